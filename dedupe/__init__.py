@@ -1,0 +1,48 @@
+"""dedupe: find near-copies of news articles and explain them.
+
+>>> import dedupe
+>>> result = dedupe.scan(["seeds/"])
+>>> [(p.a, p.b, p.relation) for p in result.pairs]
+"""
+
+__version__ = "0.1.0"
+
+from dedupe.align import Alignment, align
+from dedupe.config import AlignConfig, MinHashConfig, ScanConfig
+from dedupe.document import Document, prepare
+from dedupe.errors import ConfigError, DedupeError, InputError, StoreError
+from dedupe.fingerprint import MinHasher
+from dedupe.ingest import Fields, IngestLog, read_articles
+from dedupe.models import Article, Cluster, Member, Pair, PassageMatch, Skipped
+from dedupe.near_duplicates import find_near_duplicates
+from dedupe.scan import ScanResult, scan
+from dedupe.verify import relate
+
+__all__ = [
+    "AlignConfig",
+    "Alignment",
+    "Article",
+    "Cluster",
+    "ConfigError",
+    "DedupeError",
+    "Document",
+    "Fields",
+    "IngestLog",
+    "InputError",
+    "Member",
+    "MinHashConfig",
+    "MinHasher",
+    "Pair",
+    "PassageMatch",
+    "ScanConfig",
+    "ScanResult",
+    "Skipped",
+    "StoreError",
+    "__version__",
+    "align",
+    "find_near_duplicates",
+    "prepare",
+    "read_articles",
+    "relate",
+    "scan",
+]

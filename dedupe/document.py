@@ -1,0 +1,74 @@
+"""An article prepared for comparison: clean text, words with spans, sentences, shingles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dedupe.fingerprint import shingle_hashes, word_hashes
+from dedupe.models import Article, Span
+from dedupe.normalize import CleanText, looks_like_html, strip_markup, word_spans
+from dedupe.segment import sentences
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """What every later stage reads. Spans here are into `clean.text`; `to_original` maps them back."""
+
+    article: Article
+    clean: CleanText
+    words: tuple[str, ...]
+    word_hashes: np.ndarray
+    word_starts: np.ndarray
+    word_ends: np.ndarray
+    # Sentence spans in the clean text, and the `[first, last)` word indexes of each.
+    sentences: tuple[Span, ...]
+    sentence_words: np.ndarray
+    # Unique sorted 32-bit hashes of the word shingles (document level).
+    shingles: np.ndarray
+
+    @property
+    def id(self) -> str:
+        return self.article.id
+
+    def to_original(self, span: Span) -> Span:
+        """Map a clean-text span to the article's original text."""
+        return self.clean.to_original(*span)
+
+    def word_span(self, first: int, last: int) -> Span:
+        """The clean-text span from word `first` to word `last - 1` inclusive."""
+        return int(self.word_starts[first]), int(self.word_ends[last - 1])
+
+
+def clean_text(article: Article) -> CleanText:
+    """The article's text without markup (unchanged when it has none)."""
+    if article.markup or looks_like_html(article.text):
+        return strip_markup(article.text)
+    return CleanText(article.text)
+
+
+def prepare(article: Article, shingle: int = 5) -> Document:
+    """Turn an article into a `Document`."""
+    clean = clean_text(article)
+    words, starts, ends = word_spans(clean.text)
+    hashes = word_hashes(words)
+    spans = sentences(clean.text)
+    if spans:
+        span_array = np.asarray(spans, dtype=np.int32)
+        first = np.searchsorted(starts, span_array[:, 0], side="left")
+        last = np.searchsorted(ends, span_array[:, 1], side="right")
+        sentence_words = np.stack([first, last], axis=1).astype(np.int32)
+    else:
+        sentence_words = np.zeros((0, 2), dtype=np.int32)
+    return Document(
+        article=article,
+        clean=clean,
+        words=tuple(words),
+        word_hashes=hashes,
+        word_starts=starts,
+        word_ends=ends,
+        sentences=tuple(spans),
+        sentence_words=sentence_words,
+        shingles=shingle_hashes(hashes, shingle),
+    )

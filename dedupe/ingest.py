@@ -1,0 +1,173 @@
+"""Reading articles: files, directories, JSON Lines and stdin in; `Article` records out, streamed.
+
+Nothing is dropped silently: every input that yields no article is recorded in `IngestLog.skipped` with the
+reason, and every lossy decode in `IngestLog.warnings`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import orjson
+
+from dedupe.errors import InputError
+from dedupe.models import Article, Skipped
+
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".text"})
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+JSON_SUFFIXES = frozenset({".json", ".jsonl", ".ndjson"})
+SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
+_METADATA = ("title", "date", "source", "url")
+
+
+@dataclass(slots=True)
+class IngestLog:
+    """What reading skipped and what it had to guess, for the report."""
+
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def skip(self, path: str, reason: str, line: int | None = None) -> None:
+        self.skipped.append(Skipped(path, reason, line))
+
+
+@dataclass(frozen=True, slots=True)
+class Fields:
+    """Which JSON fields hold the id and the text."""
+
+    id: str = "id"
+    text: str = "text"
+
+
+def read_articles(
+    sources: Iterable[str | Path], log: IngestLog | None = None, fields: Fields | None = None
+) -> Iterator[Article]:
+    """Yield the articles of every source: a directory (recursively), a file, or `-` for JSON Lines on stdin.
+
+    Raises:
+        InputError: a source that does not exist. Problems inside a source are logged and skipped instead.
+    """
+    log = log if log is not None else IngestLog()
+    fields = fields or Fields()
+    seen: set[str] = set()
+    for source in sources:
+        for article in _read_source(str(source), log, fields):
+            if article.id in seen:
+                log.skip(article.path or article.id, f'duplicate id "{article.id}" (ids must be unique)')
+                continue
+            seen.add(article.id)
+            yield article
+
+
+def _read_source(source: str, log: IngestLog, fields: Fields) -> Iterator[Article]:
+    if source == "-":
+        yield from read_json_lines(sys.stdin, "<stdin>", log, fields)
+        return
+    path = Path(source)
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+        if not files:
+            log.warnings.append(f"{source}: no {', '.join(sorted(SUFFIXES))} files found")
+        for file in files:
+            yield from read_file(file, file.relative_to(path).as_posix(), log, fields)
+    elif path.is_file():
+        yield from read_file(path, path.name, log, fields)
+    else:
+        raise InputError("no such file or directory", path=source)
+
+
+def read_file(path: Path, doc_id: str, log: IngestLog, fields: Fields | None = None) -> Iterator[Article]:
+    """The articles of one file: one per text or HTML file, one per record of a JSON or JSON Lines file."""
+    fields = fields or Fields()
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        log.skip(str(path), f"cannot read: {error.strerror}")
+        return
+    suffix = path.suffix.lower()
+    if suffix in JSON_SUFFIXES:
+        text = decode(data, str(path), log)
+        # A .json file holds one object or an array of them; one that does not parse whole is read as JSON Lines.
+        document = _parse_whole(text) if suffix == ".json" else None
+        if document is not None:
+            yield from _read_json_document(document, str(path), log, fields)
+        else:
+            yield from read_json_lines(text.splitlines(), str(path), log, fields)
+        return
+    text = decode(data, str(path), log)
+    if not text.strip():
+        log.skip(str(path), "empty file")
+        return
+    yield Article(id=doc_id, text=text, path=str(path), markup=suffix in HTML_SUFFIXES)
+
+
+def decode(data: bytes, where: str, log: IngestLog) -> str:
+    """UTF-8 (with or without BOM); else cp1252, else latin-1, with a warning naming the file."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        fallback = "cp1252"
+        try:
+            text = data.decode(fallback)
+        except UnicodeDecodeError:
+            fallback = "latin-1"
+            text = data.decode(fallback)
+        log.warnings.append(f"{where}: not valid UTF-8 (byte {error.start}); decoded as {fallback}")
+        return text
+
+
+def read_json_lines(lines: Iterable[str] | TextIO, where: str, log: IngestLog, fields: Fields) -> Iterator[Article]:
+    """One article per JSON object line; blank lines are passed over, bad lines logged with their number."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError as error:
+            log.skip(where, f"invalid JSON ({error.msg})", number)
+            continue
+        article = _from_record(record, where, number, log, fields)
+        if article is not None:
+            yield article
+
+
+def _parse_whole(text: str) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+
+
+def _read_json_document(document: Any, where: str, log: IngestLog, fields: Fields) -> Iterator[Article]:
+    records = document if isinstance(document, list) else [document]
+    for number, record in enumerate(records, start=1):
+        article = _from_record(record, where, number, log, fields, unit="record")
+        if article is not None:
+            yield article
+
+
+def _from_record(
+    record: Any, where: str, number: int, log: IngestLog, fields: Fields, unit: str = "line"
+) -> Article | None:
+    # JSON Lines errors carry the line number; records of a JSON array say which record.
+    line, prefix = (number, "") if unit == "line" else (None, f"record {number}: ")
+    if not isinstance(record, dict):
+        log.skip(where, f"{prefix}expected a JSON object, got {type(record).__name__}", line)
+        return None
+    text = record.get(fields.text)
+    if not isinstance(text, str):
+        problem = "missing field" if fields.text not in record else "not a string: field"
+        log.skip(where, f'{prefix}{problem} "{fields.text}" (use --text-field to name it)', line)
+        return None
+    if not text.strip():
+        log.skip(where, f"{prefix}empty text", line)
+        return None
+    raw_id = record.get(fields.id)
+    doc_id = str(raw_id) if raw_id is not None else f"{Path(where).name}:{number}"
+    extra = {k: v for k, v in record.items() if k not in (fields.id, fields.text, *_METADATA)}
+    metadata = {k: str(record[k]) for k in _METADATA if record.get(k) is not None}
+    return Article(id=doc_id, text=text, path=where, extra=extra, **metadata)

@@ -1,0 +1,100 @@
+"""The plain records that flow between stages.
+
+Spans are half-open character offsets `[start, end)` into the ORIGINAL decoded text of an article, so
+`article.text[start:end]` is the passage. Scores are on one scale, 0 to 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Span = tuple[int, int]
+
+Relation = Literal["exact-duplicate", "near-duplicate", "partial-reuse"]
+RELATIONS: tuple[Relation, ...] = ("exact-duplicate", "near-duplicate", "partial-reuse")
+
+PassageLabel = Literal["verbatim", "edited", "rewritten", "corrupted", "only-in-a", "only-in-b"]
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One input article as read: the decoded text and whatever metadata came with it."""
+
+    id: str
+    text: str
+    title: str | None = None
+    date: str | None = None
+    source: str | None = None
+    url: str | None = None
+    path: str | None = None
+    # Extra JSON fields are passed through untouched.
+    extra: dict[str, Any] = field(default_factory=dict)
+    # True when the text is HTML (by file type or by the markup it holds).
+    markup: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PassageMatch:
+    """One aligned passage of a pair, or an unaligned stretch of one side.
+
+    `a_span` is None for `only-in-b` and `b_span` is None for `only-in-a`. `score` is the
+    token-level similarity of the two sides (1.0 for verbatim, 0.0 for unaligned stretches).
+    `markers` name the signs of machine garbling seen in the passage (only for `corrupted`), found on
+    `corrupted_side` ("a" or "b") and not on the other.
+    """
+
+    a_span: Span | None
+    b_span: Span | None
+    label: PassageLabel
+    score: float
+    markers: tuple[str, ...] = ()
+    corrupted_side: Literal["a", "b"] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """A verified relation between two articles, with the evidence for it."""
+
+    a: str
+    b: str
+    relation: Relation
+    jaccard: float
+    containment_ab: float
+    containment_ba: float
+    passages: tuple[PassageMatch, ...] = ()
+    # Share of each side's words that lie in aligned passages.
+    coverage_a: float = 0.0
+    coverage_b: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A member of a cluster with its place in the faithfulness ranking (1 = most faithful)."""
+
+    id: str
+    rank: int
+    score: float
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """Copies of one article. Every member was verified against `representative`."""
+
+    id: int
+    representative: str
+    members: tuple[Member, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An input that produced no article, and why (nothing is dropped silently)."""
+
+    path: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path} line {self.line}"
+        return f"{where}: {self.reason}"

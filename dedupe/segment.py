@@ -1,0 +1,104 @@
+"""Sentences as spans of a text: works on one-line blobs and on one-sentence-per-line text alike."""
+
+from __future__ import annotations
+
+import regex
+
+from dedupe.models import Span
+
+# A sentence ends at . ! ? (with closing quotes or brackets) before white space and a capital, a digit, an
+# opening quote or a letter of a caseless script; at CJK full stops; and at every line break.
+_BOUNDARY = regex.compile(
+    r"""
+    (?<=[.!?][\"'\u201d\u2019)\]]*)\s+(?=[\"'\u201c\u2018(\[]*[\p{Lu}\p{Lt}\p{N}\p{Lo}])
+    | (?<=[\u3002\uff01\uff1f])
+    | \s*\n\s*
+    """,
+    regex.VERBOSE,
+)
+# Words whose final period is not a sentence end.
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "st",
+        "sr",
+        "jr",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "capt",
+        "cmdr",
+        "gov",
+        "sen",
+        "rep",
+        "pres",
+        "rev",
+        "hon",
+        "no",
+        "nos",
+        "vs",
+        "etc",
+        "inc",
+        "corp",
+        "ltd",
+        "co",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "fig",
+        "approx",
+        "dept",
+        "est",
+        "univ",
+    ]
+)
+_LAST_WORD = regex.compile(r"(\w+)[.]\W*$")
+
+
+def sentences(text: str) -> list[Span]:
+    """Split `text` into sentence spans `[start, end)`, trimmed of surrounding white space."""
+    spans: list[Span] = []
+    start = 0
+    for boundary in _BOUNDARY.finditer(text):
+        if (
+            boundary.group().strip() == ""
+            and "\n" not in boundary.group()
+            and _is_abbreviation(text, start, boundary.start())
+        ):
+            continue
+        _add_trimmed(text, start, boundary.start(), spans)
+        start = boundary.end()
+    _add_trimmed(text, start, len(text), spans)
+    return spans
+
+
+def _is_abbreviation(text: str, start: int, end: int) -> bool:
+    """True when the period before `end` closes an abbreviation or an initial (`Mr.`, `U.S.`), not a sentence."""
+    match = _LAST_WORD.search(text, max(start, end - 12), end)
+    if match is None:
+        return False
+    word = match.group(1)
+    return word.lower() in _ABBREVIATIONS or (len(word) == 1 and word.isupper())
+
+
+def _add_trimmed(text: str, start: int, end: int, spans: list[Span]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start < end:
+        spans.append((start, end))

@@ -1,0 +1,58 @@
+"""Verification: a candidate pair becomes a `Pair` with a relation and its evidence, or nothing."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dedupe.align import Alignment, align
+from dedupe.config import ScanConfig
+from dedupe.document import Document
+from dedupe.models import Pair, Relation
+
+
+def shingle_overlap(a: Document, b: Document) -> tuple[float, float, float]:
+    """Exact Jaccard of the two shingle sets and the containment of each in the other."""
+    if len(a.shingles) == 0 or len(b.shingles) == 0:
+        return 0.0, 0.0, 0.0
+    shared = len(np.intersect1d(a.shingles, b.shingles, assume_unique=True))
+    union = len(a.shingles) + len(b.shingles) - shared
+    return shared / union, shared / len(a.shingles), shared / len(b.shingles)
+
+
+def classify(a: Document, b: Document, jaccard: float, alignment: Alignment, config: ScanConfig) -> Relation | None:
+    """The relation of two documents, or None when they are not copies of each other.
+
+    - exact-duplicate: the same words in the same order (markup, case, quotes and spacing aside);
+    - near-duplicate: the same article, edited or garbled: shingle Jaccard at least `near_jaccard`, or aligned
+      passages covering at least `near_coverage` of the shorter article (garbled copies share few 5-grams);
+    - partial-reuse: less than that, but one passage of `reuse_min_words` words or more is verbatim or edited.
+    """
+    if a.words and a.words == b.words:
+        return "exact-duplicate"
+    shorter_coverage = alignment.coverage_a if len(a.words) <= len(b.words) else alignment.coverage_b
+    if jaccard >= config.near_jaccard or shorter_coverage >= config.near_coverage:
+        return "near-duplicate"
+    if alignment.longest_reuse >= config.reuse_min_words:
+        return "partial-reuse"
+    return None
+
+
+def relate(a: Document, b: Document, config: ScanConfig | None = None) -> Pair | None:
+    """Verify a candidate pair: measure it exactly, align it, and give it a relation (None: unrelated)."""
+    config = config or ScanConfig()
+    jaccard, containment_ab, containment_ba = shingle_overlap(a, b)
+    alignment = align(a, b, config.align)
+    relation = classify(a, b, jaccard, alignment, config)
+    if relation is None:
+        return None
+    return Pair(
+        a=a.id,
+        b=b.id,
+        relation=relation,
+        jaccard=round(jaccard, 4),
+        containment_ab=round(containment_ab, 4),
+        containment_ba=round(containment_ba, 4),
+        passages=alignment.passages,
+        coverage_a=alignment.coverage_a,
+        coverage_b=alignment.coverage_b,
+    )

@@ -1,0 +1,80 @@
+"""LSH candidates against a brute-force oracle, and the banding maths."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from dedupe.candidates import bucket_pairs, document_candidates, optimal_bands
+from dedupe.fingerprint import MinHasher, shingle_hashes, word_hashes
+from dedupe.near_duplicates import find_near_duplicates
+from dedupe.normalize import words
+
+
+def corpus(seed: int = 7) -> list[str]:
+    """Random base texts plus edited copies of some of them (words dropped or replaced)."""
+    rng = np.random.default_rng(seed)
+    vocabulary = [f"w{i}" for i in range(3000)]
+    texts = [" ".join(rng.choice(vocabulary, 120)) for _ in range(60)]
+    for base in range(0, 60, 2):
+        tokens = texts[base].split()
+        for _ in range(int(rng.integers(1, 6))):
+            tokens[int(rng.integers(len(tokens)))] = str(rng.choice(vocabulary))
+        texts.append(" ".join(tokens))
+    return texts
+
+
+def brute_force(texts: list[str]) -> dict[tuple[int, int], float]:
+    """Exact Jaccard of every pair that shares a shingle."""
+    sets = [set(shingle_hashes(word_hashes(words(t)), 5).tolist()) for t in texts]
+    return {
+        (i, j): len(sets[i] & sets[j]) / len(sets[i] | sets[j])
+        for i, j in itertools.combinations(range(len(texts)), 2)
+        if sets[i] & sets[j]
+    }
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.8])
+def test_near_duplicates_match_the_brute_force_oracle(threshold):
+    texts = corpus()
+    found = {(i, j): jaccard for i, j, jaccard in find_near_duplicates(texts, threshold=threshold)}
+    truth = {pair: jaccard for pair, jaccard in brute_force(texts).items() if jaccard >= threshold}
+    assert len(truth) >= 10, "the corpus must hold pairs above the threshold"
+    # Verification is exact: nothing below the threshold, and the reported Jaccard is the true one.
+    assert all(abs(truth[pair] - jaccard) < 1e-3 for pair, jaccard in found.items())
+    # LSH is probabilistic near the threshold; well above it nothing may be missed.
+    assert all(pair in found for pair, jaccard in truth.items() if jaccard >= threshold + 0.1)
+    assert len(found) >= 0.85 * len(truth)
+
+
+def test_exact_copies_are_always_candidates():
+    texts = corpus()
+    texts += texts[:10]
+    signatures = MinHasher(128).signatures([shingle_hashes(word_hashes(words(t)), 5) for t in texts])
+    pairs = {tuple(p) for p in document_candidates(signatures, 0.8, max_bucket=64).pairs.tolist()}
+    offset = len(texts) - 10
+    assert all((i, offset + i) in pairs for i in range(10))
+
+
+def test_oversized_buckets_are_linked_as_a_star_or_dropped():
+    keys = np.zeros((10, 1), dtype=np.uint64)
+    star = bucket_pairs(keys, max_bucket=4, oversized="star")
+    assert star.oversized == 1 and {tuple(p) for p in star.pairs.tolist()} == {(0, j) for j in range(1, 10)}
+    dropped = bucket_pairs(keys, max_bucket=4, oversized="drop")
+    assert len(dropped.pairs) == 0
+
+
+def test_items_of_one_group_are_never_paired():
+    keys = np.zeros((4, 1), dtype=np.uint64)
+    pairs = bucket_pairs(keys, groups=np.array([0, 0, 1, 1])).pairs
+    assert {tuple(p) for p in pairs.tolist()} == {(0, 2), (0, 3), (1, 2), (1, 3)}
+
+
+@pytest.mark.parametrize(("threshold", "num_perm"), [(0.3, 64), (0.5, 128), (0.8, 128)])
+def test_bands_put_the_s_curve_steepest_near_the_threshold(threshold, num_perm):
+    bands, rows = optimal_bands(threshold, num_perm)
+    assert bands * rows <= num_perm
+    inflection = (1 / bands) ** (1 / rows)
+    assert abs(inflection - threshold) < 0.12

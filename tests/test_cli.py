@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import orjson
+from typer.testing import CliRunner
+
+from dedupe.cli import app
+from tests.conftest import SEEDS, seed_id
+
+runner = CliRunner()
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_scan_json_follows_the_contract():
+    result = runner.invoke(app, ["scan", str(SEEDS), "--json", "--no-progress"])
+    assert result.exit_code == 0
+    data = orjson.loads(result.stdout)
+    assert {d["id"] for d in data["documents"]} == {p.name for p in SEEDS.iterdir()}
+    pair = next(p for p in data["pairs"] if {p["a"], p["b"]} == {seed_id("001"), seed_id("002")})
+    assert pair["relation"] == "near-duplicate"
+    assert {"a_span", "b_span", "label", "score", "markers"} <= set(pair["passages"][0])
+    assert data["clusters"][0]["members"][0] == {**data["clusters"][0]["members"][0], "rank": 1}
+
+
+def test_terminal_report_names_clusters_and_relations():
+    result = runner.invoke(app, ["scan", str(SEEDS), "--no-progress"])
+    assert result.exit_code == 0
+    assert "near-duplicate" in result.stdout and "partial-reuse" in result.stdout
+
+
+def test_fail_on_duplicates_exits_3_and_reuse_only_exits_4(tmp_path: Path):
+    assert runner.invoke(app, ["scan", str(SEEDS), "--fail-on", "duplicates"]).exit_code == 3
+    for name in (seed_id("000"), seed_id("004")):
+        (tmp_path / name).write_bytes((SEEDS / name).read_bytes())
+    assert runner.invoke(app, ["scan", str(tmp_path), "--fail-on", "duplicates"]).exit_code == 0
+    assert runner.invoke(app, ["scan", str(tmp_path), "--fail-on", "reuse"]).exit_code == 4
+
+
+def test_a_missing_path_is_an_error_on_stderr_with_exit_1():
+    result = runner.invoke(app, ["scan", "no/such/dir"])
+    assert result.exit_code == 1
+    assert result.stderr == "Error: no/such/dir: no such file or directory\n"
+
+
+def test_usage_errors_exit_2():
+    assert runner.invoke(app, ["scan", str(SEEDS), "--threshold", "3"]).exit_code == 2
+    assert runner.invoke(app, ["scan"]).exit_code == 2
+
+
+def test_output_file_receives_the_json(tmp_path: Path):
+    target = tmp_path / "out.json"
+    assert runner.invoke(app, ["scan", str(SEEDS), "--json", "-o", str(target)]).exit_code == 0
+    assert orjson.loads(target.read_bytes())["config"].startswith("w5-p128")
+
+
+def test_every_command_is_documented_in_the_readme():
+    readme = README.read_text(encoding="utf-8")
+    commands = [c.name or c.callback.__name__ for c in app.registered_commands]
+    commands += [f"{g.name} {c.name}" for g in app.registered_groups for c in g.typer_instance.registered_commands]
+    for command in commands:
+        assert re.search(rf"dedupe {command}\b", readme), f"`dedupe {command}` is not in README.md"

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import numpy as np
+from datasketch import MinHash
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedupe.fingerprint import MinHasher, shingle_hashes, word_hashes, word_set_hashes
+from dedupe.normalize import words
+
+hash_sets = st.lists(st.integers(min_value=0, max_value=2**32 - 1), max_size=300).map(
+    lambda values: np.unique(np.asarray(values, dtype=np.uint32))
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(hash_sets, min_size=1, max_size=6), st.sampled_from([16, 128]), st.integers(0, 5))
+def test_signatures_equal_datasketch_minhash_for_the_same_hashed_shingles(sets, num_perm, seed):
+    ours = MinHasher(num_perm, seed).signatures(sets)
+    for values, signature in zip(sets, ours, strict=True):
+        reference = MinHash(num_perm=num_perm, seed=seed, hashfunc=int)
+        reference.update_batch(values.tolist())
+        assert np.array_equal(reference.hashvalues, signature)
+
+
+def test_signatures_of_a_large_set_span_several_chunks():
+    values = np.unique(np.random.default_rng(1).integers(0, 2**32, 150_000).astype(np.uint32))
+    reference = MinHash(num_perm=32, seed=3, hashfunc=int)
+    reference.update_batch(values.tolist())
+    assert np.array_equal(MinHasher(32, 3).signature(values), reference.hashvalues)
+
+
+def test_shingles_are_order_sensitive_and_word_sets_are_not():
+    forward = word_hashes(words("one two three four five six"))
+    backward = forward[::-1].copy()
+    assert not np.array_equal(shingle_hashes(forward, 5), shingle_hashes(backward, 5))
+    assert np.array_equal(word_set_hashes(forward), word_set_hashes(backward))
+
+
+def test_a_document_shorter_than_the_shingle_is_one_shingle():
+    assert len(shingle_hashes(word_hashes(["breaking", "news"]), 5)) == 1
+    assert len(shingle_hashes(word_hashes([]), 5)) == 0

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from dedupe.errors import InputError
+from dedupe.ingest import Fields, IngestLog, read_articles
+
+
+def test_directory_ids_are_relative_paths_and_other_files_are_ignored(tmp_path: Path):
+    (tmp_path / "wire").mkdir()
+    (tmp_path / "wire" / "a.txt").write_text("Alpha story.", encoding="utf-8")
+    (tmp_path / "b.html").write_text("<p>Beta</p>", encoding="utf-8")
+    (tmp_path / "image.png").write_bytes(b"\x89PNG")
+    articles = list(read_articles([tmp_path]))
+    assert [a.id for a in articles] == ["b.html", "wire/a.txt"]
+    assert articles[0].markup and not articles[1].markup
+
+
+def test_json_lines_records_keep_metadata_and_extra_fields(tmp_path: Path):
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text('{"id": 7, "text": "Body", "title": "T", "date": "2024-12-07", "lang": "en"}\n', encoding="utf-8")
+    (article,) = read_articles([feed])
+    assert (article.id, article.title, article.date, article.extra) == ("7", "T", "2024-12-07", {"lang": "en"})
+
+
+def test_bad_json_lines_are_skipped_with_their_line_and_reason(tmp_path: Path):
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text('{"id": "a", "text": "ok"}\nnot json\n{"id": "c", "body": "x"}\n\n{"id": "a", "text": "again"}\n')
+    log = IngestLog()
+    assert [a.id for a in read_articles([feed], log)] == ["a"]
+    reasons = [str(s) for s in log.skipped]
+    assert reasons[1] == f'{feed} line 3: missing field "text" (use --text-field to name it)'
+    assert reasons[0].startswith(f"{feed} line 2: invalid JSON")
+    assert reasons[2] == f'{feed}: duplicate id "a" (ids must be unique)'
+
+
+def test_text_field_can_be_renamed(tmp_path: Path):
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text('{"id": "c", "body": "x"}\n', encoding="utf-8")
+    assert [a.text for a in read_articles([feed], fields=Fields(text="body"))] == ["x"]
+
+
+def test_a_json_file_may_hold_an_array_or_one_pretty_printed_object(tmp_path: Path):
+    (tmp_path / "many.json").write_text('[{"id": "1", "text": "one"}, {"id": "2", "text": "two"}]')
+    (tmp_path / "one.json").write_text('{\n  "id": "3",\n  "text": "three"\n}\n')
+    assert [a.id for a in read_articles([tmp_path])] == ["1", "2", "3"]
+
+
+def test_undecodable_bytes_fall_back_to_cp1252_with_a_warning(tmp_path: Path):
+    (tmp_path / "old.txt").write_bytes("caf\u00e9 \u201cnews\u201d".encode("cp1252"))
+    log = IngestLog()
+    (article,) = read_articles([tmp_path], log)
+    assert article.text == "caf\u00e9 \u201cnews\u201d"
+    assert log.warnings == [f"{tmp_path / 'old.txt'}: not valid UTF-8 (byte 3); decoded as cp1252"]
+
+
+def test_empty_files_are_counted_not_lost(tmp_path: Path):
+    (tmp_path / "empty.txt").write_text("  \n", encoding="utf-8")
+    log = IngestLog()
+    assert list(read_articles([tmp_path], log)) == []
+    assert [s.reason for s in log.skipped] == ["empty file"]
+
+
+def test_stdin_is_read_as_json_lines(monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO('{"id": "s", "text": "from stdin"}\n'))
+    assert [a.id for a in read_articles(["-"])] == ["s"]
+
+
+def test_a_missing_path_is_an_input_error_naming_it():
+    with pytest.raises(InputError, match=r"^missing/: no such file or directory$"):
+        list(read_articles(["missing/"]))
