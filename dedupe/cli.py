@@ -1,7 +1,8 @@
 """The `dedupe` command: options -> config -> library call -> report. No logic of its own.
 
 Exit codes: 0 the command ran (whatever it found); 1 an error (bad input, unreadable file); 2 a usage error;
-3 duplicates found and `--fail-on` asked to fail on them; 4 only partial reuse found and `--fail-on reuse`.
+3 duplicates found and `--fail-on` asked to fail on them; 4 only partial reuse found and `--fail-on reuse`;
+130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dedupe.scan import ScanResult, scan
 EXIT_ERROR = 1
 EXIT_DUPLICATES = 3
 EXIT_REUSE = 4
+EXIT_INTERRUPTED = 130
 
 app = typer.Typer(
     help="Find near-copies of news articles and explain them.",
@@ -55,6 +57,10 @@ def user_errors() -> Iterator[None]:
     except DedupeError as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(EXIT_ERROR) from None
+    except KeyboardInterrupt:
+        # Ctrl-C on a long scan: no traceback, no partial report, the shell's code for SIGINT.
+        typer.echo("Interrupted: nothing was written.", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
 @contextmanager

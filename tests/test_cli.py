@@ -61,3 +61,13 @@ def test_every_command_is_documented_in_the_readme():
     commands += [f"{g.name} {c.name}" for g in app.registered_groups for c in g.typer_instance.registered_commands]
     for command in commands:
         assert re.search(rf"dedupe {command}\b", readme), f"`dedupe {command}` is not in README.md"
+
+
+def test_interrupt_exits_130_without_traceback(monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("dedupe.cli.scan", interrupted)
+    result = runner.invoke(app, ["scan", str(SEEDS)])
+    assert result.exit_code == 130
+    assert result.stderr == "Interrupted: nothing was written.\n"
