@@ -10,6 +10,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from dedupe.config import PassageEvidence
+
 _BAND_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -112,17 +114,35 @@ def document_candidates(
 
 
 def passage_candidates(
-    signatures: np.ndarray, owners: np.ndarray, threshold: float, max_bucket: int, false_positive_weight: float = 0.5
+    signatures: np.ndarray,
+    owners: np.ndarray,
+    word_sets: list[np.ndarray],
+    config: PassageEvidence,
+    threshold: float,
+    max_bucket: int,
+    false_positive_weight: float = 0.5,
 ) -> tuple[np.ndarray, int]:
-    """Document pairs that share a colliding passage, and how many buckets were boilerplate.
+    """Document pairs with enough passage-level evidence of copying, and how many buckets were boilerplate.
+
+    Passages whose signatures collide are compared exactly (Jaccard of their word sets); a document pair is a
+    candidate when `config` says their exact passage matches are enough. Without this check, sentences that
+    share only common words ("the", "said") make most same-topic documents candidates.
 
     Args:
         signatures: one row per passage.
         owners: the document index of each passage.
+        word_sets: each passage's unique word hashes (sorted), as signed by `signatures`.
     """
     bands, rows = optimal_bands(threshold, signatures.shape[1], false_positive_weight)
     buckets = bucket_pairs(band_keys(signatures, bands, rows), groups=owners, max_bucket=max_bucket, oversized="drop")
-    documents = np.sort(owners[buckets.pairs], axis=1)
-    if len(documents):
-        documents = np.unique(documents, axis=0)
+    evidence: dict[tuple[int, int], list[float]] = {}
+    for i, j in buckets.pairs.tolist():
+        first, second = word_sets[i], word_sets[j]
+        shared = len(np.intersect1d(first, second, assume_unique=True))
+        jaccard = shared / (len(first) + len(second) - shared)
+        if jaccard >= config.min_jaccard:
+            key = (int(owners[i]), int(owners[j])) if owners[i] < owners[j] else (int(owners[j]), int(owners[i]))
+            evidence.setdefault(key, []).append(jaccard)
+    kept = [key for key, found in evidence.items() if config.enough(found)]
+    documents = np.array(sorted(kept), dtype=np.int64).reshape(-1, 2)
     return documents, buckets.oversized

@@ -107,6 +107,8 @@ def find_candidates(documents: list[Document], config: ScanConfig, stats: dict[s
     by_passage, boilerplate = passage_candidates(
         passage_signatures,
         np.asarray(owners, dtype=np.int64),
+        passage_sets,
+        config.evidence,
         config.passage.threshold,
         config.max_bucket,
         config.passage.false_positive_weight,

@@ -23,14 +23,19 @@ def classify(a: Document, b: Document, jaccard: float, alignment: Alignment, con
     """The relation of two documents, or None when they are not copies of each other.
 
     - exact-duplicate: the same words in the same order (markup, case, quotes and spacing aside);
-    - near-duplicate: the same article, edited or garbled: shingle Jaccard at least `near_jaccard`, or aligned
-      passages covering at least `near_coverage` of the shorter article (garbled copies share few 5-grams);
+    - near-duplicate: the same article, edited, updated, cut or garbled: shingle Jaccard at least `near_jaccard`,
+      or aligned passages covering `near_coverage` of both articles or `contained_coverage` of the shorter one
+      (garbled copies share few 5-grams, so the alignment decides);
     - partial-reuse: less than that, but one passage of `reuse_min_words` words or more is verbatim or edited.
     """
     if a.words and a.words == b.words:
         return "exact-duplicate"
     shorter_coverage = alignment.coverage_a if len(a.words) <= len(b.words) else alignment.coverage_b
-    if jaccard >= config.near_jaccard or shorter_coverage >= config.near_coverage:
+    if (
+        jaccard >= config.near_jaccard
+        or min(alignment.coverage_a, alignment.coverage_b) >= config.near_coverage
+        or shorter_coverage >= config.contained_coverage
+    ):
         return "near-duplicate"
     if alignment.longest_reuse >= config.reuse_min_words:
         return "partial-reuse"
