@@ -81,6 +81,11 @@ class LanguageModel:
             left_out.add(tokens(text))
         return LanguageModel(self.corpus, left_out, self.k)
 
+    @property
+    def documents(self) -> int:
+        """Documents the model counts (the corpus without those left out)."""
+        return max(self.corpus.documents - self.left_out.documents, 0)
+
     def association(self, bigram: Bigram) -> float:
         """log P(w2 | w1) - log P(w2): how much more likely the second token is after the first than anywhere.
 

@@ -46,6 +46,9 @@ _REPEATED_SHARE = 0.5
 _ON_TOPIC_SHARE = 0.3
 # Fluency evidence counts in full from this many differing bigrams on; fewer differences say less.
 _FLUENCY_FULL_AT = 40
+# ... and from a corpus of this many documents (outside the cluster) on: a model of a handful of articles knows
+# little of the language (the benchmark's corpora hold about 140).
+_FLUENCY_FULL_CORPUS = 50
 _STORY_WORD = regex.compile(r"[\p{L}\p{N}]{4,}")
 
 # Readable names of the markers of `markers.py`, for reasons.
@@ -163,7 +166,7 @@ def reasons(found: Evidence) -> tuple[str, ...]:
         plural = "s" if found.added_passages != 1 else ""
         said.append(f"adds {found.added_passages} passage{plural} no other copy has")
     if found.boilerplate >= 0.01:
-        said.append(f"{found.boilerplate:.0%} of its text is boilerplate")
+        said.append(f"{found.boilerplate:.0%} of its text is boilerplate or stray fragments")
     if found.earliest:
         said.append("earliest date")
     if found.wire:
@@ -275,7 +278,11 @@ def _compare(
     fluency_a = model.mean_association(grams_a)
     fluency_b = model.mean_association(grams_b)
     if fluency_a is not None and fluency_b is not None:
-        advantage = (fluency_a - fluency_b) * min(1.0, (len(grams_a) + len(grams_b)) / _FLUENCY_FULL_AT)
+        advantage = (
+            (fluency_a - fluency_b)
+            * min(1.0, (len(grams_a) + len(grams_b)) / _FLUENCY_FULL_AT)
+            * min(1.0, model.documents / _FLUENCY_FULL_CORPUS)
+        )
         tally_a.fluency.append(advantage)
         tally_b.fluency.append(-advantage)
     # Unmatched passages: story text one side lacks, or boilerplate one side added; judged sentence by sentence.
