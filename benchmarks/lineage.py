@@ -613,7 +613,14 @@ def main() -> int:
                     "command": command,
                     "seconds": round(seconds, 1),
                     "table": [
-                        dict(zip(("group", "families", "clustered", "top1", "pairwise"), t, strict=True)) for t in table
+                        dict(
+                            zip(
+                                ("group", "families", "clustered", "top1", "pairwise", "dated", "undated"),
+                                t,
+                                strict=True,
+                            )
+                        )
+                        for t in table
                     ],
                 },
                 indent=1,
