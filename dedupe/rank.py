@@ -1,97 +1,361 @@
 """Which copy in a cluster is the original: members ranked by faithfulness, each with plain-language reasons.
 
-Signals, from the aligned passages of every pair of members:
-- corruption: passages where this copy carries machine-garbling markers the other copy lacks;
-- completeness: how much of the other copies' text this copy accounts for (a truncated or excerpted copy
-  accounts for less);
-- date: the earliest dated copy, when dates are known (never required).
+The evidence for each member comes from the aligned passages of every pair of members (`align.py`):
+- corruption: aligned passages where this copy carries machine-garbling markers the other copy lacks;
+- fluency: on the passages where two copies differ, which wording reads more like the rest of the corpus
+  (`fluency.py`, a bigram model of the scanned corpus without the cluster);
+- agreement: with three or more copies, how close this copy is to all the others (independent copies of one
+  original each agree with the original more than with each other);
+- completeness: how much of the other copies' content this copy contains, where added lines that share no
+  vocabulary with the story (navigation, sign-up lines, copyright) are boilerplate, not content;
+- boilerplate: the share of this copy that is such added material;
+- metadata, when present and never required: the earliest date; a wire agency named in the source or byline.
+
+The score is a weighted sum; the weights were chosen by measurement on generated families of known lineage
+(`benchmarks/lineage.py`, see benchmarks/README.md, "Faithfulness ranking (lineage)").
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from dedupe.models import Article, Member, Pair
+import regex
 
-# Weights of the signals in the score; corruption dominates because a garbled copy is never the original.
-_CORRUPTION_WEIGHT = 0.6
-_COMPLETENESS_WEIGHT = 0.3
-_DATE_WEIGHT = 0.1
+from dedupe.document import clean_text
+from dedupe.fluency import LanguageModel, bigrams, tokens
+from dedupe.models import Article, Member, Pair, Span
+from dedupe.normalize import looks_like_html, strip_markup
+from dedupe.segment import sentences
+
+# A wire agency credited in the first lines: "BEIRUT (Reuters) -", "(AP) --", "By ... for Agence France-Presse".
+_WIRE = regex.compile(
+    r"\((?:Reuters|AP|AFP|dpa|UPI|Xinhua|Bloomberg|PA|ANSA|EFE)\)"
+    r"|\b(?:Associated Press|Agence France-Presse|Reuters)\b\s*[-\u2013\u2014]",
+)
+_WIRE_SOURCES = regex.compile(r"\b(?:reuters|associated press|ap|afp|agence france-presse|dpa|upi|xinhua)\b", regex.I)
+# Added material (sentences no other copy has) is boilerplate, not story, when it has fewer than _MIN_STORY_WORDS
+# story words (words of four letters or more: menus, "Advertisement"), or when other documents of the corpus hold
+# at least _REPEATED_SHARE of its word 4-grams while less than _ON_TOPIC_SHARE of its story words occur in the
+# other copies. Chosen on generated families (benchmarks/lineage.py --seed 1): story sentences have a median of
+# 11 story words, boilerplate lines 5; see benchmarks/README.md.
+_MIN_STORY_WORDS = 4
+_REPEATED_SHARE = 0.5
+_ON_TOPIC_SHARE = 0.3
+# Fluency evidence counts in full from this many differing bigrams on; fewer differences say less.
+_FLUENCY_FULL_AT = 40
+# ... and from a corpus of this many documents (outside the cluster) on: a model of a handful of articles knows
+# little of the language (the benchmark's corpora hold about 140).
+_FLUENCY_FULL_CORPUS = 50
+_STORY_WORD = regex.compile(r"[\p{L}\p{N}]{4,}")
+
+# Readable names of the markers of `markers.py`, for reasons.
+MARKER_NAMES = {
+    "broken-join": "broken sentence joins",
+    "dangling-fragment": "fragments",
+    "lowercase-start": "lower-case sentence starts",
+    "stray-punctuation": "stray punctuation",
+    "detached-quote": "garbled quotes",
+    "nonsense-join": "nonsense joins",
+    "unit-garble": "garbled units",
+    "doubled-word": "doubled words",
+}
 
 
 @dataclass(frozen=True, slots=True)
-class _Evidence:
-    corrupted_passages: int
-    marker_counts: Counter[str]
-    matched_passages: int
-    completeness: float
+class RankWeights:
+    """Weights of the evidence in a member's score (the score itself is only used to order members).
+
+    Chosen on `benchmarks/lineage.py --seed 1` (tuning families, the held-out kinds excluded) by a grid search;
+    see benchmarks/README.md. Kept here, not in config.py, because nothing but the ranking reads them.
+    """
+
+    corruption: float = 1.0
+    fluency: float = 0.1
+    agreement: float = 4.0
+    completeness: float = 1.0
+    boilerplate: float = 4.0
+    date: float = 0.5
+    wire: float = 0.05
 
 
-def rank_members(members: Sequence[Article], pairs: Mapping[tuple[str, str], Pair]) -> tuple[Member, ...]:
-    """Rank the members of one cluster from most to least faithful.
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the ranking knows about one member of a cluster."""
+
+    matched_passages: int = 0
+    corrupted_passages: int = 0
+    markers: dict[str, int] = field(default_factory=dict)
+    # Mean over the other members of the share of their content this member contains.
+    completeness: float = 0.0
+    # Passages of story text no other member has, and the share of this member's words that are boilerplate.
+    added_passages: int = 0
+    boilerplate: float = 0.0
+    # Mean similarity to the other members, minus the cluster's mean (0 with two members).
+    agreement: float = 0.0
+    # Mean log-probability advantage of this member's wording where it differs from the others.
+    fluency: float = 0.0
+    earliest: bool = False
+    wire: bool = False
+
+    # Corrupted passages in excess of the other copy's, per pair, through tanh(excess / 2), averaged over pairs:
+    # 0 when clean, 0.46 for one excess passage, 0.91 for three (a few markers are conclusive; none is proof).
+    corruption: float = 0.0
+
+
+def rank_members(
+    members: Sequence[Article],
+    pairs: Mapping[tuple[str, str], Pair],
+    model: LanguageModel | None = None,
+    weights: RankWeights | None = None,
+) -> tuple[Member, ...]:
+    """Rank the members of one cluster from most to least faithful, each with its reasons.
 
     Args:
         members: the cluster's articles.
         pairs: verified pairs between members, keyed by `(a, b)` as in the pair.
+        model: a language model of the whole scanned corpus (`LanguageModel.build`); without one, fluency is
+            judged against the cluster alone, which says little.
+        weights: the weights of the evidence; the measured defaults when None.
+
+    Ties (equal scores) go to the smaller id, so the order never depends on the input order.
     """
-    evidence = {article.id: _gather(article.id, members, pairs) for article in members}
-    dates = sorted(a.date for a in members if a.date)
-    earliest = dates[0] if dates else None
-    scored: list[tuple[float, int, Member]] = []
-    for position, article in enumerate(members):
-        found = evidence[article.id]
-        corruption = found.corrupted_passages / found.matched_passages if found.matched_passages else 0.0
-        is_earliest = earliest is not None and article.date == earliest and dates.count(earliest) < len(members)
-        score = (
-            _CORRUPTION_WEIGHT * (1.0 - corruption)
-            + _COMPLETENESS_WEIGHT * found.completeness
-            + _DATE_WEIGHT * (1.0 if is_earliest else 0.0)
-        )
-        reasons = _reasons(found, is_earliest)
-        scored.append((round(score, 4), position, Member(article.id, 0, round(score, 4), reasons)))
-    scored.sort(key=lambda item: (-item[0], item[1]))
+    weights = weights or RankWeights()
+    evidence = gather_evidence(members, pairs, model)
+    scored = sorted(((round(score(evidence[a.id], weights), 4), a.id) for a in members), key=lambda s: (-s[0], s[1]))
     return tuple(
-        Member(member.id, rank, member.score, member.reasons) for rank, (_, _, member) in enumerate(scored, start=1)
+        Member(doc_id, rank, value, reasons(evidence[doc_id])) for rank, (value, doc_id) in enumerate(scored, start=1)
     )
 
 
-def _gather(member: str, members: Sequence[Article], pairs: Mapping[tuple[str, str], Pair]) -> _Evidence:
-    corrupted = 0
-    matched = 0
-    markers: Counter[str] = Counter()
-    completeness: list[float] = []
-    for other in members:
-        if other.id == member:
-            continue
-        pair = pairs.get((member, other.id)) or pairs.get((other.id, member))
-        if pair is None:
-            continue
-        side = "a" if pair.a == member else "b"
-        for passage in pair.passages:
-            if passage.a_span is None or passage.b_span is None:
-                continue
-            matched += 1
-            if passage.corrupted_side == side:
-                corrupted += 1
-                markers.update(passage.markers)
-        # How much of the other copy this member accounts for.
-        completeness.append(pair.coverage_b if side == "a" else pair.coverage_a)
-    if pair_count := len(completeness):
-        return _Evidence(corrupted, markers, matched, sum(completeness) / pair_count)
-    return _Evidence(0, markers, 0, 0.0)
+def score(found: Evidence, weights: RankWeights) -> float:
+    """A member's faithfulness score: higher is more faithful."""
+    return (
+        -weights.corruption * found.corruption
+        + weights.fluency * math.tanh(found.fluency)
+        + weights.agreement * found.agreement
+        + weights.completeness * found.completeness
+        - weights.boilerplate * found.boilerplate
+        + weights.date * found.earliest
+        + weights.wire * found.wire
+    )
 
 
-def _reasons(found: _Evidence, is_earliest: bool) -> tuple[str, ...]:
-    reasons: list[str] = []
+def reasons(found: Evidence) -> tuple[str, ...]:
+    """Plain-language reasons, strongest evidence first."""
+    said: list[str] = []
     if found.corrupted_passages:
-        detail = ", ".join(f"{name}: {count}" for name, count in found.marker_counts.most_common())
+        detail = ", ".join(
+            f"{MARKER_NAMES.get(name, name)}: {count}"
+            for name, count in sorted(found.markers.items(), key=lambda item: (-item[1], item[0]))
+        )
         plural = "s" if found.corrupted_passages != 1 else ""
-        reasons.append(f"{found.corrupted_passages} corrupted passage{plural} ({detail})")
+        said.append(f"{found.corrupted_passages} corrupted passage{plural} ({detail})")
     elif found.matched_passages:
-        reasons.append("no corrupted passages")
-    reasons.append(f"accounts for {found.completeness:.0%} of the other copies' text")
-    if is_earliest:
-        reasons.append("earliest date")
-    return tuple(reasons)
+        said.append("no corrupted passages")
+    if found.fluency >= 0.1:
+        said.append("reads more naturally where the copies differ")
+    elif found.fluency <= -0.1:
+        said.append("reads less naturally where the copies differ")
+    if found.agreement >= 0.02:
+        said.append("closest to the other copies")
+    said.append(f"contains {found.completeness:.0%} of the other copies' text")
+    if found.added_passages:
+        plural = "s" if found.added_passages != 1 else ""
+        said.append(f"adds {found.added_passages} passage{plural} no other copy has")
+    if found.boilerplate >= 0.01:
+        said.append(f"{found.boilerplate:.0%} of its text is boilerplate or stray fragments")
+    if found.earliest:
+        said.append("earliest date")
+    if found.wire:
+        said.append("byline of a wire agency")
+    return tuple(said)
+
+
+# --- evidence -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Tally:
+    matched: int = 0
+    corrupted: int = 0
+    excess_corruption: list[float] = field(default_factory=list)
+    markers: Counter[str] = field(default_factory=Counter)
+    completeness: list[float] = field(default_factory=list)
+    similarity: list[float] = field(default_factory=list)
+    fluency: list[float] = field(default_factory=list)
+    boilerplate_words: list[float] = field(default_factory=list)
+    unmatched: dict[Span, int] = field(default_factory=dict)  # story passages unmatched, times unmatched
+
+
+def gather_evidence(
+    members: Sequence[Article], pairs: Mapping[tuple[str, str], Pair], model: LanguageModel | None = None
+) -> dict[str, Evidence]:
+    """The evidence for every member of one cluster."""
+    texts = {a.id: _PlainText(a) for a in members}
+    own_words = {a.id: texts[a.id].story_words() for a in members}
+    # The story's vocabulary as the other members tell it, for telling added story text from boilerplate.
+    others_words = {
+        a.id: frozenset().union(*(words for other, words in own_words.items() if other != a.id)) for a in members
+    }
+    if model is None:
+        model = LanguageModel.build(_clean(a) for a in members)
+    model = model.without(_clean(a) for a in members)
+    tallies = {a.id: _Tally() for a in members}
+    for i, first in enumerate(members):
+        for second in members[i + 1 :]:
+            pair = pairs.get((first.id, second.id)) or pairs.get((second.id, first.id))
+            if pair is not None:
+                _compare(pair, texts, others_words, model, tallies)
+    dated = [a.date for a in members if a.date]
+    earliest = min(dated) if dated and len(set(dated)) > 1 else None
+    mean_similarity = _mean([_mean(t.similarity) for t in tallies.values()])
+    evidence: dict[str, Evidence] = {}
+    for article in members:
+        tally = tallies[article.id]
+        others = len(members) - 1
+        evidence[article.id] = Evidence(
+            matched_passages=tally.matched,
+            corrupted_passages=tally.corrupted,
+            corruption=round(_mean(tally.excess_corruption), 4),
+            markers=dict(tally.markers),
+            completeness=round(_mean(tally.completeness), 4),
+            # Unmatched against every other member: material no other copy has.
+            added_passages=sum(1 for times in tally.unmatched.values() if times >= others),
+            boilerplate=round(_mean(tally.boilerplate_words), 4),
+            agreement=round(_mean(tally.similarity) - mean_similarity, 4) if len(members) > 2 else 0.0,
+            fluency=round(_mean(tally.fluency), 4),
+            earliest=earliest is not None and article.date == earliest,
+            wire=_has_wire_byline(article),
+        )
+    return evidence
+
+
+def _compare(
+    pair: Pair,
+    texts: Mapping[str, _PlainText],
+    others_words: Mapping[str, frozenset[str]],
+    model: LanguageModel,
+    tallies: Mapping[str, _Tally],
+) -> None:
+    """Add one pair's evidence to both members' tallies."""
+    a, b = texts[pair.a], texts[pair.b]
+    tally_a, tally_b = tallies[pair.a], tallies[pair.b]
+    grams_a: set = set()
+    grams_b: set = set()
+    weighted = 0.0
+    aligned_words = {"a": 0, "b": 0}
+    corrupted = {"a": 0, "b": 0}
+    for passage in pair.passages:
+        if passage.a_span is None or passage.b_span is None:
+            continue
+        tally_a.matched += 1
+        tally_b.matched += 1
+        if passage.corrupted_side is not None:
+            tally = tally_a if passage.corrupted_side == "a" else tally_b
+            tally.corrupted += 1
+            tally.markers.update(passage.markers)
+            corrupted[passage.corrupted_side] += 1
+        words_a, words_b = a.tokens(passage.a_span), b.tokens(passage.b_span)
+        aligned_words["a"] += a.words(passage.a_span)
+        aligned_words["b"] += b.words(passage.b_span)
+        weighted += passage.score * (len(words_a) + len(words_b))
+        if passage.score < 1.0:
+            ga, gb = bigrams(words_a), bigrams(words_b)
+            grams_a |= ga - gb
+            grams_b |= gb - ga
+    excess = corrupted["a"] - corrupted["b"]
+    tally_a.excess_corruption.append(math.tanh(max(0, excess) / 2))
+    tally_b.excess_corruption.append(math.tanh(max(0, -excess) / 2))
+    total_aligned = sum(
+        len(a.tokens(p.a_span)) + len(b.tokens(p.b_span)) for p in pair.passages if p.a_span and p.b_span
+    )
+    similarity = weighted / total_aligned if total_aligned else 0.0
+    tally_a.similarity.append(similarity)
+    tally_b.similarity.append(similarity)
+    fluency_a = model.mean_association(grams_a)
+    fluency_b = model.mean_association(grams_b)
+    if fluency_a is not None and fluency_b is not None:
+        advantage = (
+            (fluency_a - fluency_b)
+            * min(1.0, (len(grams_a) + len(grams_b)) / _FLUENCY_FULL_AT)
+            * min(1.0, model.documents / _FLUENCY_FULL_CORPUS)
+        )
+        tally_a.fluency.append(advantage)
+        tally_b.fluency.append(-advantage)
+    # Unmatched passages: story text one side lacks, or boilerplate one side added; judged sentence by sentence.
+    extra = {"a": [0, 0], "b": [0, 0]}  # [story words, boilerplate words] only on that side
+    for passage in pair.passages:
+        side, span = ("a", passage.a_span) if passage.label == "only-in-a" else ("b", passage.b_span)
+        if passage.label not in ("only-in-a", "only-in-b") or span is None:
+            continue
+        plain = a if side == "a" else b
+        story_words, boilerplate_words = _split_added(plain.span_text(span), others_words[plain.article.id], model)
+        extra[side][0] += story_words
+        extra[side][1] += boilerplate_words
+        if story_words > boilerplate_words:
+            tally = tally_a if side == "a" else tally_b
+            tally.unmatched[span] = tally.unmatched.get(span, 0) + 1
+    # Completeness: the share of the other side's content (aligned + story text only it has) this side contains.
+    for side, other, tally in (("a", "b", tally_a), ("b", "a", tally_b)):
+        content = aligned_words[other] + extra[other][0]
+        tally.completeness.append(aligned_words[other] / content if content else 1.0)
+        own_total = aligned_words[side] + extra[side][0] + extra[side][1]
+        tally.boilerplate_words.append(extra[side][1] / own_total if own_total else 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class _PlainText:
+    """An article's original text, read through its spans."""
+
+    article: Article
+
+    def span_text(self, span: Span) -> str:
+        raw = self.article.text[span[0] : span[1]]
+        return strip_markup(raw).text if self.article.markup or looks_like_html(raw) else raw
+
+    def tokens(self, span: Span | None) -> list[str]:
+        return tokens(self.span_text(span)) if span else []
+
+    def words(self, span: Span | None) -> int:
+        return len(_STORY_WORD.findall(self.span_text(span))) if span else 0
+
+    def story_words(self) -> frozenset[str]:
+        return frozenset(_STORY_WORD.findall(_clean(self.article).casefold()))
+
+
+def _split_added(text: str, story: frozenset[str], model: LanguageModel) -> tuple[int, int]:
+    """Words of added material that are story text and words that are boilerplate, sentence by sentence.
+
+    A sentence is boilerplate when it has fewer story words than a headline fragment, or when other documents of
+    the corpus repeat most of it while it shares little vocabulary with the story (site navigation, sign-up and
+    copyright lines recur on every page of a site; a story's own sentences do not).
+    """
+    story_count = boilerplate_count = 0
+    for start, end in sentences(text):
+        sentence = text[start:end]
+        own = _STORY_WORD.findall(sentence.casefold())
+        cohesion = sum(1 for w in own if w in story) / len(own) if own else 0.0
+        if len(own) < _MIN_STORY_WORDS or (
+            model.repeated_share(sentence) >= _REPEATED_SHARE and cohesion < _ON_TOPIC_SHARE
+        ):
+            boilerplate_count += len(own)
+        else:
+            story_count += len(own)
+    return story_count, boilerplate_count
+
+
+def _clean(article: Article) -> str:
+    return clean_text(article).text
+
+
+def _has_wire_byline(article: Article) -> bool:
+    if article.source and _WIRE_SOURCES.search(article.source):
+        return True
+    return _WIRE.search(_clean(article)[:400]) is not None
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else 0.0

@@ -14,6 +14,7 @@ from dedupe.cluster import star_clusters
 from dedupe.config import ScanConfig
 from dedupe.document import Document, prepare
 from dedupe.fingerprint import MinHasher, word_set_hashes
+from dedupe.fluency import LanguageModel
 from dedupe.ingest import Fields, IngestLog, read_articles
 from dedupe.models import Article, Cluster, Pair, Skipped
 from dedupe.rank import rank_members
@@ -124,8 +125,10 @@ def build_clusters(documents: list[Document], pairs: list[Pair], config: ScanCon
     """Star clusters of the duplicate pairs, each ranked by faithfulness.
 
     Ranking compares every two members, so pairs missing between members (not candidates) are verified here.
+    Fluency is judged against a language model of the whole scanned corpus.
     """
     by_id = {d.id: d for d in documents}
+    model: LanguageModel | None = None
     known = {(p.a, p.b): p for p in pairs}
     clusters: list[Cluster] = []
     for number, (representative, members) in enumerate(star_clusters([d.id for d in documents], pairs), start=1):
@@ -135,7 +138,9 @@ def build_clusters(documents: list[Document], pairs: list[Pair], config: ScanCon
                     pair = relate(by_id[first], by_id[second], config)
                     if pair is not None:
                         known[(first, second)] = pair
-        ranked = rank_members([by_id[m].article for m in members], known)
+        if model is None:
+            model = LanguageModel.build(d.clean.text for d in documents)
+        ranked = rank_members([by_id[m].article for m in members], known, model)
         clusters.append(Cluster(id=number, representative=representative, members=ranked))
     return clusters
 

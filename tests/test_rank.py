@@ -1,0 +1,179 @@
+"""Faithfulness ranking (issue 4): the seeds, small hand-written families, metadata, deterministic ties."""
+
+from __future__ import annotations
+
+import pytest
+
+import dedupe
+from dedupe.rank import Evidence, RankWeights, rank_members, reasons, score
+from tests.conftest import seed_id
+
+ORIGINAL = (
+    "The city council of Northbridge voted on Tuesday to close the old harbour bridge for repairs next spring. "
+    "Engineers told the council that rust had eaten into two of the main steel supports beneath the road deck. "
+    "The bridge carries about twelve thousand cars a day between the harbour district and the northern suburbs. "
+    "Traffic will be sent along the coast road while the work goes on, which the council expects to take a year. "
+    "Local shop owners said they feared losing customers during the closure and asked for help with parking. "
+    "The mayor, Helen Okafor, promised a fund of two million pounds to support businesses near the harbour. "
+    "A ferry service between the two banks of the river will run every twenty minutes from early morning. "
+    "The bridge was opened in 1931 and was last repaired more than forty years ago, according to city records. "
+    "Council members from the opposition criticised the plan, saying repairs should have started years earlier. "
+    "A public meeting on the closure will be held at the town hall on Thursday evening."
+)
+
+TRUNCATED = ORIGINAL[: ORIGINAL.index("Local shop owners")].strip()
+
+FOOTER = (
+    "Subscribe to the Harbour Gazette newsletter for the latest local headlines every morning.\n"
+    "Copyright Harbour Gazette Media Group. All rights reserved."
+)
+WITH_BOILERPLATE = f"Home | News | Sport | Weather\n{ORIGINAL}\n{FOOTER}"
+
+# Garbled by hand the way machine translation round trips garble (broken joins, fragments, odd words).
+GARBLED = (
+    "The city council of Northbridge voted Tuesday to close the old port bridge. for repairs next spring. "
+    "Engineers said to the council that rust had eaten into two of the main steel supports under the deck road. "
+    "The bridge carries about twelve thousand cars per day between the harbour district and northern suburbs. "
+    "Traffic will be sent on the coast road while the work goes, which the council awaits to take one year. "
+    "Local shop owners said they feared to lose customers during the closure. and asked help with parking. "
+    "The mayor, Helen Okafor, promised a fund of two million pounds to support the businesses near the port. "
+    "A ferry service between the two banks of the river will run every twenty minutes since early morning. "
+    "The bridge was opened in 1931 and was repaired last more than forty years ago, according to city records. "
+    "Members of the council of the opposition criticised the plan, saying repairs should begin years before. "
+    "right. A public meeting on the closure will be held at the town hall Thursday evening."
+)
+
+# Unrelated stories from the same site, so that its footer repeats across the corpus as site boilerplate does.
+SITE_STORIES = [
+    "Volunteers planted three hundred oak trees along the river path on Saturday morning. The park manager said "
+    "the new trees would shade the walking route within ten years. Children from two local schools helped with "
+    f"the planting and named several of the trees.\n{FOOTER}",
+    "The town library will open on Sundays from next month after a vote by residents. Staff said the extra day "
+    "would cost little because volunteers had offered to help. The library lends about four thousand books a "
+    f"week and runs reading groups for older people.\n{FOOTER}",
+]
+
+
+def ranked_ids(articles: list[dedupe.Article]) -> list[str]:
+    result = dedupe.scan(articles)
+    ids = {a.id for a in articles}
+    cluster = next(c for c in result.clusters if any(m.id == "original" for m in c.members))
+    return [m.id for m in cluster.members if m.id in ids]
+
+
+def family(*names: str, dates: dict[str, str] | None = None) -> list[dedupe.Article]:
+    texts = {"original": ORIGINAL, "truncated": TRUNCATED, "boilerplate": WITH_BOILERPLATE, "garbled": GARBLED}
+    dates = dates or {}
+    articles = [dedupe.Article(name, texts[name], date=dates.get(name)) for name in names]
+    site = [dedupe.Article(f"site-{i}", text) for i, text in enumerate(SITE_STORIES)]
+    return [*articles, *site]
+
+
+def test_seed_original_ranks_above_its_garbled_rewrite_with_reasons_naming_the_garbling(seed_scan):
+    cluster = next(c for c in seed_scan.clusters if any(m.id == seed_id("001") for m in c.members))
+    first, second = cluster.members
+    assert (first.id, second.id) == (seed_id("001"), seed_id("002"))
+    assert first.score > second.score
+    corrupted = next(r for r in second.reasons if "corrupted passage" in r)
+    assert "broken sentence joins" in corrupted
+    assert not any("corrupted passage" in r and "no corrupted" not in r for r in first.reasons)
+
+
+@pytest.mark.parametrize(
+    ("names", "expected_first"),
+    [
+        (("truncated", "original"), "original"),
+        (("boilerplate", "original"), "original"),
+        (("garbled", "original"), "original"),
+        (("garbled", "boilerplate", "truncated", "original"), "original"),
+    ],
+    ids=["truncation", "boilerplate", "garbled", "syndication"],
+)
+def test_original_ranks_first_on_text_alone(names, expected_first):
+    order = ranked_ids(family(*names))
+    assert order[0] == expected_first
+    assert set(order) == set(names)
+
+
+def test_input_order_does_not_change_the_ranking():
+    forward = ranked_ids(family("original", "truncated", "boilerplate", "garbled"))
+    backward = ranked_ids(family("garbled", "boilerplate", "truncated", "original"))
+    assert forward == backward
+
+
+def test_garbled_copy_reasons_name_its_markers():
+    result = dedupe.scan(family("garbled", "original"))
+    cluster = next(c for c in result.clusters if any(m.id == "original" for m in c.members))
+    garbled = next(m for m in cluster.members if m.id == "garbled")
+    assert any("corrupted passage" in r and "broken sentence joins" in r for r in garbled.reasons)
+
+
+def test_boilerplate_copy_is_told_from_the_complete_original():
+    result = dedupe.scan(family("boilerplate", "original"))
+    cluster = next(c for c in result.clusters if any(m.id == "original" for m in c.members))
+    copy = next(m for m in cluster.members if m.id == "boilerplate")
+    assert any("boilerplate" in r for r in copy.reasons)
+
+
+def test_earliest_date_is_used_when_present():
+    # Two identical texts: only the dates can tell them apart.
+    articles = [
+        dedupe.Article("later", ORIGINAL, date="2024-03-02"),
+        dedupe.Article("earlier", ORIGINAL, date="2024-03-01"),
+    ]
+    cluster = dedupe.scan(articles).clusters[0]
+    assert [m.id for m in cluster.members] == ["earlier", "later"]
+    assert "earliest date" in cluster.members[0].reasons
+
+
+def test_equal_dates_say_nothing():
+    articles = [dedupe.Article(name, ORIGINAL, date="2024-03-01") for name in ("b", "a")]
+    cluster = dedupe.scan(articles).clusters[0]
+    assert not any("earliest date" in r for m in cluster.members for r in m.reasons)
+
+
+def test_ties_go_to_the_smaller_id_whatever_the_input_order():
+    for names in (("b", "a", "c"), ("c", "b", "a")):
+        cluster = dedupe.scan([dedupe.Article(name, ORIGINAL) for name in names]).clusters[0]
+        assert [m.id for m in cluster.members] == ["a", "b", "c"]
+        assert len({m.score for m in cluster.members}) == 1
+
+
+def test_metadata_does_not_outweigh_heavy_garbling():
+    # A garbled copy dated earlier and credited to a wire agency still ranks below the clean text.
+    articles = family("garbled", "original", dates={"garbled": "2024-03-01", "original": "2024-03-02"})
+    articles[0] = dedupe.Article("garbled", "LONDON (Reuters) - " + GARBLED, date="2024-03-01", source="Reuters")
+    assert ranked_ids(articles)[0] == "original"
+
+
+def test_wire_agency_byline_is_a_reason():
+    articles = [dedupe.Article("wire", "LONDON (Reuters) - " + ORIGINAL), dedupe.Article("paper", ORIGINAL)]
+    cluster = dedupe.scan(articles).clusters[0]
+    wire = next(m for m in cluster.members if m.id == "wire")
+    assert "byline of a wire agency" in wire.reasons
+    assert cluster.members[0].id == "wire"
+
+
+def test_rank_members_works_without_a_corpus_model():
+    a, b = dedupe.prepare(dedupe.Article("original", ORIGINAL)), dedupe.prepare(dedupe.Article("t", TRUNCATED))
+    pair = dedupe.relate(a, b)
+    assert pair is not None
+    members = rank_members([a.article, b.article], {(pair.a, pair.b): pair})
+    assert [m.rank for m in members] == [1, 2]
+    assert members[0].id == "original"
+
+
+def test_reasons_describe_the_evidence_in_plain_language():
+    found = Evidence(
+        matched_passages=10,
+        corrupted_passages=7,
+        markers={"broken-join": 4, "dangling-fragment": 2, "detached-quote": 1},
+        corruption=0.9,
+        completeness=0.96,
+        added_passages=9,
+    )
+    said = reasons(found)
+    assert said[0] == "7 corrupted passages (broken sentence joins: 4, fragments: 2, garbled quotes: 1)"
+    assert "contains 96% of the other copies' text" in said
+    assert "adds 9 passages no other copy has" in said
+    assert score(found, RankWeights()) < score(Evidence(matched_passages=10, completeness=0.96), RankWeights())
