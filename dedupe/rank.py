@@ -124,10 +124,17 @@ def rank_members(
     """
     weights = weights or RankWeights()
     evidence = gather_evidence(members, pairs, model)
-    scored = sorted(((round(score(evidence[a.id], weights), 4), a.id) for a in members), key=lambda s: (-s[0], s[1]))
+    # The weighted sum is unbounded; the logistic maps it onto the 0-1 scale of every other score, keeping the order.
+    scored = sorted(
+        ((round(_logistic(score(evidence[a.id], weights)), 4), a.id) for a in members), key=lambda s: (-s[0], s[1])
+    )
     return tuple(
         Member(doc_id, rank, value, reasons(evidence[doc_id])) for rank, (value, doc_id) in enumerate(scored, start=1)
     )
+
+
+def _logistic(value: float) -> float:
+    return 1.0 / (1.0 + math.exp(-value))
 
 
 def score(found: Evidence, weights: RankWeights) -> float:

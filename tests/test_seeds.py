@@ -88,3 +88,7 @@ def test_exact_and_html_wrapped_copies_cluster_as_exact_duplicates(seeds_copy: P
     relations = {(p.a, p.b): p.relation for p in result.pairs}
     assert relations[tuple(sorted((seed_id("003"), "copy.txt")))] == "exact-duplicate"
     assert relations[tuple(sorted((seed_id("003"), "wrapped.html")))] == "exact-duplicate"
+
+
+def test_member_scores_are_on_the_zero_to_one_scale(seed_scan):
+    assert all(0.0 <= m.score <= 1.0 for c in seed_scan.clusters for m in c.members)
