@@ -36,15 +36,40 @@ class MinHashConfig:
 
 @dataclass(frozen=True, slots=True)
 class AlignConfig:
-    """When two sentences count as the same passage, and how a matched passage is labelled."""
+    """When two sentences count as the same passage, how a passage is labelled, how passages merge into regions.
 
-    # Token-level Indel similarity for two sentences to be aligned. On the seeds, garbled 002 sentences score
-    # >= 0.52 against their 001 originals, while the best of 16,855 unrelated sentence pairs scores 0.47.
+    Similarities are Dice coefficients of content-term sets (`dedupe.align.term_similarity`), except
+    `edited_similarity`, which is on the word-level Indel similarity. Calibration: benchmarks/calibrate_labels.py
+    (MSRP) and benchmarks/pan13.py (PAN 2013 training corpus).
+    """
+
+    # Term similarity for two sentences to be aligned as a passage.
     min_similarity: float = 0.5
-    # At or above this similarity (and below 1.0) a matched passage is `edited`, below it `rewritten`.
+    # At or above this word-level similarity (and below 1.0) a matched passage is `edited`, below it `rewritten`.
     edited_similarity: float = 0.8
     # Sentences shorter than this many words are never aligned on their own (fragments, datelines).
     min_words: int = 4
+    # A free neighbouring sentence joins a match when it raises the match's similarity by this much.
+    split_gain: float = 0.02
+    # Regions (PAN 2013 training corpus, benchmarks/pan13.py; grid in benchmarks/README.md): a sentence pair
+    # starts a region at this term similarity when each sentence is the other's best match...
+    seed_similarity: float = 0.45
+    # ...and extends a region it lies within `region_gap` sentences of (both sides) at this one, again as a
+    # mutual best match.
+    extend_similarity: float = 0.2
+    region_gap: int = 4
+    # A region needs this many words on each side, and this many similar sentence pairs.
+    region_min_words: int = 20
+    region_min_pairs: int = 1
+
+    def __post_init__(self) -> None:
+        for name in ("min_similarity", "edited_similarity", "seed_similarity", "extend_similarity"):
+            value = getattr(self, name)
+            if not 0.0 < value <= 1.0:
+                raise ConfigError(f"{name} must be in (0, 1], got {value}")
+        for name in ("min_words", "region_gap", "region_min_words"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{name} must not be negative, got {getattr(self, name)}")
 
 
 @dataclass(frozen=True, slots=True)

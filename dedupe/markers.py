@@ -42,3 +42,24 @@ MARKERS: dict[str, regex.Pattern[str]] = {
 def garble_markers(text: str) -> tuple[str, ...]:
     """Names of the markers that fire on `text`, in a fixed order."""
     return tuple(name for name, pattern in MARKERS.items() if pattern.search(text))
+
+
+# A heading: a short line in capitals with no sentence punctuation ("ISLAMIC STATE", "STORY OFFICER").
+_HEADING = regex.compile(r"^[\p{Lu}\p{N}][\p{Lu}\p{N}\s'&,-]{2,60}$")
+_HEADING_WORD = regex.compile(r"\p{Lu}{3,}")
+
+
+def heading_markers(sentence: str, following: str) -> tuple[str, ...]:
+    """`garbled-heading` when `sentence` is a heading with a word the text after it never uses.
+
+    A news subhead announces what follows ("ISLAMIC STATE" before "...the Islamic State group..."); a heading
+    that machine translation garbled ("STORY OFFICER") names something the section does not talk about. Words
+    are compared on their first five letters, so "OFFICER" is found in "officers".
+    """
+    if not _HEADING.match(sentence.strip()):
+        return ()
+    later = following.casefold()
+    words = [w.casefold()[:5] for w in _HEADING_WORD.findall(sentence)]
+    if words and any(w not in later for w in words):
+        return ("garbled-heading",)
+    return ()
