@@ -180,11 +180,23 @@ def _match_sentences(
     config: AlignConfig,
 ) -> list[_Match]:
     """One-to-one sentence matches, best first, grown over split/merged sentences and dangling fragments."""
-    candidates = np.flatnonzero(similar.score >= config.min_similarity)
-    order = candidates[np.lexsort((similar.b[candidates], similar.a[candidates], -similar.score[candidates]))]
     used_a: set[int] = set()
     used_b: set[int] = set()
     matches: list[_Match] = []
+    # Identical sentences first, whatever their length: a copy is always found.
+    copies: dict[tuple[str, ...], list[int]] = {}
+    for j in range(len(b.sentences)):
+        if words := _words(b, j, j):
+            copies.setdefault(words, []).append(j)
+    for i in range(len(a.sentences)):
+        same = copies.get(_words(a, i, i))
+        if same:
+            j = same.pop(0)
+            used_a.add(i)
+            used_b.add(j)
+            matches.append(_Match(i, i, j, j, 1.0))
+    candidates = np.flatnonzero(similar.score >= config.min_similarity)
+    order = candidates[np.lexsort((similar.b[candidates], similar.a[candidates], -similar.score[candidates]))]
     for k in order:
         i, j = int(similar.a[k]), int(similar.b[k])
         if i in used_a or j in used_b:
@@ -296,8 +308,8 @@ def _label(a: Document, b: Document, match: _Match, config: AlignConfig) -> Pass
     words_a, words_b = _words(a, match.a0, match.a1), _words(b, match.b0, match.b1)
     score = 1.0 if words_a == words_b else Indel.normalized_similarity(words_a, words_b)
     # A marker counts only when the other side is free of it: the original may use a dash the same way.
-    markers_a = set(garble_markers(a.clean.text[span_a[0] : span_a[1]]))
-    markers_b = set(garble_markers(b.clean.text[span_b[0] : span_b[1]]))
+    markers_a = set(garble_markers(a.clean.text[span_a[0] : span_a[1]], document_start=match.a0 == 0))
+    markers_b = set(garble_markers(b.clean.text[span_b[0] : span_b[1]], document_start=match.b0 == 0))
     only_a, only_b = markers_a - markers_b, markers_b - markers_a
     label = passage_label(score, bool(only_a or only_b), config)
     side = None
@@ -355,7 +367,8 @@ def _unmatched(doc: Document, matched: set[int], side: str) -> list[PassageMatch
 def _sentence_markers(doc: Document, index: int) -> tuple[str, ...]:
     start, end = doc.sentences[index]
     following = doc.clean.text[end : doc.sentences[min(index + 3, len(doc.sentences) - 1)][1]]
-    return garble_markers(doc.clean.text[start:end]) + heading_markers(doc.clean.text[start:end], following)
+    text = doc.clean.text[start:end]
+    return garble_markers(text, document_start=index == 0) + heading_markers(text, following)
 
 
 def _one_sided(doc: Document, span: Span, side: str, label: str, markers: tuple[str, ...]) -> PassageMatch:
@@ -417,12 +430,10 @@ def _regions(a: Document, b: Document, similar: _Similar, config: AlignConfig) -
     for a0, a1, b0, b1, total, count in kept:
         words_a = _words(a, int(a0), int(a1))
         words_b = _words(b, int(b0), int(b1))
-        first_a, last_a = _trim(a, int(a0), int(a1), _bigrams(words_b))
-        first_b, last_b = _trim(b, int(b0), int(b1), _bigrams(words_a))
         regions.append(
             Region(
-                a.to_original(a.word_span(first_a, last_a)),
-                b.to_original(b.word_span(first_b, last_b)),
+                a.to_original(_trim(a, int(a0), int(a1), _bigrams(words_b))),
+                b.to_original(_trim(b, int(b0), int(b1), _bigrams(words_a))),
                 round(total / count, 4),
                 int(count),
             )
@@ -434,10 +445,10 @@ def _bigrams(words: tuple[str, ...]) -> set[tuple[str, str]]:
     return set(itertools.pairwise(words))
 
 
-def _trim(doc: Document, first: int, last: int, other: set[tuple[str, str]]) -> tuple[int, int]:
-    """The word range `[start, end)` of sentences `first..last`, without the words at either end that share no
-    word pair with the other side: a reused passage seldom starts or ends exactly at a sentence boundary, and
-    a loosely similar sentence at a region's edge is often no part of it."""
+def _trim(doc: Document, first: int, last: int, other: set[tuple[str, str]]) -> Span:
+    """The clean-text span of sentences `first..last` without the words at either end that share no word pair
+    with the other side: a reused passage seldom starts or ends exactly at a sentence boundary, and a loosely
+    similar sentence at a region's edge is often no part of it. Untrimmed ends keep the sentence's punctuation."""
     start = int(doc.sentence_words[first][0])
     end = int(doc.sentence_words[last][1])
     words = doc.words
@@ -445,7 +456,12 @@ def _trim(doc: Document, first: int, last: int, other: set[tuple[str, str]]) -> 
         start += 1
     while end - 1 > start + 1 and (words[end - 2], words[end - 1]) not in other:
         end -= 1
-    return start, end
+    span_start, span_end = doc.word_span(start, end)
+    if start == int(doc.sentence_words[first][0]):
+        span_start = doc.sentences[first][0]
+    if end == int(doc.sentence_words[last][1]):
+        span_end = doc.sentences[last][1]
+    return span_start, span_end
 
 
 def _extend(regions: list[list[float]], seed: tuple[int, int, float], gap: int) -> bool:

@@ -21,8 +21,8 @@ MARKERS: dict[str, regex.Pattern[str]] = {
     # "...home to his navy and air base. Russian friends." / "...in the country. right.": a tail of one or two
     # words after the sentence has ended.
     "dangling-fragment": regex.compile(r"[.!?]\s+[\"'\u201c\u201d]?\p{L}+(?:\s\p{L}+)?[.!?]\s*$"),
-    # A sentence that starts in lower case.
-    "lowercase-start": regex.compile(r"^[\"'\u201c\u2018(]?\p{Ll}"),
+    # A sentence that starts with a word in lower case ("eBay" and "iPhone" are names, not garbling).
+    "lowercase-start": regex.compile(r"^[\"'\u201c\u2018(]?\p{Ll}+\b"),
     # ". ." or ", ." : punctuation doubled around a space.
     "stray-punctuation": regex.compile(r"[.,;:!?]\s+[.,;:!?]"),
     # "\u201craise Syria \u201d": a closing quote cut off from its word.
@@ -39,9 +39,17 @@ MARKERS: dict[str, regex.Pattern[str]] = {
 }
 
 
-def garble_markers(text: str) -> tuple[str, ...]:
-    """Names of the markers that fire on `text`, in a fixed order."""
-    return tuple(name for name, pattern in MARKERS.items() if pattern.search(text))
+def garble_markers(text: str, *, document_start: bool = False) -> tuple[str, ...]:
+    """Names of the markers that fire on `text`, in a fixed order.
+
+    With `document_start`, `text` opens its document, where a lower-case start is a metadata line ("date
+    2024-12-07") or a name, not a broken sentence.
+    """
+    return tuple(
+        name
+        for name, pattern in MARKERS.items()
+        if pattern.search(text) and not (document_start and name == "lowercase-start")
+    )
 
 
 # A heading: a short line in capitals with no sentence punctuation ("ISLAMIC STATE", "STORY OFFICER").
