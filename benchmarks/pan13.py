@@ -70,8 +70,11 @@ def detect(pair: tuple[str, str]) -> tuple[tuple[str, str], list[Annotation]]:
     ]
 
 
-def detect_many(pairs: list[tuple[str, str]]) -> list[tuple[tuple[str, str], list[Annotation]]]:
-    return [detect(pair) for pair in pairs]
+def detect_many(pairs: list[tuple[str, str]]) -> tuple[float, list[tuple[tuple[str, str], list[Annotation]]]]:
+    """Detections of a chunk of pairs, with the CPU seconds they took (the machine may be shared)."""
+    started = time.process_time()
+    found = [detect(pair) for pair in pairs]
+    return time.process_time() - started, found
 
 
 def write_detections(out: Path, pair: tuple[str, str], detections: list[Annotation]) -> None:
@@ -143,6 +146,7 @@ def main() -> None:
     detections: dict[tuple[str, str], list[Annotation]] = {}
     console = Console(stderr=True)
     started = time.perf_counter()
+    cpu_seconds = 0.0
     with (
         Progress(
             TextColumn("aligning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
@@ -150,7 +154,8 @@ def main() -> None:
         multiprocessing.Pool(args.workers, _init, (corpus, config)) as pool,
     ):
         task = bar.add_task("pairs", total=len(pairs))
-        for results in pool.imap_unordered(detect_many, chunks):
+        for cpu, results in pool.imap_unordered(detect_many, chunks):
+            cpu_seconds += cpu
             for pair, found in results:
                 detections[pair] = found
                 write_detections(args.out, pair, found)
@@ -162,7 +167,11 @@ def main() -> None:
         rows[folder] = evaluate((cases.get(p, []), detections[p]) for p in pairs if folder_of.get(p, "?") == folder)
     rows["overall"] = evaluate((cases.get(p, []), detections[p]) for p in pairs)
     flagged = {f: sum(1 for p in pairs if folder_of.get(p) == f and detections[p]) for f in folders}
-    table = Table(title=f"PAN text alignment: {len(pairs)} pairs in {elapsed:.1f} s, {args.workers} workers")
+    load = os.getloadavg()[0]
+    table = Table(
+        title=f"PAN text alignment ({config_identity(config)}): {len(pairs)} pairs in {elapsed:.1f} s wall, "
+        f"{cpu_seconds:.1f} s CPU in {args.workers} workers, load average {load:.1f} at the end"
+    )
     for column in ("folder", "pairs", "cases", "detections", "plagdet", "precision", "recall", "granularity"):
         table.add_column(column, justify="left" if column == "folder" else "right")
     for name, s in rows.items():
@@ -187,6 +196,8 @@ def main() -> None:
             "config": config_identity(config),
             "command": " ".join(sys.argv),
             "seconds": round(elapsed, 1),
+            "cpu_seconds": round(cpu_seconds, 1),
+            "load_average": round(load, 1),
             "workers": args.workers,
             "results": {k: _scores(v) for k, v in rows.items()},
         }

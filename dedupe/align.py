@@ -72,6 +72,9 @@ class _Similar:
     a: np.ndarray
     b: np.ndarray
     score: np.ndarray
+    # Share of the smaller sentence's terms found in the other (the overlap coefficient), and that size.
+    contained: np.ndarray
+    smaller: np.ndarray
 
 
 @dataclass(slots=True)
@@ -147,7 +150,7 @@ def _similar_sentences(terms_a: list[frozenset[str]], terms_b: list[frozenset[st
     rows_b = [(j, vocabulary[t]) for j, terms in enumerate(terms_b) for t in terms if t in vocabulary]
     empty = np.zeros(0, dtype=np.int64)
     if not rows_a or not rows_b:
-        return _Similar(empty, empty, np.zeros(0))
+        return _Similar(empty, empty, np.zeros(0), np.zeros(0), empty)
     sent_a, term_a = np.asarray(rows_a, dtype=np.int64).T
     sent_b, term_b = np.asarray(rows_b, dtype=np.int64).T
     order = np.argsort(term_b, kind="stable")
@@ -156,7 +159,7 @@ def _similar_sentences(terms_a: list[frozenset[str]], terms_b: list[frozenset[st
     counts = np.searchsorted(term_b, term_a, side="right") - low
     total = int(counts.sum())
     if total == 0:
-        return _Similar(empty, empty, np.zeros(0))
+        return _Similar(empty, empty, np.zeros(0), np.zeros(0), empty)
     # Expand every (a sentence, shared term) row into one row per b sentence holding that term.
     within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
     rows_in_b = np.repeat(low, counts) + within
@@ -168,7 +171,8 @@ def _similar_sentences(terms_a: list[frozenset[str]], terms_b: list[frozenset[st
     size_a = np.fromiter((len(t) for t in terms_a), dtype=np.int64, count=len(terms_a))
     size_b = np.fromiter((len(t) for t in terms_b), dtype=np.int64, count=n_b)
     score = 2 * shared / (size_a[index_a] + size_b[index_b])
-    return _Similar(index_a, index_b, score)
+    smaller = np.minimum(size_a[index_a], size_b[index_b])
+    return _Similar(index_a, index_b, score, shared / smaller, smaller)
 
 
 def _match_sentences(
@@ -397,8 +401,8 @@ def _regions(a: Document, b: Document, similar: _Similar, config: AlignConfig) -
     """
     # Regions start from strong evidence only; weaker pairs then extend them (hysteresis, as in edge detection):
     # a loosely similar pair is evidence next to a region, and chance anywhere else.
-    strong = _best_seeds(similar, config.seed_similarity)
-    weak = [s for s in _best_seeds(similar, config.extend_similarity) if s[2] < config.seed_similarity]
+    strong = _best_seeds(similar, config.seed_similarity, config)
+    weak = [s for s in _best_seeds(similar, config.extend_similarity, config) if s[2] < config.seed_similarity]
     open_regions: list[list[float]] = []  # [a0, a1, b0, b1, score sum, count]
     for seed in strong:
         if not _extend(open_regions, seed, config.region_gap):
@@ -477,10 +481,15 @@ def _extend(regions: list[list[float]], seed: tuple[int, int, float], gap: int) 
     return False
 
 
-def _best_seeds(similar: _Similar, threshold: float) -> list[tuple[int, int, float]]:
+def _best_seeds(similar: _Similar, threshold: float, config: AlignConfig) -> list[tuple[int, int, float]]:
     """Pairs at or above `threshold` in which each sentence is the other's best match (ties included)."""
-    keep = similar.score >= threshold
-    index_a, index_b, score = similar.a[keep], similar.b[keep], similar.score[keep]
+    evidence = np.where(
+        similar.smaller >= config.contained_min_terms,
+        np.maximum(similar.score, similar.contained * config.contained_weight),
+        similar.score,
+    )
+    keep = evidence >= threshold
+    index_a, index_b, score = similar.a[keep], similar.b[keep], evidence[keep]
     if not len(score):
         return []
     best_a = np.zeros(int(index_a.max()) + 1)
