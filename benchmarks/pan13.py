@@ -126,9 +126,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--limit", type=int, default=0, help="only the first N pairs of every folder (quick runs)")
     parser.add_argument("--json", type=Path, default=None, help="append a JSON row of the results to this file")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="override an AlignConfig setting"
+    )
     args = parser.parse_args()
     corpus: Path = args.corpus
-    config = AlignConfig()
+    config = AlignConfig(**dict(_setting(item) for item in args.set))
     folder_of, cases = read_truth(corpus)
     pairs = [tuple(line.split()) for line in (corpus / "pairs").read_text(encoding="utf-8").split("\n") if line.strip()]
     if args.limit:
@@ -205,6 +208,13 @@ def main() -> None:
             handle.write(orjson.dumps(row) + b"\n")
 
 
+def _setting(item: str) -> tuple[str, float | int]:
+    """`seed_similarity=0.5` -> ("seed_similarity", 0.5); the type follows AlignConfig's default."""
+    name, _, value = item.partition("=")
+    default = getattr(AlignConfig(), name)
+    return name, type(default)(value)
+
+
 def _scores(s: Scores) -> dict[str, float]:
     return {
         "plagdet": round(s.plagdet, 4),
@@ -217,7 +227,10 @@ def _scores(s: Scores) -> dict[str, float]:
 
 
 def config_identity(config: AlignConfig) -> str:
-    return f"m{config.min_similarity:.2f}-s{config.seed_similarity:.2f}-g{config.region_gap}-w{config.region_min_words}"
+    return (
+        f"m{config.min_similarity:.2f}-s{config.seed_similarity:.2f}-e{config.extend_similarity:.2f}"
+        f"-g{config.region_gap}-w{config.region_min_words}-c{config.contained_weight:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ class AlignConfig:
     seed_similarity: float = 0.45
     # ...and extends a region it lies within `region_gap` sentences of (both sides) at this one, again as a
     # mutual best match.
-    extend_similarity: float = 0.2
+    extend_similarity: float = 0.3
     region_gap: int = 4
     # A region needs this many words on each side, and this many similar sentence pairs.
     region_min_words: int = 20
