@@ -7,16 +7,18 @@ The steps, in order (each needs the one before):
    Sets, not sequences, so reordered and machine-translated sentences still meet.
 2. **Similar sentences.** The Dice coefficient of the term sets of every sentence pair sharing at least two terms,
    computed at once with numpy from an inverted index (no all-pairs Python loop).
-3. **Passages** (what a reader sees): sentences matched one to one, best first; a match then absorbs a free
-   neighbouring sentence when that raises the similarity (one sentence split in two, or two merged into one), and
-   absorbs a dangling fragment of a word or two ("Russian friends.") that follows it. Each passage is labelled
-   from the word-level Indel similarity of its two sides and the garbling markers that fire on one side only.
-   What is left are `only-in-a` / `only-in-b` stretches, except that a left-over sentence carrying garbling
-   markers is its own one-sided `corrupted` passage.
-4. **Regions** (where reuse is): all similar sentence pairs, one to one or not, merged into contiguous regions
-   when they lie within `region_gap` sentences of each other on both sides, then kept only when they hold enough
-   matched words. A region is one reused passage that may span many sentences and several rewordings; this is
-   what a plagiarism-detection benchmark scores (granularity near 1 needs one detection per reused passage).
+3. **Passages** (what a reader sees): identical sentences first, then pairs at or above `min_similarity`, one to
+   one, best first; a match then absorbs a free neighbouring sentence when that raises the similarity (one
+   sentence split in two, or two merged into one), and a dangling fragment of a word or two ("Russian friends.")
+   that follows it. Each passage is labelled from the word-level Indel similarity of its two sides and the
+   garbling markers that fire on one side only. What is left are `only-in-a` / `only-in-b` stretches, except
+   that a left-over sentence carrying garbling markers is its own one-sided `corrupted` passage.
+4. **Passages merged into regions** (where reuse is): sentence pairs that are each other's best match start a
+   region at `seed_similarity` and extend one they lie within `region_gap` sentences of at `extend_similarity`;
+   nearby regions merge, small ones are dropped, overlaps on side a keep the best, and the ends are trimmed to
+   the first and last word pair the other side shares. A region is one reused passage that may span many
+   sentences and several rewordings, reported once: this is what a plagiarism-detection benchmark scores
+   (granularity near 1 needs one detection per reused passage), and it is a general mechanism, not a PAN rule.
 
 Every span is mapped to the ORIGINAL text through `Document.to_original`.
 """
