@@ -163,9 +163,9 @@ def render_alignment(alignment: Alignment, a: Article, b: Article, console: Cons
     """Print an alignment interleaved: each passage's label, then side a and side b, changed words highlighted
     (words only in a struck through in red, words only in b in green)."""
     console.print(
-        f"[bold]{escape(a.id)}[/] ~ [bold]{escape(b.id)}[/]: {len(alignment.passages)} passages, "
+        f"[bold]{escape(a.id)}[/] ~ [bold]{escape(b.id)}[/]: {_count(len(alignment.passages), 'passage')}, "
         f"coverage {alignment.coverage_a:.0%} / {alignment.coverage_b:.0%}, "
-        f"{len(alignment.regions)} region{'s' if len(alignment.regions) != 1 else ''} of reuse"
+        f"{_count(len(alignment.regions), 'region')} of reuse"
     )
     for passage in alignment.passages:
         style = _LABEL_STYLE[passage.label]
@@ -183,7 +183,11 @@ def render_alignment(alignment: Alignment, a: Article, b: Article, console: Cons
             line_a, line_b = Text(" ".join(text_a.split())), Text(" ".join(text_b.split()))
         for name, line in (("a", line_a), ("b", line_b)):
             if line.plain:
-                console.print(Text(f"  {name} | ", style="dim") + line)
+                console.print(Text.assemble((f"  {name} | ", "dim"), line))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _highlight(text_a: str, text_b: str) -> tuple[Text, Text]:
