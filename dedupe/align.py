@@ -15,8 +15,9 @@ The steps, in order (each needs the one before):
    that a left-over sentence carrying garbling markers is its own one-sided `corrupted` passage.
 4. **Passages merged into regions** (where reuse is): sentence pairs that are each other's best match start a
    region at `seed_similarity` and extend one they lie within `region_gap` sentences of at `extend_similarity`;
-   nearby regions merge, small ones are dropped, overlaps on side a keep the best, and the ends are trimmed to
-   the first and last word pair the other side shares. A region is one reused passage that may span many
+   nearby regions merge, small ones are dropped, overlaps on side a keep the best. A region that is mostly
+   runs of `copy_words` words both sides share is a verbatim copy and takes the exact edges of those runs;
+   the ends of any other are trimmed to the first and last word pair the other side shares. A region is one reused passage that may span many
    sentences and several rewordings, reported once: this is what a plagiarism-detection benchmark scores
    (granularity near 1 needs one detection per reused passage), and it is a general mechanism, not a PAN rule.
 
@@ -432,19 +433,60 @@ def _regions(a: Document, b: Document, similar: _Similar, config: AlignConfig) -
         if all(region[1] < other[0] or other[1] < region[0] for other in kept):
             kept.append(region)
     kept.sort()
+    n = config.copy_words
+    grams_a, grams_b = _word_ngrams(a.word_hashes, n), _word_ngrams(b.word_hashes, n)
+    copied_a = _cover(np.isin(grams_a, grams_b), len(a.words), n)
     regions: list[Region] = []
     for a0, a1, b0, b1, total, count in kept:
-        words_a = _words(a, int(a0), int(a1))
-        words_b = _words(b, int(b0), int(b1))
-        regions.append(
-            Region(
-                a.to_original(_trim(a, int(a0), int(a1), _bigrams(words_b))),
-                b.to_original(_trim(b, int(b0), int(b1), _bigrams(words_a))),
-                round(total / count, 4),
-                int(count),
-            )
-        )
+        a0, a1, b0, b1 = int(a0), int(a1), int(b0), int(b1)
+        hull_a = _copy_hull(a, a0, a1, copied_a, config.copy_share)
+        if hull_a is None:
+            words_a, words_b = _words(a, a0, a1), _words(b, b0, b1)
+            span_a, span_b = _trim(a, a0, a1, _bigrams(words_b)), _trim(b, b0, b1, _bigrams(words_a))
+        else:
+            # The other side's edges are those of the same copied words.
+            copied_b = _cover(np.isin(grams_b, grams_a[hull_a[0] : max(hull_a[0], hull_a[1] - n + 1)]), len(b.words), n)
+            hull_b = _copy_hull(b, b0, b1, copied_b, 0.0)
+            span_a = _words_span(a, *hull_a)
+            span_b = _words_span(b, *hull_b) if hull_b else _trim(b, b0, b1, _bigrams(_words(a, a0, a1)))
+        regions.append(Region(a.to_original(span_a), b.to_original(span_b), round(total / count, 4), int(count)))
     return tuple(regions)
+
+
+def _word_ngrams(hashes: np.ndarray, n: int) -> np.ndarray:
+    """A 64-bit hash of every run of `n` consecutive words (empty when there are fewer words)."""
+    if len(hashes) < n:
+        return np.zeros(0, dtype=np.uint64)
+    combined = hashes[: len(hashes) - n + 1].copy()
+    with np.errstate(over="ignore"):
+        for offset in range(1, n):
+            combined = combined * np.uint64(0x9E3779B97F4A7C15) + hashes[offset : len(hashes) - n + 1 + offset]
+    return combined
+
+
+def _cover(starts: np.ndarray, length: int, n: int) -> np.ndarray:
+    """Words covered by the n-word runs starting where `starts` is True."""
+    covered = np.zeros(length + 1, dtype=np.int64)
+    where = np.flatnonzero(starts)
+    np.add.at(covered, where, 1)
+    np.add.at(covered, where + n, -1)
+    return np.cumsum(covered[:length]) > 0
+
+
+def _copy_hull(doc: Document, first: int, last: int, copied: np.ndarray, share: float) -> tuple[int, int] | None:
+    """For a region that is mostly a verbatim copy: the word range from its first to its last copied word, grown
+    over copied words just outside it. None when less than `share` of the region's words are copied (a rewording),
+    so that word-exact edges are used only where they exist."""
+    start, end = int(doc.sentence_words[first][0]), int(doc.sentence_words[last][1])
+    inside = np.flatnonzero(copied[start:end])
+    if end <= start or len(inside) < share * (end - start):
+        return None
+    start, end = start + int(inside[0]), start + int(inside[-1]) + 1
+    while start > 0 and copied[start - 1]:
+        start -= 1
+    while end < len(copied) and copied[end]:
+        end += 1
+    return start, end
 
 
 def _bigrams(words: tuple[str, ...]) -> set[tuple[str, str]]:
@@ -462,11 +504,20 @@ def _trim(doc: Document, first: int, last: int, other: set[tuple[str, str]]) -> 
         start += 1
     while end - 1 > start + 1 and (words[end - 2], words[end - 1]) not in other:
         end -= 1
+    return _words_span(doc, start, end)
+
+
+def _words_span(doc: Document, start: int, end: int) -> Span:
+    """The clean-text span of words `[start, end)`; a range that starts or ends a sentence takes in the
+    sentence's punctuation too (its closing full stop, an opening quote)."""
     span_start, span_end = doc.word_span(start, end)
-    if start == int(doc.sentence_words[first][0]):
-        span_start = doc.sentences[first][0]
-    if end == int(doc.sentence_words[last][1]):
-        span_end = doc.sentences[last][1]
+    firsts, lasts = doc.sentence_words[:, 0], doc.sentence_words[:, 1]
+    at = int(np.searchsorted(firsts, start))
+    if at < len(firsts) and firsts[at] == start:
+        span_start = doc.sentences[at][0]
+    at = int(np.searchsorted(lasts, end))
+    if at < len(lasts) and lasts[at] == end:
+        span_end = doc.sentences[at][1]
     return span_start, span_end
 
 
