@@ -17,9 +17,10 @@ The steps, in order (each needs the one before):
    region at `seed_similarity` and extend one they lie within `region_gap` sentences of at `extend_similarity`;
    nearby regions merge, small ones are dropped, overlaps on side a keep the best. A region that is mostly
    runs of `copy_words` words both sides share is a verbatim copy and takes the exact edges of those runs;
-   the ends of any other are trimmed to the first and last word pair the other side shares. A region is one reused passage that may span many
-   sentences and several rewordings, reported once: this is what a plagiarism-detection benchmark scores
-   (granularity near 1 needs one detection per reused passage), and it is a general mechanism, not a PAN rule.
+   the ends of any other are trimmed to the first and last word pair the other side shares. A region is one
+   reused passage that may span many sentences and several rewordings, reported once: this is what a
+   plagiarism-detection benchmark scores (granularity near 1 needs one detection per reused passage), and it is
+   a general mechanism, not a PAN rule.
 
 Every span is mapped to the ORIGINAL text through `Document.to_original`.
 """
