@@ -7,13 +7,13 @@
 
 __version__ = "0.1.0"
 
-from dedupe.align import Alignment, align
+from dedupe.align import Alignment, align, align_texts
 from dedupe.config import AlignConfig, MinHashConfig, ScanConfig
 from dedupe.document import Document, prepare
 from dedupe.errors import ConfigError, DedupeError, InputError, StoreError
 from dedupe.fingerprint import MinHasher
-from dedupe.ingest import Fields, IngestLog, read_articles
-from dedupe.models import Article, Cluster, Member, Pair, PassageMatch, Skipped
+from dedupe.ingest import Fields, IngestLog, read_article, read_articles
+from dedupe.models import Article, Cluster, Member, Pair, PassageMatch, Region, Skipped
 from dedupe.near_duplicates import find_near_duplicates
 from dedupe.scan import ScanResult, scan
 from dedupe.verify import relate
@@ -34,14 +34,17 @@ __all__ = [
     "MinHasher",
     "Pair",
     "PassageMatch",
+    "Region",
     "ScanConfig",
     "ScanResult",
     "Skipped",
     "StoreError",
     "__version__",
     "align",
+    "align_texts",
     "find_near_duplicates",
     "prepare",
+    "read_article",
     "read_articles",
     "relate",
     "scan",

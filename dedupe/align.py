@@ -1,32 +1,64 @@
 """Passage alignment of two documents: which sentences correspond, and what changed in each.
 
-Sentences are compared as word sequences (normalised words, so quotes, case and markup do not count) with the
-Indel similarity of rapidfuzz; each sentence of one side is matched to at most one of the other, best first.
-Matched passages are labelled, unmatched stretches reported as `only-in-a` / `only-in-b`.
+The steps, in order (each needs the one before):
+
+1. **Terms.** Each sentence becomes a set of content terms: its normalised words without function words, cut to
+   their first five letters (a cheap stemmer: "officers" and "officer" meet, as do "capture" and "captured").
+   Sets, not sequences, so reordered and machine-translated sentences still meet.
+2. **Similar sentences.** The Dice coefficient of the term sets of every sentence pair sharing at least two terms,
+   computed at once with numpy from an inverted index (no all-pairs Python loop).
+3. **Passages** (what a reader sees): identical sentences first, then pairs at or above `min_similarity`, one to
+   one, best first; a match then absorbs a free neighbouring sentence when that raises the similarity (one
+   sentence split in two, or two merged into one), and a dangling fragment of a word or two ("Russian friends.")
+   that follows it. Each passage is labelled from the word-level Indel similarity of its two sides and the
+   garbling markers that fire on one side only. What is left are `only-in-a` / `only-in-b` stretches, except
+   that a left-over sentence carrying garbling markers is its own one-sided `corrupted` passage.
+4. **Passages merged into regions** (where reuse is): sentence pairs that are each other's best match start a
+   region at `seed_similarity` and extend one they lie within `region_gap` sentences of at `extend_similarity`;
+   nearby regions merge, small ones are dropped, overlaps on side a keep the best. A region that is mostly
+   runs of `copy_words` words both sides share is a verbatim copy and takes the exact edges of those runs;
+   the ends of any other are trimmed to the first and last word pair the other side shares. A region is one
+   reused passage that may span many sentences and several rewordings, reported once: this is what a
+   plagiarism-detection benchmark scores (granularity near 1 needs one detection per reused passage), and it is
+   a general mechanism, not a PAN rule.
+
+Every span is mapped to the ORIGINAL text through `Document.to_original`.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz.distance import Indel
 
 from dedupe.config import AlignConfig
-from dedupe.document import Document
-from dedupe.markers import garble_markers
-from dedupe.models import PassageMatch, Span
+from dedupe.document import Document, prepare
+from dedupe.markers import garble_markers, heading_markers
+from dedupe.models import Article, PassageMatch, Region, Span
 
-
-@dataclass(frozen=True, slots=True)
-class _Match:
-    a: int  # sentence index in a
-    b: int  # sentence index in b
-    score: float
+# Function words carry no content: two sentences sharing only these are not the same sentence.
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have having he
+    her here hers him his how i if in into is it its itself just me more most my no nor not now of off on once
+    only or other our ours out over own same she should so some such than that the their theirs them then there
+    these they this those through to too under until up very was we were what when where which while who whom
+    why will with would you your yours said says say mr mrs ms""".split()  # noqa: SIM905 (a word list reads better as text)
+)
+# Terms are words cut to this many characters: on MSRP, prefixes of 4-5 characters separate paraphrases from
+# unrelated sentences best (benchmarks/calibrate_labels.py).
+STEM = 5
 
 
 @dataclass(frozen=True, slots=True)
 class Alignment:
-    """The passages of a document pair and how much of each side they account for."""
+    """The passages of a document pair and how much of each side they account for.
+
+    `passages` are the reader's view: matched sentences with labels, then the stretches only one side has.
+    `regions` are the merged view: contiguous stretches of reuse that may hold many passages and small gaps.
+    """
 
     passages: tuple[PassageMatch, ...]
     # Share of each side's words inside matched passages.
@@ -34,139 +66,534 @@ class Alignment:
     coverage_b: float
     # Words (on side a) of the longest matched passage that is verbatim or edited: evidence of reuse.
     longest_reuse: int
+    regions: tuple[Region, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Similar:
+    """Sentence pairs sharing at least two terms, as parallel arrays (sentence in a, sentence in b, Dice)."""
+
+    a: np.ndarray
+    b: np.ndarray
+    score: np.ndarray
+    # Share of the smaller sentence's terms found in the other (the overlap coefficient), and that size.
+    contained: np.ndarray
+    smaller: np.ndarray
+
+
+@dataclass(slots=True)
+class _Match:
+    """A matched passage under construction: sentence ranges `[a0, a1]`, `[b0, b1]` (inclusive)."""
+
+    a0: int
+    a1: int
+    b0: int
+    b1: int
+    score: float
+
+
+def align_texts(text_a: str, text_b: str, config: AlignConfig | None = None) -> Alignment:
+    """Align two plain texts (or HTML): the convenience form of `align`.
+
+    >>> alignment = align_texts("The cat sat on the mat today.", "The cat sat on the mat today.")
+    >>> [p.label for p in alignment.passages]
+    ['verbatim']
+    """
+    return align(prepare(Article("a", text_a)), prepare(Article("b", text_b)), config)
 
 
 def align(a: Document, b: Document, config: AlignConfig | None = None) -> Alignment:
     """Aligned and unaligned passages of `a` and `b`, with spans into each article's ORIGINAL text.
 
     Matched passages come in the order of `a`, then the stretches only `a` has, then those only `b` has.
+    Empty documents align to nothing: every sentence of the other side is `only-in-*`.
     """
     config = config or AlignConfig()
-    matches = _match_sentences(a, b, config)
+    terms_a, terms_b = sentence_terms(a), sentence_terms(b)
+    similar = _similar_sentences(terms_a, terms_b)
+    matches = _match_sentences(a, b, terms_a, terms_b, similar, config)
     passages: list[PassageMatch] = []
     longest_reuse = 0
-    for run in _verbatim_runs(a, b, matches):
-        passage = _label(a, b, run, config)
+    for match in matches:
+        passage = _label(a, b, match, config)
         passages.append(passage)
         if passage.score >= config.edited_similarity:
-            longest_reuse = max(longest_reuse, sum(_length(a, m.a) for m in run))
-    matched_a = {m.a for m in matches}
-    matched_b = {m.b for m in matches}
-    passages.extend(_unmatched(a, matched_a, "only-in-a"))
-    passages.extend(_unmatched(b, matched_b, "only-in-b"))
+            longest_reuse = max(longest_reuse, _words_in(a, match.a0, match.a1))
+    matched_a = {i for m in matches for i in range(m.a0, m.a1 + 1)}
+    matched_b = {j for m in matches for j in range(m.b0, m.b1 + 1)}
+    passages.extend(_unmatched(a, matched_a, "a"))
+    passages.extend(_unmatched(b, matched_b, "b"))
     return Alignment(
         passages=tuple(passages),
         coverage_a=_coverage(a, matched_a),
         coverage_b=_coverage(b, matched_b),
         longest_reuse=longest_reuse,
+        regions=_regions(a, b, similar, config),
     )
 
 
-def _length(doc: Document, sentence: int) -> int:
-    first, last = doc.sentence_words[sentence]
-    return int(last - first)
+def sentence_terms(doc: Document) -> list[frozenset[str]]:
+    """The content terms of each sentence of `doc` (see the module docstring, step 1)."""
+    result: list[frozenset[str]] = []
+    for first, last in doc.sentence_words:
+        result.append(frozenset(w[:STEM] for w in doc.words[first:last] if w not in STOPWORDS))
+    return result
+
+
+def term_similarity(x: frozenset[str], y: frozenset[str]) -> float:
+    """Dice coefficient of two term sets, in [0, 1] (0 when both are empty)."""
+    if not x and not y:
+        return 0.0
+    return 2 * len(x & y) / (len(x) + len(y))
+
+
+def _similar_sentences(terms_a: list[frozenset[str]], terms_b: list[frozenset[str]]) -> _Similar:
+    """Dice of every sentence pair sharing two or more terms, from an inverted index of b's terms."""
+    vocabulary: dict[str, int] = {}
+    rows_a = [(i, vocabulary.setdefault(t, len(vocabulary))) for i, terms in enumerate(terms_a) for t in terms]
+    rows_b = [(j, vocabulary[t]) for j, terms in enumerate(terms_b) for t in terms if t in vocabulary]
+    empty = np.zeros(0, dtype=np.int64)
+    if not rows_a or not rows_b:
+        return _Similar(empty, empty, np.zeros(0), np.zeros(0), empty)
+    sent_a, term_a = np.asarray(rows_a, dtype=np.int64).T
+    sent_b, term_b = np.asarray(rows_b, dtype=np.int64).T
+    order = np.argsort(term_b, kind="stable")
+    sent_b, term_b = sent_b[order], term_b[order]
+    low = np.searchsorted(term_b, term_a, side="left")
+    counts = np.searchsorted(term_b, term_a, side="right") - low
+    total = int(counts.sum())
+    if total == 0:
+        return _Similar(empty, empty, np.zeros(0), np.zeros(0), empty)
+    # Expand every (a sentence, shared term) row into one row per b sentence holding that term.
+    within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    rows_in_b = np.repeat(low, counts) + within
+    n_b = len(terms_b)
+    keys, shared = np.unique(np.repeat(sent_a, counts) * n_b + sent_b[rows_in_b], return_counts=True)
+    keep = shared >= 2
+    keys, shared = keys[keep], shared[keep]
+    index_a, index_b = keys // n_b, keys % n_b
+    size_a = np.fromiter((len(t) for t in terms_a), dtype=np.int64, count=len(terms_a))
+    size_b = np.fromiter((len(t) for t in terms_b), dtype=np.int64, count=n_b)
+    score = 2 * shared / (size_a[index_a] + size_b[index_b])
+    smaller = np.minimum(size_a[index_a], size_b[index_b])
+    return _Similar(index_a, index_b, score, shared / smaller, smaller)
+
+
+def _match_sentences(
+    a: Document,
+    b: Document,
+    terms_a: list[frozenset[str]],
+    terms_b: list[frozenset[str]],
+    similar: _Similar,
+    config: AlignConfig,
+) -> list[_Match]:
+    """One-to-one sentence matches, best first, grown over split/merged sentences and dangling fragments."""
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    matches: list[_Match] = []
+    # Identical sentences first, whatever their length: a copy is always found.
+    copies: dict[tuple[str, ...], list[int]] = {}
+    for j in range(len(b.sentences)):
+        if words := _words(b, j, j):
+            copies.setdefault(words, []).append(j)
+    for i in range(len(a.sentences)):
+        same = copies.get(_words(a, i, i))
+        if same:
+            j = same.pop(0)
+            used_a.add(i)
+            used_b.add(j)
+            matches.append(_Match(i, i, j, j, 1.0))
+    candidates = np.flatnonzero(similar.score >= config.min_similarity)
+    order = candidates[np.lexsort((similar.b[candidates], similar.a[candidates], -similar.score[candidates]))]
+    for k in order:
+        i, j = int(similar.a[k]), int(similar.b[k])
+        if i in used_a or j in used_b:
+            continue
+        if min(_words_in(a, i, i), _words_in(b, j, j)) < config.min_words:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        matches.append(_Match(i, i, j, j, float(similar.score[k])))
+    for match in matches:
+        _grow_over_splits(match, terms_a, terms_b, used_a, used_b, config)
+    for match in matches:
+        _absorb_fragments(match, a, b, used_a, used_b, config)
+    matches.sort(key=lambda m: (m.a0, m.b0))
+    return _join_verbatim_runs(a, b, matches)
+
+
+def _grow_over_splits(
+    match: _Match,
+    terms_a: list[frozenset[str]],
+    terms_b: list[frozenset[str]],
+    used_a: set[int],
+    used_b: set[int],
+    config: AlignConfig,
+) -> None:
+    """Extend a match by a free neighbouring sentence on either side while that raises its similarity.
+
+    This is how one sentence split in two (or two merged into one) is aligned: the second half, alone, is too
+    different from the whole to be matched, but adding it to the first half brings the pair closer.
+    """
+    while True:
+        current = term_similarity(_union(terms_a, match.a0, match.a1), _union(terms_b, match.b0, match.b1))
+        best: tuple[float, str, int] | None = None
+        for side, first, last, terms, used in (
+            ("a", match.a0, match.a1, terms_a, used_a),
+            ("b", match.b0, match.b1, terms_b, used_b),
+        ):
+            for neighbour in (first - 1, last + 1):
+                if not 0 <= neighbour < len(terms) or neighbour in used:
+                    continue
+                lo, hi = min(first, neighbour), max(last, neighbour)
+                grown = (
+                    term_similarity(_union(terms_a, lo, hi), _union(terms_b, match.b0, match.b1))
+                    if side == "a"
+                    else term_similarity(_union(terms_a, match.a0, match.a1), _union(terms_b, lo, hi))
+                )
+                if grown >= current + config.split_gain and (best is None or grown > best[0]):
+                    best = (grown, side, neighbour)
+        if best is None:
+            match.score = current
+            return
+        _, side, neighbour = best
+        if side == "a":
+            used_a.add(neighbour)
+            match.a0, match.a1 = min(match.a0, neighbour), max(match.a1, neighbour)
+        else:
+            used_b.add(neighbour)
+            match.b0, match.b1 = min(match.b0, neighbour), max(match.b1, neighbour)
+
+
+def _absorb_fragments(
+    match: _Match, a: Document, b: Document, used_a: set[int], used_b: set[int], config: AlignConfig
+) -> None:
+    """Take in a free sentence of fewer than `min_words` words that ends a matched one ("Russian friends.").
+
+    Such a fragment is the tail of the sentence before it, cut off by a stray full stop; on its own it can be
+    matched to nothing, and reported apart it would hide the garbling. The marker `dangling-fragment` then fires
+    on the passage.
+    """
+    for doc, used, side in ((a, used_a, "a"), (b, used_b, "b")):
+        last = match.a1 if side == "a" else match.b1
+        following = last + 1
+        if following >= len(doc.sentences) or following in used:
+            continue
+        _start, end = doc.sentences[following]
+        if _words_in(doc, following, following) >= config.min_words or doc.clean.text[end - 1] not in ".!?":
+            continue
+        used.add(following)
+        if side == "a":
+            match.a1 = following
+        else:
+            match.b1 = following
+
+
+def _join_verbatim_runs(a: Document, b: Document, matches: list[_Match]) -> list[_Match]:
+    """Consecutive verbatim matches, adjacent on both sides, form one passage."""
+    joined: list[_Match] = []
+    for match in matches:
+        previous = joined[-1] if joined else None
+        if (
+            previous is not None
+            and previous.score == 1.0
+            and match.score == 1.0
+            and match.a0 == previous.a1 + 1
+            and match.b0 == previous.b1 + 1
+            and _words(a, match.a0, match.a1) == _words(b, match.b0, match.b1)
+            and _words(a, previous.a0, previous.a1) == _words(b, previous.b0, previous.b1)
+        ):
+            previous.a1, previous.b1 = match.a1, match.b1
+        else:
+            joined.append(match)
+    return joined
+
+
+def _label(a: Document, b: Document, match: _Match, config: AlignConfig) -> PassageMatch:
+    """Label a matched passage from its word-level similarity and the markers one side alone carries."""
+    span_a = _sentences_span(a, match.a0, match.a1)
+    span_b = _sentences_span(b, match.b0, match.b1)
+    words_a, words_b = _words(a, match.a0, match.a1), _words(b, match.b0, match.b1)
+    score = 1.0 if words_a == words_b else Indel.normalized_similarity(words_a, words_b)
+    # A marker counts only when the other side is free of it: the original may use a dash the same way.
+    markers_a = set(garble_markers(a.clean.text[span_a[0] : span_a[1]], document_start=match.a0 == 0))
+    markers_b = set(garble_markers(b.clean.text[span_b[0] : span_b[1]], document_start=match.b0 == 0))
+    only_a, only_b = markers_a - markers_b, markers_b - markers_a
+    label = passage_label(score, bool(only_a or only_b), config)
+    side = None
+    markers: tuple[str, ...] = ()
+    if label == "corrupted":
+        side = "b" if len(only_b) >= len(only_a) else "a"
+        markers = tuple(sorted(only_b if side == "b" else only_a))
+    return PassageMatch(a.to_original(span_a), b.to_original(span_b), label, round(score, 4), markers, side)
+
+
+def passage_label(score: float, garbled: bool, config: AlignConfig | None = None) -> str:
+    """The label of a matched passage: `corrupted` when one side carries garbling markers, else by similarity.
+
+    `score` is the word-level Indel similarity of the two sides (1.0: the same words in the same order).
+    """
+    config = config or AlignConfig()
+    if garbled:
+        return "corrupted"
+    if score >= 1.0:
+        return "verbatim"
+    if score >= config.edited_similarity:
+        return "edited"
+    return "rewritten"
+
+
+def _unmatched(doc: Document, matched: set[int], side: str) -> list[PassageMatch]:
+    """Stretches of consecutive unmatched sentences, one passage each.
+
+    A left-over sentence with garbling markers becomes a one-sided `corrupted` passage of its own: it has no
+    counterpart, but the reader should still see that it is garbled (a mistranslated heading, a broken join).
+    """
+    label = "only-in-a" if side == "a" else "only-in-b"
+    passages: list[PassageMatch] = []
+    run: list[int] = []
+
+    def close_run() -> None:
+        if run:
+            passages.append(_one_sided(doc, _sentences_span(doc, run[0], run[-1]), side, label, ()))
+            run.clear()
+
+    for index in range(len(doc.sentences)):
+        if index in matched:
+            close_run()
+            continue
+        markers = _sentence_markers(doc, index)
+        if markers:
+            close_run()
+            passages.append(_one_sided(doc, doc.sentences[index], side, "corrupted", markers))
+        else:
+            run.append(index)
+    close_run()
+    return passages
+
+
+def _sentence_markers(doc: Document, index: int) -> tuple[str, ...]:
+    start, end = doc.sentences[index]
+    following = doc.clean.text[end : doc.sentences[min(index + 3, len(doc.sentences) - 1)][1]]
+    text = doc.clean.text[start:end]
+    return garble_markers(text, document_start=index == 0) + heading_markers(text, following)
+
+
+def _one_sided(doc: Document, span: Span, side: str, label: str, markers: tuple[str, ...]) -> PassageMatch:
+    original = doc.to_original(span)
+    return PassageMatch(
+        original if side == "a" else None,
+        original if side == "b" else None,
+        label,  # type: ignore[arg-type]
+        0.0,
+        markers,
+        side if markers else None,  # type: ignore[arg-type]
+    )
+
+
+def _regions(a: Document, b: Document, similar: _Similar, config: AlignConfig) -> tuple[Region, ...]:
+    """Similar sentence pairs merged into contiguous regions of reuse (see the module docstring, step 4).
+
+    Evidence: sentence pairs in which each sentence is the other's best match (documents on one topic share many
+    loosely similar sentences; a copied sentence's best match is its original). Pairs at or above
+    `seed_similarity` start regions, in the order of `a`; a pair joins a region when both its sentences lie
+    within `region_gap` sentences of the region's extent. Pairs down to `extend_similarity` then only extend
+    regions. Regions that come within `region_gap` of each other on both sides merge. A region is kept when it
+    holds `region_min_words` words on each side, and where regions overlap on side `a` the one with the most
+    evidence wins: one stretch of text has one source. Its ends are then trimmed to the first and last word pair
+    the other side shares.
+    """
+    # Regions start from strong evidence only; weaker pairs then extend them (hysteresis, as in edge detection):
+    # a loosely similar pair is evidence next to a region, and chance anywhere else.
+    strong = _best_seeds(similar, config.seed_similarity, config)
+    weak = [s for s in _best_seeds(similar, config.extend_similarity, config) if s[2] < config.seed_similarity]
+    open_regions: list[list[float]] = []  # [a0, a1, b0, b1, score sum, count]
+    for seed in strong:
+        if not _extend(open_regions, seed, config.region_gap):
+            open_regions.append([seed[0], seed[0], seed[1], seed[1], seed[2], 1])
+    grown = True
+    while grown and weak:
+        grown = False
+        left = []
+        for seed in weak:
+            if _extend(open_regions, seed, config.region_gap):
+                grown = True
+            else:
+                left.append(seed)
+        weak = left
+    candidates = [
+        r
+        for r in _merge_overlapping(open_regions, config.region_gap)
+        if min(_words_in(a, int(r[0]), int(r[1])), _words_in(b, int(r[2]), int(r[3]))) >= config.region_min_words
+        and r[5] >= config.region_min_pairs
+    ]
+    # The most evidence first; a region overlapping a kept one on side a is dropped.
+    candidates.sort(key=lambda r: -r[4])
+    kept: list[list[float]] = []
+    for region in candidates:
+        if all(region[1] < other[0] or other[1] < region[0] for other in kept):
+            kept.append(region)
+    kept.sort()
+    n = config.copy_words
+    grams_a, grams_b = _word_ngrams(a.word_hashes, n), _word_ngrams(b.word_hashes, n)
+    copied_a = _cover(np.isin(grams_a, grams_b), len(a.words), n)
+    regions: list[Region] = []
+    for a0, a1, b0, b1, total, count in kept:
+        a0, a1, b0, b1 = int(a0), int(a1), int(b0), int(b1)
+        hull_a = _copy_hull(a, a0, a1, copied_a, config.copy_share)
+        if hull_a is None:
+            words_a, words_b = _words(a, a0, a1), _words(b, b0, b1)
+            span_a, span_b = _trim(a, a0, a1, _bigrams(words_b)), _trim(b, b0, b1, _bigrams(words_a))
+        else:
+            # The other side's edges are those of the same copied words.
+            copied_b = _cover(np.isin(grams_b, grams_a[hull_a[0] : max(hull_a[0], hull_a[1] - n + 1)]), len(b.words), n)
+            hull_b = _copy_hull(b, b0, b1, copied_b, 0.0)
+            span_a = _words_span(a, *hull_a)
+            span_b = _words_span(b, *hull_b) if hull_b else _trim(b, b0, b1, _bigrams(_words(a, a0, a1)))
+        regions.append(Region(a.to_original(span_a), b.to_original(span_b), round(total / count, 4), int(count)))
+    return tuple(regions)
+
+
+def _word_ngrams(hashes: np.ndarray, n: int) -> np.ndarray:
+    """A 64-bit hash of every run of `n` consecutive words (empty when there are fewer words)."""
+    if len(hashes) < n:
+        return np.zeros(0, dtype=np.uint64)
+    combined = hashes[: len(hashes) - n + 1].copy()
+    with np.errstate(over="ignore"):
+        for offset in range(1, n):
+            combined = combined * np.uint64(0x9E3779B97F4A7C15) + hashes[offset : len(hashes) - n + 1 + offset]
+    return combined
+
+
+def _cover(starts: np.ndarray, length: int, n: int) -> np.ndarray:
+    """Words covered by the n-word runs starting where `starts` is True."""
+    covered = np.zeros(length + 1, dtype=np.int64)
+    where = np.flatnonzero(starts)
+    np.add.at(covered, where, 1)
+    np.add.at(covered, where + n, -1)
+    return np.cumsum(covered[:length]) > 0
+
+
+def _copy_hull(doc: Document, first: int, last: int, copied: np.ndarray, share: float) -> tuple[int, int] | None:
+    """For a region that is mostly a verbatim copy: the word range from its first to its last copied word, grown
+    over copied words just outside it. None when less than `share` of the region's words are copied (a rewording),
+    so that word-exact edges are used only where they exist."""
+    start, end = int(doc.sentence_words[first][0]), int(doc.sentence_words[last][1])
+    inside = np.flatnonzero(copied[start:end])
+    if end <= start or len(inside) < share * (end - start):
+        return None
+    start, end = start + int(inside[0]), start + int(inside[-1]) + 1
+    while start > 0 and copied[start - 1]:
+        start -= 1
+    while end < len(copied) and copied[end]:
+        end += 1
+    return start, end
+
+
+def _bigrams(words: tuple[str, ...]) -> set[tuple[str, str]]:
+    return set(itertools.pairwise(words))
+
+
+def _trim(doc: Document, first: int, last: int, other: set[tuple[str, str]]) -> Span:
+    """The clean-text span of sentences `first..last` without the words at either end that share no word pair
+    with the other side: a reused passage seldom starts or ends exactly at a sentence boundary, and a loosely
+    similar sentence at a region's edge is often no part of it. Untrimmed ends keep the sentence's punctuation."""
+    start = int(doc.sentence_words[first][0])
+    end = int(doc.sentence_words[last][1])
+    words = doc.words
+    while start < end - 2 and (words[start], words[start + 1]) not in other:
+        start += 1
+    while end - 1 > start + 1 and (words[end - 2], words[end - 1]) not in other:
+        end -= 1
+    return _words_span(doc, start, end)
+
+
+def _words_span(doc: Document, start: int, end: int) -> Span:
+    """The clean-text span of words `[start, end)`; a range that starts or ends a sentence takes in the
+    sentence's punctuation too (its closing full stop, an opening quote)."""
+    span_start, span_end = doc.word_span(start, end)
+    firsts, lasts = doc.sentence_words[:, 0], doc.sentence_words[:, 1]
+    at = int(np.searchsorted(firsts, start))
+    if at < len(firsts) and firsts[at] == start:
+        span_start = doc.sentences[at][0]
+    at = int(np.searchsorted(lasts, end))
+    if at < len(lasts) and lasts[at] == end:
+        span_end = doc.sentences[at][1]
+    return span_start, span_end
+
+
+def _extend(regions: list[list[float]], seed: tuple[int, int, float], gap: int) -> bool:
+    """Add `seed` to the last region it lies within `gap` sentences of on both sides; False when none."""
+    i, j, score = seed
+    for region in reversed(regions):
+        if region[0] - gap - 1 <= i <= region[1] + gap + 1 and region[2] - gap - 1 <= j <= region[3] + gap + 1:
+            region[0], region[1] = min(region[0], i), max(region[1], i)
+            region[2], region[3] = min(region[2], j), max(region[3], j)
+            region[4] += score
+            region[5] += 1
+            return True
+    return False
+
+
+def _best_seeds(similar: _Similar, threshold: float, config: AlignConfig) -> list[tuple[int, int, float]]:
+    """Pairs at or above `threshold` in which each sentence is the other's best match (ties included)."""
+    evidence = np.where(
+        similar.smaller >= config.contained_min_terms,
+        np.maximum(similar.score, similar.contained * config.contained_weight),
+        similar.score,
+    )
+    keep = evidence >= threshold
+    index_a, index_b, score = similar.a[keep], similar.b[keep], evidence[keep]
+    if not len(score):
+        return []
+    best_a = np.zeros(int(index_a.max()) + 1)
+    np.maximum.at(best_a, index_a, score)
+    best_b = np.zeros(int(index_b.max()) + 1)
+    np.maximum.at(best_b, index_b, score)
+    best = (score >= best_a[index_a]) & (score >= best_b[index_b])
+    return sorted(zip(index_a[best].tolist(), index_b[best].tolist(), score[best].tolist(), strict=False))
+
+
+def _merge_overlapping(regions: list[list[float]], gap: int) -> list[list[float]]:
+    """Merge regions that overlap, or lie within `gap` sentences of each other, on both sides."""
+    merged: list[list[float]] = []
+    for region in sorted(regions):
+        for other in merged:
+            if (
+                region[0] <= other[1] + gap + 1
+                and other[0] <= region[1] + gap + 1
+                and region[2] <= other[3] + gap + 1
+                and other[2] <= region[3] + gap + 1
+            ):
+                other[0], other[1] = min(other[0], region[0]), max(other[1], region[1])
+                other[2], other[3] = min(other[2], region[2]), max(other[3], region[3])
+                other[4] += region[4]
+                other[5] += region[5]
+                break
+        else:
+            merged.append(list(region))
+    return merged
+
+
+def _union(terms: list[frozenset[str]], first: int, last: int) -> frozenset[str]:
+    return frozenset().union(*terms[first : last + 1])
+
+
+def _words(doc: Document, first: int, last: int) -> tuple[str, ...]:
+    start = int(doc.sentence_words[first][0])
+    end = int(doc.sentence_words[last][1])
+    return doc.words[start:end]
+
+
+def _words_in(doc: Document, first: int, last: int) -> int:
+    return int(doc.sentence_words[last][1] - doc.sentence_words[first][0])
 
 
 def _coverage(doc: Document, matched: set[int]) -> float:
     if not doc.words:
         return 0.0
-    return round(sum(_length(doc, i) for i in matched) / len(doc.words), 4)
-
-
-def sentence_words(doc: Document, index: int) -> tuple[str, ...]:
-    first, last = doc.sentence_words[index]
-    return doc.words[first:last]
-
-
-def _match_sentences(a: Document, b: Document, config: AlignConfig) -> list[_Match]:
-    """One-to-one sentence matches at or above `min_similarity`, best first, ordered by position in `a`."""
-    words_a = [sentence_words(a, i) for i in range(len(a.sentences))]
-    words_b = [sentence_words(b, j) for j in range(len(b.sentences))]
-    sets_b = [frozenset(w) for w in words_b]
-    scored: list[_Match] = []
-    for i, wa in enumerate(words_a):
-        if len(wa) < config.min_words:
-            continue
-        set_a = frozenset(wa)
-        for j, wb in enumerate(words_b):
-            # Two sentences above the similarity floor must share a good part of their words.
-            if len(wb) < config.min_words or len(set_a & sets_b[j]) * 2 < config.min_similarity * min(
-                len(set_a), len(sets_b[j])
-            ):
-                continue
-            score = Indel.normalized_similarity(wa, wb, score_cutoff=config.min_similarity)
-            if score:
-                scored.append(_Match(i, j, score))
-    scored.sort(key=lambda m: (-m.score, m.a, m.b))
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    chosen: list[_Match] = []
-    for match in scored:
-        if match.a not in used_a and match.b not in used_b:
-            used_a.add(match.a)
-            used_b.add(match.b)
-            chosen.append(match)
-    return sorted(chosen, key=lambda m: m.a)
-
-
-def _verbatim_runs(a: Document, b: Document, matches: list[_Match]) -> list[list[_Match]]:
-    """Group matches into passages: consecutive verbatim sentences on both sides form one passage."""
-    runs: list[list[_Match]] = []
-    for match in matches:
-        previous = runs[-1][-1] if runs else None
-        if (
-            previous is not None
-            and previous.score == 1.0
-            and match.score == 1.0
-            and match.a == previous.a + 1
-            and match.b == previous.b + 1
-        ):
-            runs[-1].append(match)
-        else:
-            runs.append([match])
-    return runs
-
-
-def _label(a: Document, b: Document, run: list[_Match], config: AlignConfig) -> PassageMatch:
-    span_a = _sentences_span(a, run[0].a, run[-1].a)
-    span_b = _sentences_span(b, run[0].b, run[-1].b)
-    score = min(m.score for m in run)
-    text_a = a.clean.text[span_a[0] : span_a[1]]
-    text_b = b.clean.text[span_b[0] : span_b[1]]
-    # A marker counts only when the other side is free of it: the original may use a dash the same way.
-    markers_a = set(garble_markers(text_a))
-    markers_b = set(garble_markers(text_b))
-    only_a, only_b = markers_a - markers_b, markers_b - markers_a
-    side: str | None = None
-    if only_a or only_b:
-        label = "corrupted"
-        side = "b" if len(only_b) >= len(only_a) else "a"
-    elif score == 1.0:
-        label = "verbatim"
-    elif score >= config.edited_similarity:
-        label = "edited"
-    else:
-        label = "rewritten"
-    markers = tuple(sorted(only_b if side == "b" else only_a)) if side else ()
-    return PassageMatch(a.to_original(span_a), b.to_original(span_b), label, round(score, 4), markers, side)
+    return round(sum(_words_in(doc, i, i) for i in matched) / len(doc.words), 4)
 
 
 def _sentences_span(doc: Document, first: int, last: int) -> Span:
     return doc.sentences[first][0], doc.sentences[last][1]
-
-
-def _unmatched(doc: Document, matched: set[int], label: str) -> list[PassageMatch]:
-    """Stretches of consecutive unmatched sentences, one passage each."""
-    passages: list[PassageMatch] = []
-    run_start: int | None = None
-    for index in range(len(doc.sentences) + 1):
-        free = index < len(doc.sentences) and index not in matched
-        if free and run_start is None:
-            run_start = index
-        elif not free and run_start is not None:
-            span = doc.to_original(_sentences_span(doc, run_start, index - 1))
-            passages.append(
-                PassageMatch(span if label == "only-in-a" else None, span if label == "only-in-b" else None, label, 0.0)  # type: ignore[arg-type]
-            )
-            run_start = None
-    return passages

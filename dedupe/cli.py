@@ -14,14 +14,17 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
+import orjson
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from dedupe.align import align
 from dedupe.config import MinHashConfig, ScanConfig
+from dedupe.document import prepare
 from dedupe.errors import DedupeError
-from dedupe.ingest import Fields
-from dedupe.report import render, to_json
+from dedupe.ingest import Fields, read_article
+from dedupe.report import alignment_dict, render, render_alignment, to_json
 from dedupe.scan import ScanResult, scan
 
 EXIT_ERROR = 1
@@ -114,6 +117,24 @@ def scan_command(
         result = scan(paths, config, fields=Fields(id=id_field, text=text_field), progress=callback)  # type: ignore[arg-type]
     _write(result, json_output, output, passages)
     raise typer.Exit(exit_code(result, fail_on))
+
+
+@app.command("align")
+def align_command(
+    a: Annotated[str, typer.Argument(help="First article (.txt .md .html, or a JSON/JSONL file's first record).")],
+    b: Annotated[str, typer.Argument(help="Second article.")],
+    json_output: Annotated[bool, typer.Option("--json", help="Print the passages as JSON (schema in README).")] = False,
+) -> None:
+    """Align two articles: which passages correspond, what changed in each, what only one side has."""
+    with user_errors():
+        article_a, article_b = read_article(a), read_article(b)
+        alignment = align(prepare(article_a), prepare(article_b))
+    if json_output:
+        data = alignment_dict(alignment, article_a.id, article_b.id)
+        sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        sys.stdout.flush()
+        return
+    render_alignment(alignment, article_a, article_b, Console())
 
 
 def exit_code(result: ScanResult, fail_on: FailOn) -> int:

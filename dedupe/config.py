@@ -55,15 +55,60 @@ class PassageEvidence:
 
 @dataclass(frozen=True, slots=True)
 class AlignConfig:
-    """When two sentences count as the same passage, and how a matched passage is labelled."""
+    """When two sentences count as the same passage, how a passage is labelled, how passages merge into regions.
 
-    # Token-level Indel similarity for two sentences to be aligned. On the seeds, garbled 002 sentences score
-    # >= 0.52 against their 001 originals, while the best of 16,855 unrelated sentence pairs scores 0.47.
-    min_similarity: float = 0.5
-    # At or above this similarity (and below 1.0) a matched passage is `edited`, below it `rewritten`.
-    edited_similarity: float = 0.8
+    Similarities are Dice coefficients of content-term sets (`dedupe.align.term_similarity`), except
+    `edited_similarity`, which is on the word-level Indel similarity. Calibration: benchmarks/calibrate_labels.py
+    (MSRP) and benchmarks/pan13.py (PAN 2013 training corpus).
+    """
+
+    # Term similarity for two sentences to be aligned as a passage. On MSRP (benchmarks/calibrate_labels.py)
+    # paraphrases against unrelated sentences separate best at 0.27 (accuracy 0.999) and against related
+    # non-paraphrases at 0.55 (0.726); 0.45 aligns 95.8% of paraphrases and 0.05% of unrelated pairs (accuracy
+    # 0.853 against both, best 0.863) and keeps machine-translated sentences, which score below human
+    # paraphrases (seed 002's first sentence: 0.456 against 001's).
+    min_similarity: float = 0.45
+    # At or above this word-level Indel similarity (and below 1.0) a matched passage is `edited`, below it
+    # `rewritten`: 0.88 separates one or two small edits of MSRP sentences from MSRP paraphrases with accuracy
+    # 0.980 (benchmarks/calibrate_labels.py).
+    edited_similarity: float = 0.88
     # Sentences shorter than this many words are never aligned on their own (fragments, datelines).
     min_words: int = 4
+    # A free neighbouring sentence joins a match when it raises the match's similarity by this much.
+    split_gain: float = 0.02
+    # Regions (PAN 2013 training corpus, benchmarks/pan13.py; grid in benchmarks/README.md): a sentence pair
+    # starts a region at this term similarity when each sentence is the other's best match...
+    seed_similarity: float = 0.45
+    # ...and extends a region it lies within `region_gap` sentences of (both sides) at this one, again as a
+    # mutual best match.
+    extend_similarity: float = 0.3
+    region_gap: int = 4
+    # A region needs this many words on each side, and this many similar sentence pairs.
+    region_min_words: int = 20
+    region_min_pairs: int = 1
+    # A passage copied into a longer sentence shares most of its terms but has a low Dice: as region evidence,
+    # a pair also scores `contained_weight` x the share of the smaller sentence's terms found in the other, when
+    # that sentence has `contained_min_terms` terms or more (PAN training sample: +0.003 plagdet, mostly on 02).
+    contained_min_terms: int = 5
+    contained_weight: float = 0.65
+    # A region at least `copy_share` of whose words lie in runs of `copy_words` words both sides have is a
+    # verbatim copy: its edges are those of the copied runs, exact to the word (PAN sample: 02 plagdet
+    # 0.93 -> 0.95, recall 1.00).
+    copy_words: int = 8
+    copy_share: float = 0.5
+
+    def __post_init__(self) -> None:
+        for name in ("min_similarity", "edited_similarity", "seed_similarity", "extend_similarity"):
+            value = getattr(self, name)
+            if not 0.0 < value <= 1.0:
+                raise ConfigError(f"{name} must be in (0, 1], got {value}")
+        if self.copy_words < 1:
+            raise ConfigError(f"copy_words must be at least 1, got {self.copy_words}")
+        if not 0.0 <= self.contained_weight <= 1.0:
+            raise ConfigError(f"contained_weight must be in [0, 1], got {self.contained_weight}")
+        for name in ("min_words", "region_gap", "region_min_words", "region_min_pairs", "contained_min_terms"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{name} must not be negative, got {getattr(self, name)}")
 
 
 @dataclass(frozen=True, slots=True)

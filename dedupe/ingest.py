@@ -171,3 +171,17 @@ def _from_record(
     extra = {k: v for k, v in record.items() if k not in (fields.id, fields.text, *_METADATA)}
     metadata = {k: str(record[k]) for k in _METADATA if record.get(k) is not None}
     return Article(id=doc_id, text=text, path=where, extra=extra, **metadata)
+
+
+def read_article(source: str | Path, fields: Fields | None = None) -> Article:
+    """The one article of a file (the first record of a JSON or JSON Lines file).
+
+    Raises:
+        InputError: the file does not exist or holds no article (the reason says why).
+    """
+    log = IngestLog()
+    article = next(read_articles([source], log, fields), None)
+    if article is None:
+        reason = log.skipped[0].reason if log.skipped else "no article in it"
+        raise InputError(reason, str(source))
+    return article

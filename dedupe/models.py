@@ -53,6 +53,19 @@ class PassageMatch:
 
 
 @dataclass(frozen=True, slots=True)
+class Region:
+    """A contiguous stretch of reuse: similar sentences merged across small gaps, on both sides.
+
+    `score` is the mean term similarity of the sentence pairs inside, `pairs` how many there are.
+    """
+
+    a_span: Span
+    b_span: Span
+    score: float
+    pairs: int
+
+
+@dataclass(frozen=True, slots=True)
 class Pair:
     """A verified relation between two articles, with the evidence for it."""
 

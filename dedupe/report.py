@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+import regex
+from rapidfuzz.distance import Indel
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from dedupe import __version__
-from dedupe.models import Article, Pair, PassageMatch
+from dedupe.align import Alignment
+from dedupe.models import Article, Pair, PassageMatch, Region
 from dedupe.scan import ScanResult
 
 _LABEL_STYLE = {
@@ -130,3 +134,79 @@ def _render_passage(console: Console, passage: PassageMatch, text_a: str, text_b
 def _snippet(text: str, width: int = 100) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def alignment_dict(alignment: Alignment, a: str, b: str) -> dict[str, Any]:
+    """An alignment as plain data: passages in the shape of scan's `pairs[].passages`, plus regions."""
+    return {
+        "version": __version__,
+        "a": a,
+        "b": b,
+        "coverage_a": alignment.coverage_a,
+        "coverage_b": alignment.coverage_b,
+        "longest_reuse": alignment.longest_reuse,
+        "passages": [passage_dict(p) for p in alignment.passages],
+        "regions": [_region(r) for r in alignment.regions],
+    }
+
+
+def _region(region: Region) -> dict[str, Any]:
+    return {"a_span": list(region.a_span), "b_span": list(region.b_span), "score": region.score, "pairs": region.pairs}
+
+
+# Display tokens: a word with the punctuation around it, compared without case and punctuation.
+_TOKEN = regex.compile(r"\S+")
+_FOLD = regex.compile(r"[^\p{L}\p{N}]+")
+
+
+def render_alignment(alignment: Alignment, a: Article, b: Article, console: Console) -> None:
+    """Print an alignment interleaved: each passage's label, then side a and side b, changed words highlighted
+    (words only in a struck through in red, words only in b in green)."""
+    console.print(
+        f"[bold]{escape(a.id)}[/] ~ [bold]{escape(b.id)}[/]: {_count(len(alignment.passages), 'passage')}, "
+        f"coverage {alignment.coverage_a:.0%} / {alignment.coverage_b:.0%}, "
+        f"{_count(len(alignment.regions), 'region')} of reuse"
+    )
+    for passage in alignment.passages:
+        style = _LABEL_STYLE[passage.label]
+        markers = f" [red]{', '.join(passage.markers)}[/] (side {passage.corrupted_side})" if passage.markers else ""
+        where = " ".join(
+            f"{name}[{span[0]}:{span[1]}]" for name, span in (("a", passage.a_span), ("b", passage.b_span)) if span
+        )
+        score = f" {passage.score:.2f}" if passage.a_span and passage.b_span else ""
+        console.print(f"\n[{style}]{passage.label}[/]{score}{markers} [dim]{where}[/]")
+        text_a = a.text[passage.a_span[0] : passage.a_span[1]] if passage.a_span else ""
+        text_b = b.text[passage.b_span[0] : passage.b_span[1]] if passage.b_span else ""
+        if text_a and text_b:
+            line_a, line_b = _highlight(text_a, text_b)
+        else:
+            line_a, line_b = Text(" ".join(text_a.split())), Text(" ".join(text_b.split()))
+        for name, line in (("a", line_a), ("b", line_b)):
+            if line.plain:
+                console.print(Text.assemble((f"  {name} | ", "dim"), line))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _highlight(text_a: str, text_b: str) -> tuple[Text, Text]:
+    """Both sides as rich Text with the words the other side lacks highlighted (a word-level diff)."""
+    tokens_a, tokens_b = _TOKEN.findall(text_a), _TOKEN.findall(text_b)
+    keys_a = [_FOLD.sub("", t).casefold() for t in tokens_a]
+    keys_b = [_FOLD.sub("", t).casefold() for t in tokens_b]
+    line_a, line_b = Text(), Text()
+    for tag, a0, a1, b0, b1 in Indel.opcodes(keys_a, keys_b).as_list():
+        if tag == "equal":
+            line_a.append(" ".join(tokens_a[a0:a1]) + " ")
+            line_b.append(" ".join(tokens_b[b0:b1]) + " ")
+            continue
+        if a1 > a0:
+            line_a.append(" ".join(tokens_a[a0:a1]), style="bold red strike")
+            line_a.append(" ")
+        if b1 > b0:
+            line_b.append(" ".join(tokens_b[b0:b1]), style="bold green")
+            line_b.append(" ")
+    line_a.rstrip()
+    line_b.rstrip()
+    return line_a, line_b

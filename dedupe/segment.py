@@ -67,6 +67,9 @@ _ABBREVIATIONS = frozenset(
     ]
 )
 _LAST_WORD = regex.compile(r"(\w+)[.]\W*$")
+# Words that never end a sentence: a line ending with one of them was wrapped, not finished.
+_CONTINUING = frozenset("a an and as at but by for from in into of on or than that the to with".split())  # noqa: SIM905
+_WORD_BEFORE = regex.compile(r"(\w+)\W*$")
 
 
 def sentences(text: str) -> list[Span]:
@@ -79,6 +82,8 @@ def sentences(text: str) -> list[Span]:
             and "\n" not in boundary.group()
             and _is_abbreviation(text, start, boundary.start())
         ):
+            continue
+        if _is_soft_wrap(text, start, boundary):
             continue
         _add_trimmed(text, start, boundary.start(), spans)
         start = boundary.end()
@@ -93,6 +98,24 @@ def _is_abbreviation(text: str, start: int, end: int) -> bool:
         return False
     word = match.group(1)
     return word.lower() in _ABBREVIATIONS or (len(word) == 1 and word.isupper())
+
+
+def _is_soft_wrap(text: str, start: int, boundary: regex.Match[str]) -> bool:
+    """True when a single line break sits inside a sentence: hard-wrapped text (mail, web pages, books).
+
+    The line goes on in lower case ("qualified\nstudents"), or ends with a comma, a hyphen or a word that never
+    ends a sentence ("the\nDocumentation"). A line ending in . ! ? or with a capitalised word ("Line one\nLine
+    two", a heading, a byline) keeps its break.
+    """
+    if boundary.group().count("\n") != 1 or boundary.end() >= len(text):
+        return False
+    before = text[start : boundary.start()].rstrip()
+    if not before or before[-1] in ".!?\u3002\uff01\uff1f":
+        return False
+    if text[boundary.end()].islower() or before[-1] in ",;-":
+        return True
+    last = _WORD_BEFORE.search(before, max(0, len(before) - 20))
+    return last is not None and last.group(1).lower() in _CONTINUING
 
 
 def _add_trimmed(text: str, start: int, end: int, spans: list[Span]) -> None:

@@ -71,3 +71,33 @@ def test_interrupt_exits_130_without_traceback(monkeypatch):
     result = runner.invoke(app, ["scan", str(SEEDS)])
     assert result.exit_code == 130
     assert result.stderr == "Interrupted: nothing was written.\n"
+
+
+def test_align_prints_labelled_passages():
+    result = runner.invoke(app, ["align", str(SEEDS / seed_id("001")), str(SEEDS / seed_id("002"))])
+    assert result.exit_code == 0
+    for label in ("corrupted", "edited", "only-in-a", "only-in-b"):
+        assert label in result.stdout
+    assert "garbled-heading" in result.stdout
+
+
+def test_align_json_passages_have_the_scan_shape_and_true_spans():
+    path_a, path_b = SEEDS / seed_id("000"), SEEDS / seed_id("004")
+    result = runner.invoke(app, ["align", str(path_a), str(path_b), "--json"])
+    assert result.exit_code == 0
+    data = orjson.loads(result.stdout)
+    assert {"a", "b", "coverage_a", "coverage_b", "passages", "regions"} <= set(data)
+    text_a, text_b = path_a.read_text(encoding="utf-8"), path_b.read_text(encoding="utf-8")
+    sentence = "The Russian embassy in Syria urged its nationals to leave the country on commercial flights"
+    verbatim = [p for p in data["passages"] if p["label"] == "verbatim"]
+    assert {"a_span", "b_span", "label", "score", "markers", "corrupted_side"} == set(verbatim[0])
+    assert any(
+        sentence in text_a[p["a_span"][0] : p["a_span"][1]] and sentence in text_b[p["b_span"][0] : p["b_span"][1]]
+        for p in verbatim
+    )
+
+
+def test_align_a_missing_file_is_an_error():
+    result = runner.invoke(app, ["align", "no/such.txt", str(SEEDS / seed_id("001"))])
+    assert result.exit_code == 1
+    assert result.stderr == "Error: no/such.txt: no such file or directory\n"

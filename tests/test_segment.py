@@ -18,10 +18,26 @@ def split(text: str) -> list[str]:
         ("Mr. Abdi spoke. Dr. No left.", ["Mr. Abdi spoke.", "Dr. No left."]),
         ("sources said. to Reuters on Friday.", ["sources said. to Reuters on Friday."]),
         ("Line one\nLine two\n\nPara two.", ["Line one", "Line two", "Para two."]),
+        (
+            "A line wrapped\nin the middle. And one to\nThe end.",
+            ["A line wrapped\nin the middle.", "And one to\nThe end."],
+        ),
+        ("STORY OFFICER\nThe rebel sweep.", ["STORY OFFICER", "The rebel sweep."]),
         ("\u6771\u4eac\u3002\u5927\u962a\u3002", ["\u6771\u4eac\u3002", "\u5927\u962a\u3002"]),
         ("   ", []),
     ],
-    ids=["plain", "quote", "initials", "titles", "broken-join-kept", "lines", "cjk", "blank"],
+    ids=[
+        "plain",
+        "quote",
+        "initials",
+        "titles",
+        "broken-join-kept",
+        "lines",
+        "soft-wraps",
+        "heading-line",
+        "cjk",
+        "blank",
+    ],
 )
 def test_sentences(text, expected):
     assert split(text) == expected

@@ -1,0 +1,247 @@
+"""Passage alignment: the seed 001/002 expectations of issue 3, labels, spans, edge cases, regions."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import dedupe
+from dedupe.align import passage_label, term_similarity
+from dedupe.config import AlignConfig
+from dedupe.errors import ConfigError
+from dedupe.models import PassageMatch
+from tests.conftest import SEEDS, seed_id
+
+
+@pytest.fixture(scope="module")
+def seeds_001_002() -> tuple[str, str, dedupe.Alignment]:
+    text_a = (SEEDS / seed_id("001")).read_text(encoding="utf-8")
+    text_b = (SEEDS / seed_id("002")).read_text(encoding="utf-8")
+    return text_a, text_b, dedupe.align_texts(text_a, text_b)
+
+
+def passage_with(alignment: dedupe.Alignment, side: str, text: str, snippet: str) -> PassageMatch:
+    """The passage whose span on `side` holds `snippet` of `text`."""
+    offset = text.index(snippet)
+    for passage in alignment.passages:
+        span = passage.a_span if side == "a" else passage.b_span
+        if span and span[0] <= offset and offset + len(snippet) <= span[1]:
+            return passage
+    raise AssertionError(f"no passage holds {snippet!r}")
+
+
+@pytest.mark.parametrize(
+    ("snippet_a", "snippet_b"),
+    [
+        ("Syrian rebel forces said on Friday their lightning", "Syrian rebel forces advanced in central Homs"),
+        ("If the Sunni Muslim rebels capture Homs", "If the Islamist rebels capture Homs"),
+        ("In another setback for Assad", "In a parallel standoff for Assad"),
+        ("It was the third major city", "It was the third major city"),
+        ("Piling on the pressure", "Adding to the pressure"),
+        ("In southern Daraa province", "In the southern Deraa province"),
+        ("They also seized parts of the Nassib", "They also seized parts of the Nassib"),
+        ("After years locked behind", "After years trapped behind"),
+        ("Assad regained control", "Assad gained control"),
+        ("But all have recently been weakened", "But recently everything has been undermined"),
+        ("A senior Iranian official said Tehran", "A senior Iranian official said at the same time"),
+        ("The Syrian Observatory for Human Rights", "The Syrian Observatory for Human Rights"),
+        ("A coastal resident said", "A resident on the shore said"),
+        ("In another alarming development", "In another alarming development"),
+        ("Aron Lund, a fellow", "Aron Lund, another fellow"),
+        ("It was possible the government could hold Homs", "It was possible that the government"),
+    ],
+    ids=lambda s: s[:24],
+)
+def test_every_garbled_sentence_is_aligned_to_its_original(seeds_001_002, snippet_a: str, snippet_b: str):
+    text_a, text_b, alignment = seeds_001_002
+    passage = passage_with(alignment, "b", text_b, snippet_b)
+    assert passage.a_span is not None
+    assert snippet_a in text_a[passage.a_span[0] : passage.a_span[1]]
+
+
+@pytest.mark.parametrize(
+    ("snippet", "marker"),
+    [
+        ("grip on power. and triggering", "broken-join"),
+        ("in the country. right.", "dangling-fragment"),
+        ("sources said. to Reuters on Friday.", "broken-join"),
+        ("air base. Russian friends.", "dangling-fragment"),
+        ("two sources said. rebels told Reuters", "broken-join"),
+        ("Lebanon and Europe. .", "stray-punctuation"),
+        ("\u201craise Syria \u201d", "detached-quote"),
+        ("told reporters -statement", "nonsense-join"),
+        ("within miles (km) of Homs", "unit-garble"),
+        ("STORY OFFICER", "garbled-heading"),
+    ],
+    ids=lambda s: s if isinstance(s, str) and " " not in s else None,
+)
+def test_every_broken_join_is_flagged_corrupted_with_its_marker(seeds_001_002, snippet: str, marker: str):
+    _, text_b, alignment = seeds_001_002
+    passage = passage_with(alignment, "b", text_b, snippet)
+    assert passage.label == "corrupted"
+    assert passage.corrupted_side == "b"
+    assert marker in passage.markers
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    ["ISLAMIC STATE", "Rebels led by HTS have sought", "Wasim Marouh, a Homs resident", "By Maya Gebeily"],
+)
+def test_material_only_002_has_is_only_in_b(seeds_001_002, snippet: str):
+    _, text_b, alignment = seeds_001_002
+    passage = passage_with(alignment, "b", text_b, snippet)
+    assert passage.label == "only-in-b" and passage.a_span is None
+
+
+def test_third_major_city_is_edited(seeds_001_002):
+    _, text_b, alignment = seeds_001_002
+    assert passage_with(alignment, "b", text_b, "It was the third major city").label in ("edited", "verbatim")
+
+
+def test_original_passages_001_lacks_are_only_in_a(seeds_001_002):
+    text_a, _, alignment = seeds_001_002
+    assert passage_with(alignment, "a", text_a, "Reuters could not independently confirm").label == "only-in-a"
+
+
+def test_spans_round_trip_and_cover_each_side_once(seeds_001_002):
+    text_a, text_b, alignment = seeds_001_002
+    for side, text in (("a", text_a), ("b", text_b)):
+        spans = sorted(s for p in alignment.passages if (s := p.a_span if side == "a" else p.b_span))
+        for (_, end), (start, _) in itertools.pairwise(spans):
+            assert end <= start, "passages overlap"
+        for start, end in spans:
+            assert text[start:end] == text[start:end].strip() and 0 <= start < end <= len(text)
+
+
+def test_spans_point_into_the_original_html():
+    html = "<p>The <b>Russian</b> embassy urged its nationals to leave the country on commercial flights.</p>"
+    plain = "The Russian embassy urged its nationals to leave the country on commercial flights."
+    alignment = dedupe.align_texts(html, plain)
+    (passage,) = alignment.passages
+    assert passage.label == "verbatim"
+    assert html[passage.a_span[0] : passage.a_span[1]] == (
+        "The <b>Russian</b> embassy urged its nationals to leave the country on commercial flights."
+    )
+    assert plain[passage.b_span[0] : passage.b_span[1]] == plain
+
+
+@pytest.mark.parametrize(
+    ("score", "garbled", "label"),
+    [
+        (1.0, False, "verbatim"),
+        (0.95, False, "edited"),
+        (0.88, False, "edited"),
+        (0.87, False, "rewritten"),
+        (0.5, False, "rewritten"),
+        (1.0, True, "corrupted"),
+        (0.6, True, "corrupted"),
+    ],
+    ids=["same", "small-edit", "edit-threshold", "below-edit", "reworded", "garbled-same", "garbled-reworded"],
+)
+def test_label_truth_table(score: float, garbled: bool, label: str):
+    assert passage_label(score, garbled) == label
+
+
+def test_split_sentence_aligns_to_the_whole():
+    whole = "The army said on Friday it had pulled back from the central city of Homs after heavy fighting overnight."
+    split = "The army said on Friday it had pulled back from Homs. The central city saw heavy fighting overnight."
+    alignment = dedupe.align_texts(whole, split)
+    matched = [p for p in alignment.passages if p.a_span and p.b_span]
+    assert len(matched) == 1
+    assert matched[0].b_span == (0, len(split))
+    assert not [p for p in alignment.passages if p.label == "only-in-b"]
+
+
+def test_empty_documents_align_to_nothing():
+    empty = dedupe.align_texts("", "")
+    assert empty.passages == () and empty.regions == ()
+    assert (empty.coverage_a, empty.coverage_b, empty.longest_reuse) == (0.0, 0.0, 0)
+    one_sided = dedupe.align_texts("", "Rebels took the city on Friday.")
+    assert [p.label for p in one_sided.passages] == ["only-in-b"]
+
+
+def test_identical_documents_are_one_verbatim_passage():
+    text = (SEEDS / seed_id("003")).read_text(encoding="utf-8")
+    alignment = dedupe.align_texts(text, text)
+    assert {p.label for p in alignment.passages} == {"verbatim"}
+    assert alignment.coverage_a == alignment.coverage_b == 1.0
+
+
+def test_regions_merge_adjacent_matches_into_one_passage():
+    source = (
+        "Rebels seized the northern city of Aleppo after a surprise offensive. "
+        "Government troops withdrew towards the south during the night. "
+        "Residents reported heavy shelling of the eastern districts. "
+        "The United Nations called for an immediate ceasefire on Saturday."
+    )
+    copy = "An unrelated opening line about the weather today. " + source.replace("surprise", "sudden")
+    alignment = dedupe.align_texts(copy, source)
+    (region,) = alignment.regions
+    assert region.pairs == 4
+    assert copy[region.a_span[0] : region.a_span[1]].startswith("Rebels seized")
+    assert source[region.b_span[0] : region.b_span[1]] == source
+
+
+def test_unrelated_texts_have_no_regions():
+    a = "The central bank raised interest rates by a quarter point on Wednesday to fight inflation."
+    b = "The football club signed a new striker from Brazil for a record transfer fee this summer."
+    assert dedupe.align_texts(a, b).regions == ()
+
+
+def test_config_is_validated():
+    with pytest.raises(ConfigError, match="min_similarity must be in"):
+        AlignConfig(min_similarity=0)
+
+
+_SENTENCE = st.lists(
+    st.sampled_from(
+        [
+            "rebels",
+            "army",
+            "city",
+            "homs",
+            "friday",
+            "government",
+            "troops",
+            "said",
+            "took",
+            "north",
+            "south",
+            "the",
+            "of",
+        ]
+    ),
+    min_size=1,
+    max_size=12,
+).map(lambda words: " ".join(words).capitalize() + ".")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_SENTENCE, min_size=1, max_size=6).map(" ".join))
+def test_a_text_aligned_with_itself_is_all_verbatim(text: str):
+    alignment = dedupe.align_texts(text, text)
+    matched = [p for p in alignment.passages if p.a_span and p.b_span]
+    assert matched and all(p.label == "verbatim" and p.score == 1.0 for p in alignment.passages)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_SENTENCE, max_size=5).map(" ".join), st.lists(_SENTENCE, max_size=5).map(" ".join))
+def test_scores_are_in_0_1_and_spans_round_trip(text_a: str, text_b: str):
+    alignment = dedupe.align_texts(text_a, text_b)
+    assert 0.0 <= alignment.coverage_a <= 1.0 and 0.0 <= alignment.coverage_b <= 1.0
+    for passage in alignment.passages:
+        assert 0.0 <= passage.score <= 1.0
+        for span, text in ((passage.a_span, text_a), (passage.b_span, text_b)):
+            if span is not None:
+                assert 0 <= span[0] < span[1] <= len(text)
+    for region in alignment.regions:
+        assert 0.0 <= region.score <= 1.0
+
+
+def test_term_similarity_is_symmetric_dice():
+    x, y = frozenset({"rebel", "homs", "frida"}), frozenset({"rebel", "homs"})
+    assert term_similarity(x, y) == term_similarity(y, x) == 0.8
+    assert term_similarity(frozenset(), frozenset()) == 0.0

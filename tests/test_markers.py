@@ -1,0 +1,61 @@
+"""Each garbling marker fires on a minimal example of what it names, and not on clean news copy."""
+
+from __future__ import annotations
+
+import pytest
+
+from dedupe.markers import MARKERS, garble_markers, heading_markers
+
+CLEAN = (
+    'Mr. Abdi said on Friday that the U.S.-backed force - about 40 km (24 miles) away - had "held the line". '
+    "Officials in Homs, the third city, told Reuters they would stay."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "marker"),
+    [
+        ("three Syrian sources said. to Reuters on Friday.", "broken-join"),
+        ("home to his navy and air base. Russian friends.", "dangling-fragment"),
+        ("against his rule in the country. right.", "dangling-fragment"),
+        ("and then the rebels advanced on the city.", "lowercase-start"),
+        ("refugees from Lebanon and Europe. .", "stray-punctuation"),
+        ("aimed to \u201craise Syria \u201d and bring home refugees.", "detached-quote"),
+        ("Mazloum Abdi told reporters -statement, referring to areas.", "nonsense-join"),
+        ("bringing them within miles (km) of Homs.", "unit-garble"),
+        ("the the rebels advanced.", "doubled-word"),
+    ],
+    ids=lambda value: value if value in MARKERS else None,
+)
+def test_marker_fires_on_its_example(text: str, marker: str):
+    assert marker in garble_markers(text)
+
+
+def test_clean_copy_fires_no_marker():
+    assert garble_markers(CLEAN) == ()
+
+
+def test_every_marker_has_an_example():
+    tested = {"broken-join", "dangling-fragment", "lowercase-start", "stray-punctuation", "detached-quote"}
+    tested |= {"nonsense-join", "unit-garble", "doubled-word"}
+    assert tested == set(MARKERS)
+
+
+def test_lowercase_start_is_no_marker_at_the_start_of_a_document():
+    assert "lowercase-start" in garble_markers("date 2024-12-07 Syrian rebel forces said.")
+    assert garble_markers("date 2024-12-07 Syrian rebel forces said.", document_start=True) == ()
+    assert garble_markers("eBay said on Friday it would sell the unit.") == ()
+
+
+@pytest.mark.parametrize(
+    ("heading", "following", "expected"),
+    [
+        ("STORY OFFICER", "The rebel sweep has shocked the region. Top army officers defected.", ("garbled-heading",)),
+        ("ISLAMIC STATE", "The head of the force said the Islamic State group took control.", ()),
+        ("The rebel sweep.", "The rebel sweep has shocked the region.", ()),
+        ("Reuters could not confirm the claims", "Nothing about it here.", ()),
+    ],
+    ids=["mistranslated", "subhead", "sentence", "not-capitals"],
+)
+def test_heading_markers(heading: str, following: str, expected: tuple[str, ...]):
+    assert heading_markers(heading, following) == expected
