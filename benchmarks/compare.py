@@ -35,6 +35,7 @@ from venvs import BENCH, PEERS, TOOLS, Tool, ensure
 
 console = Console(stderr=True)
 OURS = "ours-docs"
+MISSING = 3  # a runner's exit status when its tool's API is not there (peers/ours.py before the API lands)
 
 
 @dataclass(slots=True)
@@ -106,6 +107,9 @@ def summarise(
     identity = f"w{manifest['parameters']['ngram']}-p{ARGS.num_perm}-t{threshold:.2f}"
     row: dict[str, Any] = {"config": identity, "tool": tool.name, "corpus": manifest["size_label"],
                            "seed": manifest["seed"], "runs": len(runs), "ok_runs": len(ok)}  # fmt: skip
+    if not ok and runs[0].exit_code == MISSING:
+        row["skipped"] = Path(runs[0].log).read_text(errors="replace").strip()
+        return row
     if not ok:
         row["error"] = (
             f"exit {runs[0].exit_code}: " + Path(runs[0].log).read_text(errors="replace").strip()[-400:]
@@ -145,7 +149,10 @@ def table(rows: list[dict[str, Any]]) -> str:
         "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     lines = [head]
+    skipped = [f"- {r['tool']} left out: {r['skipped']}" for r in rows if "skipped" in r]
     for r in rows:
+        if "skipped" in r:
+            continue
         if "error" in r:
             lines.append(f"| {r['config']} | {r['tool']} | - | failed: {r['error'].splitlines()[-1][:80]} |"
                          + " |" * 9)  # fmt: skip
@@ -156,7 +163,7 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"| {r['docs_per_s']:.0f} | {r['mb_per_s']:.2f} | {r['cpu_s']:.1f} | {r['peak_rss_mb']:.0f} "
             f"| {r['pairs']} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} |"
         )
-    return "\n".join(lines)
+    return "\n".join(lines + ([""] if skipped else []) + sorted(set(skipped)))
 
 
 def main() -> int:
@@ -177,6 +184,7 @@ def main() -> int:
         "--out", type=Path, default=None, help="rows JSONL (default benchmarks/out/results/...)"
     )
     ARGS = args = parser.parse_args()
+    args.corpus = args.corpus.resolve()  # runners start in their own work folder
     unknown = set(args.tools) - {t.name for t in TOOLS}
     if unknown:
         parser.error(f"unknown tools {sorted(unknown)}; choose from {[t.name for t in TOOLS]}")
