@@ -33,7 +33,8 @@ def main() -> int:
         import dedupe
     except ImportError as error:
         print(
-            f"ours: cannot import dedupe ({error}); install the repository in .venv (pip install -e .)",
+            f"ours: cannot import dedupe ({error}): the package is written on main; merge main into the "
+            "bench branch, then `pip install -e .` in the repository's .venv",
             file=sys.stderr,
         )
         return MISSING
