@@ -184,13 +184,15 @@ def main() -> int:
         "--out", type=Path, default=None, help="rows JSONL (default benchmarks/out/results/...)"
     )
     ARGS = args = parser.parse_args()
-    args.corpus = args.corpus.resolve()  # runners start in their own work folder
+    args.corpus = args.corpus.resolve()
     unknown = set(args.tools) - {t.name for t in TOOLS}
     if unknown:
         parser.error(f"unknown tools {sorted(unknown)}; choose from {[t.name for t in TOOLS]}")
     manifest = json.loads((args.corpus / "manifest.json").read_text(encoding="utf-8"))
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    out = args.out or BENCH / "out" / "results" / f"compare-{manifest['size_label']}-{stamp}.jsonl"
+    # Absolute paths: each runner starts in its own work folder.
+    default = BENCH / "out" / "results" / f"compare-{manifest['size_label']}-{stamp}.jsonl"
+    out = (args.out or default).resolve()
     work = out.parent / f"{out.stem}-runs"
     work.mkdir(parents=True, exist_ok=True)
     command = " ".join([Path(sys.executable).name, *sys.argv])
