@@ -69,9 +69,7 @@ def machine() -> dict[str, Any]:
     }
 
 
-def run_once(
-    tool: Tool, corpus: Path, threshold: float, args: argparse.Namespace, round_: int, work: Path
-) -> Run:
+def run_once(tool: Tool, corpus: Path, threshold: float, args: argparse.Namespace, round_: int, work: Path) -> Run:
     """Run one tool once; measure wall, CPU and peak RSS of its process tree with wait4."""
     stem = f"{tool.name}-t{threshold:.2f}-r{round_}"
     pairs, out, log = work / f"{stem}.pairs.tsv", work / f"{stem}.out", work / f"{stem}.log"
@@ -111,9 +109,7 @@ def summarise(
         row["skipped"] = Path(runs[0].log).read_text(errors="replace").strip()
         return row
     if not ok:
-        row["error"] = (
-            f"exit {runs[0].exit_code}: " + Path(runs[0].log).read_text(errors="replace").strip()[-400:]
-        )
+        row["error"] = f"exit {runs[0].exit_code}: " + Path(runs[0].log).read_text(errors="replace").strip()[-400:]
         return row
     wall = statistics.median(r.wall_s for r in ok)
     ours_by_round = {r.round: r.wall_s for r in ours if r.result is not None}
@@ -169,20 +165,14 @@ def table(rows: list[dict[str, Any]]) -> str:
 def main() -> int:
     global ARGS
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--corpus", type=Path, default=BENCH / "out" / "corpus-40k-s6", help="corpus.py output"
-    )
+    parser.add_argument("--corpus", type=Path, default=BENCH / "out" / "corpus-40k-s6", help="corpus.py output")
     parser.add_argument("--thresholds", type=float, nargs="+", default=[0.8, 0.5])
-    parser.add_argument(
-        "--repeat", type=int, default=3, help="rounds per threshold (median; at least 3 advised)"
-    )
+    parser.add_argument("--repeat", type=int, default=3, help="rounds per threshold (median; at least 3 advised)")
     parser.add_argument("--tools", nargs="+", default=[t.name for t in TOOLS], help="subset of tools to run")
     parser.add_argument("--num-perm", type=int, default=128)
     parser.add_argument("--ngram", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2, help="processes/threads for tools that have them")
-    parser.add_argument(
-        "--out", type=Path, default=None, help="rows JSONL (default benchmarks/out/results/...)"
-    )
+    parser.add_argument("--out", type=Path, default=None, help="rows JSONL (default benchmarks/out/results/...)")
     ARGS = args = parser.parse_args()
     args.corpus = args.corpus.resolve()
     unknown = set(args.tools) - {t.name for t in TOOLS}
@@ -232,9 +222,7 @@ def main() -> int:
     except KeyboardInterrupt:
         console.print("[yellow]interrupted: writing the rows finished so far")
     for name, reason in failed.items():
-        rows.append(
-            {"tool": name, "config": "-", "error": reason, "compare_command": command, "machine": info}
-        )
+        rows.append({"tool": name, "config": "-", "error": reason, "compare_command": command, "machine": info})
     with out.open("w", encoding="utf-8") as handle:
         for row in rows:
             handle.write(json.dumps(row) + "\n")

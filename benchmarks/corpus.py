@@ -71,9 +71,7 @@ def parse_size(value: str) -> int:
             return round(float(text[:-1]) * units[text[-1]])
         return int(text)
     except ValueError as error:
-        raise argparse.ArgumentTypeError(
-            f"--size {value!r}: use a number such as 40000, 40k or 1M"
-        ) from error
+        raise argparse.ArgumentTypeError(f"--size {value!r}: use a number such as 40000, 40k or 1M") from error
 
 
 def size_label(n: int) -> str:
@@ -189,8 +187,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     # --verify-truth).
     scored = list(range(n_real)) + [d for d in range(n_bases, len(docs)) if docs[d].base < n_real]  # type: ignore[operator]
     natural = [
-        (scored[i], scored[j], s)
-        for i, j, s in similar_pairs([shingles_of(d) for d in scored], args.truth_floor)
+        (scored[i], scored[j], s) for i, j, s in similar_pairs([shingles_of(d) for d in scored], args.truth_floor)
     ]
     links = [(a, b) for a, b, _ in natural] + [(d, docs[d].base) for d in range(n_bases, len(docs))]
     roots = families(len(docs), links)  # type: ignore[arg-type]  # copies always have a base
@@ -208,8 +205,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     for line, d in enumerate(order):
         new_id[d] = line
     truth_out = sorted(
-        TruthPair(min(new_id[p.a], new_id[p.b]), max(new_id[p.a], new_id[p.b]), p.jaccard, p.kind)
-        for p in truth
+        TruthPair(min(new_id[p.a], new_id[p.b]), max(new_id[p.a], new_id[p.b]), p.jaccard, p.kind) for p in truth
     )
     timings["shuffle"] = time.perf_counter() - start - sum(timings.values())
     verification = verify(docs, order, truth_out, args.truth_floor) if args.verify_truth else None
@@ -273,9 +269,7 @@ def verify(docs: list[Doc], order: list[int], truth: list[TruthPair], floor: flo
     }
 
 
-def write_outputs(
-    out: Path, docs: list[Doc], order: list[int], new_id: list[int], truth: list[TruthPair]
-) -> int:
+def write_outputs(out: Path, docs: list[Doc], order: list[int], new_id: list[int], truth: list[TruthPair]) -> int:
     """Write corpus.jsonl, provenance.jsonl and truth.jsonl; return the size of corpus.jsonl in bytes."""
     corpus_bytes = 0
     with (out / "corpus.jsonl").open("wb") as corpus, (out / "provenance.jsonl").open("wb") as provenance:
@@ -285,14 +279,10 @@ def write_outputs(
             corpus_bytes += len(row)
             corpus.write(row)
             base = None if doc.base is None else new_id[doc.base]
-            provenance.write(
-                orjson.dumps({"id": line, "origin": doc.origin, "base": base, "edits": doc.edits}) + b"\n"
-            )
+            provenance.write(orjson.dumps({"id": line, "origin": doc.origin, "base": base, "edits": doc.edits}) + b"\n")
     with (out / "truth.jsonl").open("wb") as handle:
         for p in truth:
-            handle.write(
-                orjson.dumps({"a": p.a, "b": p.b, "jaccard": round(p.jaccard, 6), "kind": p.kind}) + b"\n"
-            )
+            handle.write(orjson.dumps({"a": p.a, "b": p.b, "jaccard": round(p.jaccard, 6), "kind": p.kind}) + b"\n")
     return corpus_bytes
 
 
@@ -300,18 +290,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=parse_size, required=True, help="documents: 40k, 200k, 1M or a number")
     parser.add_argument("--seed", type=int, default=6, help="random seed (default 6)")
-    parser.add_argument(
-        "--data", type=Path, default=REPO.parent / "shared" / "data", help="shared data folder"
-    )
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data", help="shared data folder")
     parser.add_argument(
         "--out", type=Path, default=None, help="output folder (default benchmarks/out/corpus-SIZE-sSEED)"
     )
-    parser.add_argument(
-        "--copy-fraction", type=float, default=0.3, help="share of documents that are edited copies"
-    )
-    parser.add_argument(
-        "--truth-floor", type=float, default=0.3, help="smallest exact Jaccard kept in truth.jsonl"
-    )
+    parser.add_argument("--copy-fraction", type=float, default=0.3, help="share of documents that are edited copies")
+    parser.add_argument("--truth-floor", type=float, default=0.3, help="smallest exact Jaccard kept in truth.jsonl")
     parser.add_argument(
         "--verify-truth",
         action="store_true",
@@ -327,9 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     # Millions of long-lived strings and sets, no reference cycles: the cyclic GC would only rescan them.
     gc.disable()
     manifest = build(args)
-    console.print(
-        json.dumps({k: manifest[k] for k in ("size", "counts", "verification", "timings_s")}, indent=2)
-    )
+    console.print(json.dumps({k: manifest[k] for k in ("size", "counts", "verification", "timings_s")}, indent=2))
     console.print(f"wrote {args.out}")
     return 0
 

@@ -239,10 +239,7 @@ def make_copy(text: str, rng: random.Random, headlines: Sequence[str]) -> tuple[
     """
     names = list(_SINGLE)
     weights = [_SINGLE[name][0] for name in names]
-    if rng.random() < _MIXED_WEIGHT:
-        ops = rng.sample(names[2:], rng.choice((2, 3)))
-    else:
-        ops = rng.choices(names, weights)
+    ops = rng.sample(names[2:], rng.choice((2, 3))) if rng.random() < _MIXED_WEIGHT else rng.choices(names, weights)
     edits: list[Edit] = []
     for op in ops:
         text, edit = _apply(op, text, rng, _SINGLE[op][1](rng), headlines)

@@ -14,9 +14,8 @@ from collections import defaultdict
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 
-from lineage import HELDOUT_KINDS
-
 from dedupe.rank import Evidence, RankWeights, score
+from lineage import HELDOUT_KINDS
 
 GRID = {
     "corruption": (0.5, 1.0, 2.0),

@@ -25,9 +25,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from plagdet import Annotation, Scores, evaluate
-
 from dedupe import AlignConfig, Article, Document, align, prepare
+from plagdet import Annotation, Scores, evaluate
 
 _CORPUS: Path
 _CONFIG: AlignConfig

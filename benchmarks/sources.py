@@ -46,9 +46,7 @@ def read_reuters(directory: Path) -> list[Article]:
     """
     files = sorted(directory.glob("reut2-*.sgm"))
     if not files:
-        raise FileNotFoundError(
-            f"{directory}: no reut2-*.sgm files (pass --data to name the shared data folder)"
-        )
+        raise FileNotFoundError(f"{directory}: no reut2-*.sgm files (pass --data to name the shared data folder)")
     articles: list[Article] = []
     for path in files:
         sgml = path.read_text(encoding="latin-1")
@@ -74,9 +72,7 @@ def read_bbc(directory: Path) -> list[Article]:
     """
     files = sorted((directory / "bbc").glob("*/*.txt"))
     if not files:
-        raise FileNotFoundError(
-            f"{directory}: no bbc/<category>/*.txt files (pass --data to name the data folder)"
-        )
+        raise FileNotFoundError(f"{directory}: no bbc/<category>/*.txt files (pass --data to name the data folder)")
     articles: list[Article] = []
     for path in files:
         raw = path.read_bytes()

@@ -63,13 +63,9 @@ def ensure(tool: Tool, log: Path) -> None:
         return
     commands = [] if tool.python.exists() else [[sys.executable, "-m", "venv", str(root)]]
     if tool.venv == "ours":
-        commands.append(
-            [str(tool.python), "-m", "pip", "install", "--disable-pip-version-check", "-e", str(REPO)]
-        )
+        commands.append([str(tool.python), "-m", "pip", "install", "--disable-pip-version-check", "-e", str(REPO)])
     else:
-        commands.append(
-            [str(tool.python), "-m", "pip", "install", "--disable-pip-version-check", *tool.requirements]
-        )
+        commands.append([str(tool.python), "-m", "pip", "install", "--disable-pip-version-check", *tool.requirements])
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("a", encoding="utf-8") as handle:
         for command in commands:

@@ -84,9 +84,7 @@ def main() -> None:
         signature = MinhashDedupSignature(str(work / "sigs"), config=config, language=WordRunTokenizer("en"))
         run("signatures", [reader, signature], args.workers)
         run("buckets", [MinhashDedupBuckets(str(work / "sigs"), str(work / "buckets"), config=config)], bands)
-        cluster = MinhashDedupCluster(
-            str(work / "buckets"), str(work / "remove"), config=config, save_cluster_id=True
-        )
+        cluster = MinhashDedupCluster(str(work / "buckets"), str(work / "remove"), config=config, save_cluster_id=True)
         run("clusters", [cluster], 1)
         labels: dict[int, int] = {}
         with stages("read_clusters"):

@@ -35,9 +35,7 @@ def parse_args(description: str) -> argparse.Namespace:
     """The runner's command line (the same for every peer)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("corpus", type=Path, help="corpus.jsonl ({'id', 'text'} per line)")
-    parser.add_argument(
-        "--threshold", type=float, default=0.8, help="Jaccard threshold of the LSH and the check"
-    )
+    parser.add_argument("--threshold", type=float, default=0.8, help="Jaccard threshold of the LSH and the check")
     parser.add_argument("--num-perm", type=int, default=128, help="MinHash permutations")
     parser.add_argument("--ngram", type=int, default=5, help="word n-gram size")
     parser.add_argument("--workers", type=int, default=2, help="processes or threads where the tool has them")
