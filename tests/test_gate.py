@@ -142,3 +142,21 @@ def test_the_screen_never_drops_a_related_pair():
     for a, b in itertools.permutations(documents, 2):
         if not Screen(b, config).admits(a.word_hashes, a.sentence_words):
             assert relate(a, b, config) is None, (a.id, b.id)
+
+
+def test_a_redis_check_takes_at_most_two_round_trips(redis_url: str, monkeypatch: pytest.MonkeyPatch):
+    import redis.connection
+
+    with Index.open(redis_url) as index:
+        for prefix in ("000", "001"):
+            index.add(ARTICLES[seed_id(prefix)])
+        sent: list[int] = []
+        original = redis.connection.Connection.send_packed_command
+
+        def counting(self, command, check_health=True):  # type: ignore[no-untyped-def]
+            sent.append(1)
+            return original(self, command, check_health)
+
+        monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counting)
+        assert index.check(ARTICLES[seed_id("002")]).verdict == "near-duplicate"
+    assert len(sent) == 2
