@@ -160,3 +160,13 @@ def test_a_redis_check_takes_at_most_two_round_trips(redis_url: str, monkeypatch
         monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counting)
         assert index.check(ARTICLES[seed_id("002")]).verdict == "near-duplicate"
     assert len(sent) == 2
+
+
+def test_lookups_in_parts_and_an_article_without_words(location: str, monkeypatch: pytest.MonkeyPatch):
+    # SQLite caps the parameters of a statement: keys are asked for in parts (small parts here, to test them).
+    monkeypatch.setattr("dedupe.store._PARAMETERS", 7)
+    text = ARTICLES[seed_id("003")].text
+    with Index.open(location) as index:
+        assert index.check_and_add(Article("one", text)).verdict == "new"
+        assert index.check(Article("again", text)).verdict == "exact-duplicate"
+        assert index.check_and_add(Article("blank", "!!! ...")).verdict == "new"
