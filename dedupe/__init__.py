@@ -12,6 +12,7 @@ from dedupe.config import AlignConfig, MinHashConfig, ScanConfig
 from dedupe.document import Document, prepare
 from dedupe.errors import ConfigError, DedupeError, InputError, StoreError
 from dedupe.fingerprint import MinHasher
+from dedupe.gate import Index, Verdict
 from dedupe.ingest import Fields, IngestLog, read_article, read_articles
 from dedupe.models import Article, Cluster, Member, Pair, PassageMatch, Region, Skipped
 from dedupe.near_duplicates import find_near_duplicates
@@ -27,6 +28,7 @@ __all__ = [
     "DedupeError",
     "Document",
     "Fields",
+    "Index",
     "IngestLog",
     "InputError",
     "Member",
@@ -39,6 +41,7 @@ __all__ = [
     "ScanResult",
     "Skipped",
     "StoreError",
+    "Verdict",
     "__version__",
     "align",
     "align_texts",

@@ -3,6 +3,7 @@
 Exit codes: 0 the command ran (whatever it found); 1 an error (bad input, unreadable file); 2 a usage error;
 3 duplicates found and `--fail-on` asked to fail on them; 4 only partial reuse found and `--fail-on reuse`;
 130 interrupted (Ctrl-C).
+`dedupe check`: 0 new, 3 exact or near duplicate, 4 partial reuse, 1 error.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from dedupe.align import align
 from dedupe.config import MinHashConfig, ScanConfig
 from dedupe.document import prepare
 from dedupe.errors import DedupeError
-from dedupe.ingest import Fields, read_article
+from dedupe.gate import Index, Verdict
+from dedupe.ingest import Fields, IngestLog, parse_line, read_article, read_articles
 from dedupe.report import alignment_dict, render, render_alignment, to_json
 from dedupe.scan import ScanResult, scan
 
@@ -50,6 +52,25 @@ class FailOn(str, Enum):
     never = "never"
     duplicates = "duplicates"
     reuse = "reuse"
+
+
+index_app = typer.Typer(
+    help="Build and maintain a persistent index for `dedupe check`, `dedupe gate` and `dedupe serve`.",
+    no_args_is_help=True,
+)
+app.add_typer(index_app, name="index")
+
+IndexOption = Annotated[
+    str, typer.Option("--index", help="Index directory (SQLite, created if missing) or redis://host:port/db URL.")
+]
+TextField = Annotated[str, typer.Option(help="JSON field that holds the article text.")]
+IdField = Annotated[str, typer.Option(help="JSON field that holds the article id.")]
+
+
+class PolicyName(str, Enum):
+    new = "new"
+    reuse = "reuse"
+    all = "all"
 
 
 @contextmanager
@@ -162,6 +183,174 @@ def _write(result: ScanResult, json_output: bool, output: Path | None, passages:
         return
     with output.open("w", encoding="utf-8") as handle:
         render(result, Console(file=handle, width=120), passages)
+
+
+@index_app.command("add")
+def index_add(
+    paths: Annotated[list[str], typer.Argument(help="Directories, files, or - for JSONL on stdin.")],
+    index: IndexOption,
+    text_field: TextField = "text",
+    id_field: IdField = "id",
+) -> None:
+    """Add articles to the index without checking them (ids already indexed are reported and left alone)."""
+    log = IngestLog()
+    added = present = 0
+    with user_errors(), Index.open(index) as gate:
+        articles = read_articles(paths, log, Fields(id=id_field, text=text_field))
+        # Group commit: one durable commit per 1,000 articles, far faster than one per article.
+        while chunk := [a for _, a in zip(range(1000), articles, strict=False)]:
+            with gate.batch():
+                for article in chunk:
+                    if gate.add(article):
+                        added += 1
+                    else:
+                        present += 1
+                        typer.echo(f'already indexed: "{article.id}"', err=True)
+    _report_log(log)
+    typer.echo(f"added {added} articles ({present} already indexed, {len(log.skipped)} skipped)", err=True)
+
+
+@index_app.command("remove")
+def index_remove(
+    ids: Annotated[list[str], typer.Argument(help="Ids of the articles to remove.")], index: IndexOption
+) -> None:
+    """Remove articles from the index by id (exit 1 when an id is not indexed)."""
+    missing = []
+    with user_errors(), Index.open(index) as gate:
+        missing = [doc_id for doc_id in ids if not gate.remove(doc_id)]
+    for doc_id in missing:
+        typer.echo(f'Error: "{doc_id}" is not in the index', err=True)
+    typer.echo(f"removed {len(ids) - len(missing)} articles", err=True)
+    raise typer.Exit(EXIT_ERROR if missing else 0)
+
+
+@index_app.command("stats")
+def index_stats(index: IndexOption) -> None:
+    """Print the index's backend, location, article count, size, format version and settings as JSON."""
+    with user_errors(), Index.open(index) as gate:
+        stats = gate.stats()
+    _print_json(stats)
+
+
+@app.command("check")
+def check_command(
+    file: Annotated[
+        str, typer.Argument(help="An article file (.txt .md .html .json .jsonl), or - for JSONL on stdin.")
+    ],
+    index: IndexOption,
+    json_output: Annotated[bool, typer.Option("--json", help="Print each verdict as one JSON line.")] = False,
+    text_field: TextField = "text",
+    id_field: IdField = "id",
+) -> None:
+    """Check articles against the index without adding them. Exit 0 new, 3 duplicate, 4 partial reuse, 1 error."""
+    log = IngestLog()
+    verdicts: list[Verdict] = []
+    with user_errors(), Index.open(index) as gate:
+        for article in read_articles([file], log, Fields(id=id_field, text=text_field)):
+            verdict = gate.check(article)
+            verdicts.append(verdict)
+            if json_output:
+                _print_json(verdict.to_dict(), indent=False)
+            else:
+                typer.echo(_describe(verdict))
+    _report_log(log)
+    if not verdicts:
+        typer.echo(f"Error: {file}: no article to check", err=True)
+        raise typer.Exit(EXIT_ERROR)
+    names = {v.verdict for v in verdicts}
+    raise typer.Exit(
+        EXIT_DUPLICATES
+        if names & {"exact-duplicate", "near-duplicate"}
+        else EXIT_REUSE
+        if "partial-reuse" in names
+        else 0
+    )
+
+
+@app.command("gate")
+def gate_command(
+    index: IndexOption,
+    policy: Annotated[
+        PolicyName, typer.Option(help="Add `new` articles only, also partial `reuse`, or `all`.")
+    ] = PolicyName.new,
+    commit_every: Annotated[
+        int, typer.Option(min=1, help="Group commit: verdicts are printed after every N articles are committed.")
+    ] = 1,
+    text_field: TextField = "text",
+    id_field: IdField = "id",
+) -> None:
+    """Read JSONL articles on stdin; print one verdict per line on stdout; add each the policy admits, atomically
+    with its check. A line that is no article gets {"line", "verdict": "error", "error"} and the stream goes on."""
+    fields = Fields(id=id_field, text=text_field)
+    lines = enumerate(iter(sys.stdin.buffer.readline, b""), start=1)
+    with user_errors(), Index.open(index) as gate:
+        done = False
+        while not done:
+            chunk: list[tuple[int, bytes]] = []
+            for number, line in lines:
+                if line.strip():
+                    chunk.append((number, line))
+                if len(chunk) >= commit_every:
+                    break
+            else:
+                done = True
+            if not chunk:
+                continue
+            # The lines are read before the write lock is taken, so other workers are not blocked on our stdin.
+            with gate.batch():
+                outputs = [_gate_line(gate, line, number, fields, policy.value) for number, line in chunk]
+            # Printed only after the commit: a verdict on stdout means its add is durable.
+            sys.stdout.buffer.write(b"".join(outputs))
+            sys.stdout.flush()
+
+
+def _gate_line(gate: Index, line: bytes, number: int, fields: Fields, policy: str) -> bytes:
+    try:
+        article = parse_line(line, "<stdin>", number, fields)
+    except DedupeError as error:
+        return orjson.dumps({"line": number, "verdict": "error", "error": str(error)}) + b"\n"
+    return orjson.dumps(gate.check_and_add(article, policy).to_dict()) + b"\n"  # type: ignore[arg-type]
+
+
+@app.command("serve")
+def serve_command(
+    index: IndexOption,
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default; put a proxy in front).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+    max_bytes: Annotated[int, typer.Option(min=1, help="Largest request body accepted (413 beyond).")] = 1 << 20,
+) -> None:
+    """Serve check, add, check-and-add, remove, health and stats over HTTP (JSON; OpenAPI at /docs)."""
+    import uvicorn
+
+    from dedupe.service import create_app
+
+    with user_errors(), Index.open(index) as gate:
+        uvicorn.run(create_app(gate, max_bytes), host=host, port=port, log_level="info")
+
+
+def _describe(verdict: Verdict) -> str:
+    if not verdict.matches:
+        return f"{verdict.verdict}\t{verdict.id}"
+    best = verdict.matches[0]
+    return (
+        f"{verdict.verdict}\t{verdict.id}\tof {best.article.id} (jaccard {best.pair.jaccard:.2f}, "
+        f"{len(verdict.matches)} matches, original {verdict.original})"
+    )
+
+
+def _print_json(data: object, indent: bool = True) -> None:
+    option = orjson.OPT_APPEND_NEWLINE | (orjson.OPT_INDENT_2 if indent else 0)
+    sys.stdout.buffer.write(orjson.dumps(data, option=option))
+    sys.stdout.flush()
+
+
+def _report_log(log: IngestLog) -> None:
+    for skipped in log.skipped:
+        typer.echo(f"skipped {skipped}", err=True)
+    for warning in log.warnings:
+        typer.echo(f"warning {warning}", err=True)
 
 
 def main() -> None:

@@ -135,6 +135,23 @@ def read_json_lines(lines: Iterable[str] | TextIO, where: str, log: IngestLog, f
             yield article
 
 
+def parse_line(line: str | bytes, where: str, number: int, fields: Fields | None = None) -> Article:
+    """The article of one JSON Lines line.
+
+    Raises:
+        InputError: the line is not a JSON object with a non-empty text (the message names the line).
+    """
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError as error:
+        raise InputError(f"invalid JSON ({error.msg})", where, number) from None
+    log = IngestLog()
+    article = _from_record(record, where, number, log, fields or Fields())
+    if article is None:
+        raise InputError(log.skipped[0].reason, where, number)
+    return article
+
+
 def _parse_whole(text: str) -> Any:
     try:
         return orjson.loads(text)

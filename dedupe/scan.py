@@ -98,10 +98,9 @@ def find_candidates(documents: list[Document], config: ScanConfig, stats: dict[s
     passage_sets: list[np.ndarray] = []
     owners: list[int] = []
     for index, document in enumerate(documents):
-        for first, last in document.sentence_words:
-            if last - first >= config.align.min_words:
-                passage_sets.append(word_set_hashes(document.word_hashes[first:last]))
-                owners.append(index)
+        sets = passage_hash_sets(document, config)
+        passage_sets.extend(sets)
+        owners.extend([index] * len(sets))
     passage_hasher = MinHasher(config.passage.num_perm, config.passage.seed)
     passage_signatures = passage_hasher.signatures(passage_sets)
     by_passage, boilerplate = passage_candidates(
@@ -119,6 +118,15 @@ def find_candidates(documents: list[Document], config: ScanConfig, stats: dict[s
     stats["boilerplate_buckets"] = boilerplate
     both = np.concatenate([by_document, by_passage]) if len(by_passage) else by_document
     return np.unique(both, axis=0) if len(both) else both
+
+
+def passage_hash_sets(document: Document, config: ScanConfig) -> list[np.ndarray]:
+    """The word-set hashes of each sentence long enough to be a passage (what passage-level LSH fingerprints)."""
+    return [
+        word_set_hashes(document.word_hashes[first:last])
+        for first, last in document.sentence_words
+        if last - first >= config.align.min_words
+    ]
 
 
 def build_clusters(documents: list[Document], pairs: list[Pair], config: ScanConfig) -> list[Cluster]:

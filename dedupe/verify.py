@@ -7,6 +7,7 @@ import numpy as np
 from dedupe.align import Alignment, align
 from dedupe.config import ScanConfig
 from dedupe.document import Document
+from dedupe.fingerprint import shingle_hashes
 from dedupe.models import Pair, Relation
 
 
@@ -61,3 +62,71 @@ def relate(a: Document, b: Document, config: ScanConfig | None = None) -> Pair |
         coverage_a=alignment.coverage_a,
         coverage_b=alignment.coverage_b,
     )
+
+
+class Screen:
+    """A cheap necessary condition for `relate(a, b)` to find a relation, checked against one incoming `b` from
+    each candidate `a`'s word hashes and sentence ranges alone (no text, no preparing): `admits` False guarantees
+    `relate` returns None, so the gate skips the pair without aligning it.
+
+    `relate` needs shingle Jaccard >= `near_jaccard` (exact copies have 1.0), or at least one aligned sentence pair.
+    `align` scores a sentence pair only when it passes its word-overlap floor (`2 |A & B| >= min_similarity *
+    min(|A|, |B|)` over word sets) and keeps it only when the Indel similarity `2 LCS / (la + lb)` reaches
+    `min_similarity`. Both are bounded from word sets: LCS <= the multiset intersection <= |A & B| + the fewer
+    repeated words of the two sentences. Word hashes can only merge words, never split them, so neither bound is
+    stricter over hashes than over words.
+    """
+
+    def __init__(self, b: Document, config: ScanConfig) -> None:
+        self.b = b
+        self.config = config
+        self.vocabulary = np.unique(b.word_hashes)
+        self.rows_b, self.distinct_b, self.lengths_b = _sentence_sets(
+            b.word_hashes, b.sentence_words, config.align.min_words, self.vocabulary
+        )
+
+    def admits(self, word_hashes: np.ndarray, sentence_words: np.ndarray) -> bool:
+        config = self.config
+        shingles = shingle_hashes(word_hashes, config.shingle)
+        if len(shingles) and len(self.b.shingles):
+            shared = len(np.intersect1d(shingles, self.b.shingles, assume_unique=True))
+            if shared / (len(shingles) + len(self.b.shingles) - shared) >= config.near_jaccard:
+                return True
+        if not len(self.lengths_b):
+            return False
+        rows_a, distinct_a, lengths_a = _sentence_sets(
+            word_hashes, sentence_words, config.align.min_words, self.vocabulary
+        )
+        if not len(lengths_a):
+            return False
+        shared_words = rows_a.astype(np.int32) @ self.rows_b.T.astype(np.int32)
+        similarity = config.align.min_similarity
+        floor = 2 * shared_words >= similarity * np.minimum(distinct_a[:, None], self.distinct_b[None, :])
+        repeats = np.minimum((lengths_a - distinct_a)[:, None], (self.lengths_b - self.distinct_b)[None, :])
+        indel = 2 * (shared_words + repeats) >= similarity * (lengths_a[:, None] + self.lengths_b[None, :])
+        return bool(np.any(floor & indel))
+
+
+def _sentence_sets(
+    hashes: np.ndarray, sentence_words: np.ndarray, min_words: int, vocabulary: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sentences of at least `min_words` words: their words as boolean rows over `vocabulary`, their distinct
+    word counts and their lengths in words."""
+    lengths = (sentence_words[:, 1] - sentence_words[:, 0]) if len(sentence_words) else np.zeros(0, dtype=np.int64)
+    kept = sentence_words[lengths >= min_words] if len(sentence_words) else sentence_words
+    lengths = lengths[lengths >= min_words].astype(np.int64)
+    rows = np.zeros((len(kept), len(vocabulary)), dtype=bool)
+    if not len(kept):
+        return rows, np.zeros(0, dtype=np.int64), lengths
+    owner = np.repeat(np.arange(len(kept)), lengths)
+    words = np.concatenate([hashes[first:last] for first, last in kept.tolist()])
+    order = np.lexsort((words, owner))
+    owner, words = owner[order], words[order]
+    fresh = np.ones(len(words), dtype=bool)
+    fresh[1:] = (words[1:] != words[:-1]) | (owner[1:] != owner[:-1])
+    distinct = np.bincount(owner[fresh], minlength=len(kept)).astype(np.int64)
+    places = np.searchsorted(vocabulary, words)
+    inside = places < len(vocabulary)
+    inside[inside] = vocabulary[places[inside]] == words[inside]
+    rows[owner[inside], places[inside]] = True
+    return rows, distinct, lengths

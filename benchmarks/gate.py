@@ -1,0 +1,382 @@
+"""Ingestion-gate benchmark: build an index, then replay a stream check-then-add, for dedupe and its peers.
+
+    python benchmarks/gate.py --articles 100000 --stream 5000
+
+Each system runs in its own process (so peak memory is its own): dedupe on SQLite and on Redis, datasketch's
+MinHashLSH in memory and on Redis storage, gaoya's MinHashStringIndex in memory. The peers run in the interpreter
+given by --peers-python (a venv with `datasketch gaoya redis numpy`; dedupe is not needed there). A redis-server is
+started on a free loopback port in a temporary directory (appendonly yes, appendfsync everysec) and stopped at the
+end. Rows go to benchmarks/out/gate-<time>.jsonl and a Markdown table to stdout.
+
+Corpus (read from ../shared/data/reuters-21578, never copied into the repo): the 19,043 non-empty Reuters bodies as
+they are, then for article i >= 19,043 body i mod 19,043 with every alphabetic word replaced, with probability 0.5,
+by a word drawn from the corpus vocabulary (random.Random(i)): real sentence and word statistics, unrelated
+articles. The stream of further articles: 5% exact copies of an indexed article, 5% near copies (5% of words
+replaced), 5% new articles with two sentences of an indexed article appended (partial reuse), 85% new.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import random
+import re
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE.parent.parent / "shared" / "data" / "reuters-21578"
+WORD = re.compile(r"[A-Za-z]+")
+SENTENCE = re.compile(r"(?<=[.!?])\s+")
+SYSTEMS = ("dedupe-sqlite", "dedupe-redis", "datasketch", "datasketch-redis", "gaoya")
+PEERS = ("datasketch", "datasketch-redis", "gaoya")
+RECIPE = (
+    "reuters-21578 bodies, then 50% of words swapped from the vocabulary (seeded by article number); stream: "
+    "5% exact copies, 5% near copies (5% words swapped), 5% two-sentence reuse, 85% new"
+)
+
+
+def bodies() -> list[str]:
+    found = []
+    for path in sorted(DATA.glob("reut2-*.sgm")):
+        text = path.read_text(encoding="latin-1")
+        for match in re.finditer(r"<BODY>(.*?)</BODY>", text, re.S):
+            body = html.unescape(match.group(1)).replace("\x03", "").strip()
+            if body:
+                found.append(body)
+    return found
+
+
+def swap_words(text: str, rate: float, rng: random.Random, vocabulary: list[str]) -> str:
+    return WORD.sub(lambda m: rng.choice(vocabulary) if rng.random() < rate else m.group(0), text)
+
+
+def corpus(articles: int, stream: int) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
+    """`articles` indexed (id, text) and `stream` further (id, text, intended kind)."""
+    base = bodies()
+    vocabulary = sorted({w for b in base for w in WORD.findall(b)})
+
+    def variant(i: int) -> str:
+        if i < len(base):
+            return base[i]
+        return swap_words(base[i % len(base)], 0.5, random.Random(i), vocabulary)
+
+    indexed = [(f"a{i}", variant(i)) for i in range(articles)]
+    rng = random.Random(2026)
+    further: list[tuple[str, str, str]] = []
+    for j in range(stream):
+        source = indexed[rng.randrange(articles)][1]
+        kind = ("exact", "near", "reuse", "new")[min(j % 20, 3)]
+        if kind == "exact":
+            text = source
+        elif kind == "near":
+            text = swap_words(source, 0.05, random.Random(-j), vocabulary)
+        else:
+            text = variant(articles + j)
+            if kind == "reuse":
+                sentences = [s for s in SENTENCE.split(source) if len(s.split()) >= 8]
+                text = text + "\n" + " ".join(sentences[:2]) if sentences else text
+        further.append((f"s{j}", text, kind))
+    return indexed, further
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+
+    def at(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1e3, 3)
+
+    return {"p50_ms": at(0.50), "p95_ms": at(0.95), "p99_ms": at(0.99), "max_ms": round(ordered[-1] * 1e3, 3)}
+
+
+def directory_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+# --- the systems -------------------------------------------------------------------------------------------------
+
+
+class DedupeSystem:
+    """dedupe's gate: the full verdict (document AND passage level, verified, ranked)."""
+
+    def __init__(self, location: str) -> None:
+        from dedupe.gate import Index
+
+        self.index = Index.open(location)
+        self.location = location
+
+    def build(self, articles: list[tuple[str, str]]) -> None:
+        from dedupe.models import Article
+
+        # Group commit of 1,000 adds: a bulk load needs durability at the end, not per article.
+        for start in range(0, len(articles), 1000):
+            with self.index.batch():
+                for doc_id, text in articles[start : start + 1000]:
+                    self.index.add(Article(doc_id, text))
+
+    def check(self, doc_id: str, text: str) -> tuple[str, object]:
+        from dedupe.models import Article
+
+        article = Article(doc_id, text)
+        return self.index.check(article).verdict, article
+
+    def add(self, doc_id: str, text: str, token: object) -> None:
+        self.index.add(token)  # one durable commit per add
+
+    def size(self) -> int:
+        if self.location.startswith("redis://"):
+            return int(self.index.stats()["bytes"])
+        return directory_bytes(Path(self.location))
+
+
+def shingles(text: str) -> list[bytes]:
+    words = [w.lower() for w in re.findall(r"\w+", text)]
+    if len(words) < 5:
+        return [" ".join(words).encode()]
+    return [" ".join(words[i : i + 5]).encode() for i in range(len(words) - 4)]
+
+
+class DatasketchSystem:
+    """datasketch MinHashLSH, document level only, word 5-grams, 128 permutations, threshold 0.8."""
+
+    def __init__(self, redis_port: int | None) -> None:
+        from datasketch import MinHash, MinHashLSH
+
+        self.minhash = MinHash
+        storage = None
+        if redis_port is not None:
+            storage = {
+                "type": "redis",
+                "basename": b"bench-datasketch",
+                "redis": {"host": "127.0.0.1", "port": redis_port},
+            }
+        self.lsh = (
+            MinHashLSH(threshold=0.8, num_perm=128, storage_config=storage)
+            if storage
+            else MinHashLSH(threshold=0.8, num_perm=128)
+        )
+        self.redis_port = redis_port
+
+    def signature(self, text: str):
+        m = self.minhash(num_perm=128)
+        m.update_batch(shingles(text))
+        return m
+
+    def build(self, articles: list[tuple[str, str]]) -> None:
+        with self.lsh.insertion_session(buffer_size=5000) as session:
+            for doc_id, text in articles:
+                session.insert(doc_id, self.signature(text))
+
+    def check(self, doc_id: str, text: str) -> tuple[str, object]:
+        m = self.signature(text)
+        return ("near-duplicate" if self.lsh.query(m) else "new"), m
+
+    def add(self, doc_id: str, text: str, token: object) -> None:
+        self.lsh.insert(doc_id, token)
+
+    def size(self) -> int:
+        if self.redis_port is None:
+            return 0
+        import redis
+
+        return int(redis.Redis(port=self.redis_port).info("memory")["used_memory"])
+
+
+class GaoyaSystem:
+    """gaoya MinHashStringIndex in memory, the same banding as datasketch for 0.8 and 128 permutations."""
+
+    def __init__(self) -> None:
+        from datasketch.lsh import _optimal_param
+        from gaoya.minhash import MinHashStringIndex
+
+        bands, rows = _optimal_param(0.8, 128, 0.5, 0.5)
+        self.index = MinHashStringIndex(
+            hash_size=32,
+            jaccard_threshold=0.8,
+            num_bands=bands,
+            band_size=rows,
+            analyzer="word",
+            lowercase=True,
+            ngram_range=(5, 5),
+        )
+
+    @staticmethod
+    def number(doc_id: str) -> int:
+        # gaoya ids are integers: indexed "a<i>" -> i, stream "s<j>" -> -1 - j.
+        return int(doc_id[1:]) if doc_id[0] == "a" else -1 - int(doc_id[1:])
+
+    def build(self, articles: list[tuple[str, str]]) -> None:
+        for doc_id, text in articles:
+            self.index.insert_document(self.number(doc_id), text)
+
+    def check(self, doc_id: str, text: str) -> tuple[str, object]:
+        return ("near-duplicate" if self.index.query(text) else "new"), None
+
+    def add(self, doc_id: str, text: str, token: object) -> None:
+        self.index.insert_document(self.number(doc_id), text)
+
+    def size(self) -> int:
+        return 0
+
+
+def run_system(name: str, articles: int, stream: int, redis_port: int | None, workdir: Path) -> dict:
+    indexed, further = corpus(articles, stream)
+    if name == "dedupe-sqlite":
+        system = DedupeSystem(str(workdir / "index"))
+    elif name == "dedupe-redis":
+        system = DedupeSystem(f"redis://127.0.0.1:{redis_port}/0#bench-{articles}")
+    elif name in ("datasketch", "datasketch-redis"):
+        system = DatasketchSystem(redis_port if name == "datasketch-redis" else None)
+    else:
+        system = GaoyaSystem()
+
+    clock = time.perf_counter()
+    system.build(indexed)
+    build_seconds = time.perf_counter() - clock
+
+    latencies: list[float] = []
+    verdicts: dict[str, int] = {}
+    clock = time.perf_counter()
+    for doc_id, text, _kind in further:
+        start = time.perf_counter()
+        verdict, token = system.check(doc_id, text)
+        latencies.append(time.perf_counter() - start)
+        verdicts[verdict] = verdicts.get(verdict, 0) + 1
+        if verdict == "new":
+            system.add(doc_id, text, token)
+    stream_seconds = time.perf_counter() - clock
+    return {
+        "system": name,
+        "articles": articles,
+        "stream": stream,
+        "build_articles_per_s": round(articles / build_seconds, 1),
+        "build_s": round(build_seconds, 1),
+        **percentiles(latencies),
+        "stream_articles_per_s": round(stream / stream_seconds, 1),
+        "index_bytes": system.size(),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "verdicts": verdicts,
+    }
+
+
+# --- orchestration -----------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_redis(directory: Path) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(directory),
+            "--save",
+            "",
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    import redis
+
+    for _ in range(100):
+        try:
+            redis.Redis(port=port).ping()
+            return server, port
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    raise RuntimeError("redis-server did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--stream", type=int, default=5_000)
+    parser.add_argument("--systems", default=",".join(SYSTEMS))
+    parser.add_argument("--peers-python", default=str(HERE / ".venvs" / "peers" / "bin" / "python"))
+    parser.add_argument("--run", help=argparse.SUPPRESS)
+    parser.add_argument("--redis-port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.run:
+        row = run_system(args.run, args.articles, args.stream, args.redis_port, Path(args.workdir))
+        print(json.dumps(row))
+        return
+
+    out = HERE / "out"
+    out.mkdir(exist_ok=True)
+    target = out / f"gate-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
+    command = "python benchmarks/gate.py " + " ".join(sys.argv[1:])
+    with tempfile.TemporaryDirectory(prefix="gate-bench-") as temp:
+        server, port = start_redis(Path(temp))
+        try:
+            for name in args.systems.split(","):
+                workdir = Path(temp) / name
+                workdir.mkdir()
+                python = args.peers_python if name in PEERS else sys.executable
+                import redis
+
+                redis.Redis(port=port).flushall()  # each system's Redis memory is its own
+                load = os.getloadavg()[0]
+                result = subprocess.run(
+                    [
+                        python,
+                        __file__,
+                        "--run",
+                        name,
+                        "--articles",
+                        str(args.articles),
+                        "--stream",
+                        str(args.stream),
+                        "--redis-port",
+                        str(port),
+                        "--workdir",
+                        str(workdir),
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
+                if result.returncode != 0:
+                    print(f"{name} failed:\n{result.stderr}", file=sys.stderr)
+                    continue
+                row = json.loads(result.stdout.strip().splitlines()[-1])
+                row.update(
+                    command=command,
+                    corpus=RECIPE,
+                    load_before=round(load, 2),
+                    load_after=round(os.getloadavg()[0], 2),
+                    config="w5-p128-t0.50-sp64-st0.30" if name.startswith("dedupe") else "w5-p128-t0.80 document level",
+                )
+                with target.open("a") as handle:
+                    handle.write(json.dumps(row) + "\n")
+                print(json.dumps(row), flush=True)
+                shutil.rmtree(workdir, ignore_errors=True)
+        finally:
+            server.terminate()
+            server.wait()
+    print(f"rows: {target}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,443 @@
+"""Persistent index backends: articles and their LSH band keys, on disk (SQLite) or shared (Redis).
+
+A store knows nothing of fingerprints or verification (gate.py does both with the scan's own stages); it keeps,
+per article, a sequence number, the article record (enough to prepare it again for verification) and the band keys
+it was indexed under, and answers "which articles share one of these keys" in one or two round trips.
+
+Buckets are capped at `max_bucket` members, as in the scan: a document bucket that is full keeps its first members
+(later copies still find them, like the scan's star linking), and a passage bucket that is full is boilerplate, no
+evidence of reuse, and no longer looked at. Full buckets are not grown, so the index stays linear in its articles.
+
+Why SQLite is the embedded default (measured in benchmarks/README.md, "Ingestion gate"): in the standard library;
+WAL mode gives atomic durable commits, concurrent readers and one writer across processes (`BEGIN IMMEDIATE`
+makes check-and-add atomic); against LMDB on the gate's access pattern (benchmarks/store_choice.py) its durable
+single insert was 20% cheaper and its index 2.4 times smaller, while LMDB's lookups were 1.75 times faster, a
+small part of a check that preparing and verifying dominate.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import struct
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+from urllib.parse import urlparse
+
+import numpy as np
+import orjson
+
+from dedupe.errors import StoreError
+from dedupe.models import Article
+
+# Bump when the layout or the meaning of stored keys changes; an index of another version is refused.
+FORMAT_VERSION = 1
+DATABASE = "index.sqlite"
+_PARAMETERS = 10_000
+
+Inserted = Literal["added", "exists", "conflict"]
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """The band keys an article is indexed under: unique uint64 arrays, one per level."""
+
+    document: np.ndarray
+    passage: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What a lookup found: candidate records (`encode_article`) by sequence number, the keys whose buckets are
+    full, and a token that lets `insert` detect articles added to these buckets since (Redis; 0 for SQLite, which
+    locks instead)."""
+
+    candidates: dict[int, bytes]
+    full: frozenset[int] = field(default_factory=frozenset)
+    token: int = 0
+
+
+class Store(Protocol):
+    """The interface every backend offers to gate.py."""
+
+    backend: str
+
+    def lookup(self, keys: Keys, records: bool = True) -> Found: ...
+
+    def insert(self, article: Article, features: Features, keys: Keys, found: Found | None) -> Inserted: ...
+
+    def get(self, article_id: str) -> Article | None: ...
+
+    def delete(self, article_id: str, keys: Keys) -> bool: ...
+
+    def write(self) -> Any: ...
+
+    def stats(self) -> dict[str, Any]: ...
+
+    def close(self) -> None: ...
+
+
+_HEADER = struct.Struct("<III")
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """What a stored article offers to the cheap pre-check before verification: its word hashes in order and the
+    `[first, last)` word range of each sentence (document.py's `word_hashes` and `sentence_words`)."""
+
+    word_hashes: np.ndarray
+    sentence_words: np.ndarray
+
+
+def encode_article(article: Article, features: Features) -> bytes:
+    """The stored record: the text and metadata (enough to prepare the article again exactly as it was), then
+    its features as raw little-endian arrays."""
+    record = orjson.dumps(
+        {
+            "id": article.id,
+            "text": article.text,
+            "title": article.title,
+            "date": article.date,
+            "source": article.source,
+            "url": article.url,
+            "extra": article.extra,
+            "markup": article.markup,
+        }
+    )
+    hashes = features.word_hashes.astype("<u8", copy=False)
+    sentences = features.sentence_words.astype("<i4", copy=False)
+    return _HEADER.pack(len(record), len(hashes), len(sentences)) + record + hashes.tobytes() + sentences.tobytes()
+
+
+def decode_features(data: bytes) -> Features:
+    size, words, sentences = _HEADER.unpack_from(data)
+    start = _HEADER.size + size
+    hashes = np.frombuffer(data, dtype="<u8", count=words, offset=start)
+    spans = np.frombuffer(data, dtype="<i4", count=2 * sentences, offset=start + 8 * words).reshape(sentences, 2)
+    return Features(hashes, spans)
+
+
+def decode_article(data: bytes) -> Article:
+    size = _HEADER.unpack_from(data)[0]
+    record = orjson.loads(data[_HEADER.size : _HEADER.size + size])
+    return Article(
+        id=record["id"],
+        text=record["text"],
+        title=record["title"],
+        date=record["date"],
+        source=record["source"],
+        url=record["url"],
+        extra=record["extra"],
+        markup=record["markup"],
+    )
+
+
+def open_store(location: str | Path, identity: str, max_bucket: int) -> Store:
+    """A SQLite store in directory `location`, or a Redis store for a `redis://` URL."""
+    text = str(location)
+    if text.startswith(("redis://", "rediss://", "unix://")):
+        return RedisStore(text, identity, max_bucket)
+    return SQLiteStore(Path(text), identity, max_bucket)
+
+
+# executescript() would commit the open transaction, so statements run one by one inside it.
+_SCHEMA = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE articles (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, record BLOB NOT NULL)",
+    "CREATE TABLE document_bands (key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)) WITHOUT ROWID",
+    "CREATE TABLE passage_bands (key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)) WITHOUT ROWID",
+)
+
+
+def _signed(keys: np.ndarray) -> list[int]:
+    # SQLite integers are signed 64-bit: store the same bits.
+    return keys.astype(np.uint64).view(np.int64).tolist()
+
+
+class SQLiteStore:
+    """An embedded index: one SQLite database in WAL mode in a directory.
+
+    Every write transaction commits durably (`synchronous=FULL`: the WAL is fsynced before COMMIT returns), so an
+    acknowledged add survives SIGKILL and power loss. `write()` holds the one write lock (`BEGIN IMMEDIATE`), which
+    makes a check and its add atomic across processes; nesting `write()` groups several adds into one commit.
+    """
+
+    backend = "sqlite"
+
+    def __init__(self, directory: Path, identity: str, max_bucket: int) -> None:
+        self.path = directory / DATABASE
+        self.max_bucket = max_bucket
+        if directory.exists() and not directory.is_dir():
+            raise StoreError(f"{directory}: not a directory (--index names a directory that holds {DATABASE})")
+        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=60.0, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA cache_size=-65536")
+            self._depth = 0
+            with self.write():
+                self._create(identity)
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{self.path}: cannot open the index ({error})") from None
+
+    def _create(self, identity: str) -> None:
+        db = self._db
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "meta" not in tables:
+            if tables:
+                raise StoreError(f"{self.path}: not a dedupe index (it has tables but no format record)")
+            for statement in _SCHEMA:
+                db.execute(statement)
+            db.executemany("INSERT INTO meta VALUES (?, ?)", [("format", str(FORMAT_VERSION)), ("config", identity)])
+        meta = dict(db.execute("SELECT key, value FROM meta"))
+        _check_meta(str(self.path), meta.get("format"), meta.get("config"), identity)
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        """One exclusive, durable transaction (nested calls join the outer one: group commit)."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            self._db.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        self._db.execute("COMMIT")
+
+    def lookup(self, keys: Keys, records: bool = True) -> Found:
+        members: set[int] = set()
+        full: set[int] = set()
+        for table, level, boilerplate in (
+            ("document_bands", keys.document, False),
+            ("passage_bands", keys.passage, True),
+        ):
+            if not len(level):
+                continue
+            values = _signed(level)
+            rows = []
+            # SQLite caps the parameters of one statement (32,766 by default): a very long article asks in parts.
+            for start in range(0, len(values), _PARAMETERS):
+                part = values[start : start + _PARAMETERS]
+                query = f"SELECT key, seq FROM {table} WHERE key IN ({','.join('?' * len(part))})"
+                rows += self._db.execute(query, part).fetchall()
+            sizes = Counter(key for key, _ in rows)
+            crowded = {key for key, size in sizes.items() if size >= self.max_bucket}
+            full |= crowded
+            members.update(seq for key, seq in rows if not (boilerplate and key in crowded))
+        return Found(self._records(sorted(members)) if records else {}, frozenset(full))
+
+    def _records(self, seqs: list[int]) -> dict[int, bytes]:
+        if not seqs:
+            return {}
+        rows = []
+        for start in range(0, len(seqs), _PARAMETERS):
+            part = seqs[start : start + _PARAMETERS]
+            query = f"SELECT seq, record FROM articles WHERE seq IN ({','.join('?' * len(part))})"
+            rows += self._db.execute(query, part).fetchall()
+        return dict(sorted(rows))
+
+    def insert(self, article: Article, features: Features, keys: Keys, found: Found | None) -> Inserted:
+        with self.write():
+            if found is None:
+                found = self.lookup(keys, records=False)
+            try:
+                cursor = self._db.execute(
+                    "INSERT INTO articles (id, record) VALUES (?, ?)", (article.id, encode_article(article, features))
+                )
+            except sqlite3.IntegrityError:
+                return "exists"
+            seq = cursor.lastrowid
+            for table, level in (("document_bands", keys.document), ("passage_bands", keys.passage)):
+                values = [key for key in _signed(level) if key not in found.full]
+                self._db.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?, ?)", [(k, seq) for k in values])
+        return "added"
+
+    def get(self, article_id: str) -> Article | None:
+        row = self._db.execute("SELECT record FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return decode_article(row[0]) if row else None
+
+    def delete(self, article_id: str, keys: Keys) -> bool:
+        with self.write():
+            row = self._db.execute("SELECT seq FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if row is None:
+                return False
+            seq = row[0]
+            for table, level in (("document_bands", keys.document), ("passage_bands", keys.passage)):
+                self._db.executemany(
+                    f"DELETE FROM {table} WHERE key = ? AND seq = ?", [(k, seq) for k in _signed(level)]
+                )
+            self._db.execute("DELETE FROM articles WHERE seq = ?", (seq,))
+        return True
+
+    def stats(self) -> dict[str, Any]:
+        count = self._db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        files = [self.path, self.path.with_name(DATABASE + "-wal")]
+        return {
+            "backend": self.backend,
+            "location": str(self.path),
+            "articles": count,
+            "bytes": sum(f.stat().st_size for f in files if f.exists()),
+        }
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _check_meta(where: str, version: str | None, stored: str | None, identity: str) -> None:
+    if version != str(FORMAT_VERSION):
+        raise StoreError(
+            f"{where}: index format version {version}, but this dedupe reads version {FORMAT_VERSION} "
+            "(rebuild the index with `dedupe index add`, or use the dedupe version that wrote it)"
+        )
+    if stored != identity:
+        raise StoreError(
+            f"{where}: index built with settings {stored}, but these settings are {identity} "
+            "(band keys of other settings never match: use the same settings or rebuild the index)"
+        )
+
+
+# Atomic insert on Redis. KEYS: sequence counter, records, ids, then the band keys; ARGV: id, record, the sequence
+# number the lookup saw ("-" for none) and the bucket cap. An article added to one of these buckets since the lookup
+# makes it a conflict (the caller verifies again), so two workers never both accept copies of one article.
+_INSERT = """
+if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 1 then return -1 end
+if ARGV[3] ~= '-' then
+  local newer = '(' .. ARGV[3]
+  for i = 4, #KEYS do
+    if #redis.call('ZRANGEBYSCORE', KEYS[i], newer, '+inf', 'LIMIT', 0, 1) > 0 then return 0 end
+  end
+end
+local seq = redis.call('INCR', KEYS[1])
+local cap = tonumber(ARGV[4])
+for i = 4, #KEYS do
+  if redis.call('ZCARD', KEYS[i]) < cap then redis.call('ZADD', KEYS[i], seq, seq) end
+end
+redis.call('HSET', KEYS[2], seq, ARGV[2])
+redis.call('HSET', KEYS[3], ARGV[1], seq)
+return seq
+"""
+
+_DELETE = """
+local seq = redis.call('HGET', KEYS[2], ARGV[1])
+if not seq then return 0 end
+for i = 3, #KEYS do redis.call('ZREM', KEYS[i], seq) end
+redis.call('HDEL', KEYS[1], seq)
+redis.call('HDEL', KEYS[2], ARGV[1])
+return 1
+"""
+
+
+class RedisStore:
+    """A shared index on Redis for many workers on many hosts.
+
+    Each bucket is a sorted set of sequence numbers scored by themselves. A lookup is one pipelined MULTI (every
+    bucket plus the sequence counter, a consistent snapshot) and, when there are candidates, one HMGET of their
+    records: at most two round trips. An insert is one Lua script, atomic on the server, that refuses when an
+    article joined one of the buckets after the lookup. Keys share one hash tag, so the scripts run on Redis Cluster.
+    Durability is the server's (`appendonly yes` with `appendfsync always` for every acknowledged add).
+    """
+
+    backend = "redis"
+
+    def __init__(self, url: str, identity: str, max_bucket: int) -> None:
+        import redis
+
+        parsed = urlparse(url)
+        name = parsed.fragment or "dedupe"
+        self.url = url.split("#", 1)[0]
+        self.max_bucket = max_bucket
+        prefix = f"{{{name}}}:".encode()
+        self._meta, self._seq, self._records, self._ids = (prefix + part for part in (b"meta", b"seq", b"rec", b"ids"))
+        self._document, self._passage = prefix + b"d:", prefix + b"p:"
+        self._redis = redis.Redis.from_url(self.url, socket_timeout=30)
+        self._errors = redis.RedisError
+        try:
+            self._redis.hsetnx(self._meta, "format", str(FORMAT_VERSION))
+            self._redis.hsetnx(self._meta, "config", identity)
+            meta = {k.decode(): v.decode() for k, v in self._redis.hgetall(self._meta).items()}
+            self._insert = self._redis.register_script(_INSERT)
+            self._delete = self._redis.register_script(_DELETE)
+        except redis.RedisError as error:
+            raise StoreError(f"{self.url}: cannot reach Redis ({error}); is redis-server running there?") from None
+        _check_meta(url, meta.get("format"), meta.get("config"), identity)
+
+    def _bucket_names(self, keys: Keys) -> list[bytes]:
+        return [self._document + k.to_bytes(8, "big") for k in keys.document.tolist()] + [
+            self._passage + k.to_bytes(8, "big") for k in keys.passage.tolist()
+        ]
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        # Redis needs no lock: `insert` detects concurrent adds instead.
+        yield
+
+    def lookup(self, keys: Keys, records: bool = True) -> Found:
+        names = self._bucket_names(keys)
+        try:
+            pipe = self._redis.pipeline(transaction=True)
+            pipe.get(self._seq)
+            for name in names:
+                pipe.zrange(name, 0, -1)
+            seen, *buckets = pipe.execute()
+            members: set[bytes] = set()
+            full: set[int] = set()
+            documents = len(keys.document)
+            for index, (name, bucket) in enumerate(zip(names, buckets, strict=True)):
+                if len(bucket) >= self.max_bucket:
+                    full.add(int.from_bytes(name[-8:], "big"))
+                    if index >= documents:
+                        continue  # a full passage bucket is boilerplate
+                members.update(bucket)
+            seqs = sorted(int(m) for m in members)
+            found = self._redis.hmget(self._records, seqs) if seqs and records else []
+        except self._errors as error:
+            raise StoreError(f"{self.url}: lookup failed ({error})") from None
+        candidates = {seq: r for seq, r in zip(seqs, found, strict=False) if r is not None}
+        return Found(candidates, frozenset(full), int(seen or 0))
+
+    def insert(self, article: Article, features: Features, keys: Keys, found: Found | None) -> Inserted:
+        seen = "-" if found is None else str(found.token)
+        try:
+            result = self._insert(
+                keys=[self._seq, self._records, self._ids, *self._bucket_names(keys)],
+                args=[article.id, encode_article(article, features), seen, self.max_bucket],
+            )
+        except self._errors as error:
+            raise StoreError(f"{self.url}: add failed ({error})") from None
+        return "exists" if result == -1 else "conflict" if result == 0 else "added"
+
+    def get(self, article_id: str) -> Article | None:
+        seq = self._redis.hget(self._ids, article_id)
+        record = self._redis.hget(self._records, seq) if seq is not None else None
+        return decode_article(record) if record is not None else None
+
+    def delete(self, article_id: str, keys: Keys) -> bool:
+        try:
+            return bool(self._delete(keys=[self._records, self._ids, *self._bucket_names(keys)], args=[article_id]))
+        except self._errors as error:
+            raise StoreError(f"{self.url}: remove failed ({error})") from None
+
+    def stats(self) -> dict[str, Any]:
+        info = self._redis.info("memory")
+        return {
+            "backend": self.backend,
+            "location": self.url,
+            "articles": self._redis.hlen(self._ids),
+            "bytes": info.get("used_memory"),
+        }
+
+    def close(self) -> None:
+        self._redis.close()

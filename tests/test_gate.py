@@ -1,0 +1,172 @@
+"""The gate's verdicts, on both backends: the scan's relations, the policies, removal, versions."""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import dedupe
+from dedupe.document import prepare
+from dedupe.gate import Index
+from dedupe.ingest import read_articles
+from dedupe.models import Article
+from dedupe.store import FORMAT_VERSION
+from dedupe.verify import Screen, relate
+from tests.conftest import SEEDS, seed_id
+
+ARTICLES = {a.id: a for a in read_articles([SEEDS])}
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "index")
+    return request.getfixturevalue("redis_url")
+
+
+def test_verdicts_are_the_scans_relations(location: str, seed_scan: dedupe.ScanResult):
+    relations = {(p.a, p.b): p.relation for p in seed_scan.pairs}
+    names = sorted(ARTICLES)
+    for position, first in enumerate(names[:-1]):
+        # One index per earlier article, as the scan orders a pair: the stored article is side a.
+        with Index.open(f"{location}-{position}") as index:
+            index.add(ARTICLES[first])
+            for second in names[position + 1 :]:
+                verdict = index.check(ARTICLES[second])
+                assert verdict.verdict == relations.get((first, second), "new"), (first, second)
+
+
+def test_garbled_copy_is_a_near_duplicate_of_its_original(location: str):
+    with Index.open(location) as index:
+        for prefix in ("000", "001", "003"):
+            assert index.check_and_add(ARTICLES[seed_id(prefix)]).verdict == "new"
+        verdict = index.check(ARTICLES[seed_id("002")]).to_dict()
+    assert verdict["verdict"] == "near-duplicate"
+    assert verdict["original"] == seed_id("001")
+    assert [m["id"] for m in verdict["matches"]] == [seed_id("001")]
+    assert verdict["matches"][0]["passages"]
+
+
+def test_reused_sentence_is_partial_reuse_with_spans_in_the_incoming_article(location: str):
+    sentence = "The Russian embassy in Syria urged its nationals to leave the country on commercial flights"
+    incoming = ARTICLES[seed_id("004")]
+    with Index.open(location) as index:
+        index.add(ARTICLES[seed_id("000")])
+        verdict = index.check(incoming)
+    assert verdict.verdict == "partial-reuse"
+    spans = [p.b_span for p in verdict.matches[0].pair.passages if p.label == "verbatim"]
+    assert any(incoming.text[start:end].startswith(sentence) for start, end in spans)
+
+
+@pytest.mark.parametrize(
+    ("policy", "added"),
+    [("new", [True, False, False]), ("reuse", [True, True, False]), ("all", [True, True, True])],
+    ids=["new", "reuse", "all"],
+)
+def test_check_and_add_follows_the_policy(location: str, policy: str, added: list[bool]):
+    original = ARTICLES[seed_id("000")]
+    reuse = ARTICLES[seed_id("004")]
+    copy = Article("copy", f"<p>{original.text}</p>", markup=True)
+    with Index.open(location) as index:
+        verdicts = [index.check_and_add(a, policy) for a in (original, reuse, copy)]  # type: ignore[arg-type]
+        assert [v.verdict for v in verdicts] == ["new", "partial-reuse", "exact-duplicate"]
+        assert [v.added for v in verdicts] == added
+        assert index.stats()["articles"] == sum(added)
+
+
+def test_remove_forgets_an_article(location: str):
+    article = ARTICLES[seed_id("001")]
+    with Index.open(location) as index:
+        assert index.add(article)
+        assert not index.add(article), "an id already indexed is not added twice"
+        assert index.check(article).verdict == "exact-duplicate"
+        assert index.remove(article.id)
+        assert not index.remove(article.id)
+        assert index.check(article).verdict == "new"
+        assert index.stats()["articles"] == 0
+
+
+def test_an_index_of_another_format_version_is_refused(tmp_path: Path):
+    Index.open(tmp_path / "index").close()
+    with sqlite3.connect(tmp_path / "index" / "index.sqlite") as db:
+        db.execute("UPDATE meta SET value = '99' WHERE key = 'format'")
+    with pytest.raises(dedupe.StoreError) as error:
+        Index.open(tmp_path / "index")
+    assert str(error.value) == (
+        f"{tmp_path / 'index' / 'index.sqlite'}: index format version 99, but this dedupe reads version "
+        f"{FORMAT_VERSION} (rebuild the index with `dedupe index add`, or use the dedupe version that wrote it)"
+    )
+
+
+def test_a_redis_index_of_another_format_version_is_refused(redis_url: str):
+    import redis
+
+    Index.open(redis_url).close()
+    name = redis_url.split("#")[1]
+    redis.Redis.from_url(redis_url.split("#")[0]).hset(f"{{{name}}}:meta", "format", "0")
+    with pytest.raises(dedupe.StoreError, match="index format version 0, but this dedupe reads version"):
+        Index.open(redis_url)
+
+
+def test_an_index_built_with_other_settings_is_refused(tmp_path: Path):
+    Index.open(tmp_path / "index").close()
+    config = dedupe.ScanConfig(shingle=4)
+    with pytest.raises(dedupe.StoreError, match=r"index built with settings w5-.*, but these settings are w4-"):
+        Index.open(tmp_path / "index", config)
+
+
+def test_a_file_is_not_an_index(tmp_path: Path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(dedupe.StoreError, match="not a directory"):
+        Index.open(tmp_path / "file")
+
+
+def test_an_unreachable_redis_is_a_store_error():
+    with pytest.raises(dedupe.StoreError, match="cannot reach Redis"):
+        Index.open("redis://127.0.0.1:1/0")
+
+
+def _variants() -> list[Article]:
+    texts = [a.text for a in ARTICLES.values()]
+    edited = [t.replace(" the ", " a ", 40) for t in texts]
+    halves = [t[: len(t) // 2] for t in texts]
+    return [Article(f"v{i}", t) for i, t in enumerate(texts + edited + halves)]
+
+
+def test_the_screen_never_drops_a_related_pair():
+    config = dedupe.ScanConfig()
+    documents = [prepare(a) for a in _variants()]
+    for a, b in itertools.permutations(documents, 2):
+        if not Screen(b, config).admits(a.word_hashes, a.sentence_words):
+            assert relate(a, b, config) is None, (a.id, b.id)
+
+
+def test_a_redis_check_takes_at_most_two_round_trips(redis_url: str, monkeypatch: pytest.MonkeyPatch):
+    import redis.connection
+
+    with Index.open(redis_url) as index:
+        for prefix in ("000", "001"):
+            index.add(ARTICLES[seed_id(prefix)])
+        sent: list[int] = []
+        original = redis.connection.Connection.send_packed_command
+
+        def counting(self, command, check_health=True):  # type: ignore[no-untyped-def]
+            sent.append(1)
+            return original(self, command, check_health)
+
+        monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counting)
+        assert index.check(ARTICLES[seed_id("002")]).verdict == "near-duplicate"
+    assert len(sent) == 2
+
+
+def test_lookups_in_parts_and_an_article_without_words(location: str, monkeypatch: pytest.MonkeyPatch):
+    # SQLite caps the parameters of a statement: keys are asked for in parts (small parts here, to test them).
+    monkeypatch.setattr("dedupe.store._PARAMETERS", 7)
+    text = ARTICLES[seed_id("003")].text
+    with Index.open(location) as index:
+        assert index.check_and_add(Article("one", text)).verdict == "new"
+        assert index.check(Article("again", text)).verdict == "exact-duplicate"
+        assert index.check_and_add(Article("blank", "!!! ...")).verdict == "new"

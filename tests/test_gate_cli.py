@@ -1,0 +1,95 @@
+"""`dedupe index`, `dedupe check` and `dedupe gate` through the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+from typer.testing import CliRunner
+
+from dedupe.cli import app
+from tests.conftest import SEEDS, seed_id
+
+runner = CliRunner()
+
+
+def _index(tmp_path: Path, *prefixes: str) -> str:
+    index = str(tmp_path / "index")
+    paths = [str(SEEDS / seed_id(p)) for p in prefixes]
+    result = runner.invoke(app, ["index", "add", *paths, "--index", index])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.endswith(f"added {len(paths)} articles (0 already indexed, 0 skipped)\n")
+    return index
+
+
+def test_check_exit_codes_follow_the_verdict(tmp_path: Path):
+    index = _index(tmp_path, "000", "001")
+    assert runner.invoke(app, ["check", str(SEEDS / seed_id("003")), "--index", index]).exit_code == 0
+    assert runner.invoke(app, ["check", str(SEEDS / seed_id("002")), "--index", index]).exit_code == 3
+    assert runner.invoke(app, ["check", str(SEEDS / seed_id("004")), "--index", index]).exit_code == 4
+
+
+def test_check_json_is_the_verdict(tmp_path: Path):
+    index = _index(tmp_path, "001")
+    result = runner.invoke(app, ["check", str(SEEDS / seed_id("002")), "--index", index, "--json"])
+    verdict = orjson.loads(result.stdout)
+    assert verdict["verdict"] == "near-duplicate" and verdict["original"] == seed_id("001")
+    assert {"id", "relation", "jaccard", "containment", "passages"} <= set(verdict["matches"][0])
+
+
+def test_check_of_a_missing_file_is_an_error(tmp_path: Path):
+    result = runner.invoke(app, ["check", "no/such.txt", "--index", str(tmp_path / "index")])
+    assert result.exit_code == 1
+    assert result.stderr == "Error: no/such.txt: no such file or directory\n"
+
+
+def test_index_stats_and_remove(tmp_path: Path):
+    index = _index(tmp_path, "000", "001")
+    assert orjson.loads(runner.invoke(app, ["index", "stats", "--index", index]).stdout)["articles"] == 2
+    result = runner.invoke(app, ["index", "remove", seed_id("000"), "nope", "--index", index])
+    assert result.exit_code == 1
+    assert 'Error: "nope" is not in the index' in result.stderr
+    assert orjson.loads(runner.invoke(app, ["index", "stats", "--index", index]).stdout)["articles"] == 1
+
+
+def test_adding_an_indexed_id_again_is_reported_not_repeated(tmp_path: Path):
+    index = _index(tmp_path, "000")
+    result = runner.invoke(app, ["index", "add", str(SEEDS / seed_id("000")), "--index", index])
+    assert result.exit_code == 0
+    assert result.stderr == f'already indexed: "{seed_id("000")}"\nadded 0 articles (1 already indexed, 0 skipped)\n'
+
+
+def test_gate_gives_one_verdict_per_line_and_survives_malformed_lines(tmp_path: Path):
+    original = (SEEDS / seed_id("001")).read_text(encoding="utf-8")
+    lines = [
+        orjson.dumps({"id": "first", "text": original}),
+        b"{not json",
+        orjson.dumps({"id": "no-text"}),
+        b"[1, 2]",
+        b"",
+        orjson.dumps({"id": "again", "text": original}),
+        orjson.dumps({"id": "empty", "text": "  "}),
+    ]
+    result = runner.invoke(app, ["gate", "--index", str(tmp_path / "index")], input=b"\n".join(lines) + b"\n")
+    assert result.exit_code == 0, result.stderr
+    verdicts = [orjson.loads(line) for line in result.stdout.splitlines()]
+    assert [v["verdict"] for v in verdicts] == ["new", "error", "error", "error", "exact-duplicate", "error"]
+    assert verdicts[0]["added"] is True and verdicts[4]["added"] is False
+    assert verdicts[1]["line"] == 2 and verdicts[1]["error"].startswith("<stdin> line 2: invalid JSON")
+    assert verdicts[2]["error"] == '<stdin> line 3: missing field "text" (use --text-field to name it)'
+    assert verdicts[3]["error"] == "<stdin> line 4: expected a JSON object, got list"
+    assert verdicts[5] == {"line": 7, "verdict": "error", "error": "<stdin> line 7: empty text"}
+
+
+def test_gate_policy_all_adds_duplicates_and_group_commit_keeps_order(tmp_path: Path):
+    text = (SEEDS / seed_id("003")).read_text(encoding="utf-8")
+    lines = b"".join(orjson.dumps({"id": f"c{n}", "text": text}) + b"\n" for n in range(3))
+    index = str(tmp_path / "index")
+    result = runner.invoke(app, ["gate", "--index", index, "--policy", "all", "--commit-every", "2"], input=lines)
+    verdicts = [orjson.loads(line) for line in result.stdout.splitlines()]
+    assert [(v["id"], v["verdict"], v["added"]) for v in verdicts] == [
+        ("c0", "new", True),
+        ("c1", "exact-duplicate", True),
+        ("c2", "exact-duplicate", True),
+    ]
+    assert verdicts[2]["original"] in {"c0", "c1"}
