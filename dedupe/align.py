@@ -45,7 +45,7 @@ STOPWORDS = frozenset(
     her here hers him his how i if in into is it its itself just me more most my no nor not now of off on once
     only or other our ours out over own same she should so some such than that the their theirs them then there
     these they this those through to too under until up very was we were what when where which while who whom
-    why will with would you your yours said says say mr mrs ms""".split()  # noqa: SIM905 (a word list reads better as text)
+    why will with would you your yours said says say mr mrs ms""".split()
 )
 # Terms are words cut to this many characters: on MSRP, prefixes of 4-5 characters separate paraphrases from
 # unrelated sentences best (benchmarks/calibrate_labels.py).
@@ -140,6 +140,33 @@ def sentence_terms(doc: Document) -> list[frozenset[str]]:
     return result
 
 
+# Wire style spells out small numbers ("three cts"), so these count as figures too (English only).
+NUMBER_WORDS = frozenset(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred".split()
+)
+
+
+def sentence_figures(doc: Document) -> list[frozenset[str]]:
+    """The numbers (words with a digit, or number words) of each sentence of `doc`."""
+    return [
+        frozenset(w for w in doc.words[first:last] if w in NUMBER_WORDS or any(c.isdigit() for c in w))
+        for first, last in doc.sentence_words
+    ]
+
+
+def figures_agree(x: frozenset[str], y: frozenset[str], min_shared: float) -> bool:
+    """False when both sentences state figures and share less than `min_shared` of the smaller set of them.
+
+    A copy, even garbled or translated, keeps a sentence's figures; reports written to one template (earnings,
+    dividends, bond issues, results) share their words and differ in their figures, so their sentences are not
+    the same passage.
+    """
+    if not x or not y:
+        return True
+    return len(x & y) >= min_shared * min(len(x), len(y))
+
+
 def term_similarity(x: frozenset[str], y: frozenset[str]) -> float:
     """Dice coefficient of two term sets, in [0, 1] (0 when both are empty)."""
     if not x and not y:
@@ -205,11 +232,14 @@ def _match_sentences(
             matches.append(_Match(i, i, j, j, 1.0))
     candidates = np.flatnonzero(similar.score >= config.min_similarity)
     order = candidates[np.lexsort((similar.b[candidates], similar.a[candidates], -similar.score[candidates]))]
+    figures_a, figures_b = sentence_figures(a), sentence_figures(b)
     for k in order:
         i, j = int(similar.a[k]), int(similar.b[k])
         if i in used_a or j in used_b:
             continue
         if min(_words_in(a, i, i), _words_in(b, j, j)) < config.min_words:
+            continue
+        if not figures_agree(figures_a[i], figures_b[j], config.min_shared_figures):
             continue
         used_a.add(i)
         used_b.add(j)

@@ -68,7 +68,7 @@ _ABBREVIATIONS = frozenset(
 )
 _LAST_WORD = regex.compile(r"(\w+)[.]\W*$")
 # Words that never end a sentence: a line ending with one of them was wrapped, not finished.
-_CONTINUING = frozenset("a an and as at but by for from in into of on or than that the to with".split())  # noqa: SIM905
+_CONTINUING = frozenset("a an and as at but by for from in into of on or than that the to with".split())
 _WORD_BEFORE = regex.compile(r"(\w+)\W*$")
 
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dedupe
-from dedupe.align import passage_label, term_similarity
+from dedupe.align import figures_agree, passage_label, term_similarity
 from dedupe.config import AlignConfig
 from dedupe.errors import ConfigError
 from dedupe.models import PassageMatch
@@ -245,3 +245,36 @@ def test_term_similarity_is_symmetric_dice():
     x, y = frozenset({"rebel", "homs", "frida"}), frozenset({"rebel", "homs"})
     assert term_similarity(x, y) == term_similarity(y, x) == 0.8
     assert term_similarity(frozenset(), frozenset()) == 0.0
+
+
+def test_reports_written_to_one_template_are_not_the_same_article():
+    def report(company: str, share: str, net: str, revenue: str, prior: str) -> dedupe.Article:
+        text = (
+            f"Shr {share} cts vs {prior} cts\nNet {net} mln dlrs vs {prior}.2 mln dlrs\n"
+            f"Revs {revenue} mln vs 40.1 mln\n"
+            f"Nine mths\nShr {prior} cts vs {share} cts\nNet {revenue} mln dlrs vs {net} mln dlrs\nReuter"
+        )
+        return dedupe.Article(company, text)
+
+    first = report("Acme Pump Co", "12", "2.4", "51.3", "9")
+    other = report("Borel Valve Inc", "31", "7.9", "88.0", "27")
+    copy = dedupe.Article("copy", first.text.replace("Nine mths", "Nine months"))
+    result = dedupe.scan([first, other, copy])
+    relations = {(p.a, p.b): p.relation for p in result.pairs}
+    assert relations.get(("Acme Pump Co", "copy")) in {"exact-duplicate", "near-duplicate"}
+    assert relations.get(("Acme Pump Co", "Borel Valve Inc")) != "near-duplicate"
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "agree"),
+    [
+        ({"12", "9"}, {"12", "9"}, True),
+        ({"12", "9"}, {"31", "27"}, False),
+        (set(), {"31"}, True),
+        ({"three"}, {"five"}, False),
+        ({"40", "24", "2017"}, {"40", "24"}, True),
+    ],
+    ids=["same", "different", "one-side-only", "number-words", "subset"],
+)
+def test_figures_agree(x, y, agree):
+    assert figures_agree(frozenset(x), frozenset(y), 0.6) is agree
