@@ -65,23 +65,20 @@ def relate(a: Document, b: Document, config: ScanConfig | None = None) -> Pair |
 
 
 class Screen:
-    """A cheap necessary condition for `relate(a, b)` to find a relation, checked against one incoming `b` from
-    each candidate `a`'s word hashes and sentence ranges alone (no text, no preparing): `admits` False guarantees
-    `relate` returns None, so the gate skips the pair without aligning it.
+    """The scan's candidate rule, applied by the gate to each indexed article `a` found in a bucket of one incoming
+    `b`, from `a`'s word hashes and sentence ranges alone (no text, no preparing).
 
-    `relate` needs shingle Jaccard >= `near_jaccard` (exact copies have 1.0), or at least one aligned sentence pair.
-    `align` scores a sentence pair only when it passes its word-overlap floor (`2 |A & B| >= min_similarity *
-    min(|A|, |B|)` over word sets) and keeps it only when the Indel similarity `2 LCS / (la + lb)` reaches
-    `min_similarity`. Both are bounded from word sets: LCS <= the multiset intersection <= |A & B| + the fewer
-    repeated words of the two sentences. Word hashes can only merge words, never split them, so neither bound is
-    stricter over hashes than over words.
+    A pair goes on to `relate` when its shingle Jaccard reaches the document-level LSH threshold, or when its
+    sentences give the passage evidence the scan asks of passage-level candidates (`ScanConfig.evidence`: two
+    sentence pairs with word-set Jaccard >= 0.35, or one >= 0.7). The gate checks every sentence pair where the scan
+    checks those LSH made collide, so it admits at least what the scan would.
     """
 
     def __init__(self, b: Document, config: ScanConfig) -> None:
         self.b = b
         self.config = config
         self.vocabulary = np.unique(b.word_hashes)
-        self.rows_b, self.distinct_b, self.lengths_b = _sentence_sets(
+        self.rows_b, self.distinct_b, _ = _sentence_sets(
             b.word_hashes, b.sentence_words, config.align.min_words, self.vocabulary
         )
 
@@ -90,21 +87,18 @@ class Screen:
         shingles = shingle_hashes(word_hashes, config.shingle)
         if len(shingles) and len(self.b.shingles):
             shared = len(np.intersect1d(shingles, self.b.shingles, assume_unique=True))
-            if shared / (len(shingles) + len(self.b.shingles) - shared) >= config.near_jaccard:
+            threshold = min(config.near_jaccard, config.document.threshold)
+            if shared / (len(shingles) + len(self.b.shingles) - shared) >= threshold:
                 return True
-        if not len(self.lengths_b):
+        if not len(self.distinct_b):
             return False
-        rows_a, distinct_a, lengths_a = _sentence_sets(
-            word_hashes, sentence_words, config.align.min_words, self.vocabulary
-        )
-        if not len(lengths_a):
+        rows_a, distinct_a, _ = _sentence_sets(word_hashes, sentence_words, config.align.min_words, self.vocabulary)
+        if not len(distinct_a):
             return False
         shared_words = rows_a.astype(np.int32) @ self.rows_b.T.astype(np.int32)
-        similarity = config.align.min_similarity
-        floor = 2 * shared_words >= similarity * np.minimum(distinct_a[:, None], self.distinct_b[None, :])
-        repeats = np.minimum((lengths_a - distinct_a)[:, None], (self.lengths_b - self.distinct_b)[None, :])
-        indel = 2 * (shared_words + repeats) >= similarity * (lengths_a[:, None] + self.lengths_b[None, :])
-        return bool(np.any(floor & indel))
+        union = distinct_a[:, None] + self.distinct_b[None, :] - shared_words
+        jaccard = shared_words / np.maximum(union, 1)
+        return config.evidence.enough(jaccard[jaccard >= config.evidence.min_jaccard].tolist())
 
 
 def _sentence_sets(
