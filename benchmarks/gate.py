@@ -366,7 +366,7 @@ def main() -> None:
                     corpus=RECIPE,
                     load_before=round(load, 2),
                     load_after=round(os.getloadavg()[0], 2),
-                    config="w5-p128-t0.50-sp64-st0.30" if name.startswith("dedupe") else "w5-p128-t0.80 document level",
+                    config=_dedupe_identity() if name.startswith("dedupe") else "w5-p128-t0.80 document level",
                 )
                 with target.open("a") as handle:
                     handle.write(json.dumps(row) + "\n")
@@ -376,6 +376,13 @@ def main() -> None:
             server.terminate()
             server.wait()
     print(f"rows: {target}", file=sys.stderr)
+
+
+def _dedupe_identity() -> str:
+    """The identity of the default settings the dedupe systems ran with."""
+    from dedupe.config import ScanConfig
+
+    return ScanConfig().identity
 
 
 if __name__ == "__main__":
