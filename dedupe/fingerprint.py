@@ -7,6 +7,7 @@ the same `a * h + b mod 2**32`. The loops run compiled (kernels.py); this module
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -15,8 +16,10 @@ from datasketch import MinHash
 
 from dedupe import kernels
 from dedupe.normalize import words as text_words
+from dedupe.segment import ABBREVIATION_TABLE
 
 EMPTY_HASH = kernels.EMPTY
+_NOT_PLAIN = re.compile(r"[^\t\n\r\x20-\x7e]")
 # Texts fingerprinted per call of the compiled kernel: bounds the bytes held at once and paces progress.
 _TEXT_CHUNK = 8192
 
@@ -50,6 +53,11 @@ def shingle_hashes(hashes: np.ndarray, k: int) -> np.ndarray:
 def word_set_hashes(hashes: np.ndarray) -> np.ndarray:
     """Unique 32-bit hashes of a passage's words as a set (order-free: reordered rewrites still match)."""
     return np.unique((hashes >> np.uint64(32)).astype(np.uint32))
+
+
+def is_plain(text: str) -> bool:
+    """True for printable ASCII text with tabs and line breaks: the compiled sentence splitter's domain."""
+    return text.isascii() and _NOT_PLAIN.search(text) is None
 
 
 def pack(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -159,3 +167,22 @@ class MinHasher:
             if progress is not None:
                 progress(first + len(chunk))
         return out, counts
+
+    def passage_signatures(self, texts: Sequence[str], min_words: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Signatures of the word sets of the sentences of plain texts, without preparing `Document`s.
+
+        The same rows as `word_set_hashes` over `prepare(...).sentence_words` of `min_words` words or more, for
+        every text that is plain ASCII (printable, tab, line breaks). Returns `(signatures, owners, plain)`: one row
+        per passage, the text each belongs to, and which texts were plain (the others need the regex path).
+        """
+        is_ascii = np.fromiter((text.isascii() for text in texts), dtype=bool, count=len(texts))
+        rows = np.flatnonzero(is_ascii)
+        plain = np.zeros(len(texts), dtype=bool)
+        if len(rows) == 0:
+            return np.zeros((0, self.num_perm), dtype=np.uint32), np.zeros(0, dtype=np.int64), plain
+        data, offsets = pack([texts[i] for i in rows])
+        signatures, owners, plain_rows = kernels.plain_passage_signatures(
+            data, offsets, ABBREVIATION_TABLE, min_words, self._a, self._b
+        )
+        plain[rows] = plain_rows
+        return signatures, rows[owners], plain

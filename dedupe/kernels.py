@@ -209,3 +209,339 @@ def minhash(values: np.ndarray, bounds: np.ndarray, a: np.ndarray, b: np.ndarray
         for j in range(bounds[i], bounds[i + 1]):
             _update(signature, a, b, _U64(values[j]))
     return signatures
+
+
+# The plain-ASCII sentence splitter below is `segment.sentences` restricted to text whose every byte is printable
+# ASCII, tab, line feed or carriage return (`_is_plain`): there every white-space definition in play (regex's `\s`,
+# `str.isspace`) agrees on the four white-space bytes, and the Unicode classes of the boundary pattern reduce to
+# ASCII ranges. tests/test_kernels.py checks the spans against `sentences` on random text.
+_CLOSERS = b"\"')]"
+_OPENERS = b"\"'(["
+_ENDS = b".!?"
+
+
+@njit(inline="always", cache=True)
+def _is_plain(c: np.uint8) -> bool:
+    return (32 <= c < 127) or c == 9 or c == 10 or c == 13
+
+
+@njit(inline="always", cache=True)
+def _is_space(c: np.uint8) -> bool:
+    return c == 32 or c == 9 or c == 10 or c == 13
+
+
+@njit(inline="always", cache=True)
+def _is_regex_word(c: np.uint8) -> bool:
+    # regex `\w` on ASCII: letters, digits and the underscore.
+    return _is_word_byte(c) or c == 95
+
+
+@njit(inline="always", cache=True)
+def _is_one_of(c: np.uint8, chars: np.ndarray) -> bool:
+    for x in chars:  # noqa: SIM110 (a plain loop compiles; a generator in any() does not)
+        if c == x:
+            return True
+    return False
+
+
+@njit(cache=True)
+def _is_abbreviation(t: np.ndarray, start: int, end: int, abbreviations: np.ndarray) -> bool:
+    """`segment._is_abbreviation`: the last word before `end` (within 12 bytes) ends in a period and is a known
+    abbreviation or a single capital. `abbreviations` holds lower-case words, one per row, zero-padded."""
+    low = max(start, end - 12)
+    e = end
+    while e > low and not _is_regex_word(t[e - 1]):
+        e -= 1
+    if e <= low or e >= end or t[e] != 46:  # 46: "."
+        return False
+    b = e
+    while b > low and _is_regex_word(t[b - 1]):
+        b -= 1
+    if e - b == 1 and 65 <= t[b] <= 90:
+        return True
+    if e - b > abbreviations.shape[1]:
+        return False
+    for row in range(abbreviations.shape[0]):
+        word = abbreviations[row]
+        same = True
+        for i in range(abbreviations.shape[1]):
+            c = t[b + i] if i < e - b else 0
+            if 65 <= c <= 90:
+                c += 32
+            if c != word[i]:
+                same = False
+                break
+        if same:
+            return True
+    return False
+
+
+@njit(cache=True)
+def _add_trimmed(t: np.ndarray, start: int, end: int, spans: np.ndarray, count: int) -> int:
+    while start < end and _is_space(t[start]):
+        start += 1
+    while end > start and _is_space(t[end - 1]):
+        end -= 1
+    if start < end:
+        spans[count, 0] = start
+        spans[count, 1] = end
+        count += 1
+    return count
+
+
+@njit(cache=True)
+def plain_sentences(t: np.ndarray, abbreviations: np.ndarray) -> np.ndarray:
+    """Sentence spans `[start, end)` of one plain-ASCII text (bytes), as `segment.sentences` finds them."""
+    closers = np.frombuffer(_CLOSERS, dtype=np.uint8)
+    openers = np.frombuffer(_OPENERS, dtype=np.uint8)
+    ends = np.frombuffer(_ENDS, dtype=np.uint8)
+    n = len(t)
+    spans = np.empty((n // 2 + 1, 2), dtype=np.int64)
+    count = 0
+    start = 0
+    p = 0
+    while p < n:
+        if not _is_space(t[p]):
+            p += 1
+            continue
+        q = p
+        newline = False
+        while q < n and _is_space(t[q]):
+            newline |= t[q] == 10
+            q += 1
+        boundary = newline
+        if not boundary:
+            r = p - 1
+            while r >= 0 and _is_one_of(t[r], closers):
+                r -= 1
+            if r >= 0 and _is_one_of(t[r], ends):
+                s = q
+                while s < n and _is_one_of(t[s], openers):
+                    s += 1
+                boundary = s < n and ((65 <= t[s] <= 90) or (48 <= t[s] <= 57))
+            if boundary and _is_abbreviation(t, start, p, abbreviations):
+                boundary = False
+        if boundary:
+            count = _add_trimmed(t, start, p, spans, count)
+            start = q
+        p = q
+    count = _add_trimmed(t, start, n, spans, count)
+    return spans[:count]
+
+
+@njit(cache=True)
+def _plain_passages(
+    t: np.ndarray, abbreviations: np.ndarray, min_words: int, words: np.ndarray, word_ends: np.ndarray
+) -> tuple[np.ndarray, int]:
+    """The `[first, last)` word ranges of the sentences with at least `min_words` words, and the word count.
+
+    Words and their hashes as `_ascii_word_hashes` gives them; a sentence's words are those inside its span.
+    """
+    count = 0
+    h = _FNV_OFFSET
+    inside = False
+    for j in range(len(t) + 1):
+        c = t[j] if j < len(t) else np.uint8(32)
+        if _is_word_byte(c):
+            if 65 <= c <= 90:
+                c += 32
+            h = (h ^ _U64(c)) * _FNV_PRIME
+            inside = True
+        elif inside:
+            words[count] = _fmix64(h)
+            word_ends[count] = j
+            count += 1
+            h = _FNV_OFFSET
+            inside = False
+    spans = plain_sentences(t, abbreviations)
+    ranges = np.empty((len(spans), 2), dtype=np.int64)
+    kept = 0
+    first = 0
+    for s in range(len(spans)):
+        start, end = spans[s, 0], spans[s, 1]
+        # Words are whole inside sentences (a sentence never ends inside a word), so the words of a sentence are
+        # those that end after its start and at or before its end.
+        while first < count and word_ends[first] <= start:
+            first += 1
+        last = first
+        while last < count and word_ends[last] <= end:
+            last += 1
+        if last - first >= min_words:
+            ranges[kept, 0] = first
+            ranges[kept, 1] = last
+            kept += 1
+        first = last
+    return ranges[:kept], count
+
+
+@njit(parallel=True, cache=True)
+def plain_passage_signatures(
+    data: np.ndarray,
+    offsets: np.ndarray,
+    abbreviations: np.ndarray,
+    min_words: int,
+    a: np.ndarray,
+    b: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """MinHash signatures of the word sets of the sentences (of `min_words` words or more) of plain-ASCII texts.
+
+    Returns `(signatures, owners, plain)`: one signature row per passage in text order, the text each passage
+    belongs to, and whether each text was plain ASCII (texts that are not have no passages here; the caller takes
+    them through the regex path).
+    """
+    n = len(offsets) - 1
+    plain = np.ones(n, dtype=np.bool_)
+    counts = np.zeros(n, dtype=np.int64)
+    for d in prange(n):
+        t = data[offsets[d] : offsets[d + 1]]
+        for c in t:
+            if not _is_plain(c):
+                plain[d] = False
+                break
+        if plain[d]:
+            words = np.empty(len(t) // 2 + 1, dtype=np.uint64)
+            word_ends = np.empty(len(t) // 2 + 1, dtype=np.int64)
+            counts[d] = len(_plain_passages(t, abbreviations, min_words, words, word_ends)[0])
+    bounds = np.zeros(n + 1, dtype=np.int64)
+    bounds[1:] = np.cumsum(counts)
+    signatures = np.empty((bounds[n], len(a)), dtype=np.uint32)
+    owners = np.empty(bounds[n], dtype=np.int64)
+    for d in prange(n):
+        if counts[d] == 0:
+            continue
+        t = data[offsets[d] : offsets[d + 1]]
+        words = np.empty(len(t) // 2 + 1, dtype=np.uint64)
+        word_ends = np.empty(len(t) // 2 + 1, dtype=np.int64)
+        ranges, _ = _plain_passages(t, abbreviations, min_words, words, word_ends)
+        for p in range(len(ranges)):
+            row = bounds[d] + p
+            owners[row] = d
+            signature = signatures[row]
+            signature[:] = EMPTY
+            for w in range(ranges[p, 0], ranges[p, 1]):
+                # A passage is the SET of its words: `word_set_hashes` keeps the high 32 bits of each word hash.
+                _update(signature, a, b, words[w] >> _U64(32))
+    return signatures, owners, plain
+
+
+@njit(parallel=True, cache=True)
+def plain_passage_words(
+    data: np.ndarray, offsets: np.ndarray, abbreviations: np.ndarray, min_words: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The word hashes of the passages of plain-ASCII texts, each passage's words sorted (a multiset).
+
+    Returns `(words, passage_bounds, text_bounds)`: passage p is `words[passage_bounds[p]:passage_bounds[p + 1]]`
+    and text d owns passages `text_bounds[d]` to `text_bounds[d + 1]`.
+    """
+    n = len(offsets) - 1
+    passages = np.zeros(n, dtype=np.int64)
+    sizes = np.zeros(n, dtype=np.int64)
+    for d in prange(n):
+        t = data[offsets[d] : offsets[d + 1]]
+        words = np.empty(len(t) // 2 + 1, dtype=np.uint64)
+        word_ends = np.empty(len(t) // 2 + 1, dtype=np.int64)
+        ranges, _ = _plain_passages(t, abbreviations, min_words, words, word_ends)
+        passages[d] = len(ranges)
+        for p in range(len(ranges)):
+            sizes[d] += ranges[p, 1] - ranges[p, 0]
+    text_bounds = np.zeros(n + 1, dtype=np.int64)
+    text_bounds[1:] = np.cumsum(passages)
+    word_bounds = np.zeros(n + 1, dtype=np.int64)
+    word_bounds[1:] = np.cumsum(sizes)
+    out = np.empty(word_bounds[n], dtype=np.uint64)
+    passage_bounds = np.empty(text_bounds[n] + 1, dtype=np.int64)
+    passage_bounds[text_bounds[n]] = word_bounds[n]
+    for d in prange(n):
+        t = data[offsets[d] : offsets[d + 1]]
+        words = np.empty(len(t) // 2 + 1, dtype=np.uint64)
+        word_ends = np.empty(len(t) // 2 + 1, dtype=np.int64)
+        ranges, _ = _plain_passages(t, abbreviations, min_words, words, word_ends)
+        position = word_bounds[d]
+        for p in range(len(ranges)):
+            passage_bounds[text_bounds[d] + p] = position
+            size = ranges[p, 1] - ranges[p, 0]
+            out[position : position + size] = np.sort(words[ranges[p, 0] : ranges[p, 1]])
+            position += size
+    return out, passage_bounds, text_bounds
+
+
+@njit(inline="always", cache=True)
+def _shared(words: np.ndarray, x: int, x_end: int, y: int, y_end: int) -> tuple[int, int, int, int]:
+    """Set and multiset intersection sizes of two sorted runs of `words`, and each run's distinct count."""
+    shared_set = shared_multi = 0
+    distinct_x = distinct_y = 0
+    i, j = x, y
+    while i < x_end or j < y_end:
+        if j >= y_end or (i < x_end and words[i] < words[j]):
+            distinct_x += i == x or words[i] != words[i - 1]
+            i += 1
+        elif i >= x_end or words[j] < words[i]:
+            distinct_y += j == y or words[j] != words[j - 1]
+            j += 1
+        else:
+            first_x = i == x or words[i] != words[i - 1]
+            first_y = j == y or words[j] != words[j - 1]
+            distinct_x += first_x
+            distinct_y += first_y
+            shared_multi += 1
+            shared_set += first_x and first_y
+            i += 1
+            j += 1
+    return shared_set, shared_multi, distinct_x, distinct_y
+
+
+@njit(parallel=True, cache=True)
+def may_relate(
+    words: np.ndarray,
+    passage_bounds: np.ndarray,
+    text_bounds: np.ndarray,
+    word_counts: np.ndarray,
+    pairs: np.ndarray,
+    min_similarity: float,
+    edited_similarity: float,
+    near_coverage: float,
+) -> np.ndarray:
+    """For each text pair, whether its alignment could make it a near-duplicate or a partial reuse.
+
+    An upper bound of what `align` can find, so a pair that fails it never verifies as related by alignment:
+    align scores a sentence pair only when `2 |A & B| >= min_similarity * min(|A|, |B|)` over word sets, and its
+    Indel similarity `2 LCS / (len_a + len_b)` is at most `2 |A & B|_multiset / (len_a + len_b)`. The pair may be
+    a reuse when some sentence pair's bound reaches `edited_similarity`, and a near-duplicate when the sentences
+    of the shorter text that have a possible partner cover `near_coverage` of its words.
+    """
+    out = np.zeros(len(pairs), dtype=np.bool_)
+    for row in prange(len(pairs)):
+        i, j = pairs[row, 0], pairs[row, 1]
+        covered_i = 0
+        covered_j = 0
+        partnered_j = np.zeros(text_bounds[j + 1] - text_bounds[j], dtype=np.bool_)
+        for p in range(text_bounds[i], text_bounds[i + 1]):
+            x, x_end = passage_bounds[p], passage_bounds[p + 1]
+            partnered = False
+            for q in range(text_bounds[j], text_bounds[j + 1]):
+                y, y_end = passage_bounds[q], passage_bounds[q + 1]
+                shared_set, shared_multi, set_x, set_y = _shared(words, x, x_end, y, y_end)
+                if 2 * shared_set < min_similarity * min(set_x, set_y):
+                    continue
+                # A hair of slack for rounding: the bound must never reject what align would accept.
+                bound = 2 * shared_multi / (x_end - x + y_end - y) + 1e-9
+                if bound >= edited_similarity:
+                    out[row] = True
+                if bound >= min_similarity:
+                    partnered = True
+                    partnered_j[q - text_bounds[j]] = True
+            if out[row]:
+                break
+            if partnered:
+                covered_i += x_end - x
+        if out[row]:
+            continue
+        for q in range(len(partnered_j)):
+            if partnered_j[q]:
+                covered_j += passage_bounds[text_bounds[j] + q + 1] - passage_bounds[text_bounds[j] + q]
+        # align compares the coverage of the side with fewer words (rounded to 4 places: hence the slack).
+        if word_counts[i] <= word_counts[j]:
+            out[row] = word_counts[i] > 0 and covered_i / word_counts[i] >= near_coverage - 1e-4
+        else:
+            out[row] = word_counts[j] > 0 and covered_j / word_counts[j] >= near_coverage - 1e-4
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import regex
 
 from dedupe.models import Span
@@ -65,6 +66,11 @@ _ABBREVIATIONS = frozenset(
         "est",
         "univ",
     ]
+)
+# The same words as a zero-padded byte table, for the compiled splitter of plain ASCII text (kernels.py).
+ABBREVIATION_TABLE = np.array(
+    [list(word.encode().ljust(max(map(len, _ABBREVIATIONS)), b"\0")) for word in sorted(_ABBREVIATIONS)],
+    dtype=np.uint8,
 )
 _LAST_WORD = regex.compile(r"(\w+)[.]\W*$")
 

@@ -7,9 +7,12 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe import fingerprint
-from dedupe.fingerprint import MinHasher, shingle_hashes, shingle_sets, word_hashes
+from dedupe import fingerprint, kernels
+from dedupe.document import prepare
+from dedupe.fingerprint import MinHasher, shingle_hashes, shingle_sets, word_hashes, word_set_hashes
+from dedupe.models import Article
 from dedupe.normalize import word_spans, words
+from dedupe.segment import ABBREVIATION_TABLE, sentences
 
 # ASCII with every kind of character the tokeniser must get right: letters of both cases, digits, punctuation,
 # white space and control characters.
@@ -90,3 +93,74 @@ def test_signatures_do_not_depend_on_the_number_of_threads():
         numba.set_num_threads(threads)
     parallel, _ = hasher.text_signatures(texts, 5)
     assert np.array_equal(single, parallel)
+
+
+# Plain ASCII rich in what sentence boundaries turn on: end marks, quotes, brackets, capitals, digits, the
+# abbreviations and initials, line breaks and runs of white space.
+plain_texts = st.lists(
+    st.sampled_from(
+        [
+            " ",
+            "  ",
+            "\n",
+            " \n ",
+            "\t",
+            "\r\n",
+            ".",
+            "!",
+            "?",
+            '"',
+            "'",
+            "(",
+            ")",
+            "[",
+            "]",
+            "_",
+            "A",
+            "b",
+            "7",
+            "Mr.",
+            "U.S.",
+            "etc.",
+            "approx.",
+            "Sept.",
+            "word",
+            "The",
+            "x",
+            ",",
+            "<",
+            "&",
+            "-",
+        ]
+    ),
+    max_size=80,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(plain_texts, st.text(alphabet=st.characters(min_codepoint=9, max_codepoint=126), max_size=300)))
+def test_plain_sentences_equal_the_regex_segmenter(text):
+    if not all(32 <= ord(c) < 127 or c in "\t\n\r" for c in text):
+        return
+    data = np.frombuffer(text.encode(), dtype=np.uint8)
+    assert [tuple(span) for span in kernels.plain_sentences(data, ABBREVIATION_TABLE).tolist()] == sentences(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(plain_texts, ascii_texts, any_texts), min_size=1, max_size=6))
+def test_plain_passage_signatures_equal_those_of_prepared_documents(texts):
+    hasher = MinHasher(16, 1)
+    signatures, owners, plain = hasher.passage_signatures(texts, min_words=2)
+    expected_rows, expected_owners = [], []
+    for index, text in enumerate(texts):
+        plain_text = text.isascii() and all(32 <= ord(c) < 127 or c in "\t\n\r" for c in text)
+        assert plain[index] == plain_text
+        if not plain_text:
+            continue
+        document = prepare(Article("x", text))
+        for first, last in document.sentence_words:
+            if last - first >= 2:
+                expected_rows.append(word_set_hashes(document.word_hashes[first:last]))
+                expected_owners.append(index)
+    assert owners.tolist() == expected_owners
+    assert np.array_equal(signatures, hasher.signatures(expected_rows).reshape(len(expected_rows), 16))

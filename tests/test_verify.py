@@ -1,0 +1,34 @@
+"""Screening before alignment is a necessary condition: it never drops a candidate that would verify."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import dedupe
+from dedupe.document import Corpus
+from dedupe.scan import find_candidates, fingerprint
+from dedupe.verify import relate, screen
+from tests.conftest import SEEDS
+
+
+def small_corpus() -> list[dedupe.Article]:
+    """The seeds, plus sentences recombined from them: partial copies, edited copies and unrelated mixes."""
+    articles = [dedupe.Article(p.name, p.read_text(encoding="utf-8")) for p in sorted(SEEDS.iterdir())]
+    sentences = [s for a in articles for s in a.text.replace("\n", " ").split(". ") if len(s.split()) >= 4]
+    rng = np.random.default_rng(5)
+    for number in range(40):
+        chosen = [str(s) for s in rng.choice(sentences, int(rng.integers(2, 9)), replace=False)]
+        if number % 3 == 0:
+            chosen = [" ".join(w for w in s.split() if rng.random() > 0.2) for s in chosen]
+        articles.append(dedupe.Article(f"mix{number:02d}", ". ".join(chosen) + "."))
+    return articles
+
+
+def test_screened_out_candidates_never_verify():
+    config = dedupe.ScanConfig()
+    corpus = Corpus(small_corpus(), config.shingle)
+    candidates = find_candidates(fingerprint(corpus, config), config, {})
+    keep = screen(corpus, candidates, config)
+    assert 0 < keep.sum() < len(keep), "the corpus must exercise both outcomes"
+    for i, j in candidates[~keep].tolist():
+        assert relate(corpus.document(i), corpus.document(j), config) is None
