@@ -18,6 +18,7 @@ from dedupe.ingest import Fields, IngestLog, read_articles
 from dedupe.models import Article, Cluster, Pair, Skipped
 from dedupe.rank import rank_members
 from dedupe.verify import relate, screen
+from dedupe.workers import verify_pairs
 
 # Called as progress(stage, done, total) while a stage runs.
 Progress = Callable[[str, int, int], None]
@@ -73,11 +74,12 @@ def scan(
     stats["seconds_screen"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    pairs = [
-        pair
-        for i, j in _report([tuple(p) for p in candidates.tolist()], "verify", progress)
-        if (pair := relate(corpus.document(i), corpus.document(j), config)) is not None
-    ]
+    pairs = verify_pairs(
+        corpus,
+        candidates,
+        config,
+        None if progress is None else lambda done: progress("verify", done, len(candidates)),
+    )
     stats["seconds_verify"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -178,11 +180,3 @@ def _articles(
     if all(isinstance(item, Article) for item in items):
         return items  # type: ignore[return-value]
     return read_articles(items, log, fields)  # type: ignore[arg-type]
-
-
-def _report(items: list, stage: str, progress: Progress | None) -> Iterable:
-    total = len(items)
-    for done, item in enumerate(items, start=1):
-        yield item
-        if progress is not None:
-            progress(stage, done, total)

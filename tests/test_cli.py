@@ -61,3 +61,15 @@ def test_every_command_is_documented_in_the_readme():
     commands += [f"{g.name} {c.name}" for g in app.registered_groups for c in g.typer_instance.registered_commands]
     for command in commands:
         assert re.search(rf"dedupe {command}\b", readme), f"`dedupe {command}` is not in README.md"
+
+
+def test_ctrl_c_stops_cleanly_without_a_traceback_or_partial_output(monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("dedupe.cli.scan", interrupted)
+    result = runner.invoke(app, ["scan", str(SEEDS), "--json", "--no-progress"])
+    assert result.exit_code == 130
+    assert result.stdout == ""
+    assert "Interrupted: the scan was stopped and its partial results discarded." in result.stderr
+    assert "Traceback" not in result.stderr

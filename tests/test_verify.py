@@ -32,3 +32,16 @@ def test_screened_out_candidates_never_verify():
     assert 0 < keep.sum() < len(keep), "the corpus must exercise both outcomes"
     for i, j in candidates[~keep].tolist():
         assert relate(corpus.document(i), corpus.document(j), config) is None
+
+
+def test_parallel_verification_gives_the_single_process_pairs(monkeypatch):
+    from dedupe import workers
+
+    monkeypatch.setattr(workers, "_MIN_PARALLEL", 1)
+    monkeypatch.setattr(workers, "_CHUNK", 7)
+    articles = small_corpus()
+    single = dedupe.scan(articles, dedupe.ScanConfig(workers=1))
+    parallel = dedupe.scan(articles, dedupe.ScanConfig(workers=2))
+    assert len(single.pairs) > 10
+    assert parallel.pairs == single.pairs
+    assert parallel.clusters == single.clusters
