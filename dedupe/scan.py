@@ -17,7 +17,7 @@ from dedupe.fingerprint import MinHasher, word_set_hashes
 from dedupe.ingest import Fields, IngestLog, read_articles
 from dedupe.models import Article, Cluster, Pair, Skipped
 from dedupe.rank import rank_members
-from dedupe.verify import relate, screen
+from dedupe.verify import screen
 from dedupe.workers import verify_pairs
 
 # Called as progress(stage, done, total) while a stage runs.
@@ -156,18 +156,25 @@ def find_candidates(fingerprints: Fingerprints, config: ScanConfig, stats: dict[
 def build_clusters(corpus: Corpus, pairs: list[Pair], config: ScanConfig) -> list[Cluster]:
     """Star clusters of the duplicate pairs, each ranked by faithfulness.
 
-    Ranking compares every two members, so pairs missing between members (not candidates) are verified here.
+    Ranking compares every two members, so pairs missing between members (not candidates) are verified here, all
+    at once: screened, then verified on every core like the candidates.
     """
     index_of = {article.id: index for index, article in enumerate(corpus.articles)}
     known = {(p.a, p.b): p for p in pairs}
+    stars = star_clusters([a.id for a in corpus.articles], pairs)
+    missing = [
+        (index_of[first], index_of[second])
+        for _, members in stars
+        for i, first in enumerate(members)
+        for second in members[i + 1 :]
+        if (first, second) not in known and (second, first) not in known
+    ]
+    if missing:
+        rows = np.asarray(missing, dtype=np.int64)
+        for pair in verify_pairs(corpus, rows[screen(corpus, rows, config)], config):
+            known[(pair.a, pair.b)] = pair
     clusters: list[Cluster] = []
-    for number, (representative, members) in enumerate(star_clusters([a.id for a in corpus.articles], pairs), start=1):
-        for i, first in enumerate(members):
-            for second in members[i + 1 :]:
-                if (first, second) not in known and (second, first) not in known:
-                    pair = relate(corpus.document(index_of[first]), corpus.document(index_of[second]), config)
-                    if pair is not None:
-                        known[(first, second)] = pair
+    for number, (representative, members) in enumerate(stars, start=1):
         ranked = rank_members([corpus.articles[index_of[m]] for m in members], known)
         clusters.append(Cluster(id=number, representative=representative, members=ranked))
     return clusters
