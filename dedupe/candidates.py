@@ -10,8 +10,6 @@ from functools import lru_cache
 
 import numpy as np
 
-from dedupe.config import PassageEvidence
-
 _BAND_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -71,38 +69,58 @@ def bucket_pairs(
             (boilerplate passages shared by many documents are no evidence of reuse).
     """
     n, bands = keys.shape
-    group_of = np.arange(n) if groups is None else groups
+    group_of = np.arange(n) if groups is None else np.asarray(groups, dtype=np.int64)
     found: list[np.ndarray] = []
     capped = 0
     for band in range(bands):
-        column = keys[:, band]
-        order = np.argsort(column, kind="stable")
-        ordered = column[order]
-        edges = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
-        starts = np.concatenate(([0], edges))
-        sizes = np.diff(np.concatenate((starts, [n])))
-        shared = sizes > 1
-        for start, size in zip(starts[shared], sizes[shared], strict=True):
-            members = order[start : start + size]
-            member_groups = group_of[members]
-            distinct = np.unique(member_groups)
-            if len(distinct) < 2:
-                continue
-            if max_bucket and len(distinct) > max_bucket:
-                capped += 1
-                if oversized == "drop":
-                    continue
-                first = members[0]
-                others = members[member_groups != group_of[first]]
-                found.append(np.stack([np.full(len(others), first), others], axis=1))
-                continue
-            left, right = np.triu_indices(len(members), k=1)
-            keep = member_groups[left] != member_groups[right]
-            found.append(np.stack([members[left[keep]], members[right[keep]]], axis=1))
-    if not found:
-        return Buckets(np.zeros((0, 2), dtype=np.int64), capped)
-    pairs = np.sort(np.concatenate(found).astype(np.int64), axis=1)
-    return Buckets(np.unique(pairs, axis=0), capped)
+        pairs, band_capped = _band_pairs(keys[:, band], group_of, max_bucket, oversized)
+        found.append(pairs)
+        capped += band_capped
+    return Buckets(_unique_pairs(np.concatenate(found) if found else np.zeros((0, 2), np.int64), n), capped)
+
+
+def _band_pairs(column: np.ndarray, group_of: np.ndarray, max_bucket: int, oversized: str) -> tuple[np.ndarray, int]:
+    """The pairs one band gives, vectorised: no Python loop over buckets."""
+    n = len(column)
+    if n < 2:
+        return np.zeros((0, 2), dtype=np.int64), 0
+    # By key, then group, then item: a bucket is a run, and its first member has the lowest group and index.
+    order = np.lexsort((group_of, column))
+    ordered, ordered_groups = column[order], group_of[order]
+    new_run = np.ones(n, dtype=bool)
+    new_run[1:] = ordered[1:] != ordered[:-1]
+    starts = np.flatnonzero(new_run)
+    new_group = new_run.copy()
+    new_group[1:] |= ordered_groups[1:] != ordered_groups[:-1]
+    distinct = np.add.reduceat(new_group, starts)
+    capped_runs = distinct > max_bucket if max_bucket else np.zeros(len(starts), dtype=bool)
+    run_of = np.cumsum(new_run) - 1
+    found: list[np.ndarray] = []
+    if oversized == "star" and capped_runs.any():
+        in_capped = capped_runs[run_of]
+        first = order[starts][run_of]
+        star = in_capped & (ordered_groups != group_of[first])
+        found.append(np.stack([first[star], order[star]], axis=1))
+    # Every two members of the shared, uncapped buckets: members d apart in the sorted order, for each d.
+    keep = ((distinct >= 2) & ~capped_runs)[run_of]
+    members, member_groups, member_runs = order[keep], ordered_groups[keep], run_of[keep]
+    for d in range(1, len(members)):
+        same = member_runs[:-d] == member_runs[d:]
+        if not same.any():
+            break
+        same &= member_groups[:-d] != member_groups[d:]
+        found.append(np.stack([members[:-d][same], members[d:][same]], axis=1))
+    pairs = np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
+    return pairs.astype(np.int64, copy=False), int(capped_runs.sum())
+
+
+def _unique_pairs(pairs: np.ndarray, n: int) -> np.ndarray:
+    """Distinct pairs as sorted `(i, j)` rows with `i < j`."""
+    if len(pairs) == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    low, high = np.minimum(pairs[:, 0], pairs[:, 1]), np.maximum(pairs[:, 0], pairs[:, 1])
+    codes = np.unique(low * n + high)
+    return np.stack([codes // n, codes % n], axis=1)
 
 
 def document_candidates(
@@ -114,35 +132,15 @@ def document_candidates(
 
 
 def passage_candidates(
-    signatures: np.ndarray,
-    owners: np.ndarray,
-    word_sets: list[np.ndarray],
-    config: PassageEvidence,
-    threshold: float,
-    max_bucket: int,
-    false_positive_weight: float = 0.5,
+    signatures: np.ndarray, owners: np.ndarray, threshold: float, max_bucket: int, false_positive_weight: float = 0.5
 ) -> tuple[np.ndarray, int]:
-    """Document pairs with enough passage-level evidence of copying, and how many buckets were boilerplate.
-
-    Passages whose signatures collide are compared exactly (Jaccard of their word sets); a document pair is a
-    candidate when `config` says their exact passage matches are enough. Without this check, sentences that
-    share only common words ("the", "said") make most same-topic documents candidates.
+    """Document pairs that share a colliding passage, and how many buckets were boilerplate.
 
     Args:
         signatures: one row per passage.
         owners: the document index of each passage.
-        word_sets: each passage's unique word hashes (sorted), as signed by `signatures`.
     """
     bands, rows = optimal_bands(threshold, signatures.shape[1], false_positive_weight)
     buckets = bucket_pairs(band_keys(signatures, bands, rows), groups=owners, max_bucket=max_bucket, oversized="drop")
-    evidence: dict[tuple[int, int], list[float]] = {}
-    for i, j in buckets.pairs.tolist():
-        first, second = word_sets[i], word_sets[j]
-        shared = len(np.intersect1d(first, second, assume_unique=True))
-        jaccard = shared / (len(first) + len(second) - shared)
-        if jaccard >= config.min_jaccard:
-            key = (int(owners[i]), int(owners[j])) if owners[i] < owners[j] else (int(owners[j]), int(owners[i]))
-            evidence.setdefault(key, []).append(jaccard)
-    kept = [key for key, found in evidence.items() if config.enough(found)]
-    documents = np.array(sorted(kept), dtype=np.int64).reshape(-1, 2)
-    return documents, buckets.oversized
+    documents = owners[buckets.pairs]
+    return _unique_pairs(documents, int(owners.max()) + 1 if len(owners) else 1), buckets.oversized

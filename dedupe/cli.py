@@ -32,6 +32,7 @@ from dedupe.scan import ScanResult, scan
 EXIT_ERROR = 1
 EXIT_DUPLICATES = 3
 EXIT_REUSE = 4
+# The shell's convention for a process ended by SIGINT (128 + 2).
 EXIT_INTERRUPTED = 130
 
 app = typer.Typer(
@@ -107,8 +108,8 @@ def progress_bar(enabled: bool) -> Iterator[object]:
     def update(stage: str, done: int, total: int) -> None:
         if stage not in tasks:
             tasks[stage] = bar.add_task(stage, total=total)
-        if done == total or done % 256 == 0:
-            bar.update(tasks[stage], completed=done)
+        # The library calls this once per chunk of work, so every call is shown.
+        bar.update(tasks[stage], completed=done)
 
     with bar:
         yield update
@@ -131,9 +132,10 @@ def scan_command(
     id_field: Annotated[str, typer.Option(help="JSON field that holds the article id.")] = "id",
     passages: Annotated[bool, typer.Option(help="Show each pair's passages in the terminal report.")] = True,
     progress: Annotated[bool, typer.Option(help="Show progress bars on stderr.")] = True,
+    workers: Annotated[int, typer.Option(min=0, help="Processes for verification (0: one per core).")] = 0,
 ) -> None:
     """Find clusters of copies, what changed in each, and which copy is the original."""
-    config = ScanConfig(document=MinHashConfig(threshold=threshold))
+    config = ScanConfig(document=MinHashConfig(threshold=threshold), workers=workers)
     with user_errors(), progress_bar(progress) as callback:
         result = scan(paths, config, fields=Fields(id=id_field, text=text_field), progress=callback)  # type: ignore[arg-type]
     _write(result, json_output, output, passages)

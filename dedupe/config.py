@@ -144,8 +144,12 @@ class ScanConfig:
     reuse_min_words: int = 8
     # A passage bucket holding more than this many documents is boilerplate, not evidence of reuse.
     max_bucket: int = 64
+    # Processes that verify candidates (0: one per core). Results do not depend on it, so it is not in `identity`.
+    workers: int = 0
 
     def __post_init__(self) -> None:
+        if self.workers < 0:
+            raise ConfigError(f"workers must be 0 (one per core) or more, got {self.workers}")
         if self.shingle < 1:
             raise ConfigError(f"shingle must be at least 1 word, got {self.shingle}")
         for name in ("near_jaccard", "near_coverage", "contained_coverage"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,3 +73,39 @@ def prepare(article: Article, shingle: int = 5) -> Document:
         sentence_words=sentence_words,
         shingles=shingle_hashes(hashes, shingle),
     )
+
+
+class Corpus:
+    """The articles of one scan, each prepared into a `Document` only when a stage first needs it.
+
+    Most articles of a large corpus are in no candidate pair: their fingerprints come straight from the text
+    (fingerprint.py) and they are never prepared. Articles with markup are prepared up front, because their clean
+    text is what gets fingerprinted.
+    """
+
+    def __init__(self, articles: Sequence[Article], shingle: int) -> None:
+        self.articles = list(articles)
+        self.shingle = shingle
+        self.markup = np.fromiter(
+            (a.markup or looks_like_html(a.text) for a in self.articles), dtype=bool, count=len(self.articles)
+        )
+        self._prepared: dict[int, Document] = {}
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+    def document(self, index: int) -> Document:
+        """The prepared document of article `index` (prepared once, then kept)."""
+        found = self._prepared.get(index)
+        if found is None:
+            found = self._prepared[index] = prepare(self.articles[index], self.shingle)
+        return found
+
+    @property
+    def prepared(self) -> int:
+        """How many articles have been prepared so far."""
+        return len(self._prepared)
+
+    def text(self, index: int) -> str:
+        """The text that is fingerprinted: the clean text for articles with markup, the text itself otherwise."""
+        return self.document(index).clean.text if self.markup[index] else self.articles[index].text

@@ -1,37 +1,43 @@
-"""Shingles and MinHash signatures, vectorised with numpy: no per-shingle Python loop.
+"""Shingles and MinHash signatures: word hashes, word k-grams, and datasketch-compatible signatures.
 
 Signatures are bit-for-bit those of `datasketch.MinHash` (its default `affine32` scheme) for the same 32-bit
 shingle hashes: the same permutation parameters (taken from datasketch itself), the same MurmurHash3 premix,
-the same `a * h + b mod 2**32`.
+the same `a * h + b mod 2**32`. The loops run compiled (kernels.py); this module says what they compute.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
-import xxhash
 from datasketch import MinHash
 
-EMPTY_HASH = np.uint32(0xFFFFFFFF)
-# An odd 64-bit multiplier (from splitmix64) folds word hashes into an order-sensitive shingle hash.
-_SHINGLE_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
-_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
-# Rows of the (permutations x shingles) product computed at once: bounds memory to about 32 MB.
-_CHUNK = 1 << 16
+from dedupe import kernels
+from dedupe.normalize import words as text_words
+from dedupe.segment import ABBREVIATION_TABLE
+
+EMPTY_HASH = kernels.EMPTY
+_NOT_PLAIN = re.compile(r"[^\t\n\r\x20-\x7e]")
+# Texts fingerprinted per call of the compiled kernel: bounds the bytes held at once and paces progress.
+_TEXT_CHUNK = 8192
 
 
 def word_hashes(words: Sequence[str]) -> np.ndarray:
-    """64-bit xxh3 hash of every word, in order."""
-    digest = xxhash.xxh3_64_intdigest
-    return np.fromiter((digest(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+    """The 64-bit hash of every word (FNV-1a of its UTF-8 bytes, then `fmix64`; see kernels.py), in order."""
+    encoded = [w.encode() for w in words]
+    bounds = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(e) for e in encoded], out=bounds[1:])
+    return kernels.hash_words(np.frombuffer(b"".join(encoded), dtype=np.uint8), bounds)
 
 
 def shingle_hashes(hashes: np.ndarray, k: int) -> np.ndarray:
     """Unique 32-bit hashes of the word k-grams of a document, sorted.
 
-    `hashes` are the document's word hashes in order. A document shorter than k words is one shingle of all its
-    words, so short articles still have a signature; an empty one has no shingles.
+    `hashes` are the document's word hashes in order. A k-gram's hash is the high 32 bits of
+    `((h1 * M + h2) * M + ...) + hk mod 2**64` (M the odd splitmix64 constant). A document shorter than k words is
+    one shingle of all its words, so short articles still have a signature; an empty one has no shingles.
     """
     n = len(hashes)
     if n == 0:
@@ -40,7 +46,7 @@ def shingle_hashes(hashes: np.ndarray, k: int) -> np.ndarray:
     with np.errstate(over="ignore"):
         combined = hashes[: n - k + 1].copy()
         for offset in range(1, k):
-            combined = combined * _SHINGLE_MULTIPLIER + hashes[offset : n - k + 1 + offset]
+            combined = combined * kernels.SHINGLE_MULTIPLIER + hashes[offset : n - k + 1 + offset]
     return np.unique((combined >> np.uint64(32)).astype(np.uint32))
 
 
@@ -49,13 +55,62 @@ def word_set_hashes(hashes: np.ndarray) -> np.ndarray:
     return np.unique((hashes >> np.uint64(32)).astype(np.uint32))
 
 
-def _fmix32(values: np.ndarray) -> np.ndarray:
-    s1, m1, s2, m2, s3 = _FMIX32
-    values = values ^ (values >> s1)
-    values = values * m1
-    values = values ^ (values >> s2)
-    values = values * m2
-    return values ^ (values >> s3)
+def is_plain(text: str) -> bool:
+    """True for printable ASCII text with tabs and line breaks: the compiled sentence splitter's domain."""
+    return text.isascii() and _NOT_PLAIN.search(text) is None
+
+
+def pack(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """ASCII texts as one byte array and the `[offsets[i], offsets[i + 1])` range of each."""
+    encoded = [text.encode("ascii") for text in texts]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
+
+
+@dataclass(frozen=True, slots=True)
+class ShingleSets:
+    """The unique sorted shingle hashes of many texts in two flat arrays: set i is `values[bounds[i]:bounds[i + 1]]`."""
+
+    values: np.ndarray
+    bounds: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.bounds) - 1
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        return self.values[self.bounds[i] : self.bounds[i + 1]]
+
+    def sizes(self) -> np.ndarray:
+        return np.diff(self.bounds)
+
+    def jaccard(self, pairs: np.ndarray) -> np.ndarray:
+        """Exact Jaccard of sets i and j for each row `(i, j)` of `pairs` (0 when either set is empty)."""
+        if len(pairs) == 0:
+            return np.zeros(0)
+        shared = kernels.intersections(self.values, self.bounds, np.ascontiguousarray(pairs, dtype=np.int64))
+        sizes = self.sizes()
+        union = sizes[pairs[:, 0]] + sizes[pairs[:, 1]] - shared
+        empty = (sizes[pairs[:, 0]] == 0) | (sizes[pairs[:, 1]] == 0)
+        return np.where(empty, 0.0, shared / np.maximum(union, 1))
+
+
+def shingle_sets(texts: Sequence[str], k: int) -> ShingleSets:
+    """`shingle_hashes(word_hashes(words(t)), k)` of every text: compiled for ASCII texts, the regex path otherwise."""
+    is_ascii = np.fromiter((text.isascii() for text in texts), dtype=bool, count=len(texts))
+    sets: list[np.ndarray] = [np.zeros(0, dtype=np.uint32)] * len(texts)
+    rows = np.flatnonzero(is_ascii)
+    if len(rows):
+        data, offsets = pack([texts[i] for i in rows])
+        values, bounds = kernels.ascii_shingle_sets(data, offsets, k)
+        for row, i in enumerate(rows.tolist()):
+            sets[i] = values[bounds[row] : bounds[row + 1]]
+    for i in np.flatnonzero(~is_ascii).tolist():
+        sets[i] = shingle_hashes(word_hashes(text_words(texts[i])), k)
+    bounds = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([len(x) for x in sets], out=bounds[1:])
+    values = np.concatenate(sets) if sets else np.zeros(0, dtype=np.uint32)
+    return ShingleSets(values.astype(np.uint32, copy=False), bounds)
 
 
 class MinHasher:
@@ -70,8 +125,8 @@ class MinHasher:
         self.num_perm = num_perm
         self.seed = seed
         a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
-        self._a = np.asarray(a, dtype=np.uint32)[:, None]
-        self._b = np.asarray(b, dtype=np.uint32)[:, None]
+        self._a = np.asarray(a, dtype=np.uint32)
+        self._b = np.asarray(b, dtype=np.uint32)
 
     def signature(self, hashes: np.ndarray) -> np.ndarray:
         """The signature (num_perm uint32 values) of one set of 32-bit hashes."""
@@ -82,21 +137,52 @@ class MinHasher:
 
         An empty set gets the all-ones signature datasketch gives an empty MinHash.
         """
-        out = np.full((len(hash_sets), self.num_perm), EMPTY_HASH, dtype=np.uint32)
-        lengths = np.fromiter((len(h) for h in hash_sets), dtype=np.int64, count=len(hash_sets))
-        filled = np.flatnonzero(lengths)
-        if len(filled) == 0:
-            return out
-        flat = np.concatenate([hash_sets[i] for i in filled]).astype(np.uint32, copy=False)
-        bounds = np.concatenate(([0], np.cumsum(lengths[filled])))
-        premixed = _fmix32(flat)
-        # Process whole documents in chunks of about _CHUNK shingles.
-        first = 0
-        while first < len(filled):
-            last = int(np.searchsorted(bounds, bounds[first] + _CHUNK, side="right")) - 1
-            last = max(last, first + 1)
-            lo, hi = int(bounds[first]), int(bounds[last])
-            permuted = self._a * premixed[lo:hi] + self._b
-            out[filled[first:last]] = np.minimum.reduceat(permuted, bounds[first:last] - lo, axis=1).T
-            first = last
-        return out
+        bounds = np.zeros(len(hash_sets) + 1, dtype=np.int64)
+        np.cumsum([len(h) for h in hash_sets], out=bounds[1:])
+        values = np.concatenate(hash_sets) if len(hash_sets) else np.zeros(0, dtype=np.uint32)
+        return kernels.minhash(values.astype(np.uint32, copy=False), bounds, self._a, self._b)
+
+    def text_signatures(
+        self, texts: Sequence[str], k: int, progress: Callable[[int], None] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Signatures of the word k-gram shingles of plain texts, and each text's word count.
+
+        The same as `signatures([shingle_hashes(word_hashes(words(t)), k) for t in texts])`, but ASCII texts take
+        the compiled tokeniser (kernels.ascii_signatures), with no Python per word; other texts the regex path.
+        `progress(done)` is called after each chunk of texts.
+        """
+        out = np.empty((len(texts), self.num_perm), dtype=np.uint32)
+        counts = np.empty(len(texts), dtype=np.int64)
+        for first in range(0, len(texts), _TEXT_CHUNK):
+            chunk = texts[first : first + _TEXT_CHUNK]
+            is_ascii = np.fromiter((text.isascii() for text in chunk), dtype=bool, count=len(chunk))
+            rows = np.flatnonzero(is_ascii)
+            if len(rows):
+                data, offsets = pack([chunk[i] for i in rows])
+                out[first + rows], counts[first + rows] = kernels.ascii_signatures(data, offsets, k, self._a, self._b)
+            for i in np.flatnonzero(~is_ascii).tolist():
+                hashes = word_hashes(text_words(chunk[i]))
+                out[first + i] = self.signature(shingle_hashes(hashes, k))
+                counts[first + i] = len(hashes)
+            if progress is not None:
+                progress(first + len(chunk))
+        return out, counts
+
+    def passage_signatures(self, texts: Sequence[str], min_words: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Signatures of the word sets of the sentences of plain texts, without preparing `Document`s.
+
+        The same rows as `word_set_hashes` over `prepare(...).sentence_words` of `min_words` words or more, for
+        every text that is plain ASCII (printable, tab, line breaks). Returns `(signatures, owners, plain)`: one row
+        per passage, the text each belongs to, and which texts were plain (the others need the regex path).
+        """
+        is_ascii = np.fromiter((text.isascii() for text in texts), dtype=bool, count=len(texts))
+        rows = np.flatnonzero(is_ascii)
+        plain = np.zeros(len(texts), dtype=bool)
+        if len(rows) == 0:
+            return np.zeros((0, self.num_perm), dtype=np.uint32), np.zeros(0, dtype=np.int64), plain
+        data, offsets = pack([texts[i] for i in rows])
+        signatures, owners, plain_rows = kernels.plain_passage_signatures(
+            data, offsets, ABBREVIATION_TABLE, min_words, self._a, self._b
+        )
+        plain[rows] = plain_rows
+        return signatures, rows[owners], plain

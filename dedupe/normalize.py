@@ -109,7 +109,8 @@ class CleanText:
 
 def looks_like_html(text: str) -> bool:
     """True when plain text carries HTML tags or entities (news feeds often leave inline `<a>`, `<i>`)."""
-    return _MARKUP.search(text) is not None
+    # Every tag starts with "<" and every entity with "&": most texts have neither and skip the regex.
+    return ("<" in text or "&" in text) and _MARKUP.search(text) is not None
 
 
 def strip_markup(raw: str) -> CleanText:

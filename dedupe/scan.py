@@ -12,13 +12,14 @@ import numpy as np
 from dedupe.candidates import document_candidates, passage_candidates
 from dedupe.cluster import star_clusters
 from dedupe.config import ScanConfig
-from dedupe.document import Document, prepare
+from dedupe.document import Corpus, Document
 from dedupe.fingerprint import MinHasher, word_set_hashes
 from dedupe.fluency import LanguageModel
 from dedupe.ingest import Fields, IngestLog, read_articles
 from dedupe.models import Article, Cluster, Pair, Skipped
 from dedupe.rank import rank_members
-from dedupe.verify import relate
+from dedupe.verify import screen
+from dedupe.workers import verify_pairs
 
 # Called as progress(stage, done, total) while a stage runs.
 Progress = Callable[[str, int, int], None]
@@ -57,28 +58,38 @@ def scan(
     stats: dict[str, float] = {}
     log = IngestLog()
     clock = time.perf_counter()
-    articles = list(_articles(sources, log, fields))
-    documents = [prepare(article, config.shingle) for article in _report(articles, "prepare", progress)]
-    stats["seconds_prepare"] = time.perf_counter() - clock
+    corpus = Corpus(list(_articles(sources, log, fields)), config.shingle)
+    stats["seconds_read"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    candidates = find_candidates(documents, config, stats)
+    fingerprints = fingerprint(corpus, config, progress)
+    stats["seconds_fingerprint"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    candidates = find_candidates(fingerprints, config, stats)
     stats["seconds_candidates"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    pairs = [
-        pair
-        for i, j in _report([tuple(p) for p in candidates.tolist()], "verify", progress)
-        if (pair := relate(documents[i], documents[j], config)) is not None
-    ]
+    candidates = candidates[screen(corpus, candidates, config)]
+    stats["candidates_screened"] = len(candidates)
+    stats["seconds_screen"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    pairs = verify_pairs(
+        corpus,
+        candidates,
+        config,
+        None if progress is None else lambda done: progress("verify", done, len(candidates)),
+    )
     stats["seconds_verify"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    clusters = build_clusters(documents, pairs, config)
+    clusters = build_clusters(corpus, pairs, config)
     stats["seconds_cluster_rank"] = time.perf_counter() - clock
+    stats["documents_prepared"] = corpus.prepared
     return ScanResult(
         config=config,
-        documents=tuple(articles),
+        documents=tuple(corpus.articles),
         pairs=tuple(sorted(pairs, key=lambda p: (p.a, p.b))),
         clusters=tuple(clusters),
         skipped=tuple(log.skipped),
@@ -87,34 +98,57 @@ def scan(
     )
 
 
-def find_candidates(documents: list[Document], config: ScanConfig, stats: dict[str, float]) -> np.ndarray:
-    """Candidate document pairs from document-level and passage-level LSH, as sorted `(i, j)` rows."""
-    document_hasher = MinHasher(config.document.num_perm, config.document.seed)
-    signatures = document_hasher.signatures([d.shingles for d in documents])
-    by_document = document_candidates(
-        signatures, config.document.threshold, config.max_bucket, config.document.false_positive_weight
-    ).pairs
+@dataclass(frozen=True, slots=True)
+class Fingerprints:
+    """MinHash signatures of a corpus: one row per document, one row per passage with its document."""
 
-    passage_sets: list[np.ndarray] = []
-    owners: list[int] = []
-    for index, document in enumerate(documents):
-        sets = passage_hash_sets(document, config)
-        passage_sets.extend(sets)
-        owners.extend([index] * len(sets))
+    documents: np.ndarray
+    passages: np.ndarray
+    owners: np.ndarray
+
+
+def fingerprint(corpus: Corpus, config: ScanConfig, progress: Progress | None = None) -> Fingerprints:
+    """Document and passage signatures of every article.
+
+    Plain texts (fingerprint.is_plain) go through the compiled kernels without being prepared; the others through
+    their prepared `Document`. Both give the same rows (tests/test_kernels.py).
+    """
+    texts = [corpus.text(i) for i in range(len(corpus))]
+    document_hasher = MinHasher(config.document.num_perm, config.document.seed)
+    documents, _ = document_hasher.text_signatures(
+        texts, config.shingle, None if progress is None else lambda done: progress("fingerprint", done, len(texts))
+    )
     passage_hasher = MinHasher(config.passage.num_perm, config.passage.seed)
-    passage_signatures = passage_hasher.signatures(passage_sets)
+    passages, owners, plain = passage_hasher.passage_signatures(texts, config.align.min_words)
+    other_sets: list[np.ndarray] = []
+    other_owners: list[int] = []
+    for index in np.flatnonzero(~plain).tolist():
+        document = corpus.document(index)
+        for first, last in document.sentence_words.tolist():
+            if last - first >= config.align.min_words:
+                other_sets.append(word_set_hashes(document.word_hashes[first:last]))
+                other_owners.append(index)
+    if other_sets:
+        passages = np.concatenate([passages, passage_hasher.signatures(other_sets)])
+        owners = np.concatenate([owners, np.asarray(other_owners, dtype=np.int64)])
+    return Fingerprints(documents, passages, owners)
+
+
+def find_candidates(fingerprints: Fingerprints, config: ScanConfig, stats: dict[str, float]) -> np.ndarray:
+    """Candidate document pairs from document-level and passage-level LSH, as sorted `(i, j)` rows."""
+    by_document = document_candidates(
+        fingerprints.documents, config.document.threshold, config.max_bucket, config.document.false_positive_weight
+    ).pairs
     by_passage, boilerplate = passage_candidates(
-        passage_signatures,
-        np.asarray(owners, dtype=np.int64),
-        passage_sets,
-        config.evidence,
+        fingerprints.passages,
+        fingerprints.owners,
         config.passage.threshold,
         config.max_bucket,
         config.passage.false_positive_weight,
     )
     stats["candidates_document"] = len(by_document)
     stats["candidates_passage"] = len(by_passage)
-    stats["passages"] = len(passage_sets)
+    stats["passages"] = len(fingerprints.passages)
     stats["boilerplate_buckets"] = boilerplate
     both = np.concatenate([by_document, by_passage]) if len(by_passage) else by_document
     return np.unique(both, axis=0) if len(both) else both
@@ -129,26 +163,31 @@ def passage_hash_sets(document: Document, config: ScanConfig) -> list[np.ndarray
     ]
 
 
-def build_clusters(documents: list[Document], pairs: list[Pair], config: ScanConfig) -> list[Cluster]:
+def build_clusters(corpus: Corpus, pairs: list[Pair], config: ScanConfig) -> list[Cluster]:
     """Star clusters of the duplicate pairs, each ranked by faithfulness.
 
-    Ranking compares every two members, so pairs missing between members (not candidates) are verified here.
-    Fluency is judged against a language model of the whole scanned corpus.
+    Ranking compares every two members, so pairs missing between members (not candidates) are verified here, all
+    at once: screened, then verified on every core like the candidates.
     """
-    by_id = {d.id: d for d in documents}
-    model: LanguageModel | None = None
+    index_of = {article.id: index for index, article in enumerate(corpus.articles)}
     known = {(p.a, p.b): p for p in pairs}
+    stars = star_clusters([a.id for a in corpus.articles], pairs)
+    missing = [
+        (index_of[first], index_of[second])
+        for _, members in stars
+        for i, first in enumerate(members)
+        for second in members[i + 1 :]
+        if (first, second) not in known and (second, first) not in known
+    ]
+    if missing:
+        rows = np.asarray(missing, dtype=np.int64)
+        for pair in verify_pairs(corpus, rows[screen(corpus, rows, config)], config):
+            known[(pair.a, pair.b)] = pair
+    # Fluency is judged against a language model of the whole scanned corpus (rank.py leaves each cluster out).
+    model = LanguageModel.build(corpus.text(i) for i in range(len(corpus))) if stars else None
     clusters: list[Cluster] = []
-    for number, (representative, members) in enumerate(star_clusters([d.id for d in documents], pairs), start=1):
-        for i, first in enumerate(members):
-            for second in members[i + 1 :]:
-                if (first, second) not in known and (second, first) not in known:
-                    pair = relate(by_id[first], by_id[second], config)
-                    if pair is not None:
-                        known[(first, second)] = pair
-        if model is None:
-            model = LanguageModel.build(d.clean.text for d in documents)
-        ranked = rank_members([by_id[m].article for m in members], known, model)
+    for number, (representative, members) in enumerate(stars, start=1):
+        ranked = rank_members([corpus.articles[index_of[m]] for m in members], known, model)
         clusters.append(Cluster(id=number, representative=representative, members=ranked))
     return clusters
 
@@ -160,11 +199,3 @@ def _articles(
     if all(isinstance(item, Article) for item in items):
         return items  # type: ignore[return-value]
     return read_articles(items, log, fields)  # type: ignore[arg-type]
-
-
-def _report(items: list, stage: str, progress: Progress | None) -> Iterable:
-    total = len(items)
-    for done, item in enumerate(items, start=1):
-        yield item
-        if progress is not None:
-            progress(stage, done, total)

@@ -34,7 +34,8 @@ from dedupe.errors import StoreError
 from dedupe.models import Article
 
 # Bump when the layout or the meaning of stored keys changes; an index of another version is refused.
-FORMAT_VERSION = 1
+# 2: word hashes are FNV-1a + fmix64 (were xxh3), so stored band keys of version 1 mean other words.
+FORMAT_VERSION = 2
 DATABASE = "index.sqlite"
 _PARAMETERS = 10_000
 

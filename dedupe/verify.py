@@ -6,7 +6,7 @@ import numpy as np
 
 from dedupe.align import Alignment, align
 from dedupe.config import ScanConfig
-from dedupe.document import Document
+from dedupe.document import Corpus, Document
 from dedupe.fingerprint import shingle_hashes
 from dedupe.models import Pair, Relation
 
@@ -124,3 +124,25 @@ def _sentence_sets(
     inside[inside] = vocabulary[places[inside]] == words[inside]
     rows[owner[inside], places[inside]] = True
     return rows, distinct, lengths
+
+
+def screen(corpus: Corpus, candidates: np.ndarray, config: ScanConfig) -> np.ndarray:
+    """Which candidate pairs of a scan go on to alignment: the same rule the gate applies (`Screen`).
+
+    LSH proposes pairs whose passages collide; this keeps those whose document Jaccard reaches the LSH threshold or
+    whose sentences give passage evidence (`ScanConfig.evidence`). Candidates are grouped by their second document
+    so each `Screen` is built once.
+    """
+    keep = np.zeros(len(candidates), dtype=bool)
+    if len(candidates) == 0:
+        return keep
+    order = np.argsort(candidates[:, 1], kind="stable")
+    current = -1
+    judge: Screen | None = None
+    for row in order.tolist():
+        i, j = int(candidates[row, 0]), int(candidates[row, 1])
+        if j != current:
+            current, judge = j, Screen(corpus.document(j), config)
+        a = corpus.document(i)
+        keep[row] = judge.admits(a.word_hashes, a.sentence_words)  # type: ignore[union-attr]
+    return keep

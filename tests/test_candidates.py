@@ -78,3 +78,28 @@ def test_bands_put_the_s_curve_steepest_near_the_threshold(threshold, num_perm):
     assert bands * rows <= num_perm
     inflection = (1 / bands) ** (1 / rows)
     assert abs(inflection - threshold) < 0.12
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_bucket_pairs_match_a_bucket_by_bucket_oracle(seed):
+    rng = np.random.default_rng(seed)
+    n = 300
+    keys = rng.integers(0, 40, size=(n, 3)).astype(np.uint64)
+    groups = np.sort(rng.integers(0, 120, size=n))
+    expected: set[tuple[int, int]] = set()
+    capped = 0
+    for band in range(keys.shape[1]):
+        buckets: dict[int, list[int]] = {}
+        for item, key in enumerate(keys[:, band].tolist()):
+            buckets.setdefault(key, []).append(item)
+        for members in buckets.values():
+            distinct = {int(groups[m]) for m in members}
+            if len(distinct) < 2:
+                continue
+            if len(distinct) > 6:
+                capped += 1
+                continue
+            expected.update((i, j) for i, j in itertools.combinations(members, 2) if groups[i] != groups[j])
+    found = bucket_pairs(keys, groups=groups, max_bucket=6, oversized="drop")
+    assert {tuple(p) for p in found.pairs.tolist()} == expected
+    assert found.oversized == capped

@@ -68,8 +68,9 @@ def test_interrupt_exits_130_without_traceback(monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr("dedupe.cli.scan", interrupted)
-    result = runner.invoke(app, ["scan", str(SEEDS)])
+    result = runner.invoke(app, ["scan", str(SEEDS), "--json", "--no-progress"])
     assert result.exit_code == 130
+    assert result.stdout == ""
     assert result.stderr == "Interrupted: nothing was written.\n"
 
 

@@ -1,0 +1,467 @@
+"""The hot loops, compiled with numba: word hashing, the ASCII tokeniser, shingling and MinHash.
+
+Each kernel computes exactly what its plain definition in `fingerprint.py` / `normalize.py` says, only faster:
+- `hash_words`: the 64-bit hash of each word's UTF-8 bytes (FNV-1a, then the MurmurHash3 `fmix64` finaliser so
+  that the high 32 bits used by shingles are well mixed);
+- `ascii_signatures`: for printable ASCII text, the words `[a-z0-9]+` of the lower-cased text (what the Unicode
+  word pattern finds on ASCII), hashed as above, folded into word k-gram shingles as `shingle_hashes` does, and
+  MinHashed as `MinHasher` does, in one pass with no intermediate arrays; tests/test_kernels.py proves the
+  equality on random text;
+- `minhash`: datasketch's `affine32` MinHash of many hash sets (premix `fmix32`, then `a * h + b mod 2**32`).
+
+Loops over documents run in parallel (`prange`); each document is independent, so results do not depend on the
+number of threads.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from dedupe.segment import CONTINUING_TABLE
+
+_U64 = np.uint64
+_FNV_OFFSET = _U64(0xCBF29CE484222325)
+_FNV_PRIME = _U64(0x100000001B3)
+# An odd 64-bit multiplier (from splitmix64) folds word hashes into an order-sensitive shingle hash.
+SHINGLE_MULTIPLIER = _U64(0x9E3779B97F4A7C15)
+_MASK32 = _U64(0xFFFFFFFF)
+EMPTY = np.uint32(0xFFFFFFFF)
+
+
+@njit(inline="always", cache=True)
+def _fmix64(h: np.uint64) -> np.uint64:
+    h ^= h >> _U64(33)
+    h *= _U64(0xFF51AFD7ED558CCD)
+    h ^= h >> _U64(33)
+    h *= _U64(0xC4CEB9FE1A85EC53)
+    h ^= h >> _U64(33)
+    return h
+
+
+@njit(inline="always", cache=True)
+def _fmix32(h: np.uint64) -> np.uint64:
+    """MurmurHash3's 32-bit finaliser on the low 32 bits of `h` (datasketch's premix)."""
+    h ^= h >> _U64(16)
+    h = (h * _U64(0x85EBCA6B)) & _MASK32
+    h ^= h >> _U64(13)
+    h = (h * _U64(0xC2B2AE35)) & _MASK32
+    h ^= h >> _U64(16)
+    return h
+
+
+@njit(cache=True)
+def hash_words(data: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """The hash of each word; word i is the UTF-8 bytes `data[bounds[i]:bounds[i + 1]]`."""
+    out = np.empty(len(bounds) - 1, dtype=np.uint64)
+    for i in range(len(bounds) - 1):
+        h = _FNV_OFFSET
+        for j in range(bounds[i], bounds[i + 1]):
+            h = (h ^ _U64(data[j])) * _FNV_PRIME
+        out[i] = _fmix64(h)
+    return out
+
+
+@njit(inline="always", cache=True)
+def _is_word_byte(c: np.uint8) -> bool:
+    return (48 <= c <= 57) or (65 <= c <= 90) or (97 <= c <= 122)
+
+
+@njit(cache=True)
+def _ascii_word_hashes(data: np.ndarray, start: int, end: int, out: np.ndarray) -> int:
+    """Hash the words `[A-Za-z0-9]+` of `data[start:end]`, lower-cased, into `out`; returns how many."""
+    count = 0
+    h = _FNV_OFFSET
+    inside = False
+    for j in range(start, end):
+        c = data[j]
+        if _is_word_byte(c):
+            if 65 <= c <= 90:
+                c += 32
+            h = (h ^ _U64(c)) * _FNV_PRIME
+            inside = True
+        elif inside:
+            out[count] = _fmix64(h)
+            count += 1
+            h = _FNV_OFFSET
+            inside = False
+    if inside:
+        out[count] = _fmix64(h)
+        count += 1
+    return count
+
+
+@njit(inline="always", cache=True)
+def _shingle(words: np.ndarray, first: int, k: int) -> np.uint64:
+    combined = words[first]
+    for offset in range(1, k):
+        combined = combined * SHINGLE_MULTIPLIER + words[first + offset]
+    return combined >> _U64(32)
+
+
+@njit(inline="always", cache=True)
+def _update(signature: np.ndarray, a: np.ndarray, b: np.ndarray, value: np.uint64) -> None:
+    # uint32 throughout: the multiply wraps mod 2**32 as datasketch's does, and the loop vectorises 8 lanes wide
+    # (6x faster than the same loop in uint64, measured).
+    premixed = np.uint32(_fmix32(value))
+    for p in range(len(signature)):
+        signature[p] = min(signature[p], np.uint32(a[p] * premixed + b[p]))
+
+
+@njit(parallel=True, cache=True)
+def ascii_signatures(
+    data: np.ndarray, offsets: np.ndarray, k: int, a: np.ndarray, b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """MinHash signatures of the word k-gram shingles of many ASCII documents, and each one's word count.
+
+    Document d is the bytes `data[offsets[d]:offsets[d + 1]]`. A document shorter than k words is one shingle
+    of all its words; one without words gets the empty signature (all ones).
+    """
+    n = len(offsets) - 1
+    signatures = np.empty((n, len(a)), dtype=np.uint32)
+    counts = np.empty(n, dtype=np.int64)
+    for d in prange(n):
+        start, end = offsets[d], offsets[d + 1]
+        words = np.empty((end - start) // 2 + 1, dtype=np.uint64)
+        count = _ascii_word_hashes(data, start, end, words)
+        counts[d] = count
+        signature = signatures[d]
+        signature[:] = EMPTY
+        width = min(k, count)
+        for first in range(count - width + 1 if count else 0):
+            _update(signature, a, b, _shingle(words, first, width))
+    return signatures, counts
+
+
+@njit(cache=True)
+def _sorted_unique(values: np.ndarray) -> int:
+    """Sort `values` in place and move its distinct values to the front; returns how many there are."""
+    if len(values) == 0:
+        return 0
+    values.sort()
+    count = 1
+    for i in range(1, len(values)):
+        if values[i] != values[count - 1]:
+            values[count] = values[i]
+            count += 1
+    return count
+
+
+@njit(parallel=True, cache=True)
+def ascii_shingle_sets(data: np.ndarray, offsets: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The unique sorted 32-bit shingle hashes of many ASCII documents (as `shingle_hashes` gives them).
+
+    Returns `(values, bounds)`: document d's set is `values[bounds[d]:bounds[d + 1]]`.
+    """
+    n = len(offsets) - 1
+    # A document of b bytes has at most b // 2 + 1 words, so at most that many shingles: slots of that size are
+    # filled in parallel, then packed.
+    slots = np.zeros(n + 1, dtype=np.int64)
+    for d in range(n):
+        slots[d + 1] = slots[d] + (offsets[d + 1] - offsets[d]) // 2 + 1
+    scratch = np.empty(slots[n], dtype=np.uint32)
+    sizes = np.zeros(n, dtype=np.int64)
+    for d in prange(n):
+        start, end = offsets[d], offsets[d + 1]
+        words = np.empty((end - start) // 2 + 1, dtype=np.uint64)
+        count = _ascii_word_hashes(data, start, end, words)
+        if count:
+            width = min(k, count)
+            slot = scratch[slots[d] : slots[d] + count - width + 1]
+            for first in range(count - width + 1):
+                slot[first] = np.uint32(_shingle(words, first, width))
+            sizes[d] = _sorted_unique(slot)
+    bounds = np.zeros(n + 1, dtype=np.int64)
+    bounds[1:] = np.cumsum(sizes)
+    values = np.empty(bounds[n], dtype=np.uint32)
+    for d in prange(n):
+        values[bounds[d] : bounds[d + 1]] = scratch[slots[d] : slots[d] + sizes[d]]
+    return values, bounds
+
+
+@njit(parallel=True, cache=True)
+def intersections(values: np.ndarray, bounds: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """How many values sets i and j share, for each row `(i, j)` of `pairs` (sets sorted and unique)."""
+    out = np.zeros(len(pairs), dtype=np.int64)
+    for row in prange(len(pairs)):
+        i, j = pairs[row, 0], pairs[row, 1]
+        x, x_end, y, y_end = bounds[i], bounds[i + 1], bounds[j], bounds[j + 1]
+        shared = 0
+        while x < x_end and y < y_end:
+            if values[x] < values[y]:
+                x += 1
+            elif values[x] > values[y]:
+                y += 1
+            else:
+                shared += 1
+                x += 1
+                y += 1
+        out[row] = shared
+    return out
+
+
+@njit(parallel=True, cache=True)
+def minhash(values: np.ndarray, bounds: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Signatures of many sets of 32-bit hashes; set i is `values[bounds[i]:bounds[i + 1]]`."""
+    n = len(bounds) - 1
+    signatures = np.empty((n, len(a)), dtype=np.uint32)
+    for i in prange(n):
+        signature = signatures[i]
+        signature[:] = EMPTY
+        for j in range(bounds[i], bounds[i + 1]):
+            _update(signature, a, b, _U64(values[j]))
+    return signatures
+
+
+# The plain-ASCII sentence splitter below is `segment.sentences` restricted to text whose every byte is printable
+# ASCII, tab, line feed or carriage return (`_is_plain`): there every white-space definition in play (regex's `\s`,
+# `str.isspace`) agrees on the four white-space bytes, and the Unicode classes of the boundary pattern reduce to
+# ASCII ranges. tests/test_kernels.py checks the spans against `sentences` on random text.
+_CLOSERS = b"\"')]"
+_OPENERS = b"\"'(["
+_ENDS = b".!?"
+
+
+@njit(inline="always", cache=True)
+def _is_plain(c: np.uint8) -> bool:
+    return (32 <= c < 127) or c == 9 or c == 10 or c == 13
+
+
+@njit(inline="always", cache=True)
+def _is_space(c: np.uint8) -> bool:
+    return c == 32 or c == 9 or c == 10 or c == 13
+
+
+@njit(inline="always", cache=True)
+def _is_regex_word(c: np.uint8) -> bool:
+    # regex `\w` on ASCII: letters, digits and the underscore.
+    return _is_word_byte(c) or c == 95
+
+
+@njit(inline="always", cache=True)
+def _is_one_of(c: np.uint8, chars: np.ndarray) -> bool:
+    for x in chars:  # noqa: SIM110 (a plain loop compiles; a generator in any() does not)
+        if c == x:
+            return True
+    return False
+
+
+@njit(cache=True)
+def _is_abbreviation(t: np.ndarray, start: int, end: int, abbreviations: np.ndarray) -> bool:
+    """`segment._is_abbreviation`: the last word before `end` (within 12 bytes) ends in a period and is a known
+    abbreviation or a single capital. `abbreviations` holds lower-case words, one per row, zero-padded."""
+    low = max(start, end - 12)
+    e = end
+    while e > low and not _is_regex_word(t[e - 1]):
+        e -= 1
+    if e <= low or e >= end or t[e] != 46:  # 46: "."
+        return False
+    b = e
+    while b > low and _is_regex_word(t[b - 1]):
+        b -= 1
+    if e - b == 1 and 65 <= t[b] <= 90:
+        return True
+    if e - b > abbreviations.shape[1]:
+        return False
+    for row in range(abbreviations.shape[0]):
+        word = abbreviations[row]
+        same = True
+        for i in range(abbreviations.shape[1]):
+            c = t[b + i] if i < e - b else 0
+            if 65 <= c <= 90:
+                c += 32
+            if c != word[i]:
+                same = False
+                break
+        if same:
+            return True
+    return False
+
+
+@njit(cache=True)
+def _last_word_in(t: np.ndarray, low: int, end: int, table: np.ndarray) -> bool:
+    """The last word of `t[low:end]` (trailing non-word bytes allowed), lower-cased, is a row of `table`."""
+    e = end
+    while e > low and not _is_regex_word(t[e - 1]):
+        e -= 1
+    b = e
+    while b > low and _is_regex_word(t[b - 1]):
+        b -= 1
+    if e == b or e - b > table.shape[1]:
+        return False
+    for row in range(table.shape[0]):
+        same = True
+        for i in range(table.shape[1]):
+            c = t[b + i] if i < e - b else 0
+            if 65 <= c <= 90:
+                c += 32
+            if c != table[row, i]:
+                same = False
+                break
+        if same:
+            return True
+    return False
+
+
+@njit(cache=True)
+def _is_soft_wrap(t: np.ndarray, start: int, p: int, q: int, newlines: int, continuing: np.ndarray) -> bool:
+    """`segment._is_soft_wrap`: one line break inside a sentence (the next line goes on in lower case, or the line
+    ends with , ; - or a word that never ends a sentence), not after . ! ?"""
+    if newlines != 1 or q >= len(t) or p <= start:
+        return False
+    last = t[p - 1]
+    if last == 46 or last == 33 or last == 63:  # . ! ?
+        return False
+    if 97 <= t[q] <= 122 or last == 44 or last == 59 or last == 45:  # lower case; , ; -
+        return True
+    return _last_word_in(t, max(start, p - 20), p, continuing)
+
+
+@njit(cache=True)
+def _add_trimmed(t: np.ndarray, start: int, end: int, spans: np.ndarray, count: int) -> int:
+    while start < end and _is_space(t[start]):
+        start += 1
+    while end > start and _is_space(t[end - 1]):
+        end -= 1
+    if start < end:
+        spans[count, 0] = start
+        spans[count, 1] = end
+        count += 1
+    return count
+
+
+@njit(cache=True)
+def plain_sentences(t: np.ndarray, abbreviations: np.ndarray) -> np.ndarray:
+    """Sentence spans `[start, end)` of one plain-ASCII text (bytes), as `segment.sentences` finds them."""
+    closers = np.frombuffer(_CLOSERS, dtype=np.uint8)
+    openers = np.frombuffer(_OPENERS, dtype=np.uint8)
+    ends = np.frombuffer(_ENDS, dtype=np.uint8)
+    n = len(t)
+    spans = np.empty((n // 2 + 1, 2), dtype=np.int64)
+    count = 0
+    start = 0
+    p = 0
+    while p < n:
+        if not _is_space(t[p]):
+            p += 1
+            continue
+        q = p
+        newlines = 0
+        while q < n and _is_space(t[q]):
+            newlines += t[q] == 10
+            q += 1
+        boundary = newlines > 0
+        if not boundary:
+            r = p - 1
+            while r >= 0 and _is_one_of(t[r], closers):
+                r -= 1
+            if r >= 0 and _is_one_of(t[r], ends):
+                s = q
+                while s < n and _is_one_of(t[s], openers):
+                    s += 1
+                boundary = s < n and ((65 <= t[s] <= 90) or (48 <= t[s] <= 57))
+            if boundary and _is_abbreviation(t, start, p, abbreviations):
+                boundary = False
+        if boundary and _is_soft_wrap(t, start, p, q, newlines, CONTINUING_TABLE):
+            boundary = False
+        if boundary:
+            count = _add_trimmed(t, start, p, spans, count)
+            start = q
+        p = q
+    count = _add_trimmed(t, start, n, spans, count)
+    return spans[:count]
+
+
+@njit(cache=True)
+def _plain_passages(
+    t: np.ndarray, abbreviations: np.ndarray, min_words: int, words: np.ndarray, word_ends: np.ndarray
+) -> tuple[np.ndarray, int]:
+    """The `[first, last)` word ranges of the sentences with at least `min_words` words, and the word count.
+
+    Words and their hashes as `_ascii_word_hashes` gives them; a sentence's words are those inside its span.
+    """
+    count = 0
+    h = _FNV_OFFSET
+    inside = False
+    for j in range(len(t) + 1):
+        c = t[j] if j < len(t) else np.uint8(32)
+        if _is_word_byte(c):
+            if 65 <= c <= 90:
+                c += 32
+            h = (h ^ _U64(c)) * _FNV_PRIME
+            inside = True
+        elif inside:
+            words[count] = _fmix64(h)
+            word_ends[count] = j
+            count += 1
+            h = _FNV_OFFSET
+            inside = False
+    spans = plain_sentences(t, abbreviations)
+    ranges = np.empty((len(spans), 2), dtype=np.int64)
+    kept = 0
+    first = 0
+    for s in range(len(spans)):
+        start, end = spans[s, 0], spans[s, 1]
+        # Words are whole inside sentences (a sentence never ends inside a word), so the words of a sentence are
+        # those that end after its start and at or before its end.
+        while first < count and word_ends[first] <= start:
+            first += 1
+        last = first
+        while last < count and word_ends[last] <= end:
+            last += 1
+        if last - first >= min_words:
+            ranges[kept, 0] = first
+            ranges[kept, 1] = last
+            kept += 1
+        first = last
+    return ranges[:kept], count
+
+
+@njit(parallel=True, cache=True)
+def plain_passage_signatures(
+    data: np.ndarray,
+    offsets: np.ndarray,
+    abbreviations: np.ndarray,
+    min_words: int,
+    a: np.ndarray,
+    b: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """MinHash signatures of the word sets of the sentences (of `min_words` words or more) of plain-ASCII texts.
+
+    Returns `(signatures, owners, plain)`: one signature row per passage in text order, the text each passage
+    belongs to, and whether each text was plain ASCII (texts that are not have no passages here; the caller takes
+    them through the regex path).
+    """
+    n = len(offsets) - 1
+    plain = np.ones(n, dtype=np.bool_)
+    counts = np.zeros(n, dtype=np.int64)
+    for d in prange(n):
+        t = data[offsets[d] : offsets[d + 1]]
+        for c in t:
+            if not _is_plain(c):
+                plain[d] = False
+                break
+        if plain[d]:
+            words = np.empty(len(t) // 2 + 1, dtype=np.uint64)
+            word_ends = np.empty(len(t) // 2 + 1, dtype=np.int64)
+            counts[d] = len(_plain_passages(t, abbreviations, min_words, words, word_ends)[0])
+    bounds = np.zeros(n + 1, dtype=np.int64)
+    bounds[1:] = np.cumsum(counts)
+    signatures = np.empty((bounds[n], len(a)), dtype=np.uint32)
+    owners = np.empty(bounds[n], dtype=np.int64)
+    for d in prange(n):
+        if counts[d] == 0:
+            continue
+        t = data[offsets[d] : offsets[d + 1]]
+        words = np.empty(len(t) // 2 + 1, dtype=np.uint64)
+        word_ends = np.empty(len(t) // 2 + 1, dtype=np.int64)
+        ranges, _ = _plain_passages(t, abbreviations, min_words, words, word_ends)
+        for p in range(len(ranges)):
+            row = bounds[d] + p
+            owners[row] = d
+            signature = signatures[row]
+            signature[:] = EMPTY
+            for w in range(ranges[p, 0], ranges[p, 1]):
+                # A passage is the SET of its words: `word_set_hashes` keeps the high 32 bits of each word hash.
+                _update(signature, a, b, words[w] >> _U64(32))
+    return signatures, owners, plain

@@ -1,0 +1,166 @@
+"""The compiled kernels compute exactly what the plain definitions say (regex words, numpy shingles, MinHash)."""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedupe import fingerprint, kernels
+from dedupe.document import prepare
+from dedupe.fingerprint import MinHasher, shingle_hashes, shingle_sets, word_hashes, word_set_hashes
+from dedupe.models import Article
+from dedupe.normalize import word_spans, words
+from dedupe.segment import ABBREVIATION_TABLE, sentences
+
+# ASCII with every kind of character the tokeniser must get right: letters of both cases, digits, punctuation,
+# white space and control characters.
+ascii_texts = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=127), max_size=400)
+word_like = st.text(alphabet="aZ9 .,\n\t-'\x00\x1c", max_size=200)
+any_texts = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=200)
+
+
+def regex_path(text: str, k: int) -> np.ndarray:
+    return shingle_hashes(word_hashes(words(text)), k)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(ascii_texts, word_like), st.integers(1, 6))
+def test_ascii_kernel_equals_the_regex_path(text, k):
+    hasher = MinHasher(32, 2)
+    signatures, counts = hasher.text_signatures([text], k)
+    assert counts[0] == len(words(text))
+    assert np.array_equal(signatures[0], hasher.signature(regex_path(text, k)))
+    assert np.array_equal(shingle_sets([text], k)[0], regex_path(text, k))
+
+
+@settings(max_examples=200, deadline=None)
+@given(ascii_texts)
+def test_ascii_words_are_the_unicode_words_of_ascii_text(text):
+    assert words(text) == word_spans(text)[0]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.one_of(ascii_texts, any_texts), max_size=12))
+def test_mixed_batches_take_each_text_through_its_own_path(texts):
+    hasher = MinHasher(16, 1)
+    expected = hasher.signatures([regex_path(t, 5) for t in texts])
+    original = fingerprint._TEXT_CHUNK
+    fingerprint._TEXT_CHUNK = 5  # several chunks, so chunk boundaries are crossed
+    try:
+        signatures, counts = hasher.text_signatures(texts, 5)
+    finally:
+        fingerprint._TEXT_CHUNK = original
+    assert np.array_equal(signatures, expected)
+    assert counts.tolist() == [len(words(t)) for t in texts]
+    sets = shingle_sets(texts, 5)
+    assert all(np.array_equal(sets[i], regex_path(t, 5)) for i, t in enumerate(texts))
+
+
+def reference_word_hash(word: str) -> int:
+    """FNV-1a 64 of the UTF-8 bytes, then MurmurHash3's fmix64, in plain Python."""
+    mask = (1 << 64) - 1
+    h = 0xCBF29CE484222325
+    for byte in word.encode():
+        h = ((h ^ byte) * 0x100000001B3) & mask
+    for multiplier in (0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53):
+        h = ((h ^ (h >> 33)) * multiplier) & mask
+    return h ^ (h >> 33)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(any_texts, max_size=5))
+def test_word_hashes_are_fnv1a_then_fmix64(words_):
+    assert word_hashes(words_).tolist() == [reference_word_hash(w) for w in words_]
+
+
+def test_word_hashes_are_stable_across_releases():
+    # Pinned: fingerprints stored by earlier runs stay comparable only while these values hold.
+    assert word_hashes(["news", "\u00e9t\u00e9"]).tolist() == [5847142087031463983, 5658412037517007419]
+
+
+def test_signatures_do_not_depend_on_the_number_of_threads():
+    rng = np.random.default_rng(3)
+    vocabulary = [f"w{i}" for i in range(500)]
+    texts = [" ".join(rng.choice(vocabulary, int(rng.integers(0, 300)))) for _ in range(300)]
+    hasher = MinHasher(128, 1)
+    threads = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        single, _ = hasher.text_signatures(texts, 5)
+    finally:
+        numba.set_num_threads(threads)
+    parallel, _ = hasher.text_signatures(texts, 5)
+    assert np.array_equal(single, parallel)
+
+
+# Plain ASCII rich in what sentence boundaries turn on: end marks, quotes, brackets, capitals, digits, the
+# abbreviations and initials, line breaks and runs of white space.
+plain_texts = st.lists(
+    st.sampled_from(
+        [
+            " ",
+            "  ",
+            "\n",
+            " \n ",
+            "\t",
+            "\r\n",
+            ".",
+            "!",
+            "?",
+            '"',
+            "'",
+            "(",
+            ")",
+            "[",
+            "]",
+            "_",
+            "A",
+            "b",
+            "7",
+            "Mr.",
+            "U.S.",
+            "etc.",
+            "approx.",
+            "Sept.",
+            "word",
+            "The",
+            "x",
+            ",",
+            "<",
+            "&",
+            "-",
+        ]
+    ),
+    max_size=80,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(plain_texts, st.text(alphabet=st.characters(min_codepoint=9, max_codepoint=126), max_size=300)))
+def test_plain_sentences_equal_the_regex_segmenter(text):
+    if not all(32 <= ord(c) < 127 or c in "\t\n\r" for c in text):
+        return
+    data = np.frombuffer(text.encode(), dtype=np.uint8)
+    assert [tuple(span) for span in kernels.plain_sentences(data, ABBREVIATION_TABLE).tolist()] == sentences(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(plain_texts, ascii_texts, any_texts), min_size=1, max_size=6))
+def test_plain_passage_signatures_equal_those_of_prepared_documents(texts):
+    hasher = MinHasher(16, 1)
+    signatures, owners, plain = hasher.passage_signatures(texts, min_words=2)
+    expected_rows, expected_owners = [], []
+    for index, text in enumerate(texts):
+        plain_text = text.isascii() and all(32 <= ord(c) < 127 or c in "\t\n\r" for c in text)
+        assert plain[index] == plain_text
+        if not plain_text:
+            continue
+        document = prepare(Article("x", text))
+        for first, last in document.sentence_words:
+            if last - first >= 2:
+                expected_rows.append(word_set_hashes(document.word_hashes[first:last]))
+                expected_owners.append(index)
+    assert owners.tolist() == expected_owners
+    assert np.array_equal(signatures, hasher.signatures(expected_rows).reshape(len(expected_rows), 16))
