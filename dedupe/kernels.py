@@ -261,16 +261,21 @@ def _is_abbreviation(t: np.ndarray, start: int, end: int, abbreviations: np.ndar
         b -= 1
     if e - b == 1 and 65 <= t[b] <= 90:
         return True
-    if e - b > abbreviations.shape[1]:
+    return _in_table(t, b, e, abbreviations)
+
+
+@njit(cache=True)
+def _in_table(t: np.ndarray, b: int, e: int, table: np.ndarray) -> bool:
+    """`t[b:e]`, lower-cased, is a row of `table` (lower-case words, one per row, zero-padded)."""
+    if e - b > table.shape[1]:
         return False
-    for row in range(abbreviations.shape[0]):
-        word = abbreviations[row]
+    for row in range(table.shape[0]):
         same = True
-        for i in range(abbreviations.shape[1]):
+        for i in range(table.shape[1]):
             c = t[b + i] if i < e - b else 0
             if 65 <= c <= 90:
                 c += 32
-            if c != word[i]:
+            if c != table[row, i]:
                 same = False
                 break
         if same:
@@ -287,20 +292,7 @@ def _last_word_in(t: np.ndarray, low: int, end: int, table: np.ndarray) -> bool:
     b = e
     while b > low and _is_regex_word(t[b - 1]):
         b -= 1
-    if e == b or e - b > table.shape[1]:
-        return False
-    for row in range(table.shape[0]):
-        same = True
-        for i in range(table.shape[1]):
-            c = t[b + i] if i < e - b else 0
-            if 65 <= c <= 90:
-                c += 32
-            if c != table[row, i]:
-                same = False
-                break
-        if same:
-            return True
-    return False
+    return e > b and _in_table(t, b, e, table)
 
 
 @njit(cache=True)
