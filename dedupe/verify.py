@@ -82,9 +82,11 @@ class Screen:
             b.word_hashes, b.sentence_words, config.align.min_words, self.vocabulary
         )
 
-    def admits(self, word_hashes: np.ndarray, sentence_words: np.ndarray) -> bool:
+    def admits(self, word_hashes: np.ndarray, sentence_words: np.ndarray, shingles: np.ndarray | None = None) -> bool:
+        """Whether `a` (its word hashes and sentence ranges; its shingles when already known) goes on to `relate`."""
         config = self.config
-        shingles = shingle_hashes(word_hashes, config.shingle)
+        if shingles is None:
+            shingles = shingle_hashes(word_hashes, config.shingle)
         if len(shingles) and len(self.b.shingles):
             shared = len(np.intersect1d(shingles, self.b.shingles, assume_unique=True))
             threshold = min(config.near_jaccard, config.document.threshold)
@@ -144,5 +146,5 @@ def screen(corpus: Corpus, candidates: np.ndarray, config: ScanConfig) -> np.nda
         if j != current:
             current, judge = j, Screen(corpus.document(j), config)
         a = corpus.document(i)
-        keep[row] = judge.admits(a.word_hashes, a.sentence_words)  # type: ignore[union-attr]
+        keep[row] = judge.admits(a.word_hashes, a.sentence_words, a.shingles)  # type: ignore[union-attr]
     return keep
