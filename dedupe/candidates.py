@@ -10,7 +10,13 @@ from functools import lru_cache
 
 import numpy as np
 
+from dedupe import kernels
+from dedupe.config import PassageEvidence
+
 _BAND_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+# A 128-permutation MinHash estimate of a Jaccard of 0.35 has a standard deviation of 0.042 (sqrt(J(1 - J) / 128)):
+# passages are judged on their estimate with this margin (2.4 deviations), and exactly later (verify.screen).
+ESTIMATE_MARGIN = 0.1
 
 
 @lru_cache(maxsize=64)
@@ -132,15 +138,28 @@ def document_candidates(
 
 
 def passage_candidates(
-    signatures: np.ndarray, owners: np.ndarray, threshold: float, max_bucket: int, false_positive_weight: float = 0.5
+    signatures: np.ndarray,
+    owners: np.ndarray,
+    threshold: float,
+    max_bucket: int,
+    false_positive_weight: float = 0.5,
+    evidence: PassageEvidence | None = None,
 ) -> tuple[np.ndarray, int]:
-    """Document pairs that share a colliding passage, and how many buckets were boilerplate.
+    """Document pairs that share colliding passages, and how many buckets were boilerplate.
 
     Args:
         signatures: one row per passage.
         owners: the document index of each passage.
+        evidence: when given, a document pair must have colliding passages whose estimated Jaccard (from their
+            signatures) gives that evidence, within `ESTIMATE_MARGIN`: sentences that collide for sharing a few
+            common words do not make their documents a candidate.
     """
     bands, rows = optimal_bands(threshold, signatures.shape[1], false_positive_weight)
     buckets = bucket_pairs(band_keys(signatures, bands, rows), groups=owners, max_bucket=max_bucket, oversized="drop")
-    documents = owners[buckets.pairs]
-    return _unique_pairs(documents, int(owners.max()) + 1 if len(owners) else 1), buckets.oversized
+    size = int(owners.max()) + 1 if len(owners) else 1
+    if evidence is None or len(buckets.pairs) == 0:
+        return _unique_pairs(owners[buckets.pairs], size), buckets.oversized
+    estimate = kernels.agreement(signatures, buckets.pairs)
+    similar = buckets.pairs[estimate >= evidence.min_jaccard - ESTIMATE_MARGIN]
+    codes = np.unique(owners[similar].min(axis=1) * size + owners[similar].max(axis=1))
+    return np.stack([codes // size, codes % size], axis=1), buckets.oversized

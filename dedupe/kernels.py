@@ -457,3 +457,330 @@ def plain_passage_signatures(
                 # A passage is the SET of its words: `word_set_hashes` keeps the high 32 bits of each word hash.
                 _update(signature, a, b, words[w] >> _U64(32))
     return signatures, owners, plain
+
+
+# Sentence profiles (profiles.py says what they are): per word its hash, its term hash (0 for a function word) and
+# whether it states a figure; per sentence its sets of terms and figures.
+@njit(cache=True)
+def _in_sorted(values: np.ndarray, x: np.uint64) -> bool:
+    i = np.searchsorted(values, x)
+    return i < len(values) and values[i] == x
+
+
+@njit(cache=True)
+def _plain_word_features(
+    t: np.ndarray,
+    abbreviations: np.ndarray,
+    stopwords: np.ndarray,
+    numbers: np.ndarray,
+    stem: int,
+    hashes: np.ndarray,
+    terms: np.ndarray,
+    figures: np.ndarray,
+    word_ends: np.ndarray,
+) -> tuple[np.ndarray, int]:
+    """Fill the word arrays of one plain text; returns the `[first, last)` word range of every sentence and the
+    word count. A term is the hash of the word's first `stem` characters, as `hash_words` gives it."""
+    count = 0
+    h = _FNV_OFFSET
+    prefix = _FNV_OFFSET
+    length = 0
+    digit = False
+    for j in range(len(t) + 1):
+        c = t[j] if j < len(t) else np.uint8(32)
+        if _is_word_byte(c):
+            if 65 <= c <= 90:
+                c += 32
+            h = (h ^ _U64(c)) * _FNV_PRIME
+            if length < stem:
+                prefix = (prefix ^ _U64(c)) * _FNV_PRIME
+            length += 1
+            digit |= 48 <= c <= 57
+        elif length:
+            word = _fmix64(h)
+            hashes[count] = word
+            terms[count] = _U64(0) if _in_sorted(stopwords, word) else _fmix64(prefix)
+            figures[count] = digit or _in_sorted(numbers, word)
+            word_ends[count] = j
+            count += 1
+            h = _FNV_OFFSET
+            prefix = _FNV_OFFSET
+            length = 0
+            digit = False
+    spans = plain_sentences(t, abbreviations)
+    ranges = np.empty((len(spans), 2), dtype=np.int64)
+    first = 0
+    for s in range(len(spans)):
+        while first < count and word_ends[first] <= spans[s, 0]:
+            first += 1
+        last = first
+        while last < count and word_ends[last] <= spans[s, 1]:
+            last += 1
+        ranges[s, 0] = first
+        ranges[s, 1] = last
+        first = last
+    return ranges, count
+
+
+@njit(parallel=True, cache=True)
+def plain_word_features(
+    data: np.ndarray,
+    offsets: np.ndarray,
+    abbreviations: np.ndarray,
+    stopwords: np.ndarray,
+    numbers: np.ndarray,
+    stem: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Word features and sentence ranges of many texts, for those that are plain ASCII.
+
+    Returns `(hashes, terms, figures, word_bounds, ranges, sentence_bounds, plain)`: text d's words are rows
+    `word_bounds[d]:word_bounds[d + 1]`, its sentences rows `sentence_bounds[d]:sentence_bounds[d + 1]` of
+    `ranges` (word indexes within the text). Texts that are not plain have no words here.
+    """
+    n = len(offsets) - 1
+    plain = np.ones(n, dtype=np.bool_)
+    word_counts = np.zeros(n, dtype=np.int64)
+    sentence_counts = np.zeros(n, dtype=np.int64)
+    for d in prange(n):
+        t = data[offsets[d] : offsets[d + 1]]
+        for c in t:
+            if not _is_plain(c):
+                plain[d] = False
+                break
+        if plain[d]:
+            size = len(t) // 2 + 1
+            ranges, count = _plain_word_features(
+                t,
+                abbreviations,
+                stopwords,
+                numbers,
+                stem,
+                np.empty(size, np.uint64),
+                np.empty(size, np.uint64),
+                np.empty(size, np.bool_),
+                np.empty(size, np.int64),
+            )
+            word_counts[d] = count
+            sentence_counts[d] = len(ranges)
+    word_bounds = np.zeros(n + 1, dtype=np.int64)
+    word_bounds[1:] = np.cumsum(word_counts)
+    sentence_bounds = np.zeros(n + 1, dtype=np.int64)
+    sentence_bounds[1:] = np.cumsum(sentence_counts)
+    hashes = np.empty(word_bounds[n], dtype=np.uint64)
+    terms = np.empty(word_bounds[n], dtype=np.uint64)
+    figures = np.empty(word_bounds[n], dtype=np.bool_)
+    all_ranges = np.empty((sentence_bounds[n], 2), dtype=np.int64)
+    for d in prange(n):
+        if not plain[d]:
+            continue
+        t = data[offsets[d] : offsets[d + 1]]
+        w0, w1 = word_bounds[d], word_bounds[d + 1]
+        ranges, _ = _plain_word_features(
+            t,
+            abbreviations,
+            stopwords,
+            numbers,
+            stem,
+            hashes[w0:w1],
+            terms[w0:w1],
+            figures[w0:w1],
+            np.empty(w1 - w0, np.int64),
+        )
+        all_ranges[sentence_bounds[d] : sentence_bounds[d + 1]] = ranges
+    return hashes, terms, figures, word_bounds, all_ranges, sentence_bounds, plain
+
+
+@njit(parallel=True, cache=True)
+def sentence_profiles(
+    hashes: np.ndarray,
+    terms: np.ndarray,
+    figures: np.ndarray,
+    word_bounds: np.ndarray,
+    ranges: np.ndarray,
+    sentence_bounds: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    """Per sentence: its word count, a hash of its word sequence (0 when empty), and its sorted unique 32-bit
+    word, term and figure hashes as `(values, bounds)` pairs (words as `word_set_hashes` gives them). Sentence s of
+    text d covers words `word_bounds[d] + ranges[s]`."""
+    n = len(word_bounds) - 1
+    m = len(ranges)
+    owner = np.empty(m, dtype=np.int64)
+    for d in range(n):
+        owner[sentence_bounds[d] : sentence_bounds[d + 1]] = d
+    lengths = np.empty(m, dtype=np.int64)
+    sequence = np.zeros(m, dtype=np.uint64)
+    slots = np.zeros(m + 1, dtype=np.int64)
+    for s in range(m):
+        lengths[s] = ranges[s, 1] - ranges[s, 0]
+        slots[s + 1] = slots[s] + lengths[s]
+    word_scratch = np.empty(slots[m], dtype=np.uint32)
+    term_scratch = np.empty(slots[m], dtype=np.uint32)
+    figure_scratch = np.empty(slots[m], dtype=np.uint32)
+    word_sizes = np.zeros(m, dtype=np.int64)
+    term_sizes = np.zeros(m, dtype=np.int64)
+    figure_sizes = np.zeros(m, dtype=np.int64)
+    for s in prange(m):
+        base = word_bounds[owner[s]]
+        h = _U64(0)
+        t = 0
+        f = 0
+        for w in range(base + ranges[s, 0], base + ranges[s, 1]):
+            h = _fmix64(h * SHINGLE_MULTIPLIER + hashes[w])
+            word_scratch[w - base - ranges[s, 0] + slots[s]] = np.uint32(hashes[w] >> _U64(32))
+            if terms[w] != 0:
+                term_scratch[slots[s] + t] = np.uint32(terms[w] >> _U64(32))
+                t += 1
+            if figures[w]:
+                figure_scratch[slots[s] + f] = np.uint32(hashes[w] >> _U64(32))
+                f += 1
+        sequence[s] = h if lengths[s] else _U64(0)
+        word_sizes[s] = _sorted_unique(word_scratch[slots[s] : slots[s] + lengths[s]])
+        term_sizes[s] = _sorted_unique(term_scratch[slots[s] : slots[s] + t])
+        figure_sizes[s] = _sorted_unique(figure_scratch[slots[s] : slots[s] + f])
+    word_bounds_out = np.zeros(m + 1, dtype=np.int64)
+    word_bounds_out[1:] = np.cumsum(word_sizes)
+    term_bounds = np.zeros(m + 1, dtype=np.int64)
+    term_bounds[1:] = np.cumsum(term_sizes)
+    figure_bounds = np.zeros(m + 1, dtype=np.int64)
+    figure_bounds[1:] = np.cumsum(figure_sizes)
+    word_values = np.empty(word_bounds_out[m], dtype=np.uint32)
+    term_values = np.empty(term_bounds[m], dtype=np.uint32)
+    figure_values = np.empty(figure_bounds[m], dtype=np.uint32)
+    for s in prange(m):
+        word_values[word_bounds_out[s] : word_bounds_out[s + 1]] = word_scratch[slots[s] : slots[s] + word_sizes[s]]
+        term_values[term_bounds[s] : term_bounds[s + 1]] = term_scratch[slots[s] : slots[s] + term_sizes[s]]
+        figure_values[figure_bounds[s] : figure_bounds[s + 1]] = figure_scratch[slots[s] : slots[s] + figure_sizes[s]]
+    return lengths, sequence, word_values, word_bounds_out, term_values, term_bounds, figure_values, figure_bounds
+
+
+@njit(inline="always", cache=True)
+def _shared(values: np.ndarray, x: int, x_end: int, y: int, y_end: int) -> int:
+    shared = 0
+    while x < x_end and y < y_end:
+        if values[x] < values[y]:
+            x += 1
+        elif values[x] > values[y]:
+            y += 1
+        else:
+            shared += 1
+            x += 1
+            y += 1
+    return shared
+
+
+@njit(parallel=True, cache=True)
+def screen_pairs(
+    pairs: np.ndarray,
+    sentence_bounds: np.ndarray,
+    lengths: np.ndarray,
+    sequence: np.ndarray,
+    word_values: np.ndarray,
+    word_bounds: np.ndarray,
+    term_values: np.ndarray,
+    term_bounds: np.ndarray,
+    figure_values: np.ndarray,
+    figure_bounds: np.ndarray,
+    min_words: int,
+    min_similarity: float,
+    min_shared_figures: float,
+    min_jaccard: float,
+    min_matches: int,
+    strong_jaccard: float,
+) -> np.ndarray:
+    """For each row `(i, j)` of `pairs`, over the sentence pairs of texts i and j with `min_words` words or more:
+    whether they give passage evidence (`min_matches` pairs of word-set Jaccard >= `min_jaccard`, or one of
+    `strong_jaccard`) AND one of them could be aligned as a passage (`align._match_sentences`: the same words, or
+    at least two shared terms with Dice >= `min_similarity` and figures that agree)."""
+    out = np.zeros(len(pairs), dtype=np.bool_)
+    for row in prange(len(pairs)):
+        i, j = pairs[row, 0], pairs[row, 1]
+        matches = 0
+        strong = False
+        aligns = False
+        for s in range(sentence_bounds[i], sentence_bounds[i + 1]):
+            if lengths[s] < min_words:
+                continue
+            s0, s1 = term_bounds[s], term_bounds[s + 1]
+            for u in range(sentence_bounds[j], sentence_bounds[j + 1]):
+                if lengths[u] < min_words:
+                    continue
+                x, y = word_bounds[s + 1] - word_bounds[s], word_bounds[u + 1] - word_bounds[u]
+                # Jaccard can reach min_jaccard only if the smaller set could be shared whole.
+                if min(x, y) >= min_jaccard * max(x, y):
+                    shared = _shared(
+                        word_values, word_bounds[s], word_bounds[s + 1], word_bounds[u], word_bounds[u + 1]
+                    )
+                    jaccard = shared / (x + y - shared)
+                    if jaccard >= min_jaccard:
+                        matches += 1
+                        strong |= jaccard >= strong_jaccard
+                if not aligns:
+                    aligns = _may_align(
+                        s,
+                        u,
+                        lengths,
+                        sequence,
+                        term_values,
+                        s0,
+                        s1,
+                        term_bounds[u],
+                        term_bounds[u + 1],
+                        figure_values,
+                        figure_bounds,
+                        min_similarity,
+                        min_shared_figures,
+                    )
+                if aligns and (strong or matches >= min_matches):
+                    break
+            if aligns and (strong or matches >= min_matches):
+                break
+        out[row] = aligns and (strong or matches >= min_matches)
+    return out
+
+
+@njit(inline="always", cache=True)
+def _may_align(
+    s: int,
+    u: int,
+    lengths: np.ndarray,
+    sequence: np.ndarray,
+    term_values: np.ndarray,
+    s0: int,
+    s1: int,
+    u0: int,
+    u1: int,
+    figure_values: np.ndarray,
+    figure_bounds: np.ndarray,
+    min_similarity: float,
+    min_shared_figures: float,
+) -> bool:
+    if sequence[s] == sequence[u] and lengths[s] == lengths[u]:
+        return True
+    size = (s1 - s0) + (u1 - u0)
+    # Dice can reach the threshold only if the smaller set could be shared whole. (The tolerance keeps pairs whose
+    # Dice equals the threshold up to rounding, as `align` does.)
+    bound = min_similarity * size - 1e-9
+    if size == 0 or 2 * min(s1 - s0, u1 - u0) < bound:
+        return False
+    shared = _shared(term_values, s0, s1, u0, u1)
+    if shared < 2 or 2 * shared < bound:
+        return False
+    f0, f1, g0, g1 = figure_bounds[s], figure_bounds[s + 1], figure_bounds[u], figure_bounds[u + 1]
+    return not (
+        f1 > f0 and g1 > g0 and _shared(figure_values, f0, f1, g0, g1) < min_shared_figures * min(f1 - f0, g1 - g0)
+    )
+
+
+@njit(parallel=True, cache=True)
+def agreement(signatures: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """The share of equal MinHash values of rows i and j, for each row `(i, j)` of `pairs`: the MinHash estimate
+    of their Jaccard similarity."""
+    out = np.empty(len(pairs), dtype=np.float64)
+    width = signatures.shape[1]
+    for row in prange(len(pairs)):
+        x, y = signatures[pairs[row, 0]], signatures[pairs[row, 1]]
+        same = 0
+        for p in range(width):
+            same += x[p] == y[p]
+        out[row] = same / width
+    return out

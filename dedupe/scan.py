@@ -145,6 +145,7 @@ def find_candidates(fingerprints: Fingerprints, config: ScanConfig, stats: dict[
         config.passage.threshold,
         config.max_bucket,
         config.passage.false_positive_weight,
+        config.evidence,
     )
     stats["candidates_document"] = len(by_document)
     stats["candidates_passage"] = len(by_passage)

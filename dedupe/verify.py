@@ -7,8 +7,9 @@ import numpy as np
 from dedupe.align import Alignment, align
 from dedupe.config import ScanConfig
 from dedupe.document import Corpus, Document
-from dedupe.fingerprint import shingle_hashes
+from dedupe.fingerprint import shingle_hashes, shingle_sets
 from dedupe.models import Pair, Relation
+from dedupe.profiles import corpus_profiles
 
 
 def shingle_overlap(a: Document, b: Document) -> tuple[float, float, float]:
@@ -129,22 +130,20 @@ def _sentence_sets(
 
 
 def screen(corpus: Corpus, candidates: np.ndarray, config: ScanConfig) -> np.ndarray:
-    """Which candidate pairs of a scan go on to alignment: the same rule the gate applies (`Screen`).
+    """Which candidate pairs of a scan go on to alignment: those that could relate at all.
 
-    LSH proposes pairs whose passages collide; this keeps those whose document Jaccard reaches the LSH threshold or
-    whose sentences give passage evidence (`ScanConfig.evidence`). Candidates are grouped by their second document
-    so each `Screen` is built once.
+    A pair relates only when its shingle Jaccard reaches `near_jaccard` or `align` finds a passage, and a passage
+    needs a sentence pair that `profiles.Profiles.may_align` admits. Both are decided in compiled code from the
+    texts, so the many pairs LSH proposes for sharing common sentence words (templated wire copy) cost no
+    alignment, and the result is exactly that of verifying every candidate (tests/test_verify.py).
     """
-    keep = np.zeros(len(candidates), dtype=bool)
     if len(candidates) == 0:
-        return keep
-    order = np.argsort(candidates[:, 1], kind="stable")
-    current = -1
-    judge: Screen | None = None
-    for row in order.tolist():
-        i, j = int(candidates[row, 0]), int(candidates[row, 1])
-        if j != current:
-            current, judge = j, Screen(corpus.document(j), config)
-        a = corpus.document(i)
-        keep[row] = judge.admits(a.word_hashes, a.sentence_words, a.shingles)  # type: ignore[union-attr]
+        return np.zeros(0, dtype=bool)
+    documents = np.unique(candidates)
+    rows = np.searchsorted(documents, candidates)
+    texts = [corpus.text(i) for i in documents.tolist()]
+    keep = shingle_sets(texts, config.shingle).jaccard(rows) >= min(config.near_jaccard, config.document.threshold)
+    rest = np.flatnonzero(~keep)
+    if len(rest):
+        keep[rest] = corpus_profiles(corpus, documents).screen(rows[rest], config)
     return keep

@@ -1,0 +1,157 @@
+"""Sentence profiles: what the screen must know of each sentence to tell, without aligning, that two documents
+cannot relate.
+
+`align` matches two sentences only when they have the same words, or share two or more content terms with a Dice
+coefficient of at least `AlignConfig.min_similarity` (both having `min_words` words or more) and their figures
+agree. Every relation but a high-Jaccard near-duplicate needs one such match (`verify.classify`). So a candidate
+pair with neither goes no further, and that is decided here from four things per sentence: its word count, a hash
+of its word sequence, and its sets of term and figure hashes (32 bits each; a collision can only admit a pair).
+
+Plain-ASCII texts get their profiles straight from the compiled tokeniser and sentence splitter
+(`kernels.plain_word_features`), with no `Document` prepared; other texts from their prepared `Document`.
+tests/test_profiles.py proves both give the same profile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from dedupe import kernels
+from dedupe.align import NUMBER_WORDS, STEM, STOPWORDS
+from dedupe.config import ScanConfig
+from dedupe.document import Corpus, Document
+from dedupe.fingerprint import pack, word_hashes
+from dedupe.segment import ABBREVIATION_TABLE
+
+_STOPWORD_HASHES = np.sort(word_hashes(sorted(STOPWORDS)))
+_NUMBER_HASHES = np.sort(word_hashes(sorted(NUMBER_WORDS)))
+
+
+@dataclass(frozen=True, slots=True)
+class WordFeatures:
+    """Per word of one document: its hash, its term's hash (0 for a function word) and whether it is a figure;
+    and the `[first, last)` word range of each sentence."""
+
+    hashes: np.ndarray
+    terms: np.ndarray
+    figures: np.ndarray
+    sentence_words: np.ndarray
+
+
+def word_features(document: Document) -> WordFeatures:
+    """The word features of a prepared document, by the definitions `align` uses (`sentence_terms`,
+    `sentence_figures`)."""
+    words = document.words
+    terms = word_hashes([w[:STEM] for w in words])
+    terms[np.fromiter((w in STOPWORDS for w in words), dtype=bool, count=len(words))] = 0
+    figures = np.fromiter(
+        (w in NUMBER_WORDS or any(c.isdigit() for c in w) for w in words), dtype=bool, count=len(words)
+    )
+    return WordFeatures(document.word_hashes, terms, figures, document.sentence_words.astype(np.int64))
+
+
+@dataclass(frozen=True, slots=True)
+class Profiles:
+    """Sentence profiles of many documents in flat arrays: document d's sentences are rows
+    `sentence_bounds[d]:sentence_bounds[d + 1]`; sentence s's terms are `term_values[term_bounds[s]:...]`."""
+
+    sentence_bounds: np.ndarray
+    lengths: np.ndarray
+    sequence: np.ndarray
+    word_values: np.ndarray
+    word_bounds: np.ndarray
+    term_values: np.ndarray
+    term_bounds: np.ndarray
+    figure_values: np.ndarray
+    figure_bounds: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.sentence_bounds) - 1
+
+    def screen(self, pairs: np.ndarray, config: ScanConfig) -> np.ndarray:
+        """For each row `(i, j)` of `pairs` (profile indexes): whether their sentences give passage evidence
+        (`ScanConfig.evidence`) and one sentence pair could be aligned as a passage. False for either means
+        `align` finds no passage of `min_words` words or more."""
+        if len(pairs) == 0:
+            return np.zeros(0, dtype=bool)
+        evidence = config.evidence
+        return kernels.screen_pairs(
+            np.ascontiguousarray(pairs, dtype=np.int64),
+            self.sentence_bounds,
+            self.lengths,
+            self.sequence,
+            self.word_values,
+            self.word_bounds,
+            self.term_values,
+            self.term_bounds,
+            self.figure_values,
+            self.figure_bounds,
+            config.align.min_words,
+            config.align.min_similarity,
+            config.align.min_shared_figures,
+            evidence.min_jaccard,
+            evidence.min_matches,
+            evidence.strong_jaccard,
+        )
+
+
+def profiles(features: Sequence[WordFeatures]) -> Profiles:
+    """The sentence profiles of documents given by their word features."""
+    word_bounds = np.zeros(len(features) + 1, dtype=np.int64)
+    np.cumsum([len(f.hashes) for f in features], out=word_bounds[1:])
+    sentence_bounds = np.zeros(len(features) + 1, dtype=np.int64)
+    np.cumsum([len(f.sentence_words) for f in features], out=sentence_bounds[1:])
+
+    def joined(arrays: list[np.ndarray], dtype: type, shape: tuple[int, ...] = (0,)) -> np.ndarray:
+        return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(shape, dtype=dtype)
+
+    return _profiles(
+        joined([f.hashes for f in features], np.uint64),
+        joined([f.terms for f in features], np.uint64),
+        joined([f.figures for f in features], np.bool_),
+        word_bounds,
+        joined([f.sentence_words.reshape(-1, 2) for f in features], np.int64, (0, 2)),
+        sentence_bounds,
+    )
+
+
+def corpus_profiles(corpus: Corpus, indexes: np.ndarray) -> Profiles:
+    """The sentence profiles of articles `indexes` of a corpus (profile k is article `indexes[k]`)."""
+    texts = [corpus.text(i) for i in indexes.tolist()]
+    is_ascii = np.fromiter((t.isascii() for t in texts), dtype=bool, count=len(texts))
+    data, offsets = pack([t if ascii else "" for t, ascii in zip(texts, is_ascii, strict=True)])
+    hashes, terms, figures, word_bounds, ranges, sentence_bounds, plain = kernels.plain_word_features(
+        data, offsets, ABBREVIATION_TABLE, _STOPWORD_HASHES, _NUMBER_HASHES, STEM
+    )
+    others = np.flatnonzero(~(is_ascii & plain))
+    if len(others) == 0:
+        return _profiles(hashes, terms, figures, word_bounds, ranges, sentence_bounds)
+    # Some texts need the regex path: rebuild the flat arrays with their features in place (rare in news).
+    features = [
+        WordFeatures(
+            hashes[word_bounds[k] : word_bounds[k + 1]],
+            terms[word_bounds[k] : word_bounds[k + 1]],
+            figures[word_bounds[k] : word_bounds[k + 1]],
+            ranges[sentence_bounds[k] : sentence_bounds[k + 1]],
+        )
+        for k in range(len(texts))
+    ]
+    for k in others.tolist():
+        features[k] = word_features(corpus.document(int(indexes[k])))
+    return profiles(features)
+
+
+def _profiles(
+    hashes: np.ndarray,
+    terms: np.ndarray,
+    figures: np.ndarray,
+    word_bounds: np.ndarray,
+    ranges: np.ndarray,
+    sentence_bounds: np.ndarray,
+) -> Profiles:
+    return Profiles(
+        sentence_bounds, *kernels.sentence_profiles(hashes, terms, figures, word_bounds, ranges, sentence_bounds)
+    )

@@ -1,0 +1,94 @@
+"""Sentence profiles: the compiled path equals the `Document` path, and a pair the profiles rule out has no passage
+that `align` would find."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import dedupe
+from dedupe import kernels
+from dedupe.align import align
+from dedupe.config import PassageEvidence, ScanConfig
+from dedupe.document import Corpus, prepare
+from dedupe.fingerprint import is_plain, pack
+from dedupe.profiles import _NUMBER_HASHES, _STOPWORD_HASHES, STEM, corpus_profiles, profiles, word_features
+from dedupe.segment import ABBREVIATION_TABLE
+from tests.test_verify import small_corpus
+
+# Words of every kind the features tell apart: stopwords, number words, figures, long and short content words,
+# abbreviations and capitals that may or may not end a sentence.
+VOCABULARY = "the said of Three 12 1,590 7/8 pct Mr. U.S. Reuters embassy Embassies Syria x A. Jr. mln dlrs and".split()
+SEPARATORS = [" ", " ", " ", ". ", ", ", "\n", "\n\n", "? ", " (", ") ", ' "', "-", "\t"]
+news_like = st.lists(st.tuples(st.sampled_from(VOCABULARY), st.sampled_from(SEPARATORS)), max_size=60).map(
+    lambda parts: "".join(word + separator for word, separator in parts)
+)
+ascii_texts = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=127), max_size=300)
+
+
+def kernel_features(text: str) -> tuple[np.ndarray, ...]:
+    data, offsets = pack([text])
+    hashes, terms, figures, _, ranges, _, plain = kernels.plain_word_features(
+        data, offsets, ABBREVIATION_TABLE, _STOPWORD_HASHES, _NUMBER_HASHES, STEM
+    )
+    assert plain[0]
+    return hashes, terms, figures, ranges
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(news_like, ascii_texts))
+def test_compiled_word_features_equal_those_of_the_prepared_document(text):
+    if not is_plain(text):
+        return
+    expected = word_features(prepare(dedupe.Article("t", text)))
+    hashes, terms, figures, ranges = kernel_features(text)
+    assert np.array_equal(hashes, expected.hashes)
+    assert np.array_equal(terms, expected.terms)
+    assert np.array_equal(figures, expected.figures)
+    assert np.array_equal(ranges, expected.sentence_words)
+
+
+def test_corpus_profiles_take_each_text_through_its_own_path():
+    texts = [
+        "The embassy said. Three sources said 12 people left.",
+        "L'ambassade a déclaré « trois » sources. Ça va.",  # not ASCII: the regex path
+        "",
+        "<p>The <b>embassy</b> said.</p>",  # markup: its clean text
+        "Shr 12 cts vs 10 cts\nNet 1,199,791 vs 724,755",
+    ]
+    corpus = Corpus([dedupe.Article(str(i), t) for i, t in enumerate(texts)], 5)
+    order = np.array([4, 1, 0, 3, 2])
+    found = corpus_profiles(corpus, order)
+    expected = profiles([word_features(corpus.document(int(i))) for i in order])
+    for name in found.__slots__:
+        assert np.array_equal(getattr(found, name), getattr(expected, name)), name
+    assert found.lengths.sum() > 20
+
+
+def test_pairs_the_profiles_rule_out_have_no_passage():
+    # Evidence switched off, so the rule tested is the necessary condition alone.
+    config = ScanConfig(evidence=PassageEvidence(min_matches=0))
+    articles = small_corpus()
+    corpus = Corpus(articles, config.shingle)
+    everything = np.arange(len(articles))
+    pairs = np.array(list(itertools.combinations(range(len(articles)), 2)))
+    admitted = corpus_profiles(corpus, everything).screen(pairs, config)
+    assert 0 < admitted.sum() < len(pairs)
+    min_words = config.align.min_words
+    for i, j in pairs[~admitted].tolist():
+        a, b = corpus.document(i), corpus.document(j)
+        for passage in align(a, b, config.align).passages:
+            if passage.a_span and passage.b_span:
+                shortest = min(words_in(a, passage.a_span), words_in(b, passage.b_span))
+                assert shortest < min_words, (a.id, b.id, passage)
+
+
+def words_in(document: dedupe.Document, span: tuple[int, int]) -> int:
+    """How many of the document's words lie in `span` (original-text offsets)."""
+    starts = [
+        document.to_original((int(s), int(e)))[0] for s, e in zip(document.word_starts, document.word_ends, strict=True)
+    ]
+    return sum(span[0] <= start < span[1] for start in starts)
