@@ -102,11 +102,12 @@ def align_texts(text_a: str, text_b: str, config: AlignConfig | None = None) -> 
     return align(prepare(Article("a", text_a)), prepare(Article("b", text_b)), config)
 
 
-def align(a: Document, b: Document, config: AlignConfig | None = None) -> Alignment:
+def align(a: Document, b: Document, config: AlignConfig | None = None, *, regions: bool = True) -> Alignment:
     """Aligned and unaligned passages of `a` and `b`, with spans into each article's ORIGINAL text.
 
     Matched passages come in the order of `a`, then the stretches only `a` has, then those only `b` has.
-    Empty documents align to nothing: every sentence of the other side is `only-in-*`.
+    Empty documents align to nothing: every sentence of the other side is `only-in-*`. With `regions` False the
+    merged regions are not computed (verification needs only the passages).
     """
     config = config or AlignConfig()
     terms_a, terms_b = sentence_terms(a), sentence_terms(b)
@@ -128,16 +129,19 @@ def align(a: Document, b: Document, config: AlignConfig | None = None) -> Alignm
         coverage_a=_coverage(a, matched_a),
         coverage_b=_coverage(b, matched_b),
         longest_reuse=longest_reuse,
-        regions=_regions(a, b, similar, config),
+        regions=_regions(a, b, similar, config) if regions else (),
     )
 
 
 def sentence_terms(doc: Document) -> list[frozenset[str]]:
     """The content terms of each sentence of `doc` (see the module docstring, step 1)."""
-    result: list[frozenset[str]] = []
-    for first, last in doc.sentence_words:
-        result.append(frozenset(w[:STEM] for w in doc.words[first:last] if w not in STOPWORDS))
-    return result
+    found = doc.derived.get("terms")
+    if found is None:
+        found = doc.derived["terms"] = [
+            frozenset(w[:STEM] for w in doc.words[first:last] if w not in STOPWORDS)
+            for first, last in doc.sentence_words
+        ]
+    return found
 
 
 # Wire style spells out small numbers ("three cts"), so these count as figures too (English only).
@@ -149,10 +153,13 @@ NUMBER_WORDS = frozenset(
 
 def sentence_figures(doc: Document) -> list[frozenset[str]]:
     """The numbers (words with a digit, or number words) of each sentence of `doc`."""
-    return [
-        frozenset(w for w in doc.words[first:last] if w in NUMBER_WORDS or any(c.isdigit() for c in w))
-        for first, last in doc.sentence_words
-    ]
+    found = doc.derived.get("figures")
+    if found is None:
+        found = doc.derived["figures"] = [
+            frozenset(w for w in doc.words[first:last] if w in NUMBER_WORDS or any(c.isdigit() for c in w))
+            for first, last in doc.sentence_words
+        ]
+    return found
 
 
 def figures_agree(x: frozenset[str], y: frozenset[str], min_shared: float) -> bool:
@@ -403,10 +410,14 @@ def _unmatched(doc: Document, matched: set[int], side: str) -> list[PassageMatch
 
 
 def _sentence_markers(doc: Document, index: int) -> tuple[str, ...]:
-    start, end = doc.sentences[index]
-    following = doc.clean.text[end : doc.sentences[min(index + 3, len(doc.sentences) - 1)][1]]
-    text = doc.clean.text[start:end]
-    return garble_markers(text, document_start=index == 0) + heading_markers(text, following)
+    cache = doc.derived.setdefault("markers", {})
+    found = cache.get(index)
+    if found is None:
+        start, end = doc.sentences[index]
+        following = doc.clean.text[end : doc.sentences[min(index + 3, len(doc.sentences) - 1)][1]]
+        text = doc.clean.text[start:end]
+        found = cache[index] = garble_markers(text, document_start=index == 0) + heading_markers(text, following)
+    return found
 
 
 def _one_sided(doc: Document, span: Span, side: str, label: str, markers: tuple[str, ...]) -> PassageMatch:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -28,6 +29,9 @@ class Document:
     sentence_words: np.ndarray
     # Unique sorted 32-bit hashes of the word shingles (document level).
     shingles: np.ndarray
+    # What later stages derive from the document alone (sentence terms, figures, garbling markers), kept so that
+    # a document in many candidate pairs is analysed once.
+    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def id(self) -> str:

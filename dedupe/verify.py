@@ -48,7 +48,7 @@ def relate(a: Document, b: Document, config: ScanConfig | None = None) -> Pair |
     """Verify a candidate pair: measure it exactly, align it, and give it a relation (None: unrelated)."""
     config = config or ScanConfig()
     jaccard, containment_ab, containment_ba = shingle_overlap(a, b)
-    alignment = align(a, b, config.align)
+    alignment = align(a, b, config.align, regions=False)
     relation = classify(a, b, jaccard, alignment, config)
     if relation is None:
         return None
