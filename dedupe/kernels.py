@@ -784,3 +784,32 @@ def agreement(signatures: np.ndarray, pairs: np.ndarray) -> np.ndarray:
             same += x[p] == y[p]
         out[row] = same / width
     return out
+
+
+@njit(cache=True)
+def plain_words(t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The words `[A-Za-z0-9]+` of one ASCII text: their `[start, end)` offsets and hashes (lower-cased, as
+    `hash_words` gives them)."""
+    size = len(t) // 2 + 1
+    starts = np.empty(size, dtype=np.int32)
+    ends = np.empty(size, dtype=np.int32)
+    hashes = np.empty(size, dtype=np.uint64)
+    count = 0
+    h = _FNV_OFFSET
+    start = -1
+    for j in range(len(t) + 1):
+        c = t[j] if j < len(t) else np.uint8(32)
+        if _is_word_byte(c):
+            if 65 <= c <= 90:
+                c += 32
+            h = (h ^ _U64(c)) * _FNV_PRIME
+            if start < 0:
+                start = j
+        elif start >= 0:
+            starts[count] = start
+            ends[count] = j
+            hashes[count] = _fmix64(h)
+            count += 1
+            h = _FNV_OFFSET
+            start = -1
+    return starts[:count], ends[:count], hashes[:count]
