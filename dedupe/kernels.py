@@ -15,6 +15,14 @@ number of threads.
 
 from __future__ import annotations
 
+import os
+
+# numba runs parallel loops on OpenMP threads, which by default spin while they wait. On a machine shared with
+# other work (this project's 2 cores under a load of 3-4), spinning threads starve the ones with work: one kernel
+# took 0.06 s or 6 s by turns; waiting passively it takes 0.13-0.15 s every time (benchmarks/README.md). Set before
+# numba starts its thread pool; a value the user set wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import numpy as np
 from numba import njit, prange
 
