@@ -66,20 +66,28 @@ class LanguageModel:
     corpus: Counts
     left_out: Counts = field(default_factory=Counts)
     k: float = 2.0
+    # How many times each text (by its hash) was counted: leaving out only takes out what was counted, so the
+    # model may be built from a sample of the corpus.
+    counted: Counter[int] = field(default_factory=Counter)
 
     @classmethod
     def build(cls, texts: Iterable[str]) -> LanguageModel:
         counts = Counts()
+        counted: Counter[int] = Counter()
         for text in texts:
             counts.add(tokens(text))
-        return cls(counts)
+            counted[hash(text)] += 1
+        return cls(counts, counted=counted)
 
     def without(self, texts: Iterable[str]) -> LanguageModel:
-        """The same model with these documents' counts taken out (they must be part of the corpus)."""
+        """The same model with these documents' counts taken out (those of them it counted)."""
         left_out = Counts()
+        remaining = Counter(self.counted)
         for text in texts:
-            left_out.add(tokens(text))
-        return LanguageModel(self.corpus, left_out, self.k)
+            if remaining[hash(text)] > 0:
+                remaining[hash(text)] -= 1
+                left_out.add(tokens(text))
+        return LanguageModel(self.corpus, left_out, self.k, self.counted)
 
     @property
     def documents(self) -> int:
