@@ -62,7 +62,11 @@ class Buckets:
 
 
 def bucket_pairs(
-    keys: np.ndarray, groups: np.ndarray | None = None, max_bucket: int = 0, oversized: str = "star"
+    keys: np.ndarray,
+    groups: np.ndarray | None = None,
+    max_bucket: int = 0,
+    oversized: str = "star",
+    distinct: bool = True,
 ) -> Buckets:
     """Pairs of items that share a key in some band.
 
@@ -73,6 +77,8 @@ def bucket_pairs(
         max_bucket: buckets with more members than this are capped (0: no cap).
         oversized: `star` links a capped bucket's members to its first member; `drop` ignores the bucket
             (boilerplate passages shared by many documents are no evidence of reuse).
+        distinct: False leaves a pair that collides in several bands repeated (saves a sort of every pair when
+            the caller reduces them anyway).
     """
     n, bands = keys.shape
     group_of = np.arange(n) if groups is None else np.asarray(groups, dtype=np.int64)
@@ -82,7 +88,8 @@ def bucket_pairs(
         pairs, band_capped = _band_pairs(keys[:, band], group_of, max_bucket, oversized)
         found.append(pairs)
         capped += band_capped
-    return Buckets(_unique_pairs(np.concatenate(found) if found else np.zeros((0, 2), np.int64), n), capped)
+    pairs = np.concatenate(found) if found else np.zeros((0, 2), np.int64)
+    return Buckets(_unique_pairs(pairs, n) if distinct else pairs, capped)
 
 
 def _band_pairs(column: np.ndarray, group_of: np.ndarray, max_bucket: int, oversized: str) -> tuple[np.ndarray, int]:
@@ -155,7 +162,8 @@ def passage_candidates(
             common words do not make their documents a candidate.
     """
     bands, rows = optimal_bands(threshold, signatures.shape[1], false_positive_weight)
-    buckets = bucket_pairs(band_keys(signatures, bands, rows), groups=owners, max_bucket=max_bucket, oversized="drop")
+    keys = band_keys(signatures, bands, rows)
+    buckets = bucket_pairs(keys, groups=owners, max_bucket=max_bucket, oversized="drop", distinct=False)
     size = int(owners.max()) + 1 if len(owners) else 1
     if evidence is None or len(buckets.pairs) == 0:
         return _unique_pairs(owners[buckets.pairs], size), buckets.oversized

@@ -661,6 +661,45 @@ def sentence_profiles(
     return lengths, sequence, word_values, word_bounds_out, term_values, term_bounds, figure_values, figure_bounds
 
 
+@njit(parallel=True, cache=True)
+def document_sets(
+    values: np.ndarray, bounds: np.ndarray, sentence_bounds: np.ndarray, lengths: np.ndarray, min_words: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per document, the sorted union of the value sets of its sentences of `min_words` words or more (sentence
+    s's set is `values[bounds[s]:bounds[s + 1]]`), as `(values, bounds)`."""
+    n = len(sentence_bounds) - 1
+    slots = np.zeros(n + 1, dtype=np.int64)
+    for d in range(n):
+        slots[d + 1] = slots[d] + bounds[sentence_bounds[d + 1]] - bounds[sentence_bounds[d]]
+    scratch = np.empty(slots[n], dtype=values.dtype)
+    sizes = np.zeros(n, dtype=np.int64)
+    for d in prange(n):
+        count = 0
+        for s in range(sentence_bounds[d], sentence_bounds[d + 1]):
+            if lengths[s] >= min_words:
+                for k in range(bounds[s], bounds[s + 1]):
+                    scratch[slots[d] + count] = values[k]
+                    count += 1
+        sizes[d] = _sorted_unique(scratch[slots[d] : slots[d] + count])
+    out_bounds = np.zeros(n + 1, dtype=np.int64)
+    out_bounds[1:] = np.cumsum(sizes)
+    out = np.empty(out_bounds[n], dtype=values.dtype)
+    for d in prange(n):
+        out[out_bounds[d] : out_bounds[d + 1]] = scratch[slots[d] : slots[d] + sizes[d]]
+    return out, out_bounds
+
+
+@njit(inline="always", cache=True)
+def _count_in(values: np.ndarray, x: int, x_end: int, sorted_set: np.ndarray) -> int:
+    """How many of `values[x:x_end]` are in `sorted_set`."""
+    count = 0
+    for k in range(x, x_end):
+        i = np.searchsorted(sorted_set, values[k])
+        if i < len(sorted_set) and sorted_set[i] == values[k]:
+            count += 1
+    return count
+
+
 @njit(inline="always", cache=True)
 def _shared(values: np.ndarray, x: int, x_end: int, y: int, y_end: int) -> int:
     shared = 0
@@ -688,6 +727,10 @@ def screen_pairs(
     term_bounds: np.ndarray,
     figure_values: np.ndarray,
     figure_bounds: np.ndarray,
+    document_terms: np.ndarray,
+    document_term_bounds: np.ndarray,
+    document_sequences: np.ndarray,
+    document_sequence_bounds: np.ndarray,
     min_words: int,
     min_similarity: float,
     min_shared_figures: float,
@@ -702,47 +745,101 @@ def screen_pairs(
     out = np.zeros(len(pairs), dtype=np.bool_)
     for row in prange(len(pairs)):
         i, j = pairs[row, 0], pairs[row, 1]
+        # Most pairs fail the alignment condition: check it first, alone. Two sentences are the same words only if
+        # their documents share that sentence...
+        aligns = (
+            _shared(
+                document_sequences,
+                document_sequence_bounds[i],
+                document_sequence_bounds[i + 1],
+                document_sequence_bounds[j],
+                document_sequence_bounds[j + 1],
+            )
+            > 0
+        )
+        # ...and share two terms only among the terms both documents have: count each sentence's terms in that
+        # set first, and compare only sentences that could still reach the Dice threshold.
+        if not aligns:
+            t0, t1 = document_term_bounds[i], document_term_bounds[i + 1]
+            v0, v1 = document_term_bounds[j], document_term_bounds[j + 1]
+            both = np.empty(min(t1 - t0, v1 - v0), dtype=document_terms.dtype)
+            count = 0
+            while t0 < t1 and v0 < v1:
+                if document_terms[t0] < document_terms[v0]:
+                    t0 += 1
+                elif document_terms[t0] > document_terms[v0]:
+                    v0 += 1
+                else:
+                    both[count] = document_terms[t0]
+                    count += 1
+                    t0 += 1
+                    v0 += 1
+            both = both[:count]
+            if count >= 2:
+                usable_j = np.zeros(sentence_bounds[j + 1] - sentence_bounds[j], dtype=np.int64)
+                for u in range(sentence_bounds[j], sentence_bounds[j + 1]):
+                    if lengths[u] >= min_words:
+                        usable_j[u - sentence_bounds[j]] = _count_in(
+                            term_values, term_bounds[u], term_bounds[u + 1], both
+                        )
+                for s in range(sentence_bounds[i], sentence_bounds[i + 1]):
+                    if aligns:
+                        break
+                    if lengths[s] < min_words:
+                        continue
+                    usable_s = _count_in(term_values, term_bounds[s], term_bounds[s + 1], both)
+                    if usable_s < 2:
+                        continue
+                    size_s = term_bounds[s + 1] - term_bounds[s]
+                    for u in range(sentence_bounds[j], sentence_bounds[j + 1]):
+                        usable = min(usable_s, usable_j[u - sentence_bounds[j]])
+                        if (
+                            usable < 2
+                            or 2 * usable < min_similarity * (size_s + term_bounds[u + 1] - term_bounds[u]) - 1e-9
+                        ):
+                            continue
+                        if _may_align(
+                            s,
+                            u,
+                            lengths,
+                            sequence,
+                            term_values,
+                            term_bounds[s],
+                            term_bounds[s + 1],
+                            term_bounds[u],
+                            term_bounds[u + 1],
+                            figure_values,
+                            figure_bounds,
+                            min_similarity,
+                            min_shared_figures,
+                        ):
+                            aligns = True
+                            break
+        if not aligns:
+            continue
         matches = 0
         strong = False
-        aligns = False
         for s in range(sentence_bounds[i], sentence_bounds[i + 1]):
+            if strong or matches >= min_matches:
+                break
             if lengths[s] < min_words:
                 continue
-            s0, s1 = term_bounds[s], term_bounds[s + 1]
+            x0, x1 = word_bounds[s], word_bounds[s + 1]
             for u in range(sentence_bounds[j], sentence_bounds[j + 1]):
                 if lengths[u] < min_words:
                     continue
-                x, y = word_bounds[s + 1] - word_bounds[s], word_bounds[u + 1] - word_bounds[u]
+                y0, y1 = word_bounds[u], word_bounds[u + 1]
                 # Jaccard can reach min_jaccard only if the smaller set could be shared whole.
-                if min(x, y) >= min_jaccard * max(x, y):
-                    shared = _shared(
-                        word_values, word_bounds[s], word_bounds[s + 1], word_bounds[u], word_bounds[u + 1]
-                    )
-                    jaccard = shared / (x + y - shared)
-                    if jaccard >= min_jaccard:
-                        matches += 1
-                        strong |= jaccard >= strong_jaccard
-                if not aligns:
-                    aligns = _may_align(
-                        s,
-                        u,
-                        lengths,
-                        sequence,
-                        term_values,
-                        s0,
-                        s1,
-                        term_bounds[u],
-                        term_bounds[u + 1],
-                        figure_values,
-                        figure_bounds,
-                        min_similarity,
-                        min_shared_figures,
-                    )
-                if aligns and (strong or matches >= min_matches):
-                    break
-            if aligns and (strong or matches >= min_matches):
-                break
-        out[row] = aligns and (strong or matches >= min_matches)
+                if min(x1 - x0, y1 - y0) < min_jaccard * max(x1 - x0, y1 - y0):
+                    continue
+                shared = _shared(word_values, x0, x1, y0, y1)
+                jaccard = shared / ((x1 - x0) + (y1 - y0) - shared)
+                if jaccard >= min_jaccard:
+                    matches += 1
+                    strong |= jaccard >= strong_jaccard
+                    if strong or matches >= min_matches:
+                        break
+        out[row] = strong or matches >= min_matches
     return out
 
 

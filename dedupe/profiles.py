@@ -67,6 +67,13 @@ class Profiles:
     term_bounds: np.ndarray
     figure_values: np.ndarray
     figure_bounds: np.ndarray
+    # Per document: the union of the term sets, and the sorted word-sequence hashes, of its sentences of
+    # `min_words` words or more.
+    document_terms: np.ndarray
+    document_term_bounds: np.ndarray
+    document_sequences: np.ndarray
+    document_sequence_bounds: np.ndarray
+    min_words: int
 
     def __len__(self) -> int:
         return len(self.sentence_bounds) - 1
@@ -77,6 +84,8 @@ class Profiles:
         `align` finds no passage of `min_words` words or more."""
         if len(pairs) == 0:
             return np.zeros(0, dtype=bool)
+        if config.align.min_words != self.min_words:
+            raise ValueError(f"profiles made for min_words={self.min_words}, not {config.align.min_words}")
         evidence = config.evidence
         return kernels.screen_pairs(
             np.ascontiguousarray(pairs, dtype=np.int64),
@@ -89,6 +98,10 @@ class Profiles:
             self.term_bounds,
             self.figure_values,
             self.figure_bounds,
+            self.document_terms,
+            self.document_term_bounds,
+            self.document_sequences,
+            self.document_sequence_bounds,
             config.align.min_words,
             config.align.min_similarity,
             config.align.min_shared_figures,
@@ -98,8 +111,9 @@ class Profiles:
         )
 
 
-def profiles(features: Sequence[WordFeatures]) -> Profiles:
-    """The sentence profiles of documents given by their word features."""
+def profiles(features: Sequence[WordFeatures], min_words: int) -> Profiles:
+    """The sentence profiles of documents given by their word features; document sets count the sentences of
+    `min_words` words or more (`AlignConfig.min_words`)."""
     word_bounds = np.zeros(len(features) + 1, dtype=np.int64)
     np.cumsum([len(f.hashes) for f in features], out=word_bounds[1:])
     sentence_bounds = np.zeros(len(features) + 1, dtype=np.int64)
@@ -115,10 +129,11 @@ def profiles(features: Sequence[WordFeatures]) -> Profiles:
         word_bounds,
         joined([f.sentence_words.reshape(-1, 2) for f in features], np.int64, (0, 2)),
         sentence_bounds,
+        min_words,
     )
 
 
-def corpus_profiles(corpus: Corpus, indexes: np.ndarray) -> Profiles:
+def corpus_profiles(corpus: Corpus, indexes: np.ndarray, min_words: int) -> Profiles:
     """The sentence profiles of articles `indexes` of a corpus (profile k is article `indexes[k]`)."""
     texts = [corpus.text(i) for i in indexes.tolist()]
     is_ascii = np.fromiter((t.isascii() for t in texts), dtype=bool, count=len(texts))
@@ -128,7 +143,7 @@ def corpus_profiles(corpus: Corpus, indexes: np.ndarray) -> Profiles:
     )
     others = np.flatnonzero(~(is_ascii & plain))
     if len(others) == 0:
-        return _profiles(hashes, terms, figures, word_bounds, ranges, sentence_bounds)
+        return _profiles(hashes, terms, figures, word_bounds, ranges, sentence_bounds, min_words)
     # Some texts need the regex path: rebuild the flat arrays with their features in place (rare in news).
     features = [
         WordFeatures(
@@ -141,7 +156,7 @@ def corpus_profiles(corpus: Corpus, indexes: np.ndarray) -> Profiles:
     ]
     for k in others.tolist():
         features[k] = word_features(corpus.document(int(indexes[k])))
-    return profiles(features)
+    return profiles(features, min_words)
 
 
 def _profiles(
@@ -151,7 +166,12 @@ def _profiles(
     word_bounds: np.ndarray,
     ranges: np.ndarray,
     sentence_bounds: np.ndarray,
+    min_words: int,
 ) -> Profiles:
-    return Profiles(
-        sentence_bounds, *kernels.sentence_profiles(hashes, terms, figures, word_bounds, ranges, sentence_bounds)
+    lengths, sequence, *sets = kernels.sentence_profiles(hashes, terms, figures, word_bounds, ranges, sentence_bounds)
+    term_values, term_bounds = sets[2], sets[3]
+    document_terms = kernels.document_sets(term_values, term_bounds, sentence_bounds, lengths, min_words)
+    document_sequences = kernels.document_sets(
+        sequence, np.arange(len(sequence) + 1, dtype=np.int64), sentence_bounds, lengths, min_words
     )
+    return Profiles(sentence_bounds, lengths, sequence, *sets, *document_terms, *document_sequences, min_words)

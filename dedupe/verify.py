@@ -145,5 +145,5 @@ def screen(corpus: Corpus, candidates: np.ndarray, config: ScanConfig) -> np.nda
     keep = shingle_sets(texts, config.shingle).jaccard(rows) >= min(config.near_jaccard, config.document.threshold)
     rest = np.flatnonzero(~keep)
     if len(rest):
-        keep[rest] = corpus_profiles(corpus, documents).screen(rows[rest], config)
+        keep[rest] = corpus_profiles(corpus, documents, config.align.min_words).screen(rows[rest], config)
     return keep

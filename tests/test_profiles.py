@@ -61,10 +61,11 @@ def test_corpus_profiles_take_each_text_through_its_own_path():
     ]
     corpus = Corpus([dedupe.Article(str(i), t) for i, t in enumerate(texts)], 5)
     order = np.array([4, 1, 0, 3, 2])
-    found = corpus_profiles(corpus, order)
-    expected = profiles([word_features(corpus.document(int(i))) for i in order])
+    found = corpus_profiles(corpus, order, 4)
+    expected = profiles([word_features(corpus.document(int(i))) for i in order], 4)
     for name in found.__slots__:
         assert np.array_equal(getattr(found, name), getattr(expected, name)), name
+    assert len(found.document_terms) > 10
     assert found.lengths.sum() > 20
 
 
@@ -75,7 +76,7 @@ def test_pairs_the_profiles_rule_out_have_no_passage():
     corpus = Corpus(articles, config.shingle)
     everything = np.arange(len(articles))
     pairs = np.array(list(itertools.combinations(range(len(articles)), 2)))
-    admitted = corpus_profiles(corpus, everything).screen(pairs, config)
+    admitted = corpus_profiles(corpus, everything, config.align.min_words).screen(pairs, config)
     assert 0 < admitted.sum() < len(pairs)
     min_words = config.align.min_words
     for i, j in pairs[~admitted].tolist():
