@@ -149,10 +149,13 @@ NUMBER_WORDS = frozenset(
 
 def sentence_figures(doc: Document) -> list[frozenset[str]]:
     """The numbers (words with a digit, or number words) of each sentence of `doc`."""
-    return [
-        frozenset(w for w in doc.words[first:last] if w in NUMBER_WORDS or any(c.isdigit() for c in w))
-        for first, last in doc.sentence_words
-    ]
+    return [_figures(doc.words[first:last]) for first, last in doc.sentence_words]
+
+
+def _figures(words: tuple[str, ...]) -> frozenset[str]:
+    # `isalpha` first: no character is both alphabetic and a digit (checked over all of Unicode), and most words
+    # are letters only, so the per-character test runs on few words. This was 14% of `align` on PAN 2013.
+    return frozenset(w for w in words if w in NUMBER_WORDS or (not w.isalpha() and any(c.isdigit() for c in w)))
 
 
 def figures_agree(x: frozenset[str], y: frozenset[str], min_shared: float) -> bool:
@@ -232,14 +235,14 @@ def _match_sentences(
             matches.append(_Match(i, i, j, j, 1.0))
     candidates = np.flatnonzero(similar.score >= config.min_similarity)
     order = candidates[np.lexsort((similar.b[candidates], similar.a[candidates], -similar.score[candidates]))]
-    figures_a, figures_b = sentence_figures(a), sentence_figures(b)
-    for k in order:
+    for k in order.tolist():
         i, j = int(similar.a[k]), int(similar.b[k])
         if i in used_a or j in used_b:
             continue
         if min(_words_in(a, i, i), _words_in(b, j, j)) < config.min_words:
             continue
-        if not figures_agree(figures_a[i], figures_b[j], config.min_shared_figures):
+        # The figures of `sentence_figures`, for the few sentences that get this far.
+        if not figures_agree(_figures(_words(a, i, i)), _figures(_words(b, j, j)), config.min_shared_figures):
             continue
         used_a.add(i)
         used_b.add(j)
