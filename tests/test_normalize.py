@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.normalize import fold_punctuation, looks_like_html, normalize_word, strip_markup, word_spans, words
+from dedupe.normalize import WORD, fold_punctuation, looks_like_html, normalize_word, strip_markup, word_spans, words
 
 
 def test_markup_is_stripped_and_spans_map_back_to_the_raw_text():
@@ -54,6 +54,13 @@ def test_words_are_unicode_aware(text, expected):
 @given(st.text(max_size=200))
 def test_fast_words_equal_the_words_of_word_spans(text):
     assert words(text) == word_spans(text)[0]
+
+
+@settings(max_examples=500)
+@given(st.one_of(st.text(max_size=200), st.text(alphabet=st.characters(max_codepoint=0x30FF), max_size=200)))
+def test_word_spans_are_the_matches_of_word(text):
+    _found, starts, ends = word_spans(text)
+    assert list(zip(starts.tolist(), ends.tolist(), strict=True)) == [m.span() for m in WORD.finditer(text)]
 
 
 @given(st.text(max_size=200))
