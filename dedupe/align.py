@@ -109,7 +109,7 @@ def align(a: Document, b: Document, config: AlignConfig | None = None) -> Alignm
     Empty documents align to nothing: every sentence of the other side is `only-in-*`.
     """
     config = config or AlignConfig()
-    terms_a, terms_b = sentence_terms(a), sentence_terms(b)
+    terms_a, terms_b = a.derived("terms", sentence_terms), b.derived("terms", sentence_terms)
     similar = _similar_sentences(terms_a, terms_b)
     matches = _match_sentences(a, b, terms_a, terms_b, similar, config)
     passages: list[PassageMatch] = []
@@ -406,6 +406,15 @@ def _unmatched(doc: Document, matched: set[int], side: str) -> list[PassageMatch
 
 
 def _sentence_markers(doc: Document, index: int) -> tuple[str, ...]:
+    # Kept with the document: a document in many pairs has the same sentences left over in most of them.
+    known: dict[int, tuple[str, ...]] = doc.derived("markers", lambda _: {})
+    found = known.get(index)
+    if found is None:
+        found = known[index] = _markers_of(doc, index)
+    return found
+
+
+def _markers_of(doc: Document, index: int) -> tuple[str, ...]:
     start, end = doc.sentences[index]
     following = doc.clean.text[end : doc.sentences[min(index + 3, len(doc.sentences) - 1)][1]]
     text = doc.clean.text[start:end]
@@ -468,7 +477,8 @@ def _regions(a: Document, b: Document, similar: _Similar, config: AlignConfig) -
             kept.append(region)
     kept.sort()
     n = config.copy_words
-    grams_a, grams_b = _word_ngrams(a.word_hashes, n), _word_ngrams(b.word_hashes, n)
+    grams_a = a.derived(f"grams{n}", lambda doc: _word_ngrams(doc.word_hashes, n))
+    grams_b = b.derived(f"grams{n}", lambda doc: _word_ngrams(doc.word_hashes, n))
     copied_a = _cover(np.isin(grams_a, grams_b), len(a.words), n)
     regions: list[Region] = []
     for a0, a1, b0, b1, total, count in kept:
