@@ -443,7 +443,7 @@ def _regions(a: Document, b: Document, similar: _Similar, config: AlignConfig) -
     regions. Regions that come within `region_gap` of each other on both sides merge. A region is kept when it
     holds `region_min_words` words on each side, and where regions overlap on side `a` the one with the most
     evidence wins: one stretch of text has one source. Its ends are then trimmed to the first and last word pair
-    the other side shares.
+    the other side shares, and it is reported if it still holds `region_min_words` words on each side.
     """
     # Regions start from strong evidence only; weaker pairs then extend them (hysteresis, as in edge detection):
     # a loosely similar pair is evidence next to a region, and chance anywhere else.
@@ -493,8 +493,17 @@ def _regions(a: Document, b: Document, similar: _Similar, config: AlignConfig) -
             hull_b = _copy_hull(b, b0, b1, copied_b, 0.0)
             span_a = _words_span(a, *hull_a)
             span_b = _words_span(b, *hull_b) if hull_b else _trim(b, b0, b1, _bigrams(_words(a, a0, a1)))
+        # The minimum size holds for what is reported: trimmed, a region may be a few words ("elderly women."). On
+        # the PAN training sample of 200 pairs a folder: overall plagdet 0.863 -> 0.874, 02 0.953 -> 0.961.
+        if min(_words_within(a, span_a), _words_within(b, span_b)) < config.region_min_words:
+            continue
         regions.append(Region(a.to_original(span_a), b.to_original(span_b), round(total / count, 4), int(count)))
     return tuple(regions)
+
+
+def _words_within(doc: Document, span: Span) -> int:
+    """The number of words inside a clean-text span."""
+    return int(np.searchsorted(doc.word_ends, span[1], side="right") - np.searchsorted(doc.word_starts, span[0]))
 
 
 def _word_ngrams(hashes: np.ndarray, n: int) -> np.ndarray:
