@@ -14,11 +14,12 @@ The steps, in order (each needs the one before):
    garbling markers that fire on one side only. What is left are `only-in-a` / `only-in-b` stretches, except
    that a left-over sentence carrying garbling markers is its own one-sided `corrupted` passage.
 4. **Passages merged into regions** (where reuse is): sentence pairs that are each other's best match start a
-   region at `seed_similarity` and extend one they lie within `region_gap` sentences of at `extend_similarity`
-   (so does a pair at `seed_similarity` that is the best match of its smaller sentence only: a sentence split in
-   several); nearby regions merge, small ones are dropped, overlaps on side a keep the best. A region that is mostly
-   runs of `copy_words` words both sides share is a verbatim copy and takes the exact edges of those runs;
-   the ends of any other are trimmed to the first and last word pair the other side shares. A region is one
+   region at `seed_similarity`, join one they lie within `region_gap` sentences of, and extend one they lie
+   within `extend_gap` sentences of at `extend_similarity` (so does a pair at `seed_similarity` that is the
+   best match of its smaller sentence only: a sentence split in several); nearby regions merge, small ones are
+   dropped, overlaps on side a keep the best. A region that is mostly runs of `copy_words` words both sides
+   share is a verbatim copy and takes the exact edges of those runs; the ends of any other are trimmed to the
+   first and last word pair the other side shares. A region is one
    reused passage that may span many sentences and several rewordings, reported once: this is what a
    plagiarism-detection benchmark scores (granularity near 1 needs one detection per reused passage), and it is
    a general mechanism, not a PAN rule.
@@ -443,12 +444,12 @@ def _regions(a: Document, b: Document, similar: _Similar, config: AlignConfig) -
     loosely similar sentences; a copied sentence's best match is its original). Pairs at or above
     `seed_similarity` start regions, in the order of `a`; a pair joins a region when both its sentences lie
     within `region_gap` sentences of the region's extent. Pairs down to `extend_similarity` then only extend
-    regions, as do pairs at `seed_similarity` that are the best match of their smaller sentence only (one
-    sentence split in several). Regions that come within `region_gap` of each other on both sides merge. A
-    region is kept when it holds `region_min_words` words on each side, and where regions overlap on side `a`
-    the one with the most evidence wins: one stretch of text has one source. Its ends are then trimmed to the
-    first and last word pair the other side shares, and it is reported if it still holds `region_min_words`
-    words on each side.
+    regions they lie within `extend_gap` sentences of, as do pairs at `seed_similarity` that are the best match
+    of their smaller sentence only (one sentence split in several). Regions that come within `region_gap` of
+    each other on both sides merge. A region is kept when it holds `region_min_words` words on each side, and
+    where regions overlap on side `a` the one with the most evidence wins: one stretch of text has one source.
+    Its ends are then trimmed to the first and last word pair the other side shares, and it is reported if it
+    still holds `region_min_words` words on each side.
     """
     # Regions start from strong evidence only; weaker pairs then extend them (hysteresis, as in edge detection):
     # a loosely similar pair is evidence next to a region, and chance anywhere else.
@@ -468,7 +469,7 @@ def _regions(a: Document, b: Document, similar: _Similar, config: AlignConfig) -
         grown = False
         left = []
         for seed in weak:
-            if _extend(open_regions, seed, config.region_gap):
+            if _extend(open_regions, seed, config.extend_gap):
                 grown = True
             else:
                 left.append(seed)
