@@ -149,8 +149,13 @@ def word_spans(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     The words are those of `WORD`; their offsets come from the word class of each character (`_classes`), in
     numpy rather than one Python step per match (this was a third of `prepare` on PAN 2013 documents).
     """
-    codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8) if text.isascii() else _code_points(text)
+    is_ascii = text.isascii()
+    codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8) if is_ascii else _code_points(text)
     kind = _classes(codes)
+    # Most text that is not ASCII has ASCII words only (between curly quotes, dashes, no-break spaces): its words
+    # are then those of the ASCII path, as no other character lower-cases to an ASCII letter or digit
+    # (tests/test_normalize.py checks every code point).
+    found = words(text) if is_ascii or kind[codes > 127].any() else _ASCII_WORD.findall(text.lower())
     inside, alone = kind == _IN_WORD, kind == _ALONE
     opens = inside.copy()
     opens[1:] &= ~inside[:-1]
@@ -158,7 +163,7 @@ def word_spans(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     closes[:-1] &= ~inside[1:]
     starts = np.flatnonzero(opens | alone).astype(np.int32)
     ends = (np.flatnonzero(closes | alone) + 1).astype(np.int32)
-    return words(text), starts, ends
+    return found, starts, ends
 
 
 def _code_points(text: str) -> np.ndarray:
