@@ -183,14 +183,21 @@ def term_similarity(x: frozenset[str], y: frozenset[str]) -> float:
 
 def _similar_sentences(terms_a: list[frozenset[str]], terms_b: list[frozenset[str]]) -> _Similar:
     """Dice of every sentence pair sharing two or more terms, from an inverted index of b's terms."""
+    # One row per (sentence, term): the sentence numbers repeated by set size, the term numbers in the same order.
+    size_a = np.fromiter((len(t) for t in terms_a), dtype=np.int64, count=len(terms_a))
+    size_b = np.fromiter((len(t) for t in terms_b), dtype=np.int64, count=len(terms_b))
     vocabulary: dict[str, int] = {}
-    rows_a = [(i, vocabulary.setdefault(t, len(vocabulary))) for i, terms in enumerate(terms_a) for t in terms]
-    rows_b = [(j, vocabulary[t]) for j, terms in enumerate(terms_b) for t in terms if t in vocabulary]
+    term_a = np.fromiter(
+        (vocabulary.setdefault(t, len(vocabulary)) for terms in terms_a for t in terms), dtype=np.int64
+    )
+    term_b = np.fromiter((vocabulary.get(t, -1) for terms in terms_b for t in terms), dtype=np.int64)
+    sent_a = np.repeat(np.arange(len(terms_a)), size_a)
+    sent_b = np.repeat(np.arange(len(terms_b)), size_b)
+    known = term_b >= 0
+    sent_b, term_b = sent_b[known], term_b[known]
     empty = np.zeros(0, dtype=np.int64)
-    if not rows_a or not rows_b:
+    if not len(term_a) or not len(term_b):
         return _Similar(empty, empty, np.zeros(0), np.zeros(0), empty, np.zeros(0, dtype=bool))
-    sent_a, term_a = np.asarray(rows_a, dtype=np.int64).T
-    sent_b, term_b = np.asarray(rows_b, dtype=np.int64).T
     order = np.argsort(term_b, kind="stable")
     sent_b, term_b = sent_b[order], term_b[order]
     low = np.searchsorted(term_b, term_a, side="left")
@@ -206,8 +213,6 @@ def _similar_sentences(terms_a: list[frozenset[str]], terms_b: list[frozenset[st
     keep = shared >= 2
     keys, shared = keys[keep], shared[keep]
     index_a, index_b = keys // n_b, keys % n_b
-    size_a = np.fromiter((len(t) for t in terms_a), dtype=np.int64, count=len(terms_a))
-    size_b = np.fromiter((len(t) for t in terms_b), dtype=np.int64, count=n_b)
     score = 2 * shared / (size_a[index_a] + size_b[index_b])
     smaller = np.minimum(size_a[index_a], size_b[index_b])
     return _Similar(index_a, index_b, score, shared / smaller, smaller, size_a[index_a] <= size_b[index_b])
