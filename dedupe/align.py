@@ -492,6 +492,8 @@ def _regions(a: Document, b: Document, similar: _Similar, config: AlignConfig) -
         if all(region[1] < other[0] or other[1] < region[0] for other in kept):
             kept.append(region)
     kept.sort()
+    if not kept:
+        return ()
     n = config.copy_words
     grams_a = a.derived(f"grams{n}", lambda doc: _word_ngrams(doc.word_hashes, n))
     grams_b = b.derived(f"grams{n}", lambda doc: _word_ngrams(doc.word_hashes, n))
