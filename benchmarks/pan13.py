@@ -228,7 +228,7 @@ def _scores(s: Scores) -> dict[str, float]:
 def config_identity(config: AlignConfig) -> str:
     return (
         f"m{config.min_similarity:.2f}-s{config.seed_similarity:.2f}-e{config.extend_similarity:.2f}"
-        f"-g{config.region_gap}-w{config.region_min_words}-c{config.contained_weight:.2f}"
+        f"-g{config.region_gap}-x{config.extend_gap}-w{config.region_min_words}-c{config.contained_weight:.2f}"
     )
 
 

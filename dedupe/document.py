@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -13,6 +13,8 @@ from dedupe.fingerprint import is_plain, shingle_hashes, word_hashes
 from dedupe.models import Article, Span
 from dedupe.normalize import CleanText, looks_like_html, strip_markup, word_spans
 from dedupe.segment import ABBREVIATION_TABLE, sentences
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +32,9 @@ class Document:
     sentence_words: np.ndarray
     # Unique sorted 32-bit hashes of the word shingles (document level).
     shingles: np.ndarray
-    # What later stages derive from the document alone (sentence terms, figures, garbling markers), kept so that
-    # a document in many candidate pairs is analysed once.
-    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # What later stages derive from the document and would otherwise derive again for each pair it is in (the
+    # terms and garbling markers of its sentences): see `derived`. Not part of the document's value.
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -45,6 +47,13 @@ class Document:
     def word_span(self, first: int, last: int) -> Span:
         """The clean-text span from word `first` to word `last - 1` inclusive."""
         return int(self.word_starts[first]), int(self.word_ends[last - 1])
+
+    def derived(self, name: str, compute: Callable[[Document], _T]) -> _T:
+        """`compute(self)`, computed once per document and kept under `name` (a pure function of the document)."""
+        found = self._derived.get(name)
+        if found is None:
+            found = self._derived[name] = compute(self)
+        return found
 
 
 def clean_text(article: Article) -> CleanText:

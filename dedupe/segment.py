@@ -8,12 +8,17 @@ import regex
 from dedupe.models import Span
 
 # A sentence ends at . ! ? (with closing quotes or brackets) before white space and a capital, a digit, an
-# opening quote or a letter of a caseless script; at CJK full stops; and at every line break.
+# opening quote or a letter of a caseless script; at CJK full stops; and at every line break. (The first line
+# only skips positions where no alternative can match, white space or a CJK stop before them: the same matches,
+# a quarter less time on PAN 2013 documents.)
 _BOUNDARY = regex.compile(
     r"""
-    (?<=[.!?][\"'\u201d\u2019)\]]*)\s+(?=[\"'\u201c\u2018(\[]*[\p{Lu}\p{Lt}\p{N}\p{Lo}])
-    | (?<=[\u3002\uff01\uff1f])
-    | \s*\n\s*
+    (?=\s|(?<=[\u3002\uff01\uff1f]))
+    (?:
+      (?<=[.!?][\"'\u201d\u2019)\]]*)\s+(?=[\"'\u201c\u2018(\[]*[\p{Lu}\p{Lt}\p{N}\p{Lo}])
+      | (?<=[\u3002\uff01\uff1f])
+      | \s*\n\s*
+    )
     """,
     regex.VERBOSE,
 )

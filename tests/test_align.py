@@ -185,6 +185,33 @@ def test_regions_merge_adjacent_matches_into_one_passage():
     assert source[region.b_span[0] : region.b_span[1]] == source
 
 
+def test_a_sentence_split_in_several_is_one_region():
+    # The whole's best match is the middle part; the other parts have the whole as their best match only.
+    whole = (
+        "Officials said the storm destroyed two hundred houses along the northern coast, cut power to thirty "
+        "thousand homes near the harbour, and forced the closure of every school in the province for a week."
+    )
+    split = (
+        "Officials said the storm destroyed two hundred houses along the northern coast yesterday. "
+        "It cut power to thirty thousand homes near the harbour. "
+        "The closure of every school in the province lasted a week."
+    )
+    other = "Markets were calm on Monday. " + split + " The weather is expected to improve on Sunday."
+    (region,) = dedupe.align_texts(whole, other).regions
+    assert region.pairs == 3
+    assert region.b_span[0] == other.index("Officials") and region.b_span[1] > other.index("The closure")
+
+
+def test_a_region_trimmed_below_the_minimum_is_not_reported():
+    # The same terms in reverse order: similar sentences sharing one word pair ("elderly women").
+    words = "elderly women living alone in remote northern mountain villages were hit hardest by the winter flu"
+    words += " outbreak this year officials reported"
+    forward = words.capitalize() + "."
+    backward = (" ".join(reversed(words.split())) + " elderly women.").capitalize()
+    alignment = dedupe.align_texts("A line about markets. " + forward, backward + " Another line about sport.")
+    assert alignment.regions == ()
+
+
 def test_unrelated_texts_have_no_regions():
     a = "The central bank raised interest rates by a quarter point on Wednesday to fight inflation."
     b = "The football club signed a new striker from Brazil for a record transfer fee this summer."
@@ -194,6 +221,21 @@ def test_unrelated_texts_have_no_regions():
 def test_config_is_validated():
     with pytest.raises(ConfigError, match="min_similarity must be in"):
         AlignConfig(min_similarity=0)
+    with pytest.raises(ConfigError, match="extend_gap must not be negative, got -1"):
+        AlignConfig(extend_gap=-1)
+
+
+def test_a_document_keeps_what_is_derived_from_it():
+    document = dedupe.prepare(dedupe.Article("a", "Rebels took the city on Friday. The army withdrew."))
+    calls = []
+
+    def count(doc: dedupe.Document) -> int:
+        calls.append(doc.id)
+        return len(doc.sentences)
+
+    assert document.derived("sentences", count) == document.derived("sentences", count) == 2
+    assert calls == ["a"]
+    assert "_derived" not in repr(document)
 
 
 _SENTENCE = st.lists(

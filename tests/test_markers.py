@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedupe.markers import MARKERS, garble_markers, heading_markers
 
@@ -59,3 +62,22 @@ def test_lowercase_start_is_no_marker_at_the_start_of_a_document():
 )
 def test_heading_markers(heading: str, following: str, expected: tuple[str, ...]):
     assert heading_markers(heading, following) == expected
+
+
+# The readable forms of the markers that start at their rarest character and look back (markers.py): the same
+# texts must match.
+READABLE = {
+    "detached-quote": regex.compile(r"\w\s+[\u201d\u2019\"](?=[\s.,;:!?]|$)"),
+    "nonsense-join": regex.compile(r"\p{L}\s+[-\u2013\u2014]\p{L}"),
+    "doubled-word": regex.compile(r"\b(\p{L}{2,})\s+\1\b", regex.IGNORECASE),
+}
+# Words, white space and punctuation the markers look at.
+WORDS = "the The THE theory a ab AB \u00e9\u00e9 x1 _x ss \u00df".split()
+PIECES = st.sampled_from([*WORDS, " ", "  ", "\n", "\u00a0", *".,;:!?-\u2013\u2014\"'\u201c\u201d\u2019()"])
+
+
+@settings(max_examples=3000)
+@given(st.lists(PIECES, max_size=14).map("".join))
+def test_looking_back_markers_match_their_readable_form(text: str):
+    for name, readable in READABLE.items():
+        assert bool(MARKERS[name].search(text)) == bool(readable.search(text)), name

@@ -1,10 +1,20 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.normalize import fold_punctuation, looks_like_html, normalize_word, strip_markup, word_spans, words
+from dedupe.normalize import (
+    WORD,
+    _classes,
+    fold_punctuation,
+    looks_like_html,
+    normalize_word,
+    strip_markup,
+    word_spans,
+    words,
+)
 
 
 def test_markup_is_stripped_and_spans_map_back_to_the_raw_text():
@@ -56,6 +66,13 @@ def test_fast_words_equal_the_words_of_word_spans(text):
     assert words(text) == word_spans(text)[0]
 
 
+@settings(max_examples=500)
+@given(st.one_of(st.text(max_size=200), st.text(alphabet=st.characters(max_codepoint=0x30FF), max_size=200)))
+def test_word_spans_are_the_matches_of_word(text):
+    _found, starts, ends = word_spans(text)
+    assert list(zip(starts.tolist(), ends.tolist(), strict=True)) == [m.span() for m in WORD.finditer(text)]
+
+
 @given(st.text(max_size=200))
 def test_word_spans_slice_back_to_their_words(text):
     found, starts, ends = word_spans(text)
@@ -72,3 +89,11 @@ def test_punctuation_folding_keeps_length_and_is_idempotent(text):
 def test_text_without_markup_survives_stripping(text):
     clean = strip_markup(text)
     assert clean.text == " ".join(text.replace("\r", " ").split("\n")) or words(clean.text) == words(text)
+
+
+def test_no_character_outside_words_lower_cases_to_an_ascii_letter_or_digit():
+    # word_spans takes the ASCII path for text whose words are all ASCII; it relies on this.
+    codes = np.arange(128, 0x110000, dtype=np.uint32)
+    outside = codes[_classes(codes) == 0]
+    lowered = "".join(chr(c).lower() for c in outside.tolist() if not 0xD800 <= c <= 0xDFFF)
+    assert not any(c.isascii() and c.isalnum() for c in lowered)

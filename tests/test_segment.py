@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from dedupe.segment import sentences
+from dedupe.segment import _BOUNDARY, sentences
 
 
 def split(text: str) -> list[str]:
@@ -41,3 +44,23 @@ def split(text: str) -> list[str]:
 )
 def test_sentences(text, expected):
     assert split(text) == expected
+
+
+# The boundary pattern without its first line, which only skips positions where nothing can match (segment.py).
+READABLE_BOUNDARY = regex.compile(
+    r"""
+    (?<=[.!?][\"'\u201d\u2019)\]]*)\s+(?=[\"'\u201c\u2018(\[]*[\p{Lu}\p{Lt}\p{N}\p{Lo}])
+    | (?<=[\u3002\uff01\uff1f])
+    | \s*\n\s*
+    """,
+    regex.VERBOSE,
+)
+WORDS = ["One", "two", "U.S.", "Mr.", "\u6771\u4eac", "\u00c9t\u00e9", "3"]
+SPACES = [" ", "  ", "\n", "\u00a0", "\u2029", "\t"]
+PIECES = st.sampled_from([*WORDS, *SPACES, *".!?\"'\u201c\u201d\u2018\u2019()[]\u3002\uff01\uff1f,"])
+
+
+@settings(max_examples=2000)
+@given(st.lists(PIECES, max_size=16).map("".join))
+def test_boundaries_are_those_of_the_readable_pattern(text: str):
+    assert [m.span() for m in _BOUNDARY.finditer(text)] == [m.span() for m in READABLE_BOUNDARY.finditer(text)]
