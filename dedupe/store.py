@@ -60,14 +60,13 @@ _NO_SEQS = np.zeros(0, dtype=np.int64)
 class Found:
     """What a lookup found: the records (`encode_article`) of every article sharing a bucket, by sequence number;
     which of them share a document bucket; each membership `(passage_keys[i], passage_seqs[i])` of a passage bucket
-    that is not full; the keys whose buckets are full; and a token that lets `insert` detect articles added to
+    that is not full (a full one is boilerplate); and a token that lets `insert` detect articles added to
     these buckets since (Redis; 0 for SQLite, which locks instead)."""
 
     candidates: dict[int, bytes]
     documents: frozenset[int] = field(default_factory=frozenset)
     passage_keys: np.ndarray = field(default_factory=lambda: _NO_KEYS)
     passage_seqs: np.ndarray = field(default_factory=lambda: _NO_SEQS)
-    full: frozenset[int] = field(default_factory=frozenset)
     token: int = 0
 
 
@@ -76,7 +75,7 @@ class Store(Protocol):
 
     backend: str
 
-    def lookup(self, keys: Keys, records: bool = True) -> Found: ...
+    def lookup(self, keys: Keys) -> Found: ...
 
     def insert(self, article: Article, entry: bytes, keys: Keys, found: Found | None) -> Inserted: ...
 
@@ -250,24 +249,19 @@ class SQLiteStore:
         self._depth = 0
         self._db.execute("COMMIT")
 
-    def lookup(self, keys: Keys, records: bool = True) -> Found:
+    def lookup(self, keys: Keys) -> Found:
         documents = self._members("document_bands", keys.document)
         passages = self._members("passage_bands", keys.passage)
-        full_documents, full_passages = self._full(documents), self._full(passages)
         # A full passage bucket is boilerplate: its members are no candidates through it.
-        passages = passages[~np.isin(passages[:, 0], full_passages)]
+        keys, sizes = np.unique(passages[:, 0], return_counts=True)
+        passages = passages[~np.isin(passages[:, 0], keys[sizes >= self.max_bucket])]
         members = np.union1d(documents[:, 1], passages[:, 1]).tolist()
         return Found(
-            self._records(members) if records else {},
+            self._records(members),
             frozenset(documents[:, 1].tolist()),
             passages[:, 0].view(np.uint64),
             passages[:, 1].copy(),
-            frozenset(full_documents.tolist() + full_passages.tolist()),
         )
-
-    def _full(self, rows: np.ndarray) -> np.ndarray:
-        keys, sizes = np.unique(rows[:, 0], return_counts=True)
-        return keys[sizes >= self.max_bucket]
 
     def _members(self, table: str, level: np.ndarray) -> np.ndarray:
         """The `(key, seq)` rows of the buckets of `level`, as an `(m, 2)` int64 array (keys as stored: signed)."""
@@ -290,9 +284,8 @@ class SQLiteStore:
         return self._cache.take(seqs, dict(rows))
 
     def insert(self, article: Article, entry: bytes, keys: Keys, found: Found | None) -> Inserted:
+        # `found` is not needed: under the write lock, a bucket's size when inserting is its size at the lookup.
         with self.write():
-            if found is None:
-                found = self.lookup(keys, records=False)
             try:
                 cursor = self._db.execute(
                     "INSERT INTO articles (id, record) VALUES (?, ?)", (article.id, encode_article(article, entry))
@@ -301,8 +294,12 @@ class SQLiteStore:
                 return "exists"
             seq = cursor.lastrowid
             for table, level in (("document_bands", keys.document), ("passage_bands", keys.passage)):
-                values = [key for key in _signed(level) if key not in found.full]
-                self._db.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?, ?)", [(k, seq) for k in values])
+                # A full bucket is not grown (counted in SQLite: no lookup, no round trip through Python per key).
+                self._db.executemany(
+                    f"INSERT OR IGNORE INTO {table} SELECT ?1, ?2 "
+                    f"WHERE (SELECT count(*) FROM {table} WHERE key = ?1) < {int(self.max_bucket)}",
+                    [(key, seq) for key in _signed(level)],
+                )
         return "added"
 
     def get(self, article_id: str) -> Article | None:
@@ -425,7 +422,7 @@ class RedisStore:
         # Redis needs no lock: `insert` detects concurrent adds instead.
         yield
 
-    def lookup(self, keys: Keys, records: bool = True) -> Found:
+    def lookup(self, keys: Keys) -> Found:
         names = self._bucket_names(keys)
         try:
             pipe = self._redis.pipeline(transaction=True)
@@ -435,16 +432,13 @@ class RedisStore:
             seen, *buckets = pipe.execute()
             members: set[bytes] = set()
             documents: set[int] = set()
-            full: set[int] = set()
             hit_keys: list[int] = []
             hit_seqs: list[int] = []
             count = len(keys.document)
             levels = [*keys.document.tolist(), *keys.passage.tolist()]
             for index, (key, bucket) in enumerate(zip(levels, buckets, strict=True)):
-                if len(bucket) >= self.max_bucket:
-                    full.add(key)
-                    if index >= count:
-                        continue  # a full passage bucket is boilerplate
+                if len(bucket) >= self.max_bucket and index >= count:
+                    continue  # a full passage bucket is boilerplate
                 members.update(bucket)
                 if index < count:
                     documents.update(int(m) for m in bucket)
@@ -452,17 +446,16 @@ class RedisStore:
                     hit_keys += [key] * len(bucket)
                     hit_seqs += [int(m) for m in bucket]
             seqs = sorted(int(m) for m in members)
-            missing = self._cache.missing(seqs) if records else []
+            missing = self._cache.missing(seqs)
             fetched = self._redis.hmget(self._records, missing) if missing else []
         except self._errors as error:
             raise StoreError(f"{self.url}: lookup failed ({error})") from None
-        candidates = self._cache.take(seqs, dict(zip(missing, fetched, strict=True))) if records else {}
+        candidates = self._cache.take(seqs, dict(zip(missing, fetched, strict=True)))
         return Found(
             candidates,
             frozenset(documents),
             np.array(hit_keys, dtype=np.uint64),
             np.array(hit_seqs, dtype=np.int64),
-            frozenset(full),
             int(seen or 0),
         )
 
