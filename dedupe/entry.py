@@ -9,9 +9,9 @@ signatures, and with them the band keys of both levels, follow from the entry al
 An entry is computed by the scan's own functions: plain-ASCII texts take the compiled tokeniser and sentence splitter
 with no `Document` prepared, other texts (and texts with markup) their prepared `Document`.
 
-Encoded, an entry is little-endian uint32 words: the counts `(shingles, sentences, words, terms, figures)`, then the
-shingles, per sentence its length, its sequence hash (two words) and the sizes of its word, term and figure sets,
-then the three sets' values.
+Encoded, an entry is little-endian uint32 words: the counts `(shingles, sentences, words, terms, figures)`; the
+shingles; one array per sentence field: lengths, sequence hashes (two words each), sizes of the word, term and figure
+sets; then the values of those sets.
 """
 
 from __future__ import annotations
@@ -53,9 +53,9 @@ class Entries:
         """The encoded entry of a single article (module docstring)."""
         assert len(self) == 1, "one entry at a time"
         p = self.profiles
-        counts = [len(self.shingles.values), len(p.lengths), len(p.word_values), len(p.term_values)]
+        values = (self.shingles.values, p.lengths, p.word_values, p.term_values, p.figure_values)
         parts = [
-            np.asarray([*counts, len(p.figure_values)]),
+            np.asarray([len(v) for v in values]),
             self.shingles.values,
             p.lengths,
             p.sequence.astype("<u8").view("<u4"),
