@@ -128,6 +128,11 @@ class MinHasher:
         self._a = np.asarray(a, dtype=np.uint32)
         self._b = np.asarray(b, dtype=np.uint32)
 
+    @property
+    def permutations(self) -> tuple[np.ndarray, np.ndarray]:
+        """The `(a, b)` parameters of the permutations `a * h + b mod 2**32`, for kernels that MinHash inline."""
+        return self._a, self._b
+
     def signature(self, hashes: np.ndarray) -> np.ndarray:
         """The signature (num_perm uint32 values) of one set of 32-bit hashes."""
         return self.signatures([hashes])[0]

@@ -1,9 +1,16 @@
 """The ingestion gate: is an incoming article new, a copy, or a reuse of something indexed? With evidence.
 
-Composition of the scan's own stages, nothing re-implemented: `prepare` -> MinHash signatures and LSH band keys at
-document and passage level (the scan's settings) -> a store lookup of the articles sharing a bucket -> `relate` on
-each (the stored article first, as the scan orders an earlier article) -> the faithfulness ranking. So the verdict
-for two articles is the relation the scan gives the same two articles.
+Composition of the scan's own stages and rules, nothing re-implemented: the article's index entry (entry.py:
+shingles and sentence profile, by the scan's functions) -> MinHash signatures and LSH band keys at document and
+passage level (the scan's settings) -> a store lookup of the articles sharing a bucket -> the scan's candidate
+rule (a shared document bucket, or colliding passages whose MinHash estimate gives evidence) -> the scan's screen
+(`Profiles.screen`) on the stored entries -> `relate` on the few pairs left (the stored article first, as the scan
+orders an earlier article) -> the faithfulness ranking. So the verdict for two articles is the relation the scan
+gives the same two articles, and only pairs that reach `relate` cost a prepared `Document`.
+
+A check is a few small compiled calls on one article: they run on the calling thread (`_one_thread`), because
+waking numba's worker threads costs more than the work (9 ms against 0.05 ms per call, measured on the loaded
+2-core machine; benchmarks/README.md, "Ingestion gate").
 """
 
 from __future__ import annotations
@@ -16,19 +23,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import numba
 import numpy as np
 
-from dedupe.candidates import band_keys, optimal_bands
+from dedupe import kernels
+from dedupe.candidates import ESTIMATE_MARGIN, band_keys, optimal_bands
 from dedupe.config import MinHashConfig, ScanConfig
 from dedupe.document import Document, prepare
+from dedupe.entry import Entries, decode, measure
 from dedupe.errors import StoreError
 from dedupe.fingerprint import MinHasher
 from dedupe.models import Article, Pair
 from dedupe.rank import rank_members
 from dedupe.report import passage_dict
-from dedupe.scan import passage_hash_sets
-from dedupe.store import FORMAT_VERSION, Features, Found, Keys, Store, decode_article, decode_features, open_store
-from dedupe.verify import Screen, relate
+from dedupe.store import FORMAT_VERSION, Found, Keys, Store, decode_article, decode_entry, open_store
+from dedupe.verify import relate
 
 VerdictName = Literal["new", "exact-duplicate", "near-duplicate", "partial-reuse"]
 # Which verdicts `check_and_add` adds: only new articles, new ones and partial reuses, or everything.
@@ -92,6 +101,25 @@ class Verdict:
         return data
 
 
+@dataclass(slots=True)
+class _Incoming:
+    """An article being checked: its entry (encoded and decoded), band keys, passage signatures and band keys
+    (one row per passage), and its `Document` once something needs it."""
+
+    article: Article
+    entries: Entries
+    entry: bytes
+    keys: Keys
+    signatures: np.ndarray
+    passage_keys: np.ndarray
+    document: Document | None
+
+    def prepared(self, shingle: int) -> Document:
+        if self.document is None:
+            self.document = prepare(self.article, shingle)
+        return self.document
+
+
 class Index:
     """A persistent index of articles that checks each incoming one against everything indexed.
 
@@ -133,30 +161,31 @@ class Index:
 
     def check(self, article: Article) -> Verdict:
         """The verdict on `article` against the index, without adding it."""
-        document = prepare(article, self.config.shingle)
-        found = self._store.lookup(self.keys(document))
-        return self._judge(document, found)
+        with _one_thread():
+            incoming = self._incoming(article)
+            return self._judge(incoming, self._store.lookup(incoming.keys))
 
     def add(self, article: Article) -> bool:
         """Add `article` without checking it; False (and nothing changed) when its id is already indexed."""
-        document = prepare(article, self.config.shingle)
-        return self._store.insert(article, _features(document), self.keys(document), None) == "added"
+        with _one_thread():
+            incoming = self._incoming(article)
+            return self._store.insert(article, incoming.entry, incoming.keys, None) == "added"
 
     def check_and_add(self, article: Article, policy: Policy = "new") -> Verdict:
         """Check `article` and add it when `policy` admits its verdict, atomically: two workers racing with copies
         of one article never both see `new`. An article whose id is already indexed is never added again."""
         admitted = POLICIES[policy]
-        document = prepare(article, self.config.shingle)
-        keys = self.keys(document)
-        with self._store.write():
-            for _ in range(_RETRIES):
-                found = self._store.lookup(keys)
-                verdict = self._judge(document, found)
-                if verdict.verdict not in admitted:
-                    return dataclasses.replace(verdict, added=False)
-                outcome = self._store.insert(article, _features(document), keys, found)
-                if outcome != "conflict":
-                    return dataclasses.replace(verdict, added=outcome == "added")
+        with _one_thread():
+            incoming = self._incoming(article)
+            with self._store.write():
+                for _ in range(_RETRIES):
+                    found = self._store.lookup(incoming.keys)
+                    verdict = self._judge(incoming, found)
+                    if verdict.verdict not in admitted:
+                        return dataclasses.replace(verdict, added=False)
+                    outcome = self._store.insert(article, incoming.entry, incoming.keys, found)
+                    if outcome != "conflict":
+                        return dataclasses.replace(verdict, added=outcome == "added")
         raise StoreError(f'article "{article.id}": {_RETRIES} concurrent adds to its buckets in a row; try again')
 
     def remove(self, article_id: str) -> bool:
@@ -164,37 +193,105 @@ class Index:
         article = self._store.get(article_id)
         if article is None:
             return False
-        return self._store.delete(article_id, self.keys(prepare(article, self.config.shingle)))
+        with _one_thread():
+            keys = self._incoming(article).keys
+        return self._store.delete(article_id, keys)
 
     def stats(self) -> dict[str, Any]:
         """Backend, location, article count, size in bytes, format version and settings."""
         return {**self._store.stats(), "format": FORMAT_VERSION, "config": self.config.identity}
 
-    def keys(self, document: Document) -> Keys:
-        """The document and passage band keys of a prepared article (the scan's signatures and bands)."""
+    def _incoming(self, article: Article) -> _Incoming:
+        """The article's entry and its document and passage band keys (the scan's signatures and bands)."""
         config = self.config
-        signature = self._document_hasher.signatures([document.shingles]) if len(document.shingles) else None
-        passages = passage_hash_sets(document, config)
-        return Keys(
-            document=_salted(signature, config.document),
-            passage=_salted(self._passage_hasher.signatures(passages) if passages else None, config.passage),
+        entries, document = measure(article, config)
+        shingles = entries.shingles.values
+        signature = self._document_hasher.signatures([shingles]) if len(shingles) else None
+        passages = entries.passage_sets(0, config.align.min_words)
+        signatures = (
+            self._passage_hasher.signatures(passages)
+            if passages
+            else np.zeros((0, config.passage.num_perm), dtype=np.uint32)
         )
+        passage_keys = _salted(signatures, config.passage)
+        keys = Keys(document=np.unique(_salted(signature, config.document)), passage=np.unique(passage_keys))
+        return _Incoming(article, entries, entries.encode(), keys, signatures, passage_keys, document)
 
-    def _judge(self, document: Document, found: Found) -> Verdict:
+    def _judge(self, incoming: _Incoming, found: Found) -> Verdict:
+        seqs = np.array(sorted(found.candidates), dtype=np.int64)
         matches = []
-        screen = Screen(document, self.config) if found.candidates else None
-        for seq, record in found.candidates.items():
-            features = decode_features(record)
-            if not screen.admits(features.word_hashes, features.sentence_words):  # type: ignore[union-attr]
-                continue  # relate() would return None
-            article = decode_article(record)
-            pair = relate(self._stored(seq, article), document, self.config)
-            if pair is not None:
-                matches.append(Match(article, pair))
+        if len(seqs):
+            # Entry 0 is the incoming article, entry k + 1 the stored article seqs[k].
+            entries = decode(
+                [incoming.entry, *(decode_entry(found.candidates[seq]) for seq in seqs.tolist())],
+                self.config.align.min_words,
+            )
+            stored = self._candidates(incoming, found, seqs, entries)
+            pairs = np.stack([stored + 1, np.zeros_like(stored)], axis=1)
+            for k in stored[self._screen(entries, pairs)].tolist():
+                seq = int(seqs[k])
+                article = decode_article(found.candidates[seq])
+                pair = relate(self._stored(seq, article), incoming.prepared(self.config.shingle), self.config)
+                if pair is not None:
+                    matches.append(Match(article, pair))
         if not matches:
-            return Verdict(document.id, "new")
+            return Verdict(incoming.article.id, "new")
         matches.sort(key=lambda m: (_STRENGTH[m.pair.relation], -m.pair.jaccard, m.article.id))
+        document = incoming.prepared(self.config.shingle)
         return Verdict(document.id, matches[0].pair.relation, tuple(matches), _original(document, matches))
+
+    def _candidates(self, incoming: _Incoming, found: Found, seqs: np.ndarray, entries: Entries) -> np.ndarray:
+        """Which of the stored articles `seqs` (indexes into them) the scan would make candidates: those sharing a
+        document bucket, and those with a passage that collides with one of the incoming article's in a bucket
+        that is not full and has a MinHash estimate of `evidence.min_jaccard - ESTIMATE_MARGIN` or more with it
+        (`candidates.passage_candidates`)."""
+        config = self.config
+        chosen = np.isin(seqs, np.fromiter(found.documents, dtype=np.int64, count=len(found.documents)))
+        if len(found.passage_seqs) and len(incoming.passage_keys):
+            # Each membership of a passage bucket, once per passage (row) and band (column) of the incoming
+            # article with that key: two of its passages can share a key.
+            flat = incoming.passage_keys.ravel()
+            order = np.argsort(flat, kind="stable")
+            low = np.searchsorted(flat[order], found.passage_keys, "left")
+            counts = np.searchsorted(flat[order], found.passage_keys, "right") - low
+            member = np.repeat(np.arange(len(low)), counts)
+            within = np.arange(len(member)) - np.repeat(np.cumsum(counts) - counts, counts)
+            position = order[low[member] + within]
+            stored = np.searchsorted(seqs, found.passage_seqs[member])
+            known = stored < len(seqs)
+            known[known] = seqs[stored[known]] == found.passage_seqs[member][known]
+            bands = incoming.passage_keys.shape[1]
+            hits = np.stack([stored + 1, position // bands, position % bands], axis=1)[known]
+            hits = hits[np.argsort(hits[:, 0], kind="stable")]
+            a, b = self._passage_hasher.permutations
+            _, rows = optimal_bands(
+                config.passage.threshold, config.passage.num_perm, config.passage.false_positive_weight
+            )
+            profiles = entries.profiles
+            chosen |= kernels.colliding_passages(
+                incoming.signatures,
+                hits,
+                profiles.sentence_bounds,
+                profiles.lengths,
+                profiles.word_values,
+                profiles.word_bounds,
+                config.align.min_words,
+                rows,
+                a,
+                b,
+                config.evidence.min_jaccard - ESTIMATE_MARGIN,
+            )[1:]
+        return np.flatnonzero(chosen)
+
+    def _screen(self, entries: Entries, pairs: np.ndarray) -> np.ndarray:
+        """The scan's screen (`verify.screen`) on entries: exact shingle Jaccard at the threshold, or a sentence
+        profile match (`Profiles.screen`)."""
+        config = self.config
+        keep = entries.shingles.jaccard(pairs) >= min(config.near_jaccard, config.document.threshold)
+        rest = np.flatnonzero(~keep)
+        if len(rest):
+            keep[rest] = entries.profiles.screen(pairs[rest], config)
+        return keep
 
     def _stored(self, seq: int, article: Article) -> Document:
         cached = self._prepared.get(seq)
@@ -208,18 +305,26 @@ class Index:
         return prepared
 
 
-def _features(document: Document) -> Features:
-    return Features(document.word_hashes, document.sentence_words)
+@contextmanager
+def _one_thread() -> Iterator[None]:
+    """Compiled calls inside run on the calling thread only (numba's thread count is per thread)."""
+    previous = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(previous)
 
 
 def _salted(signatures: np.ndarray | None, config: MinHashConfig) -> np.ndarray:
-    if signatures is None:
-        return np.zeros(0, dtype=np.uint64)
+    """Band keys, one row per signature, salted per band so that keys of different bands never meet."""
     bands, rows = optimal_bands(config.threshold, config.num_perm, config.false_positive_weight)
+    if signatures is None or not len(signatures):
+        return np.zeros((0, bands), dtype=np.uint64)
     keys = band_keys(signatures, bands, rows)
     with np.errstate(over="ignore"):
         salts = (np.arange(1, bands + 1, dtype=np.uint64) * _BAND_SALT)[None, :]
-    return np.unique(keys ^ salts)
+    return keys ^ salts
 
 
 def _original(document: Document, matches: list[Match]) -> str:

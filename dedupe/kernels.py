@@ -918,3 +918,140 @@ def plain_words(t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             h = _FNV_OFFSET
             start = -1
     return starts[:count], ends[:count], hashes[:count]
+
+
+@njit(cache=True)
+def colliding_passages(
+    signatures: np.ndarray,
+    hits: np.ndarray,
+    sentence_bounds: np.ndarray,
+    lengths: np.ndarray,
+    word_values: np.ndarray,
+    word_bounds: np.ndarray,
+    min_words: int,
+    rows: int,
+    a: np.ndarray,
+    b: np.ndarray,
+    min_estimate: float,
+) -> np.ndarray:
+    """The scan's passage-candidate rule (`candidates.passage_candidates` with evidence) for one incoming document
+    against stored ones known by their sentence profiles (profiles.py), for the gate.
+
+    `signatures` are the incoming document's passage signatures; each row `(c, p, band)` of `hits` (sorted by c)
+    says that its passage p shares the LSH bucket of `band` (of `rows` rows) with stored document c. Returns, per
+    stored document, whether one of its passages (sentences of `min_words` words or more, MinHashed as word sets
+    like `minhash`) has the same `band` rows as such a p and an estimated Jaccard (share of equal values) of at
+    least `min_estimate` with it. A stored passage's signature is computed a band at a time, and whole only when
+    that band collides.
+    """
+    keep = np.zeros(len(sentence_bounds) - 1, dtype=np.bool_)
+    width = signatures.shape[1]
+    start = 0
+    while start < len(hits):
+        c = hits[start, 0]
+        end = start
+        while end < len(hits) and hits[end, 0] == c:
+            end += 1
+        passages = np.empty(sentence_bounds[c + 1] - sentence_bounds[c], dtype=np.int64)
+        count = 0
+        for s in range(sentence_bounds[c], sentence_bounds[c + 1]):
+            if lengths[s] >= min_words:
+                passages[count] = s
+                count += 1
+        whole = np.zeros(count, dtype=np.bool_)
+        own = np.empty((count, width), dtype=np.uint32)
+        for h in range(start, end):
+            x = signatures[hits[h, 1]]
+            first = hits[h, 2] * rows
+            for q in range(count):
+                s = passages[q]
+                collides = True
+                for r in range(first, first + rows):
+                    value = own[q, r] if whole[q] else EMPTY
+                    if not whole[q]:
+                        for v in range(word_bounds[s], word_bounds[s + 1]):
+                            premixed = np.uint32(_fmix32(_U64(word_values[v])))
+                            value = min(value, np.uint32(a[r] * premixed + b[r]))
+                    if value != x[r]:
+                        collides = False
+                        break
+                if not collides:
+                    continue
+                if not whole[q]:
+                    own[q, :] = EMPTY
+                    for v in range(word_bounds[s], word_bounds[s + 1]):
+                        _update(own[q], a, b, _U64(word_values[v]))
+                    whole[q] = True
+                same = 0
+                for r in range(width):
+                    same += x[r] == own[q, r]
+                if same / width >= min_estimate:
+                    keep[c] = True
+                    break
+            if keep[c]:
+                break
+        start = end
+    return keep
+
+
+@njit(cache=True)
+def decode_entries(words: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The gate's encoded index entries (entry.py says how they are laid out) `words[offsets[i]:offsets[i + 1]]`,
+    joined: `(shingles, shingle_bounds)` as `ShingleSets`, then the sentence fields of `Profiles`
+    (`profiles.from_sentences` adds the per-document sets)."""
+    n = len(offsets) - 1
+    totals = np.zeros(5, dtype=np.int64)
+    for i in range(n):
+        for f in range(5):
+            totals[f] += np.int64(words[offsets[i] + f])
+    shingles = np.empty(totals[0], dtype=np.uint32)
+    shingle_bounds = np.zeros(n + 1, dtype=np.int64)
+    sentence_bounds = np.zeros(n + 1, dtype=np.int64)
+    lengths = np.empty(totals[1], dtype=np.int64)
+    sequence = np.empty(totals[1], dtype=np.uint64)
+    bounds = np.zeros((3, totals[1] + 1), dtype=np.int64)
+    values = (
+        np.empty(totals[2], dtype=np.uint32),
+        np.empty(totals[3], dtype=np.uint32),
+        np.empty(totals[4], dtype=np.uint32),
+    )
+    k = 0
+    s = 0
+    filled = np.zeros(3, dtype=np.int64)
+    for i in range(n):
+        o = offsets[i]
+        nk = np.int64(words[o])
+        ns = np.int64(words[o + 1])
+        o += 5
+        shingles[k : k + nk] = words[o : o + nk]
+        k += nk
+        shingle_bounds[i + 1] = k
+        o += nk
+        for j in range(ns):
+            lengths[s + j] = words[o + j]
+            sequence[s + j] = _U64(words[o + ns + 2 * j]) | (_U64(words[o + ns + 2 * j + 1]) << _U64(32))
+        o += 3 * ns
+        for level in range(3):
+            for j in range(ns):
+                bounds[level, s + j + 1] = bounds[level, s + j] + np.int64(words[o + j])
+            o += ns
+        for level in range(3):
+            size = bounds[level, s + ns] - bounds[level, s]
+            values[level][filled[level] : filled[level] + size] = words[o : o + size]
+            filled[level] += size
+            o += size
+        s += ns
+        sentence_bounds[i + 1] = s
+    return (
+        shingles,
+        shingle_bounds,
+        sentence_bounds,
+        lengths,
+        sequence,
+        values[0],
+        bounds[0].copy(),
+        values[1],
+        bounds[1].copy(),
+        values[2],
+        bounds[2].copy(),
+    )

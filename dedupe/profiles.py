@@ -168,10 +168,19 @@ def _profiles(
     sentence_bounds: np.ndarray,
     min_words: int,
 ) -> Profiles:
-    lengths, sequence, *sets = kernels.sentence_profiles(hashes, terms, figures, word_bounds, ranges, sentence_bounds)
-    term_values, term_bounds = sets[2], sets[3]
+    return from_sentences(
+        sentence_bounds,
+        *kernels.sentence_profiles(hashes, terms, figures, word_bounds, ranges, sentence_bounds),
+        min_words=min_words,
+    )
+
+
+def from_sentences(sentence_bounds: np.ndarray, *sentence_fields: np.ndarray, min_words: int) -> Profiles:
+    """Profiles from their per-sentence fields (lengths, sequence hashes, then the word, term and figure sets as
+    values and bounds), with the per-document sets derived from them."""
+    lengths, sequence, _, _, term_values, term_bounds, _, _ = sentence_fields
     document_terms = kernels.document_sets(term_values, term_bounds, sentence_bounds, lengths, min_words)
     document_sequences = kernels.document_sets(
         sequence, np.arange(len(sequence) + 1, dtype=np.int64), sentence_bounds, lengths, min_words
     )
-    return Profiles(sentence_bounds, lengths, sequence, *sets, *document_terms, *document_sequences, min_words)
+    return Profiles(sentence_bounds, *sentence_fields, *document_terms, *document_sequences, min_words)

@@ -1,8 +1,9 @@
 """Persistent index backends: articles and their LSH band keys, on disk (SQLite) or shared (Redis).
 
 A store knows nothing of fingerprints or verification (gate.py does both with the scan's own stages); it keeps,
-per article, a sequence number, the article record (enough to prepare it again for verification) and the band keys
-it was indexed under, and answers "which articles share one of these keys" in one or two round trips.
+per article, a sequence number, the article record (the article, enough to prepare it again for verification, and
+its index entry, entry.py, opaque here) and the band keys it was indexed under, and answers "which articles share
+one of these keys, in which passage buckets" in one or two round trips.
 
 Buckets are capped at `max_bucket` members, as in the scan: a document bucket that is full keeps its first members
 (later copies still find them, like the scan's star linking), and a passage bucket that is full is boilerplate, no
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import sqlite3
 import struct
-from collections import Counter
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,7 +36,8 @@ from dedupe.models import Article
 
 # Bump when the layout or the meaning of stored keys changes; an index of another version is refused.
 # 2: word hashes are FNV-1a + fmix64 (were xxh3), so stored band keys of version 1 mean other words.
-FORMAT_VERSION = 2
+# 3: a record holds the article's index entry (shingles and sentence profile) instead of its word hashes.
+FORMAT_VERSION = 3
 DATABASE = "index.sqlite"
 _PARAMETERS = 10_000
 
@@ -50,14 +52,21 @@ class Keys:
     passage: np.ndarray
 
 
+_NO_KEYS = np.zeros(0, dtype=np.uint64)
+_NO_SEQS = np.zeros(0, dtype=np.int64)
+
+
 @dataclass(frozen=True, slots=True)
 class Found:
-    """What a lookup found: candidate records (`encode_article`) by sequence number, the keys whose buckets are
-    full, and a token that lets `insert` detect articles added to these buckets since (Redis; 0 for SQLite, which
-    locks instead)."""
+    """What a lookup found: the records (`encode_article`) of every article sharing a bucket, by sequence number;
+    which of them share a document bucket; each membership `(passage_keys[i], passage_seqs[i])` of a passage bucket
+    that is not full (a full one is boilerplate); and a token that lets `insert` detect articles added to
+    these buckets since (Redis; 0 for SQLite, which locks instead)."""
 
     candidates: dict[int, bytes]
-    full: frozenset[int] = field(default_factory=frozenset)
+    documents: frozenset[int] = field(default_factory=frozenset)
+    passage_keys: np.ndarray = field(default_factory=lambda: _NO_KEYS)
+    passage_seqs: np.ndarray = field(default_factory=lambda: _NO_SEQS)
     token: int = 0
 
 
@@ -66,9 +75,9 @@ class Store(Protocol):
 
     backend: str
 
-    def lookup(self, keys: Keys, records: bool = True) -> Found: ...
+    def lookup(self, keys: Keys) -> Found: ...
 
-    def insert(self, article: Article, features: Features, keys: Keys, found: Found | None) -> Inserted: ...
+    def insert(self, article: Article, entry: bytes, keys: Keys, found: Found | None) -> Inserted: ...
 
     def get(self, article_id: str) -> Article | None: ...
 
@@ -81,21 +90,43 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-_HEADER = struct.Struct("<III")
+_HEADER = struct.Struct("<II")
+# Records kept in memory by sequence number (about 3.5 kB each on news: 70 MB). A record never changes under its
+# sequence number (numbers are never reused), and articles in busy buckets are asked for by check after check.
+_CACHED_RECORDS = 20_000
 
 
-@dataclass(frozen=True, slots=True)
-class Features:
-    """What a stored article offers to the cheap pre-check before verification: its word hashes in order and the
-    `[first, last)` word range of each sentence (document.py's `word_hashes` and `sentence_words`)."""
+class _RecordCache:
+    """The most recently used records by sequence number; `missing` says which of some still need fetching."""
 
-    word_hashes: np.ndarray
-    sentence_words: np.ndarray
+    def __init__(self) -> None:
+        self._records: OrderedDict[int, bytes] = OrderedDict()
+
+    def missing(self, seqs: list[int]) -> list[int]:
+        return [seq for seq in seqs if seq not in self._records]
+
+    def take(self, seqs: list[int], fetched: dict[int, bytes]) -> dict[int, bytes]:
+        """The records of `seqs` (those neither cached nor fetched are left out), remembering the fetched ones."""
+        records = self._records
+        found = {}
+        for seq in seqs:
+            record = fetched.get(seq)
+            if record is not None:
+                records[seq] = record
+            else:
+                record = records.get(seq)
+                if record is None:
+                    continue
+                records.move_to_end(seq)
+            found[seq] = record
+        while len(records) > _CACHED_RECORDS:
+            records.popitem(last=False)
+        return found
 
 
-def encode_article(article: Article, features: Features) -> bytes:
-    """The stored record: the text and metadata (enough to prepare the article again exactly as it was), then
-    its features as raw little-endian arrays."""
+def encode_article(article: Article, entry: bytes) -> bytes:
+    """The stored record: the article's index entry (entry.py), then its text and metadata as JSON (enough to
+    prepare the article again exactly as it was). The entry comes first, so it starts 4-byte aligned."""
     record = orjson.dumps(
         {
             "id": article.id,
@@ -108,22 +139,19 @@ def encode_article(article: Article, features: Features) -> bytes:
             "markup": article.markup,
         }
     )
-    hashes = features.word_hashes.astype("<u8", copy=False)
-    sentences = features.sentence_words.astype("<i4", copy=False)
-    return _HEADER.pack(len(record), len(hashes), len(sentences)) + record + hashes.tobytes() + sentences.tobytes()
+    return _HEADER.pack(len(entry), len(record)) + entry + record
 
 
-def decode_features(data: bytes) -> Features:
-    size, words, sentences = _HEADER.unpack_from(data)
-    start = _HEADER.size + size
-    hashes = np.frombuffer(data, dtype="<u8", count=words, offset=start)
-    spans = np.frombuffer(data, dtype="<i4", count=2 * sentences, offset=start + 8 * words).reshape(sentences, 2)
-    return Features(hashes, spans)
+def decode_entry(data: bytes) -> memoryview:
+    """The index entry of a record, without copying it."""
+    size = _HEADER.unpack_from(data)[0]
+    return memoryview(data)[_HEADER.size : _HEADER.size + size]
 
 
 def decode_article(data: bytes) -> Article:
-    size = _HEADER.unpack_from(data)[0]
-    record = orjson.loads(data[_HEADER.size : _HEADER.size + size])
+    entry, size = _HEADER.unpack_from(data)
+    start = _HEADER.size + entry
+    record = orjson.loads(data[start : start + size])
     return Article(
         id=record["id"],
         text=record["text"],
@@ -179,6 +207,9 @@ class SQLiteStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA cache_size=-65536")
+            # Reads through the memory map save a copy per page; SQLite caps the size at its compile-time limit.
+            self._db.execute(f"PRAGMA mmap_size={1 << 40}")
+            self._cache = _RecordCache()
             self._depth = 0
             with self.write():
                 self._create(identity)
@@ -218,52 +249,57 @@ class SQLiteStore:
         self._depth = 0
         self._db.execute("COMMIT")
 
-    def lookup(self, keys: Keys, records: bool = True) -> Found:
-        members: set[int] = set()
-        full: set[int] = set()
-        for table, level, boilerplate in (
-            ("document_bands", keys.document, False),
-            ("passage_bands", keys.passage, True),
-        ):
-            if not len(level):
-                continue
-            values = _signed(level)
-            rows = []
-            # SQLite caps the parameters of one statement (32,766 by default): a very long article asks in parts.
-            for start in range(0, len(values), _PARAMETERS):
-                part = values[start : start + _PARAMETERS]
-                query = f"SELECT key, seq FROM {table} WHERE key IN ({','.join('?' * len(part))})"
-                rows += self._db.execute(query, part).fetchall()
-            sizes = Counter(key for key, _ in rows)
-            crowded = {key for key, size in sizes.items() if size >= self.max_bucket}
-            full |= crowded
-            members.update(seq for key, seq in rows if not (boilerplate and key in crowded))
-        return Found(self._records(sorted(members)) if records else {}, frozenset(full))
+    def lookup(self, keys: Keys) -> Found:
+        documents = self._members("document_bands", keys.document)
+        passages = self._members("passage_bands", keys.passage)
+        # A full passage bucket is boilerplate: its members are no candidates through it.
+        keys, sizes = np.unique(passages[:, 0], return_counts=True)
+        passages = passages[~np.isin(passages[:, 0], keys[sizes >= self.max_bucket])]
+        members = np.union1d(documents[:, 1], passages[:, 1]).tolist()
+        return Found(
+            self._records(members),
+            frozenset(documents[:, 1].tolist()),
+            passages[:, 0].view(np.uint64),
+            passages[:, 1].copy(),
+        )
+
+    def _members(self, table: str, level: np.ndarray) -> np.ndarray:
+        """The `(key, seq)` rows of the buckets of `level`, as an `(m, 2)` int64 array (keys as stored: signed)."""
+        values = _signed(level)
+        rows = []
+        # SQLite caps the parameters of one statement (32,766 by default): a very long article asks in parts.
+        for start in range(0, len(values), _PARAMETERS):
+            part = values[start : start + _PARAMETERS]
+            query = f"SELECT key, seq FROM {table} WHERE key IN ({','.join('?' * len(part))})"
+            rows += self._db.execute(query, part).fetchall()
+        return np.array(rows, dtype=np.int64).reshape(-1, 2)
 
     def _records(self, seqs: list[int]) -> dict[int, bytes]:
-        if not seqs:
-            return {}
+        missing = self._cache.missing(seqs)
         rows = []
-        for start in range(0, len(seqs), _PARAMETERS):
-            part = seqs[start : start + _PARAMETERS]
+        for start in range(0, len(missing), _PARAMETERS):
+            part = missing[start : start + _PARAMETERS]
             query = f"SELECT seq, record FROM articles WHERE seq IN ({','.join('?' * len(part))})"
             rows += self._db.execute(query, part).fetchall()
-        return dict(sorted(rows))
+        return self._cache.take(seqs, dict(rows))
 
-    def insert(self, article: Article, features: Features, keys: Keys, found: Found | None) -> Inserted:
+    def insert(self, article: Article, entry: bytes, keys: Keys, found: Found | None) -> Inserted:
+        # `found` is not needed: under the write lock, a bucket's size when inserting is its size at the lookup.
         with self.write():
-            if found is None:
-                found = self.lookup(keys, records=False)
             try:
                 cursor = self._db.execute(
-                    "INSERT INTO articles (id, record) VALUES (?, ?)", (article.id, encode_article(article, features))
+                    "INSERT INTO articles (id, record) VALUES (?, ?)", (article.id, encode_article(article, entry))
                 )
             except sqlite3.IntegrityError:
                 return "exists"
             seq = cursor.lastrowid
             for table, level in (("document_bands", keys.document), ("passage_bands", keys.passage)):
-                values = [key for key in _signed(level) if key not in found.full]
-                self._db.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?, ?)", [(k, seq) for k in values])
+                # A full bucket is not grown (counted in SQLite: no lookup, no round trip through Python per key).
+                self._db.executemany(
+                    f"INSERT OR IGNORE INTO {table} SELECT ?1, ?2 "
+                    f"WHERE (SELECT count(*) FROM {table} WHERE key = ?1) < {int(self.max_bucket)}",
+                    [(key, seq) for key in _signed(level)],
+                )
         return "added"
 
     def get(self, article_id: str) -> Article | None:
@@ -364,6 +400,7 @@ class RedisStore:
         self._meta, self._seq, self._records, self._ids = (prefix + part for part in (b"meta", b"seq", b"rec", b"ids"))
         self._document, self._passage = prefix + b"d:", prefix + b"p:"
         self._redis = redis.Redis.from_url(self.url, socket_timeout=30)
+        self._cache = _RecordCache()
         self._errors = redis.RedisError
         try:
             self._redis.hsetnx(self._meta, "format", str(FORMAT_VERSION))
@@ -385,7 +422,7 @@ class RedisStore:
         # Redis needs no lock: `insert` detects concurrent adds instead.
         yield
 
-    def lookup(self, keys: Keys, records: bool = True) -> Found:
+    def lookup(self, keys: Keys) -> Found:
         names = self._bucket_names(keys)
         try:
             pipe = self._redis.pipeline(transaction=True)
@@ -394,27 +431,40 @@ class RedisStore:
                 pipe.zrange(name, 0, -1)
             seen, *buckets = pipe.execute()
             members: set[bytes] = set()
-            full: set[int] = set()
-            documents = len(keys.document)
-            for index, (name, bucket) in enumerate(zip(names, buckets, strict=True)):
-                if len(bucket) >= self.max_bucket:
-                    full.add(int.from_bytes(name[-8:], "big"))
-                    if index >= documents:
-                        continue  # a full passage bucket is boilerplate
+            documents: set[int] = set()
+            hit_keys: list[int] = []
+            hit_seqs: list[int] = []
+            count = len(keys.document)
+            levels = [*keys.document.tolist(), *keys.passage.tolist()]
+            for index, (key, bucket) in enumerate(zip(levels, buckets, strict=True)):
+                if len(bucket) >= self.max_bucket and index >= count:
+                    continue  # a full passage bucket is boilerplate
                 members.update(bucket)
+                if index < count:
+                    documents.update(int(m) for m in bucket)
+                else:
+                    hit_keys += [key] * len(bucket)
+                    hit_seqs += [int(m) for m in bucket]
             seqs = sorted(int(m) for m in members)
-            found = self._redis.hmget(self._records, seqs) if seqs and records else []
+            missing = self._cache.missing(seqs)
+            fetched = self._redis.hmget(self._records, missing) if missing else []
         except self._errors as error:
             raise StoreError(f"{self.url}: lookup failed ({error})") from None
-        candidates = {seq: r for seq, r in zip(seqs, found, strict=False) if r is not None}
-        return Found(candidates, frozenset(full), int(seen or 0))
+        candidates = self._cache.take(seqs, dict(zip(missing, fetched, strict=True)))
+        return Found(
+            candidates,
+            frozenset(documents),
+            np.array(hit_keys, dtype=np.uint64),
+            np.array(hit_seqs, dtype=np.int64),
+            int(seen or 0),
+        )
 
-    def insert(self, article: Article, features: Features, keys: Keys, found: Found | None) -> Inserted:
+    def insert(self, article: Article, entry: bytes, keys: Keys, found: Found | None) -> Inserted:
         seen = "-" if found is None else str(found.token)
         try:
             result = self._insert(
                 keys=[self._seq, self._records, self._ids, *self._bucket_names(keys)],
-                args=[article.id, encode_article(article, features), seen, self.max_bucket],
+                args=[article.id, encode_article(article, entry), seen, self.max_bucket],
             )
         except self._errors as error:
             raise StoreError(f"{self.url}: add failed ({error})") from None

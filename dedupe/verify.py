@@ -7,7 +7,7 @@ import numpy as np
 from dedupe.align import Alignment, align
 from dedupe.config import ScanConfig
 from dedupe.document import Corpus, Document
-from dedupe.fingerprint import shingle_hashes, shingle_sets
+from dedupe.fingerprint import shingle_sets
 from dedupe.models import Pair, Relation
 from dedupe.profiles import corpus_profiles
 
@@ -63,70 +63,6 @@ def relate(a: Document, b: Document, config: ScanConfig | None = None) -> Pair |
         coverage_a=alignment.coverage_a,
         coverage_b=alignment.coverage_b,
     )
-
-
-class Screen:
-    """The scan's candidate rule, applied by the gate to each indexed article `a` found in a bucket of one incoming
-    `b`, from `a`'s word hashes and sentence ranges alone (no text, no preparing).
-
-    A pair goes on to `relate` when its shingle Jaccard reaches the document-level LSH threshold, or when its
-    sentences give the passage evidence the scan asks of passage-level candidates (`ScanConfig.evidence`: two
-    sentence pairs with word-set Jaccard >= 0.35, or one >= 0.7). The gate checks every sentence pair where the scan
-    checks those LSH made collide, so it admits at least what the scan would.
-    """
-
-    def __init__(self, b: Document, config: ScanConfig) -> None:
-        self.b = b
-        self.config = config
-        self.vocabulary = np.unique(b.word_hashes)
-        self.rows_b, self.distinct_b, _ = _sentence_sets(
-            b.word_hashes, b.sentence_words, config.align.min_words, self.vocabulary
-        )
-
-    def admits(self, word_hashes: np.ndarray, sentence_words: np.ndarray, shingles: np.ndarray | None = None) -> bool:
-        """Whether `a` (its word hashes and sentence ranges; its shingles when already known) goes on to `relate`."""
-        config = self.config
-        if shingles is None:
-            shingles = shingle_hashes(word_hashes, config.shingle)
-        if len(shingles) and len(self.b.shingles):
-            shared = len(np.intersect1d(shingles, self.b.shingles, assume_unique=True))
-            threshold = min(config.near_jaccard, config.document.threshold)
-            if shared / (len(shingles) + len(self.b.shingles) - shared) >= threshold:
-                return True
-        if not len(self.distinct_b):
-            return False
-        rows_a, distinct_a, _ = _sentence_sets(word_hashes, sentence_words, config.align.min_words, self.vocabulary)
-        if not len(distinct_a):
-            return False
-        shared_words = rows_a.astype(np.int32) @ self.rows_b.T.astype(np.int32)
-        union = distinct_a[:, None] + self.distinct_b[None, :] - shared_words
-        jaccard = shared_words / np.maximum(union, 1)
-        return config.evidence.enough(jaccard[jaccard >= config.evidence.min_jaccard].tolist())
-
-
-def _sentence_sets(
-    hashes: np.ndarray, sentence_words: np.ndarray, min_words: int, vocabulary: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sentences of at least `min_words` words: their words as boolean rows over `vocabulary`, their distinct
-    word counts and their lengths in words."""
-    lengths = (sentence_words[:, 1] - sentence_words[:, 0]) if len(sentence_words) else np.zeros(0, dtype=np.int64)
-    kept = sentence_words[lengths >= min_words] if len(sentence_words) else sentence_words
-    lengths = lengths[lengths >= min_words].astype(np.int64)
-    rows = np.zeros((len(kept), len(vocabulary)), dtype=bool)
-    if not len(kept):
-        return rows, np.zeros(0, dtype=np.int64), lengths
-    owner = np.repeat(np.arange(len(kept)), lengths)
-    words = np.concatenate([hashes[first:last] for first, last in kept.tolist()])
-    order = np.lexsort((words, owner))
-    owner, words = owner[order], words[order]
-    fresh = np.ones(len(words), dtype=bool)
-    fresh[1:] = (words[1:] != words[:-1]) | (owner[1:] != owner[:-1])
-    distinct = np.bincount(owner[fresh], minlength=len(kept)).astype(np.int64)
-    places = np.searchsorted(vocabulary, words)
-    inside = places < len(vocabulary)
-    inside[inside] = vocabulary[places[inside]] == words[inside]
-    rows[owner[inside], places[inside]] = True
-    return rows, distinct, lengths
 
 
 def screen(corpus: Corpus, candidates: np.ndarray, config: ScanConfig) -> np.ndarray:

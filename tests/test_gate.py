@@ -8,13 +8,12 @@ from pathlib import Path
 import pytest
 
 import dedupe
-from dedupe.document import prepare
 from dedupe.gate import Index
 from dedupe.ingest import read_articles
 from dedupe.models import Article
 from dedupe.store import FORMAT_VERSION
-from dedupe.verify import Screen
 from tests.conftest import SEEDS, seed_id
+from tests.test_verify import small_corpus
 
 ARTICLES = {a.id: a for a in read_articles([SEEDS])}
 
@@ -135,14 +134,18 @@ def _variants() -> list[Article]:
     return [Article(f"v{i}", t) for i, t in enumerate(texts + edited + halves)]
 
 
-def test_the_screen_admits_every_pair_the_scan_relates():
-    config = dedupe.ScanConfig()
-    variants = _variants()
-    documents = {d.id: d for d in map(prepare, variants)}
-    for pair in dedupe.scan(variants, config).pairs:
-        a, b = documents[pair.a], documents[pair.b]
-        assert Screen(b, config).admits(a.word_hashes, a.sentence_words), (a.id, b.id)
-        assert Screen(a, config).admits(b.word_hashes, b.sentence_words), (b.id, a.id)
+def test_the_gate_finds_the_pairs_of_the_scan_and_no_others(location: str):
+    # Seeds, their edited and cut copies, and sentences recombined from them: every kind of relation, and many
+    # candidates that the scan's candidate rule or its screen drop.
+    articles = _variants() + small_corpus()
+    scanned = {(p.a, p.b): (p.relation, p.jaccard) for p in dedupe.scan(articles).pairs}
+    found = {}
+    with Index.open(location) as index:
+        for article in articles:
+            for match in index.check_and_add(article, "all").matches:
+                found[(match.article.id, article.id)] = (match.pair.relation, match.pair.jaccard)
+    assert len(scanned) > 100
+    assert found == scanned
 
 
 def test_a_redis_check_takes_at_most_two_round_trips(redis_url: str, monkeypatch: pytest.MonkeyPatch):
