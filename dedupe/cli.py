@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from dedupe import kernels
 from dedupe.align import align
 from dedupe.config import MinHashConfig, ScanConfig
 from dedupe.document import prepare
@@ -47,6 +48,8 @@ app = typer.Typer(
 @app.callback()
 def dedupe_app() -> None:
     """Find near-copies of news articles and explain them: duplicates, garbled rewrites, reused passages."""
+    if not kernels.compiled_before():
+        typer.echo("First run after install: compiling the fast paths once (about a minute).", err=True)
 
 
 class FailOn(str, Enum):

@@ -23,12 +23,27 @@ import os
 # numba starts its thread pool; a value the user set wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+from pathlib import Path
+
 import numpy as np
 from numba import njit, prange
 
 from dedupe.segment import CONTINUING_TABLE
 
 _U64 = np.uint64
+
+
+def compiled_before() -> bool:
+    """Whether numba has compiled these kernels in this installation already. The first run after an install
+    compiles them (about a minute on 2 cores) and caches them beside this file; where that folder cannot be
+    written numba caches elsewhere, and this says True rather than guess."""
+    folder = Path(__file__).parent / "__pycache__"
+    if not os.access(folder if folder.exists() else folder.parent, os.W_OK):
+        return True
+    # `plain_word_features` is compiled by every scan and gate check, never at import.
+    return any(folder.glob("kernels.plain_word_features-*.nbi"))
+
+
 _FNV_OFFSET = _U64(0xCBF29CE484222325)
 _FNV_PRIME = _U64(0x100000001B3)
 # An odd 64-bit multiplier (from splitmix64) folds word hashes into an order-sensitive shingle hash.

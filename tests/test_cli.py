@@ -102,3 +102,13 @@ def test_align_a_missing_file_is_an_error():
     result = runner.invoke(app, ["align", "no/such.txt", str(SEEDS / seed_id("001"))])
     assert result.exit_code == 1
     assert result.stderr == "Error: no/such.txt: no such file or directory\n"
+
+
+def test_the_first_run_after_install_says_it_compiles_on_stderr(monkeypatch):
+    from dedupe import kernels
+
+    monkeypatch.setattr(kernels, "compiled_before", lambda: False)
+    result = runner.invoke(app, ["scan", str(SEEDS), "--json", "--no-progress"])
+    assert result.exit_code == 0
+    assert "compiling the fast paths once" in result.stderr
+    assert orjson.loads(result.stdout)["documents"]  # stdout stays pure JSON
