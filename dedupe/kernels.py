@@ -202,24 +202,29 @@ def ascii_shingle_sets(data: np.ndarray, offsets: np.ndarray, k: int) -> tuple[n
     return values, bounds
 
 
+@njit(inline="always", cache=True)
+def _shared(values: np.ndarray, x: int, x_end: int, y: int, y_end: int) -> int:
+    """How many values `values[x:x_end]` and `values[y:y_end]` (each sorted and unique) share."""
+    shared = 0
+    while x < x_end and y < y_end:
+        if values[x] < values[y]:
+            x += 1
+        elif values[x] > values[y]:
+            y += 1
+        else:
+            shared += 1
+            x += 1
+            y += 1
+    return shared
+
+
 @njit(parallel=True, cache=True)
 def intersections(values: np.ndarray, bounds: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     """How many values sets i and j share, for each row `(i, j)` of `pairs` (sets sorted and unique)."""
     out = np.zeros(len(pairs), dtype=np.int64)
     for row in prange(len(pairs)):
         i, j = pairs[row, 0], pairs[row, 1]
-        x, x_end, y, y_end = bounds[i], bounds[i + 1], bounds[j], bounds[j + 1]
-        shared = 0
-        while x < x_end and y < y_end:
-            if values[x] < values[y]:
-                x += 1
-            elif values[x] > values[y]:
-                y += 1
-            else:
-                shared += 1
-                x += 1
-                y += 1
-        out[row] = shared
+        out[row] = _shared(values, bounds[i], bounds[i + 1], bounds[j], bounds[j + 1])
     return out
 
 
@@ -713,21 +718,6 @@ def _count_in(values: np.ndarray, x: int, x_end: int, sorted_set: np.ndarray) ->
         if i < len(sorted_set) and sorted_set[i] == values[k]:
             count += 1
     return count
-
-
-@njit(inline="always", cache=True)
-def _shared(values: np.ndarray, x: int, x_end: int, y: int, y_end: int) -> int:
-    shared = 0
-    while x < x_end and y < y_end:
-        if values[x] < values[y]:
-            x += 1
-        elif values[x] > values[y]:
-            y += 1
-        else:
-            shared += 1
-            x += 1
-            y += 1
-    return shared
 
 
 @njit(parallel=True, cache=True)
