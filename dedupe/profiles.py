@@ -1,11 +1,14 @@
 """Sentence profiles: what the screen must know of each sentence to tell, without aligning, that two documents
 cannot relate.
 
-`align` matches two sentences only when they have the same words, or share two or more content terms with a Dice
-coefficient of at least `AlignConfig.min_similarity` (both having `min_words` words or more) and their figures
-agree. Every relation but a high-Jaccard near-duplicate needs one such match (`verify.classify`). So a candidate
-pair with neither goes no further, and that is decided here from four things per sentence: its word count, a hash
-of its word sequence, and its sets of term and figure hashes (32 bits each; a collision can only admit a pair).
+`align` matches two sentences of `AlignConfig.min_words` words or more only when they have the same words, or share
+two or more content terms with a Dice coefficient of at least `AlignConfig.min_similarity` and their figures agree.
+Every relation but a high-Jaccard near-duplicate needs a matched passage (`verify.classify`); the screen asks for one
+such sentence pair, so it lets go only pairs whose matches would all be lines under `min_words` words (two notices
+sharing a "Pay April 1" line). It also counts the scan's passage evidence (`ScanConfig.evidence`, on word sets).
+Both are decided here from what is kept per sentence: its word count, a hash of its word sequence, and its sets of
+word, term and figure hashes (32 bits each; a collision can only admit a pair), plus per document the union of its
+terms and its sentence hashes.
 
 Plain-ASCII texts get their profiles straight from the compiled tokeniser and sentence splitter
 (`kernels.plain_word_features`), with no `Document` prepared; other texts from their prepared `Document`.

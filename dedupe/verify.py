@@ -66,12 +66,13 @@ def relate(a: Document, b: Document, config: ScanConfig | None = None) -> Pair |
 
 
 def screen(corpus: Corpus, candidates: np.ndarray, config: ScanConfig) -> np.ndarray:
-    """Which candidate pairs of a scan go on to alignment: those that could relate at all.
+    """Which candidate pairs of a scan go on to alignment (the gate applies the same rule to its entries).
 
-    A pair relates only when its shingle Jaccard reaches `near_jaccard` or `align` finds a passage, and a passage
-    needs a sentence pair that `profiles.Profiles.may_align` admits. Both are decided in compiled code from the
-    texts, so the many pairs LSH proposes for sharing common sentence words (templated wire copy) cost no
-    alignment, and the result is exactly that of verifying every candidate (tests/test_verify.py).
+    A pair goes on when its shingle Jaccard reaches `near_jaccard`, or when its sentences give passage evidence
+    (`ScanConfig.evidence`) and one sentence pair could be aligned as a passage at all (`Profiles.screen`: the
+    aligner's own condition for matching two sentences of `min_words` words or more). All of it is decided in
+    compiled code from the texts, so the many pairs LSH proposes for sharing common sentence words (templated wire
+    copy) cost no alignment; tests/test_profiles.py proves that a pair ruled out has no such passage.
     """
     if len(candidates) == 0:
         return np.zeros(0, dtype=bool)
