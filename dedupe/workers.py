@@ -21,9 +21,11 @@ from dedupe.document import Corpus, Document, prepare
 from dedupe.models import Article, Pair
 from dedupe.verify import relate
 
-# Below this many candidates, starting worker processes (each imports numpy, numba, rapidfuzz) costs more than it
-# saves (measured: about 2 s of start-up against about 2 ms per aligned pair).
-_MIN_PARALLEL = 2000
+# Below this many candidates, starting worker processes (each imports numpy, numba, rapidfuzz: 1.5-2 s) costs more
+# than it saves, also because one process prepares each document once for all its pairs. Measured on 2 idle cores
+# (benchmarks/README.md): 5,998 pairs 2.9 s in process against 3.4-3.8 s with 2 workers; 76,708 pairs 37.7 s
+# against 23.5 s.
+_MIN_PARALLEL = 10_000
 _CHUNK = 500
 # Prepared documents each worker keeps between chunks: a document is in several candidate pairs, and chunks (runs
 # of pairs sorted by their first document) share many second documents. About 20 KB each for a wire story.
