@@ -171,6 +171,19 @@ def _sorted_unique(values: np.ndarray) -> int:
 
 
 @njit(parallel=True, cache=True)
+def _pack(scratch: np.ndarray, slots: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sets filled in parallel into fixed slots (set i is `scratch[slots[i]:slots[i] + sizes[i]]`), packed into
+    `(values, bounds)`: set i is `values[bounds[i]:bounds[i + 1]]`."""
+    n = len(sizes)
+    bounds = np.zeros(n + 1, dtype=np.int64)
+    bounds[1:] = np.cumsum(sizes)
+    values = np.empty(bounds[n], dtype=scratch.dtype)
+    for i in prange(n):
+        values[bounds[i] : bounds[i + 1]] = scratch[slots[i] : slots[i] + sizes[i]]
+    return values, bounds
+
+
+@njit(parallel=True, cache=True)
 def ascii_shingle_sets(data: np.ndarray, offsets: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The unique sorted 32-bit shingle hashes of many ASCII documents (as `shingle_hashes` gives them).
 
@@ -194,12 +207,7 @@ def ascii_shingle_sets(data: np.ndarray, offsets: np.ndarray, k: int) -> tuple[n
             for first in range(count - width + 1):
                 slot[first] = np.uint32(_shingle(words, first, width))
             sizes[d] = _sorted_unique(slot)
-    bounds = np.zeros(n + 1, dtype=np.int64)
-    bounds[1:] = np.cumsum(sizes)
-    values = np.empty(bounds[n], dtype=np.uint32)
-    for d in prange(n):
-        values[bounds[d] : bounds[d + 1]] = scratch[slots[d] : slots[d] + sizes[d]]
-    return values, bounds
+    return _pack(scratch, slots, sizes)
 
 
 @njit(inline="always", cache=True)
@@ -665,19 +673,9 @@ def sentence_profiles(
         word_sizes[s] = _sorted_unique(word_scratch[slots[s] : slots[s] + lengths[s]])
         term_sizes[s] = _sorted_unique(term_scratch[slots[s] : slots[s] + t])
         figure_sizes[s] = _sorted_unique(figure_scratch[slots[s] : slots[s] + f])
-    word_bounds_out = np.zeros(m + 1, dtype=np.int64)
-    word_bounds_out[1:] = np.cumsum(word_sizes)
-    term_bounds = np.zeros(m + 1, dtype=np.int64)
-    term_bounds[1:] = np.cumsum(term_sizes)
-    figure_bounds = np.zeros(m + 1, dtype=np.int64)
-    figure_bounds[1:] = np.cumsum(figure_sizes)
-    word_values = np.empty(word_bounds_out[m], dtype=np.uint32)
-    term_values = np.empty(term_bounds[m], dtype=np.uint32)
-    figure_values = np.empty(figure_bounds[m], dtype=np.uint32)
-    for s in prange(m):
-        word_values[word_bounds_out[s] : word_bounds_out[s + 1]] = word_scratch[slots[s] : slots[s] + word_sizes[s]]
-        term_values[term_bounds[s] : term_bounds[s + 1]] = term_scratch[slots[s] : slots[s] + term_sizes[s]]
-        figure_values[figure_bounds[s] : figure_bounds[s + 1]] = figure_scratch[slots[s] : slots[s] + figure_sizes[s]]
+    word_values, word_bounds_out = _pack(word_scratch, slots, word_sizes)
+    term_values, term_bounds = _pack(term_scratch, slots, term_sizes)
+    figure_values, figure_bounds = _pack(figure_scratch, slots, figure_sizes)
     return lengths, sequence, word_values, word_bounds_out, term_values, term_bounds, figure_values, figure_bounds
 
 
@@ -701,12 +699,7 @@ def document_sets(
                     scratch[slots[d] + count] = values[k]
                     count += 1
         sizes[d] = _sorted_unique(scratch[slots[d] : slots[d] + count])
-    out_bounds = np.zeros(n + 1, dtype=np.int64)
-    out_bounds[1:] = np.cumsum(sizes)
-    out = np.empty(out_bounds[n], dtype=values.dtype)
-    for d in prange(n):
-        out[out_bounds[d] : out_bounds[d + 1]] = scratch[slots[d] : slots[d] + sizes[d]]
-    return out, out_bounds
+    return _pack(scratch, slots, sizes)
 
 
 @njit(inline="always", cache=True)
