@@ -134,15 +134,16 @@ class Index:
         self._prepared: OrderedDict[int, Document] = OrderedDict()
 
     @classmethod
-    def open(cls, location: str | Path, config: ScanConfig | None = None) -> Index:
+    def open(cls, location: str | Path, config: ScanConfig | None = None, run_articles: int | None = None) -> Index:
         """Open (or create) the index in directory `location` (SQLite), or at a `redis://host:port/db` URL
-        (`#name` at the end keeps several indexes apart on one Redis).
+        (`#name` at the end keeps several indexes apart on one Redis). `run_articles` (SQLite): how many articles'
+        band keys gather in the database before they are written as a sorted run (`store.RUN_ARTICLES`).
 
         Raises:
             StoreError: the index cannot be opened, was written by an incompatible version, or with other settings.
         """
         config = config or ScanConfig()
-        return cls(open_store(location, config.identity, config.max_bucket), config)
+        return cls(open_store(location, config.identity, config.max_bucket, run_articles), config)
 
     def __enter__(self) -> Index:
         return self

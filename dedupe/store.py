@@ -9,6 +9,12 @@ Buckets are capped at `max_bucket` members, as in the scan: a document bucket th
 (later copies still find them, like the scan's star linking), and a passage bucket that is full is boilerplate, no
 evidence of reuse, and no longer looked at. Full buckets are not grown, so the index stays linear in its articles.
 
+On disk, the band keys of the most recent articles live in SQLite tables; every `run_articles` articles they are
+written out as one immutable sorted run per level (`runs/*.bin`: keys, then sequence numbers, int64), and runs of
+similar size are merged, as in a log-structured merge tree. A B-tree keyed on random band keys dirties one page per
+key once it outgrows the page cache, so each commit rewrote most of the table (the build rate fell from 280 to 57
+articles/s by 40,000 articles); a run is written once, in order, and looked up by binary search in a memory map.
+
 Why SQLite is the embedded default (measured in benchmarks/README.md, "Ingestion gate"): in the standard library;
 WAL mode gives atomic durable commits, concurrent readers and one writer across processes (`BEGIN IMMEDIATE`
 makes check-and-add atomic); against LMDB on the gate's access pattern (benchmarks/store_choice.py) its durable
@@ -18,6 +24,7 @@ small part of a check that preparing and verifying dominate.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import struct
 from collections import OrderedDict
@@ -37,7 +44,8 @@ from dedupe.models import Article
 # Bump when the layout or the meaning of stored keys changes; an index of another version is refused.
 # 2: word hashes are FNV-1a + fmix64 (were xxh3), so stored band keys of version 1 mean other words.
 # 3: a record holds the article's index entry (shingles and sentence profile) instead of its word hashes.
-FORMAT_VERSION = 3
+# 4: band keys of all but the most recent articles live in sorted run files beside the database.
+FORMAT_VERSION = 4
 DATABASE = "index.sqlite"
 _PARAMETERS = 10_000
 
@@ -164,21 +172,33 @@ def decode_article(data: bytes) -> Article:
     )
 
 
-def open_store(location: str | Path, identity: str, max_bucket: int) -> Store:
-    """A SQLite store in directory `location`, or a Redis store for a `redis://` URL."""
+def open_store(location: str | Path, identity: str, max_bucket: int, run_articles: int | None = None) -> Store:
+    """A SQLite store in directory `location`, or a Redis store for a `redis://` URL (`run_articles`: see
+    `SQLiteStore`; Redis keeps every bucket in memory)."""
     text = str(location)
     if text.startswith(("redis://", "rediss://", "unix://")):
         return RedisStore(text, identity, max_bucket)
-    return SQLiteStore(Path(text), identity, max_bucket)
+    return SQLiteStore(Path(text), identity, max_bucket, run_articles)
 
 
-# executescript() would commit the open transaction, so statements run one by one inside it.
+# executescript() would commit the open transaction, so statements run one by one inside it. The band tables hold
+# the keys of the articles added since the last run was written.
 _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE articles (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, record BLOB NOT NULL)",
     "CREATE TABLE document_bands (key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)) WITHOUT ROWID",
     "CREATE TABLE passage_bands (key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)) WITHOUT ROWID",
+    # Articles removed whose keys may still be in runs (runs are immutable): their memberships are dropped.
+    "CREATE TABLE removed (seq INTEGER PRIMARY KEY)",
 )
+_LEVELS = {"document": "document_bands", "passage": "passage_bands"}
+RUNS = "runs"
+# Articles whose band keys gather in SQLite before they are written as a run: about 1M passage keys, a table that
+# stays in the page cache, so a commit dirties few pages.
+RUN_ARTICLES = 4096
+# A run is merged with the one before it while that one is less than this many times its size: about
+# log2(articles / RUN_ARTICLES) runs per level, each band key rewritten about as many times.
+_MERGE_RATIO = 2
 
 
 def _signed(keys: np.ndarray) -> list[int]:
@@ -186,22 +206,99 @@ def _signed(keys: np.ndarray) -> list[int]:
     return keys.astype(np.uint64).view(np.int64).tolist()
 
 
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """One immutable sorted run of `(key, seq)` band rows (keys signed, as in SQLite), memory-mapped."""
+
+    name: str
+    keys: np.ndarray
+    seqs: np.ndarray
+
+    @classmethod
+    def open(cls, path: Path) -> _Run:
+        data = np.memmap(path, dtype="<i8", mode="r")
+        half = len(data) // 2
+        return cls(path.name, data[:half], data[half:])
+
+    def members(self, keys: np.ndarray) -> np.ndarray:
+        """The rows of the sorted signed `keys`, as an `(m, 2)` array."""
+        low = np.searchsorted(self.keys, keys, "left")
+        counts = np.searchsorted(self.keys, keys, "right") - low
+        rows = np.repeat(low - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        return np.stack([self.keys[rows], self.seqs[rows]], axis=1)
+
+    def counts(self, keys: np.ndarray) -> np.ndarray:
+        return np.searchsorted(self.keys, keys, "right") - np.searchsorted(self.keys, keys, "left")
+
+
+def _write_run(path: Path, keys: np.ndarray, seqs: np.ndarray) -> None:
+    """Write a run durably: its bytes and its directory entry reach the disk before the manifest names it."""
+    temporary = path.with_suffix(".tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(np.ascontiguousarray(keys, dtype="<i8").tobytes())
+        handle.write(np.ascontiguousarray(seqs, dtype="<i8").tobytes())
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    _sync_directory(path.parent)
+
+
+def _sync_directory(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _merge(older: _Run, newer: _Run, path: Path) -> None:
+    """Merge two runs into one sorted by key, then sequence (every sequence of `newer` is above `older`'s), written
+    through a memory map so that neither run is copied into memory."""
+    total = len(older.keys) + len(newer.keys)
+    temporary = path.with_suffix(".tmp")
+    out = np.memmap(temporary, dtype="<i8", mode="w+", shape=(2 * total,))
+    # Rows of the newer run go after the older run's rows of the same key.
+    at = np.searchsorted(older.keys, newer.keys, "right") + np.arange(len(newer.keys))
+    rest = np.ones(total, dtype=bool)
+    rest[at] = False
+    for column, (a, b) in enumerate(((older.keys, newer.keys), (older.seqs, newer.seqs))):
+        part = out[column * total : (column + 1) * total]
+        part[at] = b
+        part[rest] = a
+    out.flush()
+    del out
+    with open(temporary, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    _sync_directory(path.parent)
+
+
 class SQLiteStore:
-    """An embedded index: one SQLite database in WAL mode in a directory.
+    """An embedded index: one SQLite database in WAL mode, and the sorted runs of its older band keys, in a directory.
 
     Every write transaction commits durably (`synchronous=FULL`: the WAL is fsynced before COMMIT returns), so an
     acknowledged add survives SIGKILL and power loss. `write()` holds the one write lock (`BEGIN IMMEDIATE`), which
     makes a check and its add atomic across processes; nesting `write()` groups several adds into one commit.
+    Runs are written and merged under the write lock, before the commit that names them in `meta` (a run that no
+    commit names is a leftover of a crash, removed at the next open); a lookup reads the run list and the band
+    tables in one read transaction, so it sees every key exactly once.
     """
 
     backend = "sqlite"
 
-    def __init__(self, directory: Path, identity: str, max_bucket: int) -> None:
+    def __init__(self, directory: Path, identity: str, max_bucket: int, run_articles: int | None = None) -> None:
         self.path = directory / DATABASE
         self.max_bucket = max_bucket
+        self.run_articles = run_articles or RUN_ARTICLES
         if directory.exists() and not directory.is_dir():
             raise StoreError(f"{directory}: not a directory (--index names a directory that holds {DATABASE})")
-        directory.mkdir(parents=True, exist_ok=True)
+        self._runs_directory = directory / RUNS
+        self._runs_directory.mkdir(parents=True, exist_ok=True)
+        self._runs: dict[str, list[_Run]] = {level: [] for level in _LEVELS}
+        self._manifest = ""
+        self._removed: frozenset[int] = frozenset()
+        self._removals = ""
+        self._retired: list[Path] = []
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, timeout=60.0, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -213,6 +310,7 @@ class SQLiteStore:
             self._depth = 0
             with self.write():
                 self._create(identity)
+                self._remove_leftovers()
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{self.path}: cannot open the index ({error})") from None
 
@@ -224,9 +322,22 @@ class SQLiteStore:
                 raise StoreError(f"{self.path}: not a dedupe index (it has tables but no format record)")
             for statement in _SCHEMA:
                 db.execute(statement)
-            db.executemany("INSERT INTO meta VALUES (?, ?)", [("format", str(FORMAT_VERSION)), ("config", identity)])
+            db.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [("format", str(FORMAT_VERSION)), ("config", identity), ("runs", "{}"), ("flushed", "0")],
+            )
+            db.execute("INSERT INTO meta VALUES ('removals', '0')")
         meta = dict(db.execute("SELECT key, value FROM meta"))
         _check_meta(str(self.path), meta.get("format"), meta.get("config"), identity)
+
+    def _remove_leftovers(self) -> None:
+        """Remove run files no commit names (a crash between writing a run and committing it, or before removing
+        the runs a merge replaced). Under the write lock, so no other process is writing one."""
+        self._refresh()
+        named = {run.name for runs in self._runs.values() for run in runs}
+        for path in self._runs_directory.iterdir():
+            if path.name not in named:
+                path.unlink(missing_ok=True)
 
     @contextmanager
     def write(self) -> Iterator[None]:
@@ -242,19 +353,74 @@ class SQLiteStore:
         self._depth = 1
         try:
             yield
+            self._write_runs()
         except BaseException:
             self._depth = 0
             self._db.execute("ROLLBACK")
+            self._retired.clear()
+            self._manifest = ""  # the runs in memory may be those of the rolled-back transaction
             raise
         self._depth = 0
-        self._db.execute("COMMIT")
+        try:
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._retired.clear()  # the runs a merge replaced are still the committed ones
+            self._manifest = ""
+            raise
+        for path in self._retired:
+            path.unlink(missing_ok=True)  # a reader that still maps it keeps its pages
+        self._retired.clear()
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """One read transaction (or the write transaction already open): the runs and tables of one moment."""
+        if self._depth:
+            yield
+            return
+        self._db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._db.execute("COMMIT")
+
+    def _refresh(self) -> None:
+        """Follow the run list and the removed articles of the current transaction (other processes change them)."""
+        meta = dict(self._db.execute("SELECT key, value FROM meta WHERE key IN ('runs', 'removals')"))
+        if meta["runs"] != self._manifest:
+            names: dict[str, list[str]] = orjson.loads(meta["runs"])
+            opened = {run.name: run for runs in self._runs.values() for run in runs}
+            self._runs = {
+                level: [opened.get(name) or _Run.open(self._runs_directory / name) for name in names.get(level, [])]
+                for level in _LEVELS
+            }
+            self._manifest = meta["runs"]
+        if meta["removals"] != self._removals:
+            self._removed = frozenset(row[0] for row in self._db.execute("SELECT seq FROM removed"))
+            self._removals = meta["removals"]
 
     def lookup(self, keys: Keys) -> Found:
-        documents = self._members("document_bands", keys.document)
-        passages = self._members("passage_bands", keys.passage)
+        for attempt in range(3):
+            try:
+                with self._snapshot():
+                    self._refresh()
+                    return self._lookup(keys)
+            except FileNotFoundError:
+                # A run of this snapshot was merged away and removed by a later commit: read a newer snapshot.
+                self._manifest = ""
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _lookup(self, keys: Keys) -> Found:
+        documents = self._members("document", keys.document)
+        passages = self._members("passage", keys.passage)
         # A full passage bucket is boilerplate: its members are no candidates through it.
-        keys, sizes = np.unique(passages[:, 0], return_counts=True)
-        passages = passages[~np.isin(passages[:, 0], keys[sizes >= self.max_bucket])]
+        full, sizes = np.unique(passages[:, 0], return_counts=True)
+        passages = passages[~np.isin(passages[:, 0], full[sizes >= self.max_bucket])]
+        if self._removed:
+            removed = np.fromiter(self._removed, dtype=np.int64, count=len(self._removed))
+            documents = documents[~np.isin(documents[:, 1], removed)]
+            passages = passages[~np.isin(passages[:, 1], removed)]
         members = np.union1d(documents[:, 1], passages[:, 1]).tolist()
         return Found(
             self._records(members),
@@ -263,16 +429,22 @@ class SQLiteStore:
             passages[:, 1].copy(),
         )
 
-    def _members(self, table: str, level: np.ndarray) -> np.ndarray:
-        """The `(key, seq)` rows of the buckets of `level`, as an `(m, 2)` int64 array (keys as stored: signed)."""
-        values = _signed(level)
+    def _members(self, level: str, keys: np.ndarray) -> np.ndarray:
+        """The `(key, seq)` rows of the buckets of `keys`, from the band table and every run of `level`, as an
+        `(m, 2)` int64 array (keys as stored: signed)."""
+        values = _signed(keys)
+        table = _LEVELS[level]
         rows = []
         # SQLite caps the parameters of one statement (32,766 by default): a very long article asks in parts.
         for start in range(0, len(values), _PARAMETERS):
             part = values[start : start + _PARAMETERS]
             query = f"SELECT key, seq FROM {table} WHERE key IN ({','.join('?' * len(part))})"
             rows += self._db.execute(query, part).fetchall()
-        return np.array(rows, dtype=np.int64).reshape(-1, 2)
+        found = [np.array(rows, dtype=np.int64).reshape(-1, 2)]
+        if self._runs[level]:
+            wanted = np.sort(np.asarray(values, dtype=np.int64))
+            found += [run.members(wanted) for run in self._runs[level]]
+        return np.concatenate(found)
 
     def _records(self, seqs: list[int]) -> dict[int, bytes]:
         missing = self._cache.missing(seqs)
@@ -293,14 +465,47 @@ class SQLiteStore:
             except sqlite3.IntegrityError:
                 return "exists"
             seq = cursor.lastrowid
-            for table, level in (("document_bands", keys.document), ("passage_bands", keys.passage)):
-                # A full bucket is not grown (counted in SQLite: no lookup, no round trip through Python per key).
+            self._refresh()
+            for level, table in _LEVELS.items():
+                values = _signed(getattr(keys, level))
+                in_runs = np.zeros(len(values), dtype=np.int64)
+                for run in self._runs[level]:
+                    in_runs += run.counts(np.asarray(values, dtype=np.int64))
+                # A full bucket is not grown (its members in the table counted by SQLite, in runs beforehand).
                 self._db.executemany(
                     f"INSERT OR IGNORE INTO {table} SELECT ?1, ?2 "
-                    f"WHERE (SELECT count(*) FROM {table} WHERE key = ?1) < {int(self.max_bucket)}",
-                    [(key, seq) for key in _signed(level)],
+                    f"WHERE (SELECT count(*) FROM {table} WHERE key = ?1) + ?3 < {int(self.max_bucket)}",
+                    [(key, seq, count) for key, count in zip(values, in_runs.tolist(), strict=True)],
                 )
         return "added"
+
+    def _write_runs(self) -> None:
+        """Inside the outermost write transaction: once `run_articles` articles were added since the last run, write
+        each level's band table as a new run, merge runs of similar size, and name the result in `meta`."""
+        db = self._db
+        flushed = int(db.execute("SELECT value FROM meta WHERE key = 'flushed'").fetchone()[0])
+        last = db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
+        if last - flushed < self.run_articles:
+            return
+        self._refresh()
+        names: dict[str, list[str]] = {}
+        for level, table in _LEVELS.items():
+            runs = list(self._runs[level])
+            rows = np.array(db.execute(f"SELECT key, seq FROM {table} ORDER BY key, seq").fetchall(), dtype=np.int64)
+            if len(rows):
+                path = self._runs_directory / f"{level}-{last}.bin"
+                _write_run(path, rows[:, 0], rows[:, 1])
+                runs.append(_Run.open(path))
+                db.execute(f"DELETE FROM {table}")
+            while len(runs) >= 2 and len(runs[-2].keys) < _MERGE_RATIO * len(runs[-1].keys):
+                older, newer = runs[-2], runs.pop()
+                path = self._runs_directory / f"{level}-{last}-{len(runs)}.bin"
+                _merge(older, newer, path)
+                runs[-1] = _Run.open(path)
+                self._retired += [self._runs_directory / older.name, self._runs_directory / newer.name]
+            names[level] = [run.name for run in runs]
+        db.execute("UPDATE meta SET value = ? WHERE key = 'runs'", (orjson.dumps(names).decode(),))
+        db.execute("UPDATE meta SET value = ? WHERE key = 'flushed'", (str(last),))
 
     def get(self, article_id: str) -> Article | None:
         row = self._db.execute("SELECT record FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -312,16 +517,18 @@ class SQLiteStore:
             if row is None:
                 return False
             seq = row[0]
-            for table, level in (("document_bands", keys.document), ("passage_bands", keys.passage)):
+            for level, table in _LEVELS.items():
                 self._db.executemany(
-                    f"DELETE FROM {table} WHERE key = ? AND seq = ?", [(k, seq) for k in _signed(level)]
+                    f"DELETE FROM {table} WHERE key = ? AND seq = ?", [(k, seq) for k in _signed(getattr(keys, level))]
                 )
             self._db.execute("DELETE FROM articles WHERE seq = ?", (seq,))
+            self._db.execute("INSERT OR IGNORE INTO removed VALUES (?)", (seq,))
+            self._db.execute("UPDATE meta SET value = CAST(value + 1 AS TEXT) WHERE key = 'removals'")
         return True
 
     def stats(self) -> dict[str, Any]:
         count = self._db.execute("SELECT count(*) FROM articles").fetchone()[0]
-        files = [self.path, self.path.with_name(DATABASE + "-wal")]
+        files = [self.path, self.path.with_name(DATABASE + "-wal"), *self._runs_directory.iterdir()]
         return {
             "backend": self.backend,
             "location": str(self.path),

@@ -1,4 +1,5 @@
-"""The gate's verdicts, on both backends: the scan's relations, the policies, removal, versions."""
+"""The gate's verdicts, on both backends: the scan's relations, the policies, removal, versions; the embedded
+store's sorted runs."""
 
 from __future__ import annotations
 
@@ -11,16 +12,20 @@ import dedupe
 from dedupe.gate import Index
 from dedupe.ingest import read_articles
 from dedupe.models import Article
-from dedupe.store import FORMAT_VERSION
+from dedupe.store import FORMAT_VERSION, SQLiteStore
 from tests.conftest import SEEDS, seed_id
+from tests.test_gate_reliability import synthetic
 from tests.test_verify import small_corpus
 
 ARTICLES = {a.id: a for a in read_articles([SEEDS])}
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
+@pytest.fixture(params=["sqlite", "sqlite-runs", "redis"])
+def location(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "sqlite-runs":
+        # Band keys move to sorted runs every 3 articles, so runs are written and merged all through the test.
+        monkeypatch.setattr("dedupe.store.RUN_ARTICLES", 3)
+    if request.param.startswith("sqlite"):
         return str(tmp_path / "index")
     return request.getfixturevalue("redis_url")
 
@@ -174,3 +179,41 @@ def test_lookups_in_parts_and_an_article_without_words(location: str, monkeypatc
         assert index.check_and_add(Article("one", text)).verdict == "new"
         assert index.check(Article("again", text)).verdict == "exact-duplicate"
         assert index.check_and_add(Article("blank", "!!! ...")).verdict == "new"
+
+
+def _band_rows(index: Index) -> int:
+    store = index._store
+    assert isinstance(store, SQLiteStore)
+    store._refresh()
+    in_runs = sum(len(run.keys) for runs in store._runs.values() for run in runs)
+    in_tables = sum(
+        store._db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("document_bands", "passage_bands")
+    )
+    return in_runs + in_tables
+
+
+def test_band_keys_move_to_sorted_runs_and_are_still_found(tmp_path: Path):
+    location = tmp_path / "index"
+    articles = [Article(f"a{n}", synthetic(n)) for n in range(40)]
+    with Index.open(location, run_articles=4) as index:
+        keys = 0
+        for article in articles:
+            assert index.add(article)
+            incoming = index._incoming(article)
+            keys += len(incoming.keys.document) + len(incoming.keys.passage)
+        runs = [path.name for path in (location / "runs").iterdir()]
+        # Ten runs of 4 articles a level, merged as they come: a few runs, not ten.
+        assert 2 <= len(runs) <= 6, runs
+        assert _band_rows(index) == keys, "every band key is kept exactly once, in a run or in a table"
+        for article in articles:
+            verdict = index.check(Article("probe", article.text))
+            assert verdict.verdict == "exact-duplicate"
+            assert [m.article.id for m in verdict.matches] == [article.id]
+        assert index.remove("a3"), "an article whose keys are in a run"
+        assert index.check(Article("probe", articles[3].text)).verdict == "new"
+    leftover = location / "runs" / "passage-999.bin"
+    leftover.write_bytes(b"a run no commit names")
+    with Index.open(location, run_articles=4) as index:
+        assert not leftover.exists(), "a crash's leftover is removed when the index is opened"
+        assert index.check(Article("probe", articles[3].text)).verdict == "new"
+        assert index.check(Article("probe", articles[5].text)).verdict == "exact-duplicate"

@@ -33,21 +33,27 @@ import sys
 from dedupe.gate import Index
 from dedupe.models import Article
 from tests.test_gate_reliability import synthetic
-index = Index.open(sys.argv[1])
+index = Index.open(sys.argv[1], run_articles=int(sys.argv[3]))
 for number in range(int(sys.argv[2]), 10**6):
     if index.add(Article(f"a{number}", synthetic(number))):
         print(number, flush=True)  # acknowledged: add() returned after its durable commit
 """
 
 
-def test_acknowledged_adds_survive_sigkill(tmp_path: Path):
+# 4096 (the default): every kill lands between adds to the band tables; 2: runs are written and merged after every
+# other add, so kills land in those too.
+@pytest.mark.parametrize("run_articles", [4096, 2])
+def test_acknowledged_adds_survive_sigkill(tmp_path: Path, run_articles: int):
     location = str(tmp_path / "index")
     acknowledged: list[int] = []
     rng = random.Random(8)
     for _ in range(3):
         start = acknowledged[-1] + 1 if acknowledged else 0
         writer = subprocess.Popen(
-            [sys.executable, "-c", _WRITER, location, str(start)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", _WRITER, location, str(start), str(run_articles)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         first = writer.stdout.readline()  # type: ignore[union-attr]
         # Killed at a random point once it is adding (imports take a variable time on a loaded machine).
@@ -55,7 +61,7 @@ def test_acknowledged_adds_survive_sigkill(tmp_path: Path):
         os.kill(writer.pid, signal.SIGKILL)
         output, _ = writer.communicate()
         acknowledged += [int(line) for line in (first + output).split()]
-        with Index.open(location) as index:
+        with Index.open(location, run_articles=run_articles) as index:
             assert index.stats()["articles"] >= len(acknowledged)
             for number in acknowledged:
                 assert index.check(Article("probe", synthetic(number))).verdict == "exact-duplicate", number
@@ -68,7 +74,7 @@ from dedupe.gate import Index
 from dedupe.models import Article
 from tests.test_gate_reliability import synthetic
 worker, location, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
-index = Index.open(location)
+index = Index.open(location, run_articles=2)  # runs written and merged while the workers race
 verdicts = {}
 for number in range(count):
     verdict = index.check_and_add(Article(f"{worker}-{number}", synthetic(number)))
