@@ -246,9 +246,17 @@ def run_system(name: str, articles: int, stream: int, commit_every: int, redis_p
     else:
         system = GaoyaSystem()
 
-    clock = time.perf_counter()
-    system.build(indexed)
-    build_seconds = time.perf_counter() - clock
+    # Built in slices of 10,000, so the build rate can be read against the index size (a flat curve scales).
+    curve: list[tuple[int, float]] = []
+    build_seconds = 0.0
+    for first in range(0, len(indexed), 10_000):
+        clock = time.perf_counter()
+        system.build(indexed[first : first + 10_000])
+        seconds = time.perf_counter() - clock
+        build_seconds += seconds
+        done = min(first + 10_000, len(indexed))
+        curve.append((done, round((done - first) / seconds, 1)))
+        print(f"{name}: {done} indexed, {curve[-1][1]} articles/s", file=sys.stderr, flush=True)
 
     latencies: list[float] = []
     verdicts: dict[str, int] = {}
@@ -270,6 +278,7 @@ def run_system(name: str, articles: int, stream: int, commit_every: int, redis_p
         "commit_every": commit_every,
         "build_articles_per_s": round(articles / build_seconds, 1),
         "build_s": round(build_seconds, 1),
+        "build_curve": curve,
         **percentiles(latencies),
         "stream_articles_per_s": round(stream / stream_seconds, 1),
         "index_bytes": system.size(),

@@ -78,12 +78,33 @@ def measure(article: Article, config: ScanConfig) -> tuple[Entries, Document | N
     return entries, corpus.document(0) if corpus.prepared else None
 
 
+@dataclass(frozen=True, slots=True)
+class Sentences:
+    """The sentences of several entries, joined, with their word sets: all the passage candidate rule reads
+    (`kernels.colliding_passages`), so it is decoded without the per-document sets the screen needs."""
+
+    sentence_bounds: np.ndarray
+    lengths: np.ndarray
+    word_values: np.ndarray
+    word_bounds: np.ndarray
+
+
 def decode(blobs: Sequence[bytes | memoryview], min_words: int) -> Entries:
     """The entries of several articles from their encodings, joined in the order given (`min_words`:
     `AlignConfig.min_words`, which sentences the per-document sets of the profiles count)."""
+    shingles, shingle_bounds, *profile = _decode(blobs)
+    return Entries(ShingleSets(shingles, shingle_bounds), from_sentences(*profile, min_words=min_words))
+
+
+def decode_sentences(blobs: Sequence[bytes | memoryview]) -> Sentences:
+    """The sentences and word sets of several entries, joined in the order given."""
+    _, _, sentence_bounds, lengths, _, word_values, word_bounds, *_ = _decode(blobs)
+    return Sentences(sentence_bounds, lengths, word_values, word_bounds)
+
+
+def _decode(blobs: Sequence[bytes | memoryview]) -> tuple[np.ndarray, ...]:
     sizes = np.fromiter((len(blob) // 4 for blob in blobs), dtype=np.int64, count=len(blobs))
     offsets = np.zeros(len(blobs) + 1, dtype=np.int64)
     np.cumsum(sizes, out=offsets[1:])
     words = np.frombuffer(b"".join(blobs), dtype="<u4").astype(np.uint32, copy=False)
-    shingles, shingle_bounds, *profile = kernels.decode_entries(words, offsets)
-    return Entries(ShingleSets(shingles, shingle_bounds), from_sentences(*profile, min_words=min_words))
+    return kernels.decode_entries(words, offsets)

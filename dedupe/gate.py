@@ -30,7 +30,7 @@ from dedupe import kernels
 from dedupe.candidates import ESTIMATE_MARGIN, band_keys, optimal_bands
 from dedupe.config import MinHashConfig, ScanConfig
 from dedupe.document import Document, prepare
-from dedupe.entry import Entries, decode, measure
+from dedupe.entry import Entries, Sentences, decode, decode_sentences, measure
 from dedupe.errors import StoreError
 from dedupe.fingerprint import MinHasher
 from dedupe.models import Article, Pair
@@ -222,13 +222,12 @@ class Index:
         seqs = np.array(sorted(found.candidates), dtype=np.int64)
         matches = []
         if len(seqs):
-            # Entry 0 is the incoming article, entry k + 1 the stored article seqs[k].
-            entries = decode(
-                [incoming.entry, *(decode_entry(found.candidates[seq]) for seq in seqs.tolist())],
-                self.config.align.min_words,
-            )
-            stored = self._candidates(incoming, found, seqs, entries)
-            pairs = np.stack([stored + 1, np.zeros_like(stored)], axis=1)
+            # Blob 0 is the incoming article's entry, blob k + 1 that of the stored article seqs[k]. Most bucket
+            # members fail the candidate rule, which reads sentences only: the rest are decoded whole for the screen.
+            blobs = [incoming.entry, *(decode_entry(found.candidates[seq]) for seq in seqs.tolist())]
+            stored = self._candidates(incoming, found, seqs, decode_sentences(blobs))
+            entries = decode([blobs[0], *(blobs[k + 1] for k in stored.tolist())], self.config.align.min_words)
+            pairs = np.stack([np.arange(1, len(stored) + 1), np.zeros_like(stored)], axis=1)
             for k in stored[self._screen(entries, pairs)].tolist():
                 seq = int(seqs[k])
                 article = decode_article(found.candidates[seq])
@@ -241,7 +240,7 @@ class Index:
         document = incoming.prepared(self.config.shingle)
         return Verdict(document.id, matches[0].pair.relation, tuple(matches), _original(document, matches))
 
-    def _candidates(self, incoming: _Incoming, found: Found, seqs: np.ndarray, entries: Entries) -> np.ndarray:
+    def _candidates(self, incoming: _Incoming, found: Found, seqs: np.ndarray, sentences: Sentences) -> np.ndarray:
         """Which of the stored articles `seqs` (indexes into them) the scan would make candidates: those sharing a
         document bucket, and those with a passage that collides with one of the incoming article's in a bucket
         that is not full and has a MinHash estimate of `evidence.min_jaccard - ESTIMATE_MARGIN` or more with it
@@ -268,14 +267,13 @@ class Index:
             _, rows = optimal_bands(
                 config.passage.threshold, config.passage.num_perm, config.passage.false_positive_weight
             )
-            profiles = entries.profiles
             chosen |= kernels.colliding_passages(
                 incoming.signatures,
                 hits,
-                profiles.sentence_bounds,
-                profiles.lengths,
-                profiles.word_values,
-                profiles.word_bounds,
+                sentences.sentence_bounds,
+                sentences.lengths,
+                sentences.word_values,
+                sentences.word_bounds,
                 config.align.min_words,
                 rows,
                 a,

@@ -292,8 +292,8 @@ class SQLiteStore:
         self.run_articles = run_articles or RUN_ARTICLES
         if directory.exists() and not directory.is_dir():
             raise StoreError(f"{directory}: not a directory (--index names a directory that holds {DATABASE})")
+        directory.mkdir(parents=True, exist_ok=True)
         self._runs_directory = directory / RUNS
-        self._runs_directory.mkdir(parents=True, exist_ok=True)
         self._runs: dict[str, list[_Run]] = {level: [] for level in _LEVELS}
         self._manifest = ""
         self._removed: frozenset[int] = frozenset()
@@ -333,6 +333,7 @@ class SQLiteStore:
     def _remove_leftovers(self) -> None:
         """Remove run files no commit names (a crash between writing a run and committing it, or before removing
         the runs a merge replaced). Under the write lock, so no other process is writing one."""
+        self._runs_directory.mkdir(exist_ok=True)
         self._refresh()
         named = {run.name for runs in self._runs.values() for run in runs}
         for path in self._runs_directory.iterdir():
