@@ -467,18 +467,30 @@ class SQLiteStore:
                 return "exists"
             seq = cursor.lastrowid
             self._refresh()
-            for level, table in _LEVELS.items():
-                values = _signed(getattr(keys, level))
-                in_runs = np.zeros(len(values), dtype=np.int64)
-                for run in self._runs[level]:
-                    in_runs += run.counts(np.asarray(values, dtype=np.int64))
-                # A full bucket is not grown (its members in the table counted by SQLite, in runs beforehand).
+            for level in _LEVELS:
+                # A full bucket is not grown: its members are counted in the table and in every run.
+                wanted = np.sort(getattr(keys, level).astype(np.uint64).view(np.int64))
+                sizes = self._sizes(level, wanted)
                 self._db.executemany(
-                    f"INSERT OR IGNORE INTO {table} SELECT ?1, ?2 "
-                    f"WHERE (SELECT count(*) FROM {table} WHERE key = ?1) + ?3 < {int(self.max_bucket)}",
-                    [(key, seq, count) for key, count in zip(values, in_runs.tolist(), strict=True)],
+                    f"INSERT OR IGNORE INTO {_LEVELS[level]} VALUES (?, {int(seq)})",
+                    ((key,) for key in wanted[sizes < self.max_bucket].tolist()),
                 )
         return "added"
+
+    def _sizes(self, level: str, keys: np.ndarray) -> np.ndarray:
+        """How many articles each bucket of the sorted signed `keys` holds, in the band table and the runs."""
+        sizes = np.zeros(len(keys), dtype=np.int64)
+        values = keys.tolist()
+        for start in range(0, len(values), _PARAMETERS):
+            part = values[start : start + _PARAMETERS]
+            query = (
+                f"SELECT key, count(*) FROM {_LEVELS[level]} WHERE key IN ({','.join('?' * len(part))}) GROUP BY key"
+            )
+            counted = np.array(self._db.execute(query, part).fetchall(), dtype=np.int64).reshape(-1, 2)
+            sizes[np.searchsorted(keys, counted[:, 0])] += counted[:, 1]
+        for run in self._runs[level]:
+            sizes += run.counts(keys)
+        return sizes
 
     def _write_runs(self) -> None:
         """Inside the outermost write transaction: once `run_articles` articles were added since the last run, write
