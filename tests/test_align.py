@@ -202,6 +202,56 @@ def test_a_sentence_split_in_several_is_one_region():
     assert region.b_span[0] == other.index("Officials") and region.b_span[1] > other.index("The closure")
 
 
+# Two passages of 40+ words each and unrelated filler, for the copy-edge tests below.
+HARBOUR = (
+    "Fishermen in the northern harbour town protested on Tuesday against new quotas imposed by the ministry. "
+    "They blocked the main pier with their boats for six hours and burned tyres outside the customs office. "
+    "Police officers watched from a distance but made no arrests before the crowd dispersed at sunset."
+)
+VACCINE = (
+    "The regional hospital began vaccinating elderly patients against influenza earlier than planned this autumn. "
+    "Doctors said a shortage of nurses had forced them to open weekend clinics in three villages. "
+    "Volunteers from the local school drove patients who had no car to the clinics and back home."
+)
+FILLER = (
+    "Tourism revenue rose sharply during the summer festival season. ",
+    "Parliament debated a railway budget amendment until midnight. ",
+)
+
+
+def test_a_source_repeating_the_copy_lends_one_copy():
+    # The source repeats the copied passage two sentences apart: the region's source side is one copy, not the
+    # stretch from the first repetition to the last.
+    source = HARBOUR + " " + FILLER[0] + FILLER[1] + HARBOUR
+    copy = "An unrelated opening line about the weather today. " + HARBOUR + " A closing remark on something else."
+    (region,) = dedupe.align_texts(copy, source).regions
+    assert copy[region.a_span[0] : region.a_span[1]] == HARBOUR
+    assert source[region.b_span[0] : region.b_span[1]] == HARBOUR
+
+
+def test_adjacent_copies_from_different_places_are_two_regions():
+    # Copied one after the other from two places of the source (in the other order there): one region each, with
+    # its own edges on both sides, not one region spanning the source between them.
+    source = VACCINE + " " + FILLER[0] + FILLER[1] + HARBOUR
+    copy = "An unrelated opening line about the weather today. " + HARBOUR + " " + VACCINE
+    regions = dedupe.align_texts(copy, source).regions
+    assert [(copy[r.a_span[0] : r.a_span[1]], source[r.b_span[0] : r.b_span[1]]) for r in regions] == [
+        (HARBOUR, HARBOUR),
+        (VACCINE, VACCINE),
+    ]
+
+
+def test_short_copied_pieces_in_another_order_stay_one_region():
+    # Sentences copied verbatim but each pair swapped: every run of copied words is one sentence, too short to be
+    # a passage of its own, so the reordered copy remains one region.
+    sentences = [s + "." for s in (HARBOUR + " " + VACCINE).split(". ")]
+    sentences[-1] = sentences[-1].rstrip(".")
+    source = " ".join(sentences)
+    copy = " ".join(sentences[k ^ 1] for k in range(len(sentences)))
+    (region,) = dedupe.align_texts(copy, source).regions
+    assert region.a_span == (0, len(copy)) and region.b_span == (0, len(source))
+
+
 def test_a_region_trimmed_below_the_minimum_is_not_reported():
     # The same terms in reverse order: similar sentences sharing one word pair ("elderly women").
     words = "elderly women living alone in remote northern mountain villages were hit hardest by the winter flu"
