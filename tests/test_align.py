@@ -252,6 +252,33 @@ def test_short_copied_pieces_in_another_order_stay_one_region():
     assert region.a_span == (0, len(copy)) and region.b_span == (0, len(source))
 
 
+# HARBOUR reworded sentence by sentence (every few words changed, so no run of 8 words is copied): its first
+# and last words share no word pair with HARBOUR.
+HARBOUR_REWORDED = (
+    "Angry fishermen in the north harbour town demonstrated on Tuesday against new quotas set by the ministry. "
+    "They blocked the central pier with their vessels for six hours and set tyres alight outside the customs "
+    "building. Police officers observed from a distance but made no arrests until the crowd went home around dusk."
+)
+
+
+def test_a_reworded_passage_is_reported_to_its_sentence_edges():
+    copy = "Markets were calm on Monday in the capital. " + HARBOUR_REWORDED + " The weather may improve on Sunday."
+    (region,) = dedupe.align_texts(copy, HARBOUR).regions
+    assert copy[region.a_span[0] : region.a_span[1]] == HARBOUR_REWORDED
+    assert HARBOUR[region.b_span[0] : region.b_span[1]] == HARBOUR
+
+
+def test_a_passage_glued_into_a_longer_sentence_starts_inside_it():
+    host = (
+        "The committee that reviewed the harbour budget for the coming decade met again yesterday behind closed "
+        "doors while reporters waited outside and "
+    )
+    glued = "Markets were calm on Monday in the capital. " + host + HARBOUR_REWORDED[0].lower() + HARBOUR_REWORDED[1:]
+    (region,) = dedupe.align_texts(glued, HARBOUR).regions
+    assert region.a_span[0] == glued.index("fishermen in the north")
+    assert region.a_span[1] == len(glued)
+
+
 def test_a_region_trimmed_below_the_minimum_is_not_reported():
     # The same terms in reverse order: similar sentences sharing one word pair ("elderly women").
     words = "elderly women living alone in remote northern mountain villages were hit hardest by the winter flu"
