@@ -279,6 +279,30 @@ def test_a_passage_glued_into_a_longer_sentence_starts_inside_it():
     assert region.a_span[1] == len(glued)
 
 
+def test_reworded_passages_next_to_each_other_are_one_region_wherever_their_sources_lie():
+    # A summary or compilation: one paragraph reworded from two places of the source far apart (the verbatim
+    # case, two regions, is test_adjacent_copies_from_different_places_are_two_regions).
+    vaccine_reworded = (
+        "The county hospital started immunising old patients against flu sooner than intended this autumn. "
+        "Doctors said a lack of nurses had forced them to run weekend clinics in three hamlets. "
+        "Helpers from the village school drove patients without a car to the clinics and home again."
+    )
+    filler = (
+        "Tourism revenue rose sharply during the summer festival season. "
+        "Parliament debated a railway budget amendment until midnight. "
+        "The national orchestra announced a tour of six southern cities. "
+        "A new bridge over the river will open to traffic next spring. "
+        "Farmers expect a good grape harvest after a dry and warm August. "
+        "The central library extended its opening hours on weekdays. "
+    )
+    source = HARBOUR + " " + filler + VACCINE
+    paragraph = HARBOUR_REWORDED + " " + vaccine_reworded
+    copy = "Markets were calm on Monday in the capital. " + paragraph + " The weather may improve on Sunday."
+    (region,) = dedupe.align_texts(copy, source).regions
+    assert copy[region.a_span[0] : region.a_span[1]] == paragraph
+    assert source[region.b_span[0] : region.b_span[1]] == source
+
+
 def test_a_region_trimmed_below_the_minimum_is_not_reported():
     # The same terms in reverse order: similar sentences sharing one word pair ("elderly women").
     words = "elderly women living alone in remote northern mountain villages were hit hardest by the winter flu"
