@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dedupe
-from dedupe.align import figures_agree, passage_label, term_similarity
+from dedupe.align import _MAX_REPEATS, _runs, figures_agree, passage_label, term_similarity
 from dedupe.config import AlignConfig
 from dedupe.errors import ConfigError
 from dedupe.models import PassageMatch
@@ -301,6 +302,16 @@ def test_reworded_passages_next_to_each_other_are_one_region_wherever_their_sour
     (region,) = dedupe.align_texts(copy, source).regions
     assert copy[region.a_span[0] : region.a_span[1]] == paragraph
     assert source[region.b_span[0] : region.b_span[1]] == source
+
+
+def test_runs_are_maximal_per_diagonal_and_skip_boilerplate():
+    # n-gram hashes: a[0:3] equals b[5:8] (one run of 3 n-grams = 3 + n - 1 words), a[4] equals b[0].
+    a = np.array([1, 2, 3, 9, 7], dtype=np.uint64)
+    b = np.array([7, 0, 0, 0, 0, 1, 2, 3], dtype=np.uint64)
+    assert sorted(_runs(a, b, 8)) == [(0, 5, 10), (4, 0, 8)]
+    # An n-gram the other side repeats more than _MAX_REPEATS times is no evidence of one copy.
+    assert _runs(np.array([5], dtype=np.uint64), np.full(_MAX_REPEATS, 5, dtype=np.uint64), 8) != []
+    assert _runs(np.array([5], dtype=np.uint64), np.full(_MAX_REPEATS + 1, 5, dtype=np.uint64), 8) == []
 
 
 def test_a_region_trimmed_below_the_minimum_is_not_reported():
