@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dedupe
-from dedupe.align import figures_agree, passage_label, term_similarity
+from dedupe.align import _MAX_REPEATS, _runs, figures_agree, passage_label, term_similarity
 from dedupe.config import AlignConfig
 from dedupe.errors import ConfigError
 from dedupe.models import PassageMatch
@@ -200,6 +201,117 @@ def test_a_sentence_split_in_several_is_one_region():
     (region,) = dedupe.align_texts(whole, other).regions
     assert region.pairs == 3
     assert region.b_span[0] == other.index("Officials") and region.b_span[1] > other.index("The closure")
+
+
+# Two passages of 40+ words each and unrelated filler, for the copy-edge tests below.
+HARBOUR = (
+    "Fishermen in the northern harbour town protested on Tuesday against new quotas imposed by the ministry. "
+    "They blocked the main pier with their boats for six hours and burned tyres outside the customs office. "
+    "Police officers watched from a distance but made no arrests before the crowd dispersed at sunset."
+)
+VACCINE = (
+    "The regional hospital began vaccinating elderly patients against influenza earlier than planned this autumn. "
+    "Doctors said a shortage of nurses had forced them to open weekend clinics in three villages. "
+    "Volunteers from the local school drove patients who had no car to the clinics and back home."
+)
+FILLER = (
+    "Tourism revenue rose sharply during the summer festival season. ",
+    "Parliament debated a railway budget amendment until midnight. ",
+)
+
+
+def test_a_source_repeating_the_copy_lends_one_copy():
+    # The source repeats the copied passage two sentences apart: the region's source side is one copy, not the
+    # stretch from the first repetition to the last.
+    source = HARBOUR + " " + FILLER[0] + FILLER[1] + HARBOUR
+    copy = "An unrelated opening line about the weather today. " + HARBOUR + " A closing remark on something else."
+    (region,) = dedupe.align_texts(copy, source).regions
+    assert copy[region.a_span[0] : region.a_span[1]] == HARBOUR
+    assert source[region.b_span[0] : region.b_span[1]] == HARBOUR
+
+
+def test_adjacent_copies_from_different_places_are_two_regions():
+    # Copied one after the other from two places of the source (in the other order there): one region each, with
+    # its own edges on both sides, not one region spanning the source between them.
+    source = VACCINE + " " + FILLER[0] + FILLER[1] + HARBOUR
+    copy = "An unrelated opening line about the weather today. " + HARBOUR + " " + VACCINE
+    regions = dedupe.align_texts(copy, source).regions
+    assert [(copy[r.a_span[0] : r.a_span[1]], source[r.b_span[0] : r.b_span[1]]) for r in regions] == [
+        (HARBOUR, HARBOUR),
+        (VACCINE, VACCINE),
+    ]
+
+
+def test_short_copied_pieces_in_another_order_stay_one_region():
+    # Sentences copied verbatim but each pair swapped: every run of copied words is one sentence, too short to be
+    # a passage of its own, so the reordered copy remains one region.
+    sentences = [s + "." for s in (HARBOUR + " " + VACCINE).split(". ")]
+    sentences[-1] = sentences[-1].rstrip(".")
+    source = " ".join(sentences)
+    copy = " ".join(sentences[k ^ 1] for k in range(len(sentences)))
+    (region,) = dedupe.align_texts(copy, source).regions
+    assert region.a_span == (0, len(copy)) and region.b_span == (0, len(source))
+
+
+# HARBOUR reworded sentence by sentence (every few words changed, so no run of 8 words is copied): its first
+# and last words share no word pair with HARBOUR.
+HARBOUR_REWORDED = (
+    "Angry fishermen in the north harbour town demonstrated on Tuesday against new quotas set by the ministry. "
+    "They blocked the central pier with their vessels for six hours and set tyres alight outside the customs "
+    "building. Police officers observed from a distance but made no arrests until the crowd went home around dusk."
+)
+
+
+def test_a_reworded_passage_is_reported_to_its_sentence_edges():
+    copy = "Markets were calm on Monday in the capital. " + HARBOUR_REWORDED + " The weather may improve on Sunday."
+    (region,) = dedupe.align_texts(copy, HARBOUR).regions
+    assert copy[region.a_span[0] : region.a_span[1]] == HARBOUR_REWORDED
+    assert HARBOUR[region.b_span[0] : region.b_span[1]] == HARBOUR
+
+
+def test_a_passage_glued_into_a_longer_sentence_starts_inside_it():
+    host = (
+        "The committee that reviewed the harbour budget for the coming decade met again yesterday behind closed "
+        "doors while reporters waited outside and "
+    )
+    glued = "Markets were calm on Monday in the capital. " + host + HARBOUR_REWORDED[0].lower() + HARBOUR_REWORDED[1:]
+    (region,) = dedupe.align_texts(glued, HARBOUR).regions
+    assert region.a_span[0] == glued.index("fishermen in the north")
+    assert region.a_span[1] == len(glued)
+
+
+def test_reworded_passages_next_to_each_other_are_one_region_wherever_their_sources_lie():
+    # A summary or compilation: one paragraph reworded from two places of the source far apart (the verbatim
+    # case, two regions, is test_adjacent_copies_from_different_places_are_two_regions).
+    vaccine_reworded = (
+        "The county hospital started immunising old patients against flu sooner than intended this autumn. "
+        "Doctors said a lack of nurses had forced them to run weekend clinics in three hamlets. "
+        "Helpers from the village school drove patients without a car to the clinics and home again."
+    )
+    filler = (
+        "Tourism revenue rose sharply during the summer festival season. "
+        "Parliament debated a railway budget amendment until midnight. "
+        "The national orchestra announced a tour of six southern cities. "
+        "A new bridge over the river will open to traffic next spring. "
+        "Farmers expect a good grape harvest after a dry and warm August. "
+        "The central library extended its opening hours on weekdays. "
+    )
+    source = HARBOUR + " " + filler + VACCINE
+    paragraph = HARBOUR_REWORDED + " " + vaccine_reworded
+    copy = "Markets were calm on Monday in the capital. " + paragraph + " The weather may improve on Sunday."
+    (region,) = dedupe.align_texts(copy, source).regions
+    assert copy[region.a_span[0] : region.a_span[1]] == paragraph
+    assert source[region.b_span[0] : region.b_span[1]] == source
+
+
+def test_runs_are_maximal_per_diagonal_and_skip_boilerplate():
+    # n-gram hashes: a[0:3] equals b[5:8] (one run of 3 n-grams = 3 + n - 1 words), a[4] equals b[0].
+    a = np.array([1, 2, 3, 9, 7], dtype=np.uint64)
+    b = np.array([7, 0, 0, 0, 0, 1, 2, 3], dtype=np.uint64)
+    assert sorted(_runs(a, b, 8)) == [(0, 5, 10), (4, 0, 8)]
+    # An n-gram the other side repeats more than _MAX_REPEATS times is no evidence of one copy.
+    assert _runs(np.array([5], dtype=np.uint64), np.full(_MAX_REPEATS, 5, dtype=np.uint64), 8) != []
+    assert _runs(np.array([5], dtype=np.uint64), np.full(_MAX_REPEATS + 1, 5, dtype=np.uint64), 8) == []
 
 
 def test_a_region_trimmed_below_the_minimum_is_not_reported():
