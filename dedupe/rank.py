@@ -37,7 +37,7 @@ _WIRE = regex.compile(
 )
 _WIRE_SOURCES = regex.compile(r"\b(?:reuters|associated press|ap|afp|agence france-presse|dpa|upi|xinhua)\b", regex.I)
 # Added material (sentences no other copy has) is boilerplate, not story, when it has fewer than _MIN_STORY_WORDS
-# story words (words of four letters or more: menus, "Advertisement"), or when other documents of the corpus hold
+# story words (menus, "Advertisement") and sits at an edge of the text, or when other documents of the corpus hold
 # at least _REPEATED_SHARE of its word 4-grams while less than _ON_TOPIC_SHARE of its story words occur in the
 # other copies. Chosen on generated families (benchmarks/lineage.py --seed 1): story sentences have a median of
 # 11 story words, boilerplate lines 5; see benchmarks/README.md.
@@ -50,6 +50,9 @@ _FLUENCY_FULL_AT = 40
 # little of the language (the benchmark's corpora hold about 140).
 _FLUENCY_FULL_CORPUS = 50
 _STORY_WORD = regex.compile(r"[\p{L}\p{N}]{4,}")
+_FIGURE = regex.compile(r"\p{N}+(?:[.,/:]\p{N}+)*")
+# A short line with this many figures is a row of a table of the story (results, earnings), not page furniture.
+_ROW_FIGURES = 2
 
 # Readable names of the markers of `markers.py`, for reasons.
 MARKER_NAMES = {
@@ -294,12 +297,18 @@ def _compare(
         tally_b.fluency.append(-advantage)
     # Unmatched passages: story text one side lacks, or boilerplate one side added; judged sentence by sentence.
     extra = {"a": [0, 0], "b": [0, 0]}  # [story words, boilerplate words] only on that side
+    aligned_spans = {
+        "a": [p.a_span for p in pair.passages if p.a_span and p.b_span],
+        "b": [p.b_span for p in pair.passages if p.a_span and p.b_span],
+    }
     for passage in pair.passages:
         side, span = ("a", passage.a_span) if passage.label == "only-in-a" else ("b", passage.b_span)
         if passage.label not in ("only-in-a", "only-in-b") or span is None:
             continue
         plain = a if side == "a" else b
-        story_words, boilerplate_words = _split_added(plain.span_text(span), others_words[plain.article.id], model)
+        story_words, boilerplate_words = _split_added(
+            plain.span_text(span), others_words[plain.article.id], model, _interior(span, aligned_spans[side])
+        )
         extra[side][0] += story_words
         extra[side][1] += boilerplate_words
         if story_words > boilerplate_words:
@@ -333,21 +342,27 @@ class _PlainText:
         return frozenset(_STORY_WORD.findall(_clean(self.article).casefold()))
 
 
-def _split_added(text: str, story: frozenset[str], model: LanguageModel) -> tuple[int, int]:
+def _interior(span: Span, aligned: Sequence[Span]) -> bool:
+    """Whether shared text lies both before and after `span`: the stretch sits inside the story."""
+    return any(s[1] <= span[0] for s in aligned) and any(s[0] >= span[1] for s in aligned)
+
+
+def _split_added(text: str, story: frozenset[str], model: LanguageModel, interior: bool = False) -> tuple[int, int]:
     """Words of added material that are story text and words that are boilerplate, sentence by sentence.
 
-    A sentence is boilerplate when it has fewer story words than a headline fragment, or when other documents of
-    the corpus repeat most of it while it shares little vocabulary with the story (site navigation, sign-up and
-    copyright lines recur on every page of a site; a story's own sentences do not).
+    A sentence is boilerplate when it has fewer story words than a headline fragment, sits at an edge of the text
+    and is not a row of figures (page furniture frames a story and carries no figures; a short line between
+    shared passages is a line of the story that the other copy cut), or when other documents of the corpus repeat
+    most of it while it shares little vocabulary with the story (site navigation, sign-up and copyright lines
+    recur on every page of a site; a story's own sentences do not).
     """
     story_count = boilerplate_count = 0
     for start, end in sentences(text):
         sentence = text[start:end]
         own = _STORY_WORD.findall(sentence.casefold())
         cohesion = sum(1 for w in own if w in story) / len(own) if own else 0.0
-        if len(own) < _MIN_STORY_WORDS or (
-            model.repeated_share(sentence) >= _REPEATED_SHARE and cohesion < _ON_TOPIC_SHARE
-        ):
+        short = len(own) < _MIN_STORY_WORDS and not interior and len(_FIGURE.findall(sentence)) < _ROW_FIGURES
+        if short or (model.repeated_share(sentence) >= _REPEATED_SHARE and cohesion < _ON_TOPIC_SHARE):
             boilerplate_count += len(own)
         else:
             story_count += len(own)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 import dedupe
-from dedupe.rank import Evidence, RankWeights, rank_members, reasons, score
+from dedupe.fluency import LanguageModel
+from dedupe.rank import Evidence, RankWeights, _split_added, rank_members, reasons, score
 from tests.conftest import seed_id
 
 ORIGINAL = (
@@ -177,3 +178,31 @@ def test_reasons_describe_the_evidence_in_plain_language():
     assert "contains 96% of the other copies' text" in said
     assert "adds 9 passages no other copy has" in said
     assert score(found, RankWeights()) < score(Evidence(matched_passages=10, completeness=0.96), RankWeights())
+
+
+# A short line of the story ("He declined to comment.") that a copy cut, and a story ending in a table of figures.
+WITH_SHORT_LINE = ORIGINAL.replace("Local shop owners", "He declined to comment. Local shop owners")
+TABLE = "\nYear Shr 2.45 dlrs vs 2.10 dlrs\nNet 61.7 mln vs 48.2 mln\nRevs 3.36 billion vs 3.02 billion"
+
+
+def test_a_short_line_missing_from_the_middle_of_a_copy_counts_for_the_complete_text():
+    # Page furniture frames a story; a short line between shared passages is story text the copy cut.
+    articles = [dedupe.Article("full", WITH_SHORT_LINE), dedupe.Article("cut", ORIGINAL)]
+    cluster = dedupe.scan(articles).clusters[0]
+    assert [m.id for m in cluster.members] == ["full", "cut"]
+    assert not any("boilerplate" in r for r in cluster.members[0].reasons)
+
+
+def test_rows_of_figures_cut_from_the_end_of_a_copy_are_story_not_boilerplate():
+    articles = [dedupe.Article("a-lead", ORIGINAL + TABLE.split("\nNet")[0]), dedupe.Article("table", ORIGINAL + TABLE)]
+    cluster = dedupe.scan(articles).clusters[0]
+    assert [m.id for m in cluster.members] == ["table", "a-lead"]
+    assert not any("boilerplate" in r for r in cluster.members[0].reasons)
+
+
+def test_short_lines_at_the_edges_without_figures_stay_boilerplate():
+    model = LanguageModel.build([ORIGINAL])
+    story = frozenset(ORIGINAL.casefold().split())
+    assert _split_added("Top Stories\nAdvertisement", story, model) == (0, 2)
+    assert _split_added("Top Stories\nAdvertisement", story, model, interior=True) == (2, 0)
+    assert _split_added("Revenue 3.36 billion vs 3.02 billion", story, model) == (3, 0)  # a row of figures
