@@ -6,7 +6,7 @@ import pytest
 
 import dedupe
 from dedupe.fluency import LanguageModel
-from dedupe.rank import Evidence, RankWeights, _split_added, rank_members, reasons, score
+from dedupe.rank import Evidence, RankWeights, _split_added, _usage, rank_members, reasons, score
 from tests.conftest import seed_id
 
 ORIGINAL = (
@@ -206,3 +206,27 @@ def test_short_lines_at_the_edges_without_figures_stay_boilerplate():
     assert _split_added("Top Stories\nAdvertisement", story, model) == (0, 2)
     assert _split_added("Top Stories\nAdvertisement", story, model, interior=True) == (2, 0)
     assert _split_added("Revenue 3.36 billion vs 3.02 billion", story, model) == (3, 0)  # a row of figures
+
+
+# "said" throughout; the copy changed one occurrence only (a synonym swap, a style edit applied in one place).
+SAID = ORIGINAL.replace("Engineers told the council", "Engineers said").replace(
+    "Council members from the opposition criticised", "Council members from the opposition said they criticised"
+)
+ONE_SAYS = SAID.replace("Engineers said", "Engineers says")
+
+
+def test_usage_prefers_the_reading_the_text_uses_elsewhere():
+    # The original reads "said" where the copy reads "says"; both texts use "said" elsewhere, neither "says".
+    assert _usage(["engineers", "said"], ["engineers", "says"], ["said"] * 3, ["said"] * 2) > 1.0
+    assert _usage(["engineers", "says"], ["engineers", "said"], ["said"] * 2, ["said"] * 3) < -1.0
+    # A copy that changed every occurrence is consistent too: its usage says nothing.
+    assert _usage(["engineers", "said"], ["engineers", "says"], ["said"] * 3, ["says"] * 3) == 0.0
+
+
+def test_a_copy_that_changed_one_occurrence_of_a_word_ranks_below_the_consistent_text():
+    # Without the usage evidence the two tie and the smaller id ("a-copy") would win.
+    articles = [dedupe.Article("a-copy", ONE_SAYS), dedupe.Article("b-original", SAID)]
+    cluster = dedupe.scan(articles).clusters[0]
+    assert [m.id for m in cluster.members] == ["b-original", "a-copy"]
+    assert "where the copies differ, uses the wording the text uses elsewhere" in cluster.members[0].reasons
+    assert "where the copies differ, changes wording the text keeps elsewhere" in cluster.members[1].reasons
