@@ -372,18 +372,29 @@ def _occurrences(seq: Sequence[str], gram: Sequence[str]) -> int:
     return sum(1 for i in range(len(seq) - n + 1) if seq[i] == gram[0] and tuple(seq[i : i + n]) == tuple(gram))
 
 
+def _alternatives(x: Sequence[str], y: Sequence[str]) -> bool:
+    """Whether two readings are alternatives for one another: as many words ("said"/"stated"), or the same letters
+    ("U.S."/"US", "per cent"/"percent"). A diff also pairs a phrase with a common word ("think-tank" with "the",
+    where a copy dropped words); counting how often the text uses "the" would then side with the copy."""
+    words_x = [t for t in x if t[0].isalnum()]
+    words_y = [t for t in y if t[0].isalnum()]
+    return len(words_x) == len(words_y) or "".join(words_x) == "".join(words_y)
+
+
 def _usage(words_a: Sequence[str], words_b: Sequence[str], doc_a: Sequence[str], doc_b: Sequence[str]) -> float:
     """Evidence for side a's readings in one aligned passage: for each short stretch worded differently (a reads x
-    where b reads y), log((1 + uses of x in b) / (1 + uses of y in a)). Each copy's text elsewhere is the author's
-    text too, so an original is consistent with itself where a copy changed some occurrences of a word (a synonym,
-    a spelling) but not others; when a copy changed every occurrence, neither count sees it and the evidence is 0.
+    where b reads y, two alternatives), log((1 + uses of x in b) / (1 + uses of y in a)). Each copy's text
+    elsewhere is the author's text too, so an original is consistent with itself where a copy changed some
+    occurrences of a word (a synonym, a spelling) but not others; when a copy changed every occurrence, neither
+    count sees it and the evidence is 0.
     """
     total = 0.0
     matcher = difflib.SequenceMatcher(None, words_a, words_b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "replace" and i2 - i1 <= _USAGE_SPAN and j2 - j1 <= _USAGE_SPAN:
             x, y = words_a[i1:i2], words_b[j1:j2]
-            total += math.log((1 + _occurrences(doc_b, x)) / (1 + _occurrences(doc_a, y)))
+            if _alternatives(x, y):
+                total += math.log((1 + _occurrences(doc_b, x)) / (1 + _occurrences(doc_a, y)))
     return total
 
 

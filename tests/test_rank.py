@@ -230,3 +230,20 @@ def test_a_copy_that_changed_one_occurrence_of_a_word_ranks_below_the_consistent
     assert [m.id for m in cluster.members] == ["b-original", "a-copy"]
     assert "where the copies differ, uses the wording the text uses elsewhere" in cluster.members[0].reasons
     assert "where the copies differ, changes wording the text keeps elsewhere" in cluster.members[1].reasons
+
+
+def test_usage_compares_only_readings_that_are_alternatives():
+    # A copy that dropped a phrase leaves the diff pairing it with a common word; how often the text uses "the"
+    # says nothing about which copy is the author's.
+    assert _usage(["the", "think", "-", "tank", "said"], ["the", "the", "said"], ["the"] * 9, ["the"] * 9) == 0.0
+    # Same letters, other form: "U.S." against "US" is a reading of the same word (the copy, b, writes "U.S."
+    # twice elsewhere).
+    us, u_s = ["us"], ["u", ".", "s", "."]
+    assert _usage([*u_s, "firms"], [*us, "firms"], u_s * 3, u_s * 2 + us) > 1.0
+
+
+def test_seed_original_is_not_said_to_change_wording(seed_scan):
+    # The machine rewrite 002 swaps in common words the original uses elsewhere ("military", "enemy", "the").
+    cluster = next(c for c in seed_scan.clusters if any(m.id == seed_id("001") for m in c.members))
+    original = next(m for m in cluster.members if m.id == seed_id("001"))
+    assert "where the copies differ, changes wording the text keeps elsewhere" not in original.reasons
