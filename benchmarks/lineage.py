@@ -481,6 +481,12 @@ def build_families(settings: Settings) -> list[Family]:
 # --- scanning and scoring -----------------------------------------------------------------------------------------
 
 
+def same_text(a: str, b: str) -> bool:
+    """Equal up to white space. A copy whose edits changed nothing (no word the edit looks for, no sentence the
+    garbling hit) carries the original text: no text can tell the two apart, only a date can."""
+    return a.split() == b.split()
+
+
 def scan_batch(batch: list[Family]) -> list[dict]:
     """Scan a batch of families as one corpus and judge each family's ranking."""
     import dedupe
@@ -515,6 +521,15 @@ def scan_batch(batch: list[Family]) -> list[dict]:
             "members": len(members),
             "clustered": len(clusters) == 1 and ranked_set == members,
             "top1": bool(ranked) and ranked[0] == family.original and len(clusters) == 1,
+            # Ranked first a member with the original's text: the original itself or an exact copy of it.
+            "top1_text": bool(ranked)
+            and len(clusters) == 1
+            and same_text(family.texts[ranked[0]], family.texts[family.original]),
+            "exact_copy": any(
+                same_text(text, family.texts[family.original])
+                for doc_id, text in family.texts.items()
+                if doc_id != family.original
+            ),
             "pairs": len(family.order),
             "pairs_correct": correct,
         }
@@ -531,8 +546,9 @@ def scan_batch(batch: list[Family]) -> list[dict]:
     return rows
 
 
-def summarise(rows: list[dict]) -> list[tuple[str, int, float, float, float, str, str]]:
-    """Per kind, per corpus and overall: families, clustered, top-1, pairwise, and top-1 with and without dates."""
+def summarise(rows: list[dict]) -> list[tuple[str, int, float, float, float, str, str, float, int]]:
+    """Per kind, per corpus and overall: families, clustered, top-1, pairwise, top-1 with and without dates, and
+    top-1 counting an exact copy of the original ranked first as right, with the number of such families."""
     groups: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
         groups[row["kind"]].append(row)
@@ -556,6 +572,8 @@ def summarise(rows: list[dict]) -> list[tuple[str, int, float, float, float, str
                 sum(r["top1"] for r in group) / len(group),
                 sum(r["pairs_correct"] for r in group) / pairs if pairs else 0.0,
                 *by_date,
+                sum(r.get("top1_text", r["top1"]) for r in group) / len(group),
+                sum(r.get("exact_copy", False) for r in group),
             )
         )
     return table
@@ -596,10 +614,16 @@ def main() -> int:
     command = "python benchmarks/lineage.py " + " ".join(sys.argv[1:])
     print(f"config {config}; settings {asdict(settings)}; {seconds:.0f} s")
     print(f"command: {command}")
-    print("| families | n | in one cluster | top-1 | pairwise order | top-1 dated (n) | top-1 undated (n) |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for name, n, clustered, top1, pairwise, dated, undated in table:
-        print(f"| {name} | {n} | {clustered:.3f} | {top1:.3f} | {pairwise:.3f} | {dated} | {undated} |")
+    print(
+        "| families | n | in one cluster | top-1 | pairwise order | top-1 dated (n) | top-1 undated (n) "
+        "| top-1, exact copy = original | families with an exact copy |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, n, clustered, top1, pairwise, dated, undated, top1_text, exact in table:
+        print(
+            f"| {name} | {n} | {clustered:.3f} | {top1:.3f} | {pairwise:.3f} | {dated} | {undated} "
+            f"| {top1_text:.3f} | {exact} |"
+        )
     if args.evidence:
         with args.evidence.open("w") as out:
             for row in rows:
@@ -615,7 +639,17 @@ def main() -> int:
                     "table": [
                         dict(
                             zip(
-                                ("group", "families", "clustered", "top1", "pairwise", "dated", "undated"),
+                                (
+                                    "group",
+                                    "families",
+                                    "clustered",
+                                    "top1",
+                                    "pairwise",
+                                    "dated",
+                                    "undated",
+                                    "top1_text",
+                                    "exact_copies",
+                                ),
                                 t,
                                 strict=True,
                             )

@@ -20,6 +20,7 @@ from lineage import HELDOUT_KINDS
 GRID = {
     "corruption": (0.5, 1.0, 2.0),
     "fluency": (0.05, 0.1, 0.25),
+    "usage": (0.1, 0.25, 0.5),
     "agreement": (2.0, 4.0, 8.0),
     "completeness": (0.5, 1.0, 2.0),
     "boilerplate": (2.0, 4.0, 8.0),

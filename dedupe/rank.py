@@ -4,6 +4,8 @@ The evidence for each member comes from the aligned passages of every pair of me
 - corruption: aligned passages where this copy carries machine-garbling markers the other copy lacks;
 - fluency: on the passages where two copies differ, which wording reads more like the rest of the corpus
   (`fluency.py`, a bigram model of the scanned corpus without the cluster);
+- usage: where two copies word a stretch differently, which reading the copies' own text uses elsewhere (a copy
+  that changed some occurrences of a word, a synonym or a spelling, is at odds with itself);
 - agreement: with three or more copies, how close this copy is to all the others (independent copies of one
   original each agree with the original more than with each other);
 - completeness: how much of the other copies' content this copy contains, where added lines that share no
@@ -17,6 +19,7 @@ The score is a weighted sum; the weights were chosen by measurement on generated
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -37,7 +40,7 @@ _WIRE = regex.compile(
 )
 _WIRE_SOURCES = regex.compile(r"\b(?:reuters|associated press|ap|afp|agence france-presse|dpa|upi|xinhua)\b", regex.I)
 # Added material (sentences no other copy has) is boilerplate, not story, when it has fewer than _MIN_STORY_WORDS
-# story words (words of four letters or more: menus, "Advertisement"), or when other documents of the corpus hold
+# story words (menus, "Advertisement") and sits at an edge of the text, or when other documents of the corpus hold
 # at least _REPEATED_SHARE of its word 4-grams while less than _ON_TOPIC_SHARE of its story words occur in the
 # other copies. Chosen on generated families (benchmarks/lineage.py --seed 1): story sentences have a median of
 # 11 story words, boilerplate lines 5; see benchmarks/README.md.
@@ -50,6 +53,14 @@ _FLUENCY_FULL_AT = 40
 # little of the language (the benchmark's corpora hold about 140).
 _FLUENCY_FULL_CORPUS = 50
 _STORY_WORD = regex.compile(r"[\p{L}\p{N}]{4,}")
+_FIGURE = regex.compile(r"\p{N}+(?:[.,/:]\p{N}+)*")
+# A short line with this many figures is a row of a table of the story (results, earnings), not page furniture.
+_ROW_FIGURES = 2
+# Usage evidence (see `_usage`) looks at differently worded stretches of up to this many tokens ("U.S." is four)
+# and saturates through tanh(usage / _USAGE_SCALE): one word the copies use 7 times elsewhere against none gives
+# log 8 = 2.1, about 0.78 of the full weight. Chosen on benchmarks/lineage.py --seed 1 (flat from 1 to 4).
+_USAGE_SPAN = 4
+_USAGE_SCALE = 2.0
 
 # Readable names of the markers of `markers.py`, for reasons.
 MARKER_NAMES = {
@@ -74,6 +85,7 @@ class RankWeights:
 
     corruption: float = 1.0
     fluency: float = 0.1
+    usage: float = 0.25
     agreement: float = 4.0
     completeness: float = 1.0
     boilerplate: float = 4.0
@@ -97,6 +109,9 @@ class Evidence:
     agreement: float = 0.0
     # Mean log-probability advantage of this member's wording where it differs from the others.
     fluency: float = 0.0
+    # Where two copies word a passage differently: how much more the copies' own text elsewhere uses this member's
+    # reading than the other's (the editor's criterion of the author's usage), summed per pair, averaged over pairs.
+    usage: float = 0.0
     earliest: bool = False
     wire: bool = False
 
@@ -142,6 +157,7 @@ def score(found: Evidence, weights: RankWeights) -> float:
     return (
         -weights.corruption * found.corruption
         + weights.fluency * math.tanh(found.fluency)
+        + weights.usage * math.tanh(found.usage / _USAGE_SCALE)
         + weights.agreement * found.agreement
         + weights.completeness * found.completeness
         - weights.boilerplate * found.boilerplate
@@ -166,6 +182,10 @@ def reasons(found: Evidence) -> tuple[str, ...]:
         said.append("reads more naturally where the copies differ")
     elif found.fluency <= -0.1:
         said.append("reads less naturally where the copies differ")
+    if found.usage >= 0.5:
+        said.append("where the copies differ, uses the wording the text uses elsewhere")
+    elif found.usage <= -0.5:
+        said.append("where the copies differ, changes wording the text keeps elsewhere")
     if found.agreement >= 0.02:
         said.append("closest to the other copies")
     said.append(f"contains {found.completeness:.0%} of the other copies' text")
@@ -193,6 +213,7 @@ class _Tally:
     completeness: list[float] = field(default_factory=list)
     similarity: list[float] = field(default_factory=list)
     fluency: list[float] = field(default_factory=list)
+    usage: list[float] = field(default_factory=list)
     boilerplate_words: list[float] = field(default_factory=list)
     unmatched: dict[Span, int] = field(default_factory=dict)  # story passages unmatched, times unmatched
 
@@ -201,7 +222,7 @@ def gather_evidence(
     members: Sequence[Article], pairs: Mapping[tuple[str, str], Pair], model: LanguageModel | None = None
 ) -> dict[str, Evidence]:
     """The evidence for every member of one cluster."""
-    texts = {a.id: _PlainText(a) for a in members}
+    texts = {a.id: _PlainText(a, tuple(tokens(_clean(a)))) for a in members}
     own_words = {a.id: texts[a.id].story_words() for a in members}
     # The story's vocabulary as the other members tell it, for telling added story text from boilerplate.
     others_words = {
@@ -234,6 +255,7 @@ def gather_evidence(
             boilerplate=round(_mean(tally.boilerplate_words), 4),
             agreement=round(_mean(tally.similarity) - mean_similarity, 4) if len(members) > 2 else 0.0,
             fluency=round(_mean(tally.fluency), 4),
+            usage=round(_mean(tally.usage), 4),
             earliest=earliest is not None and article.date == earliest,
             wire=_has_wire_byline(article),
         )
@@ -253,6 +275,7 @@ def _compare(
     grams_a: set = set()
     grams_b: set = set()
     weighted = 0.0
+    usage = 0.0
     aligned_words = {"a": 0, "b": 0}
     corrupted = {"a": 0, "b": 0}
     for passage in pair.passages:
@@ -273,6 +296,7 @@ def _compare(
             ga, gb = bigrams(words_a), bigrams(words_b)
             grams_a |= ga - gb
             grams_b |= gb - ga
+            usage += _usage(words_a, words_b, a.document_tokens, b.document_tokens)
     excess = corrupted["a"] - corrupted["b"]
     tally_a.excess_corruption.append(math.tanh(max(0, excess) / 2))
     tally_b.excess_corruption.append(math.tanh(max(0, -excess) / 2))
@@ -282,6 +306,8 @@ def _compare(
     similarity = weighted / total_aligned if total_aligned else 0.0
     tally_a.similarity.append(similarity)
     tally_b.similarity.append(similarity)
+    tally_a.usage.append(usage)
+    tally_b.usage.append(-usage)
     fluency_a = model.mean_association(grams_a)
     fluency_b = model.mean_association(grams_b)
     if fluency_a is not None and fluency_b is not None:
@@ -294,12 +320,18 @@ def _compare(
         tally_b.fluency.append(-advantage)
     # Unmatched passages: story text one side lacks, or boilerplate one side added; judged sentence by sentence.
     extra = {"a": [0, 0], "b": [0, 0]}  # [story words, boilerplate words] only on that side
+    aligned_spans = {
+        "a": [p.a_span for p in pair.passages if p.a_span and p.b_span],
+        "b": [p.b_span for p in pair.passages if p.a_span and p.b_span],
+    }
     for passage in pair.passages:
         side, span = ("a", passage.a_span) if passage.label == "only-in-a" else ("b", passage.b_span)
         if passage.label not in ("only-in-a", "only-in-b") or span is None:
             continue
         plain = a if side == "a" else b
-        story_words, boilerplate_words = _split_added(plain.span_text(span), others_words[plain.article.id], model)
+        story_words, boilerplate_words = _split_added(
+            plain.span_text(span), others_words[plain.article.id], model, _interior(span, aligned_spans[side])
+        )
         extra[side][0] += story_words
         extra[side][1] += boilerplate_words
         if story_words > boilerplate_words:
@@ -318,6 +350,8 @@ class _PlainText:
     """An article's original text, read through its spans."""
 
     article: Article
+    # Tokens of the whole cleaned text (`fluency.tokens`), for the usage evidence.
+    document_tokens: tuple[str, ...] = ()
 
     def span_text(self, span: Span) -> str:
         raw = self.article.text[span[0] : span[1]]
@@ -333,21 +367,58 @@ class _PlainText:
         return frozenset(_STORY_WORD.findall(_clean(self.article).casefold()))
 
 
-def _split_added(text: str, story: frozenset[str], model: LanguageModel) -> tuple[int, int]:
+def _occurrences(seq: Sequence[str], gram: Sequence[str]) -> int:
+    n = len(gram)
+    return sum(1 for i in range(len(seq) - n + 1) if seq[i] == gram[0] and tuple(seq[i : i + n]) == tuple(gram))
+
+
+def _alternatives(x: Sequence[str], y: Sequence[str]) -> bool:
+    """Whether two readings are alternatives for one another: as many words ("said"/"stated"), or the same letters
+    ("U.S."/"US", "per cent"/"percent"). A diff also pairs a phrase with a common word ("think-tank" with "the",
+    where a copy dropped words); counting how often the text uses "the" would then side with the copy."""
+    words_x = [t for t in x if t[0].isalnum()]
+    words_y = [t for t in y if t[0].isalnum()]
+    return len(words_x) == len(words_y) or "".join(words_x) == "".join(words_y)
+
+
+def _usage(words_a: Sequence[str], words_b: Sequence[str], doc_a: Sequence[str], doc_b: Sequence[str]) -> float:
+    """Evidence for side a's readings in one aligned passage: for each short stretch worded differently (a reads x
+    where b reads y, two alternatives), log((1 + uses of x in b) / (1 + uses of y in a)). Each copy's text
+    elsewhere is the author's text too, so an original is consistent with itself where a copy changed some
+    occurrences of a word (a synonym, a spelling) but not others; when a copy changed every occurrence, neither
+    count sees it and the evidence is 0.
+    """
+    total = 0.0
+    matcher = difflib.SequenceMatcher(None, words_a, words_b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "replace" and i2 - i1 <= _USAGE_SPAN and j2 - j1 <= _USAGE_SPAN:
+            x, y = words_a[i1:i2], words_b[j1:j2]
+            if _alternatives(x, y):
+                total += math.log((1 + _occurrences(doc_b, x)) / (1 + _occurrences(doc_a, y)))
+    return total
+
+
+def _interior(span: Span, aligned: Sequence[Span]) -> bool:
+    """Whether shared text lies both before and after `span`: the stretch sits inside the story."""
+    return any(s[1] <= span[0] for s in aligned) and any(s[0] >= span[1] for s in aligned)
+
+
+def _split_added(text: str, story: frozenset[str], model: LanguageModel, interior: bool = False) -> tuple[int, int]:
     """Words of added material that are story text and words that are boilerplate, sentence by sentence.
 
-    A sentence is boilerplate when it has fewer story words than a headline fragment, or when other documents of
-    the corpus repeat most of it while it shares little vocabulary with the story (site navigation, sign-up and
-    copyright lines recur on every page of a site; a story's own sentences do not).
+    A sentence is boilerplate when it has fewer story words than a headline fragment, sits at an edge of the text
+    and is not a row of figures (page furniture frames a story and carries no figures; a short line between
+    shared passages is a line of the story that the other copy cut), or when other documents of the corpus repeat
+    most of it while it shares little vocabulary with the story (site navigation, sign-up and copyright lines
+    recur on every page of a site; a story's own sentences do not).
     """
     story_count = boilerplate_count = 0
     for start, end in sentences(text):
         sentence = text[start:end]
         own = _STORY_WORD.findall(sentence.casefold())
         cohesion = sum(1 for w in own if w in story) / len(own) if own else 0.0
-        if len(own) < _MIN_STORY_WORDS or (
-            model.repeated_share(sentence) >= _REPEATED_SHARE and cohesion < _ON_TOPIC_SHARE
-        ):
+        short = len(own) < _MIN_STORY_WORDS and not interior and len(_FIGURE.findall(sentence)) < _ROW_FIGURES
+        if short or (model.repeated_share(sentence) >= _REPEATED_SHARE and cohesion < _ON_TOPIC_SHARE):
             boilerplate_count += len(own)
         else:
             story_count += len(own)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 import dedupe
-from dedupe.rank import Evidence, RankWeights, rank_members, reasons, score
+from dedupe.fluency import LanguageModel
+from dedupe.rank import Evidence, RankWeights, _split_added, _usage, rank_members, reasons, score
 from tests.conftest import seed_id
 
 ORIGINAL = (
@@ -177,3 +178,72 @@ def test_reasons_describe_the_evidence_in_plain_language():
     assert "contains 96% of the other copies' text" in said
     assert "adds 9 passages no other copy has" in said
     assert score(found, RankWeights()) < score(Evidence(matched_passages=10, completeness=0.96), RankWeights())
+
+
+# A short line of the story ("He declined to comment.") that a copy cut, and a story ending in a table of figures.
+WITH_SHORT_LINE = ORIGINAL.replace("Local shop owners", "He declined to comment. Local shop owners")
+TABLE = "\nYear Shr 2.45 dlrs vs 2.10 dlrs\nNet 61.7 mln vs 48.2 mln\nRevs 3.36 billion vs 3.02 billion"
+
+
+def test_a_short_line_missing_from_the_middle_of_a_copy_counts_for_the_complete_text():
+    # Page furniture frames a story; a short line between shared passages is story text the copy cut.
+    articles = [dedupe.Article("full", WITH_SHORT_LINE), dedupe.Article("cut", ORIGINAL)]
+    cluster = dedupe.scan(articles).clusters[0]
+    assert [m.id for m in cluster.members] == ["full", "cut"]
+    assert not any("boilerplate" in r for r in cluster.members[0].reasons)
+
+
+def test_rows_of_figures_cut_from_the_end_of_a_copy_are_story_not_boilerplate():
+    articles = [dedupe.Article("a-lead", ORIGINAL + TABLE.split("\nNet")[0]), dedupe.Article("table", ORIGINAL + TABLE)]
+    cluster = dedupe.scan(articles).clusters[0]
+    assert [m.id for m in cluster.members] == ["table", "a-lead"]
+    assert not any("boilerplate" in r for r in cluster.members[0].reasons)
+
+
+def test_short_lines_at_the_edges_without_figures_stay_boilerplate():
+    model = LanguageModel.build([ORIGINAL])
+    story = frozenset(ORIGINAL.casefold().split())
+    assert _split_added("Top Stories\nAdvertisement", story, model) == (0, 2)
+    assert _split_added("Top Stories\nAdvertisement", story, model, interior=True) == (2, 0)
+    assert _split_added("Revenue 3.36 billion vs 3.02 billion", story, model) == (3, 0)  # a row of figures
+
+
+# "said" throughout; the copy changed one occurrence only (a synonym swap, a style edit applied in one place).
+SAID = ORIGINAL.replace("Engineers told the council", "Engineers said").replace(
+    "Council members from the opposition criticised", "Council members from the opposition said they criticised"
+)
+ONE_SAYS = SAID.replace("Engineers said", "Engineers says")
+
+
+def test_usage_prefers_the_reading_the_text_uses_elsewhere():
+    # The original reads "said" where the copy reads "says"; both texts use "said" elsewhere, neither "says".
+    assert _usage(["engineers", "said"], ["engineers", "says"], ["said"] * 3, ["said"] * 2) > 1.0
+    assert _usage(["engineers", "says"], ["engineers", "said"], ["said"] * 2, ["said"] * 3) < -1.0
+    # A copy that changed every occurrence is consistent too: its usage says nothing.
+    assert _usage(["engineers", "said"], ["engineers", "says"], ["said"] * 3, ["says"] * 3) == 0.0
+
+
+def test_a_copy_that_changed_one_occurrence_of_a_word_ranks_below_the_consistent_text():
+    # Without the usage evidence the two tie and the smaller id ("a-copy") would win.
+    articles = [dedupe.Article("a-copy", ONE_SAYS), dedupe.Article("b-original", SAID)]
+    cluster = dedupe.scan(articles).clusters[0]
+    assert [m.id for m in cluster.members] == ["b-original", "a-copy"]
+    assert "where the copies differ, uses the wording the text uses elsewhere" in cluster.members[0].reasons
+    assert "where the copies differ, changes wording the text keeps elsewhere" in cluster.members[1].reasons
+
+
+def test_usage_compares_only_readings_that_are_alternatives():
+    # A copy that dropped a phrase leaves the diff pairing it with a common word; how often the text uses "the"
+    # says nothing about which copy is the author's.
+    assert _usage(["the", "think", "-", "tank", "said"], ["the", "the", "said"], ["the"] * 9, ["the"] * 9) == 0.0
+    # Same letters, other form: "U.S." against "US" is a reading of the same word (the copy, b, writes "U.S."
+    # twice elsewhere).
+    us, u_s = ["us"], ["u", ".", "s", "."]
+    assert _usage([*u_s, "firms"], [*us, "firms"], u_s * 3, u_s * 2 + us) > 1.0
+
+
+def test_seed_original_is_not_said_to_change_wording(seed_scan):
+    # The machine rewrite 002 swaps in common words the original uses elsewhere ("military", "enemy", "the").
+    cluster = next(c for c in seed_scan.clusters if any(m.id == seed_id("001") for m in c.members))
+    original = next(m for m in cluster.members if m.id == seed_id("001"))
+    assert "where the copies differ, changes wording the text keeps elsewhere" not in original.reasons
