@@ -235,7 +235,51 @@ class GaoyaSystem:
         return 0
 
 
-def run_system(name: str, articles: int, stream: int, commit_every: int, redis_port: int | None, workdir: Path) -> dict:
+def _stream_worker(location: str, items: list[tuple[str, str, str]], commit_every: int, start_at: float) -> tuple:
+    """One of several workers replaying its share of the stream against one index (`--workers`): it opens the index,
+    waits for the common start, and returns its step latencies, verdicts and finishing time."""
+    from dedupe.models import Article
+
+    system = DedupeSystem(location)
+    system.index.check(Article("warm-up", items[0][1]))  # loads the compiled kernels before the clock starts
+    time.sleep(max(0.0, start_at - time.time()))
+    latencies: list[float] = []
+    verdicts: dict[str, int] = {}
+    for first in range(0, len(items), commit_every):
+        with system.group():
+            for doc_id, text, _kind in items[first : first + commit_every]:
+                start = time.perf_counter()
+                verdict = system.step(doc_id, text)
+                latencies.append(time.perf_counter() - start)
+                verdicts[verdict] = verdicts.get(verdict, 0) + 1
+    return latencies, verdicts, time.time(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _stream_in_workers(location: str, further: list, commit_every: int, workers: int) -> tuple:
+    """The stream split round-robin over `workers` processes on one index: latencies and verdicts of all, and the
+    seconds from the common start to the last worker's end."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    # Spawned, not forked: the parent holds a database connection and numba's threads. Each worker imports dedupe
+    # (about 2 s) before the common start.
+    start_at = time.time() + 15.0
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        futures = [
+            pool.submit(_stream_worker, location, further[w::workers], commit_every, start_at) for w in range(workers)
+        ]
+        results = [f.result() for f in futures]
+    latencies = [value for result in results for value in result[0]]
+    verdicts: dict[str, int] = {}
+    for result in results:
+        for verdict, count in result[1].items():
+            verdicts[verdict] = verdicts.get(verdict, 0) + count
+    return latencies, verdicts, max(r[2] for r in results) - start_at, max(r[3] for r in results)
+
+
+def run_system(
+    name: str, articles: int, stream: int, commit_every: int, redis_port: int | None, workdir: Path, workers: int = 1
+) -> dict:
     indexed, further = corpus(articles, stream)
     if name == "dedupe-sqlite":
         system = DedupeSystem(str(workdir / "index"))
@@ -258,23 +302,31 @@ def run_system(name: str, articles: int, stream: int, commit_every: int, redis_p
         curve.append((done, round((done - first) / seconds, 1)))
         print(f"{name}: {done} indexed, {curve[-1][1]} articles/s", file=sys.stderr, flush=True)
 
-    latencies: list[float] = []
-    verdicts: dict[str, int] = {}
-    clock = time.perf_counter()
-    # Check-then-add, one article at a time; the latency of a step is the check and, for a new article, its add
-    # (not the group's commit, which the stream rate includes).
-    for first in range(0, len(further), commit_every):
-        with system.group():
-            for doc_id, text, _kind in further[first : first + commit_every]:
-                start = time.perf_counter()
-                verdict = system.step(doc_id, text)
-                latencies.append(time.perf_counter() - start)
-                verdicts[verdict] = verdicts.get(verdict, 0) + 1
-    stream_seconds = time.perf_counter() - clock
+    worker_rss = 0.0
+    if workers > 1:
+        assert isinstance(system, DedupeSystem), "--workers applies to dedupe's shared indexes only"
+        latencies, verdicts, stream_seconds, worker_rss = _stream_in_workers(
+            system.location, further, commit_every, workers
+        )
+    else:
+        latencies = []
+        verdicts = {}
+        clock = time.perf_counter()
+        # Check-then-add, one article at a time; the latency of a step is the check and, for a new article, its add
+        # (not the group's commit, which the stream rate includes).
+        for first in range(0, len(further), commit_every):
+            with system.group():
+                for doc_id, text, _kind in further[first : first + commit_every]:
+                    start = time.perf_counter()
+                    verdict = system.step(doc_id, text)
+                    latencies.append(time.perf_counter() - start)
+                    verdicts[verdict] = verdicts.get(verdict, 0) + 1
+        stream_seconds = time.perf_counter() - clock
     return {
         "system": name,
         "articles": articles,
         "stream": stream,
+        "workers": workers,
         "commit_every": commit_every,
         "build_articles_per_s": round(articles / build_seconds, 1),
         "build_s": round(build_seconds, 1),
@@ -282,7 +334,7 @@ def run_system(name: str, articles: int, stream: int, commit_every: int, redis_p
         **percentiles(latencies),
         "stream_articles_per_s": round(stream / stream_seconds, 1),
         "index_bytes": system.size(),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": round(max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, worker_rss), 1),
         "verdicts": verdicts,
     }
 
@@ -335,6 +387,9 @@ def main() -> None:
     parser.add_argument(
         "--commit-every", type=int, default=1, help="dedupe stream: one durable commit per N check-and-adds"
     )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="dedupe systems: replay the stream from this many processes at once"
+    )
     parser.add_argument("--peers-python", default=str(HERE / ".venvs" / "peers" / "bin" / "python"))
     parser.add_argument("--run", help=argparse.SUPPRESS)
     parser.add_argument("--redis-port", type=int, help=argparse.SUPPRESS)
@@ -342,7 +397,9 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.run:
-        row = run_system(args.run, args.articles, args.stream, args.commit_every, args.redis_port, Path(args.workdir))
+        row = run_system(
+            args.run, args.articles, args.stream, args.commit_every, args.redis_port, Path(args.workdir), args.workers
+        )
         print(json.dumps(row))
         return
 
@@ -373,6 +430,8 @@ def main() -> None:
                         str(args.stream),
                         "--commit-every",
                         str(args.commit_every),
+                        "--workers",
+                        str(args.workers if name.startswith("dedupe") else 1),
                         "--redis-port",
                         str(port),
                         "--workdir",
