@@ -8,6 +8,7 @@ Exit codes: 0 the command ran (whatever it found); 1 an error (bad input, unread
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -289,6 +290,7 @@ def gate_command(
     fields = Fields(id=id_field, text=text_field)
     lines = enumerate(iter(sys.stdin.buffer.readline, b""), start=1)
     with user_errors(), Index.open(index) as gate:
+        _long_running()
         done = False
         while not done:
             chunk: list[tuple[int, bytes]] = []
@@ -332,7 +334,15 @@ def serve_command(
     from dedupe.service import create_app
 
     with user_errors(), Index.open(index) as gate:
+        _long_running()
         uvicorn.run(create_app(gate, max_bytes), host=host, port=port, log_level="info")
+
+
+def _long_running() -> None:
+    """Before a stream of checks: the objects of start-up (imported modules, about 145,000) never die, so they are
+    moved out of the collector's reach; a full collection then paused a check 49 ms instead of 130 ms (measured at
+    20,000 indexed; benchmarks/README.md, "Ingestion gate")."""
+    gc.freeze()
 
 
 def _describe(verdict: Verdict) -> str:
