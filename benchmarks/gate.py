@@ -235,14 +235,9 @@ class GaoyaSystem:
         return 0
 
 
-def _stream_worker(location: str, items: list[tuple[str, str, str]], commit_every: int, start_at: float) -> tuple:
-    """One of several workers replaying its share of the stream against one index (`--workers`): it opens the index,
-    waits for the common start, and returns its step latencies, verdicts and finishing time."""
-    from dedupe.models import Article
-
-    system = DedupeSystem(location)
-    system.index.check(Article("warm-up", items[0][1]))  # loads the compiled kernels before the clock starts
-    time.sleep(max(0.0, start_at - time.time()))
+def replay(system, items: list[tuple[str, str, str]], commit_every: int) -> tuple[list[float], dict[str, int]]:
+    """Check-then-add, one article at a time, in groups of `commit_every`: each step's latency (the check and, for a
+    new article, its add; not the group's commit, which the stream rate includes) and the verdict counts."""
     latencies: list[float] = []
     verdicts: dict[str, int] = {}
     for first in range(0, len(items), commit_every):
@@ -252,6 +247,18 @@ def _stream_worker(location: str, items: list[tuple[str, str, str]], commit_ever
                 verdict = system.step(doc_id, text)
                 latencies.append(time.perf_counter() - start)
                 verdicts[verdict] = verdicts.get(verdict, 0) + 1
+    return latencies, verdicts
+
+
+def _stream_worker(location: str, items: list[tuple[str, str, str]], commit_every: int, start_at: float) -> tuple:
+    """One of several workers replaying its share of the stream against one index (`--workers`): it opens the index,
+    waits for the common start, and returns its step latencies, verdicts and finishing time."""
+    from dedupe.models import Article
+
+    system = DedupeSystem(location)
+    system.index.check(Article("warm-up", items[0][1]))  # loads the compiled kernels before the clock starts
+    time.sleep(max(0.0, start_at - time.time()))
+    latencies, verdicts = replay(system, items, commit_every)
     return latencies, verdicts, time.time(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -309,18 +316,8 @@ def run_system(
             system.location, further, commit_every, workers
         )
     else:
-        latencies = []
-        verdicts = {}
         clock = time.perf_counter()
-        # Check-then-add, one article at a time; the latency of a step is the check and, for a new article, its add
-        # (not the group's commit, which the stream rate includes).
-        for first in range(0, len(further), commit_every):
-            with system.group():
-                for doc_id, text, _kind in further[first : first + commit_every]:
-                    start = time.perf_counter()
-                    verdict = system.step(doc_id, text)
-                    latencies.append(time.perf_counter() - start)
-                    verdicts[verdict] = verdicts.get(verdict, 0) + 1
+        latencies, verdicts = replay(system, further, commit_every)
         stream_seconds = time.perf_counter() - clock
     return {
         "system": name,
