@@ -1,23 +1,41 @@
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 import dedupe
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
 def seed_id(prefix: str) -> str:
     """The file name of the seed whose name starts with `prefix` (e.g. "001")."""
     return next(p.name for p in SEEDS.iterdir() if p.name.startswith(prefix))
+
+
+def load_benchmark(name: str) -> ModuleType:
+    """A benchmark script as a module (benchmarks/ is no package the tests import), so its helpers can be tested."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up while the class is built
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.remove(str(BENCHMARKS))
 
 
 @pytest.fixture(scope="session")

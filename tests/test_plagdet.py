@@ -6,31 +6,16 @@ The corpus is written here, a few invented sentences; expected values are comput
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+from tests.conftest import load_benchmark
 
-
-def load(name: str):
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up while the class is built
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        sys.path.remove(str(BENCHMARKS))
-
-
-plagdet = load("plagdet")
-pan13 = load("pan13")
+plagdet = load_benchmark("plagdet")
+pan13 = load_benchmark("pan13")
 
 
 def test_exact_detection_scores_one():
