@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -303,8 +303,9 @@ def gate_command(
                 done = True
             if not chunk:
                 continue
-            # The lines are read before the write lock is taken, so other workers are not blocked on our stdin.
-            with gate.batch():
+            # The lines are read before the write lock is taken, so other workers are not blocked on our stdin. A
+            # group commit holds the lock for its chunk; one article at a time is checked without it (optimistic).
+            with gate.batch() if commit_every > 1 else nullcontext():
                 outputs = [_gate_line(gate, line, number, fields, policy.value) for number, line in chunk]
             # Printed only after the commit: a verdict on stdout means its add is durable.
             sys.stdout.buffer.write(b"".join(outputs))

@@ -178,15 +178,16 @@ class Index:
         admitted = POLICIES[policy]
         with _one_thread():
             incoming = self._incoming(article)
-            with self._store.write():
-                for _ in range(_RETRIES):
-                    found = self._store.lookup(incoming.keys)
-                    verdict = self._judge(incoming, found)
-                    if verdict.verdict not in admitted:
-                        return dataclasses.replace(verdict, added=False)
-                    outcome = self._store.insert(article, incoming.entry, incoming.keys, found)
-                    if outcome != "conflict":
-                        return dataclasses.replace(verdict, added=outcome == "added")
+            # Optimistic: the check runs without the write lock (outside a `batch`), and the add is refused when an
+            # article joined one of its buckets since the lookup; then the check is repeated with it.
+            for _ in range(_RETRIES):
+                found = self._store.lookup(incoming.keys)
+                verdict = self._judge(incoming, found)
+                if verdict.verdict not in admitted:
+                    return dataclasses.replace(verdict, added=False)
+                outcome = self._store.insert(article, incoming.entry, incoming.keys, found)
+                if outcome != "conflict":
+                    return dataclasses.replace(verdict, added=outcome == "added")
         raise StoreError(f'article "{article.id}": {_RETRIES} concurrent adds to its buckets in a row; try again')
 
     def remove(self, article_id: str) -> bool:

@@ -68,8 +68,8 @@ _NO_SEQS = np.zeros(0, dtype=np.int64)
 class Found:
     """What a lookup found: the records (`encode_article`) of every article sharing a bucket, by sequence number;
     which of them share a document bucket; each membership `(passage_keys[i], passage_seqs[i])` of a passage bucket
-    that is not full (a full one is boilerplate); and a token that lets `insert` detect articles added to
-    these buckets since (Redis; 0 for SQLite, which locks instead)."""
+    that is not full (a full one is boilerplate); and a token, the highest sequence number the lookup could see,
+    that lets `insert` detect articles added to these buckets since."""
 
     candidates: dict[int, bytes]
     documents: frozenset[int] = field(default_factory=frozenset)
@@ -428,6 +428,7 @@ class SQLiteStore:
             frozenset(documents[:, 1].tolist()),
             passages[:, 0].view(np.uint64),
             passages[:, 1].copy(),
+            self._db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0],
         )
 
     def _members(self, level: str, keys: np.ndarray) -> np.ndarray:
@@ -457,8 +458,13 @@ class SQLiteStore:
         return self._cache.take(seqs, dict(rows))
 
     def insert(self, article: Article, entry: bytes, keys: Keys, found: Found | None) -> Inserted:
-        # `found` is not needed: under the write lock, a bucket's size when inserting is its size at the lookup.
+        """Add the article, unless its id is indexed ("exists") or, when `found` is given, an article joined one of
+        its buckets after that lookup ("conflict": the caller judges again). A lookup outside the write lock lets
+        several processes verify at once; only the add takes the lock."""
         with self.write():
+            self._refresh()
+            if found is not None and self._joined_since(keys, found.token):
+                return "conflict"
             try:
                 cursor = self._db.execute(
                     "INSERT INTO articles (id, record) VALUES (?, ?)", (article.id, encode_article(article, entry))
@@ -466,7 +472,6 @@ class SQLiteStore:
             except sqlite3.IntegrityError:
                 return "exists"
             seq = cursor.lastrowid
-            self._refresh()
             for level in _LEVELS:
                 # A full bucket is not grown: its members are counted in the table and in every run.
                 wanted = np.sort(getattr(keys, level).astype(np.uint64).view(np.int64))
@@ -476,6 +481,13 @@ class SQLiteStore:
                     ((key,) for key in wanted[sizes < self.max_bucket].tolist()),
                 )
         return "added"
+
+    def _joined_since(self, keys: Keys, token: int) -> bool:
+        """Whether an article above sequence number `token` is in one of the buckets of `keys` (write lock held)."""
+        if self._db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0] <= token:
+            return False  # nothing was added since: the common case of a single writer
+        members = np.concatenate([self._members(level, getattr(keys, level))[:, 1] for level in _LEVELS])
+        return bool((members > token).any())
 
     def _sizes(self, level: str, keys: np.ndarray) -> np.ndarray:
         """How many articles each bucket of the sorted signed `keys` holds, in the band table and the runs."""

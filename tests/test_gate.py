@@ -217,3 +217,16 @@ def test_band_keys_move_to_sorted_runs_and_are_still_found(tmp_path: Path):
         assert not leftover.exists(), "a crash's leftover is removed when the index is opened"
         assert index.check(Article("probe", articles[3].text)).verdict == "new"
         assert index.check(Article("probe", articles[5].text)).verdict == "exact-duplicate"
+
+
+def test_an_add_is_refused_when_its_buckets_changed_since_its_check(location: str):
+    # Two workers: the first checks, the second adds a copy, then the first's add must not go through as `new`
+    # (checks run without the write lock; the add is where a race is caught).
+    article = ARTICLES[seed_id("001")]
+    with Index.open(location) as first, Index.open(location) as second:
+        incoming = first._incoming(article)
+        found = first._store.lookup(incoming.keys)
+        assert second.check_and_add(Article("other-worker", article.text)).verdict == "new"
+        assert first._store.insert(article, incoming.entry, incoming.keys, found) == "conflict"
+        verdict = first.check_and_add(article)
+        assert (verdict.verdict, verdict.added) == ("exact-duplicate", False)
