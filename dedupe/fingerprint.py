@@ -1,8 +1,10 @@
 """Shingles and MinHash signatures: word hashes, word k-grams, and datasketch-compatible signatures.
 
 Signatures are bit-for-bit those of `datasketch.MinHash` (its default `affine32` scheme) for the same 32-bit
-shingle hashes: the same permutation parameters (taken from datasketch itself), the same MurmurHash3 premix,
-the same `a * h + b mod 2**32`. The loops run compiled (kernels.py); this module says what they compute.
+shingle hashes: the same permutation parameters, the same MurmurHash3 premix, the same `a * h + b mod 2**32`
+(tests/test_fingerprint.py checks against datasketch itself), so a signature can go into datasketch's
+`LeanMinHash(seed=..., hashvalues=..., scheme="affine32")` and `MinHashLSH`. The loops run compiled (kernels.py);
+this module says what they compute.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash
 
 from dedupe import kernels
+from dedupe.normalize import has_ascii_words_only
 from dedupe.normalize import words as text_words
 from dedupe.segment import ABBREVIATION_TABLE
 
@@ -61,11 +63,17 @@ def is_plain(text: str) -> bool:
 
 
 def pack(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """ASCII texts as one byte array and the `[offsets[i], offsets[i + 1])` range of each."""
-    encoded = [text.encode("ascii") for text in texts]
+    """Texts as one UTF-8 byte array and the `[offsets[i], offsets[i + 1])` range of each."""
+    encoded = [text.encode() for text in texts]
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(e) for e in encoded], out=offsets[1:])
     return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
+
+
+def _compiled_rows(texts: Sequence[str]) -> np.ndarray:
+    """The texts the compiled ASCII tokeniser reads word for word as the regex path does: those whose words are
+    all ASCII. Their other characters are UTF-8 bytes above 127, which the tokeniser takes for separators."""
+    return np.flatnonzero(np.fromiter(map(has_ascii_words_only, texts), dtype=bool, count=len(texts)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,21 +104,36 @@ class ShingleSets:
 
 
 def shingle_sets(texts: Sequence[str], k: int) -> ShingleSets:
-    """`shingle_hashes(word_hashes(words(t)), k)` of every text: compiled for ASCII texts, the regex path otherwise."""
-    is_ascii = np.fromiter((text.isascii() for text in texts), dtype=bool, count=len(texts))
+    """`shingle_hashes(word_hashes(words(t)), k)` of every text: compiled where the words are ASCII, else the
+    regex path."""
+    rows = _compiled_rows(texts)
+    if len(rows) == len(texts):
+        values, bounds = kernels.ascii_shingle_sets(*pack(texts), k)
+        return ShingleSets(values, bounds)
     sets: list[np.ndarray] = [np.zeros(0, dtype=np.uint32)] * len(texts)
-    rows = np.flatnonzero(is_ascii)
     if len(rows):
-        data, offsets = pack([texts[i] for i in rows])
-        values, bounds = kernels.ascii_shingle_sets(data, offsets, k)
+        values, bounds = kernels.ascii_shingle_sets(*pack([texts[i] for i in rows]), k)
         for row, i in enumerate(rows.tolist()):
             sets[i] = values[bounds[row] : bounds[row + 1]]
-    for i in np.flatnonzero(~is_ascii).tolist():
+    for i in np.setdiff1d(np.arange(len(texts)), rows).tolist():
         sets[i] = shingle_hashes(word_hashes(text_words(texts[i])), k)
     bounds = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum([len(x) for x in sets], out=bounds[1:])
     values = np.concatenate(sets) if sets else np.zeros(0, dtype=np.uint32)
     return ShingleSets(values.astype(np.uint32, copy=False), bounds)
+
+
+def affine32_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The permutations `a * h + b mod 2**32` of `datasketch.MinHash(num_perm, seed, scheme="affine32")`.
+
+    As datasketch 2.0 draws them: odd multipliers, then offsets, from numpy's legacy `RandomState(seed)`. Derived
+    here rather than read from datasketch because importing datasketch loads scipy, 0.9 s of every process's
+    start (its LSH module integrates false-positive rates).
+    """
+    draw = np.random.RandomState(seed)
+    a = draw.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = draw.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 class MinHasher:
@@ -124,9 +147,7 @@ class MinHasher:
     def __init__(self, num_perm: int = 128, seed: int = 1) -> None:
         self.num_perm = num_perm
         self.seed = seed
-        a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
-        self._a = np.asarray(a, dtype=np.uint32)
-        self._b = np.asarray(b, dtype=np.uint32)
+        self._a, self._b = affine32_permutations(num_perm, seed)
 
     @property
     def permutations(self) -> tuple[np.ndarray, np.ndarray]:
@@ -152,23 +173,24 @@ class MinHasher:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Signatures of the word k-gram shingles of plain texts, and each text's word count.
 
-        The same as `signatures([shingle_hashes(word_hashes(words(t)), k) for t in texts])`, but ASCII texts take
-        the compiled tokeniser (kernels.ascii_signatures), with no Python per word; other texts the regex path.
+        The same as `signatures([shingle_hashes(word_hashes(words(t)), k) for t in texts])`, but texts whose words
+        are all ASCII take the compiled tokeniser (kernels.ascii_signatures), with no Python per word; other texts
+        the regex path.
         `progress(done)` is called after each chunk of texts.
         """
         out = np.empty((len(texts), self.num_perm), dtype=np.uint32)
         counts = np.empty(len(texts), dtype=np.int64)
         for first in range(0, len(texts), _TEXT_CHUNK):
             chunk = texts[first : first + _TEXT_CHUNK]
-            is_ascii = np.fromiter((text.isascii() for text in chunk), dtype=bool, count=len(chunk))
-            rows = np.flatnonzero(is_ascii)
+            rows = _compiled_rows(chunk)
             if len(rows):
                 data, offsets = pack([chunk[i] for i in rows])
                 out[first + rows], counts[first + rows] = kernels.ascii_signatures(data, offsets, k, self._a, self._b)
-            for i in np.flatnonzero(~is_ascii).tolist():
-                hashes = word_hashes(text_words(chunk[i]))
-                out[first + i] = self.signature(shingle_hashes(hashes, k))
-                counts[first + i] = len(hashes)
+            others = np.setdiff1d(np.arange(len(chunk)), rows)
+            if len(others):
+                hashes = [word_hashes(text_words(chunk[i])) for i in others.tolist()]
+                out[first + others] = self.signatures([shingle_hashes(h, k) for h in hashes])
+                counts[first + others] = [len(h) for h in hashes]
             if progress is not None:
                 progress(first + len(chunk))
         return out, counts

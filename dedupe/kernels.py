@@ -92,7 +92,10 @@ def _is_word_byte(c: np.uint8) -> bool:
 
 @njit(cache=True)
 def _ascii_word_hashes(data: np.ndarray, start: int, end: int, out: np.ndarray) -> int:
-    """Hash the words `[A-Za-z0-9]+` of `data[start:end]`, lower-cased, into `out`; returns how many."""
+    """Hash the words `[A-Za-z0-9]+` of `data[start:end]`, lower-cased, into `out`; returns how many.
+
+    Any other byte separates words, UTF-8 bytes above 127 included: on text whose words are all ASCII this finds
+    what the regex path finds."""
     count = 0
     h = _FNV_OFFSET
     inside = False
@@ -135,7 +138,8 @@ def _update(signature: np.ndarray, a: np.ndarray, b: np.ndarray, value: np.uint6
 def ascii_signatures(
     data: np.ndarray, offsets: np.ndarray, k: int, a: np.ndarray, b: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """MinHash signatures of the word k-gram shingles of many ASCII documents, and each one's word count.
+    """MinHash signatures of the word k-gram shingles of many documents whose words are ASCII, and each one's
+    word count.
 
     Document d is the bytes `data[offsets[d]:offsets[d + 1]]`. A document shorter than k words is one shingle
     of all its words; one without words gets the empty signature (all ones).
@@ -185,7 +189,8 @@ def _pack(scratch: np.ndarray, slots: np.ndarray, sizes: np.ndarray) -> tuple[np
 
 @njit(parallel=True, cache=True)
 def ascii_shingle_sets(data: np.ndarray, offsets: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The unique sorted 32-bit shingle hashes of many ASCII documents (as `shingle_hashes` gives them).
+    """The unique sorted 32-bit shingle hashes of many documents whose words are ASCII (as `shingle_hashes` gives
+    them).
 
     Returns `(values, bounds)`: document d's set is `values[bounds[d]:bounds[d + 1]]`.
     """

@@ -143,6 +143,16 @@ def words(text: str) -> list[str]:
     return [normalize_word(w) for w in WORD.findall(text)]
 
 
+def has_ascii_words_only(text: str) -> bool:
+    """True when every word of `text` is ASCII: its other characters (pound signs, curly quotes, dashes) all sit
+    between words. Its words are then `[a-z0-9]+` of the lower-cased text, as no character outside words lower-cases
+    to an ASCII letter or digit (tests/test_normalize.py checks every code point)."""
+    if text.isascii():
+        return True
+    codes = _code_points(text)
+    return not _classes(codes[codes > 127]).any()
+
+
 def word_spans(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The normalised words of a text with their `[start, end)` offsets in `text`.
 
@@ -152,9 +162,7 @@ def word_spans(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     is_ascii = text.isascii()
     codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8) if is_ascii else _code_points(text)
     kind = _classes(codes)
-    # Most text that is not ASCII has ASCII words only (between curly quotes, dashes, no-break spaces): its words
-    # are then those of the ASCII path, as no other character lower-cases to an ASCII letter or digit
-    # (tests/test_normalize.py checks every code point).
+    # Most text that is not ASCII has ASCII words only (see `has_ascii_words_only`): the ASCII path finds them.
     found = words(text) if is_ascii or kind[codes > 127].any() else _ASCII_WORD.findall(text.lower())
     inside, alone = kind == _IN_WORD, kind == _ALONE
     opens = inside.copy()

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import numpy as np
-from datasketch import MinHash
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.fingerprint import MinHasher, shingle_hashes, word_hashes, word_set_hashes
+from dedupe.fingerprint import MinHasher, affine32_permutations, shingle_hashes, word_hashes, word_set_hashes
 from dedupe.normalize import words
 
 hash_sets = st.lists(st.integers(min_value=0, max_value=2**32 - 1), max_size=300).map(
@@ -21,6 +21,24 @@ def test_signatures_equal_datasketch_minhash_for_the_same_hashed_shingles(sets, 
         reference = MinHash(num_perm=num_perm, seed=seed, hashfunc=int)
         reference.update_batch(values.tolist())
         assert np.array_equal(reference.hashvalues, signature)
+
+
+@given(st.sampled_from([1, 16, 128, 256]), st.integers(0, 2**32 - 1))
+def test_permutations_are_datasketchs(num_perm, seed):
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    ours = affine32_permutations(num_perm, seed)
+    assert np.array_equal(ours[0], a) and np.array_equal(ours[1], b)
+    assert ours[0].dtype == ours[1].dtype == np.uint32
+
+
+def test_a_signature_works_in_datasketchs_lsh():
+    texts = ["the cat sat on the mat by the door today", "the cat sat on the mat by the door", "other words here"]
+    hasher = MinHasher(128, 1)
+    signatures, _ = hasher.text_signatures(texts, 3)
+    lsh = MinHashLSH(threshold=0.5, num_perm=128)
+    for key, signature in enumerate(signatures):
+        lsh.insert(key, LeanMinHash(seed=1, hashvalues=signature, scheme="affine32"))
+    assert sorted(lsh.query(LeanMinHash(seed=1, hashvalues=signatures[0], scheme="affine32"))) == [0, 1]
 
 
 def test_signatures_of_a_large_set_span_several_chunks():

@@ -19,6 +19,10 @@ from dedupe.segment import ABBREVIATION_TABLE, sentences
 ascii_texts = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=127), max_size=400)
 word_like = st.text(alphabet="aZ9 .,\n\t-'\x00\x1c", max_size=200)
 any_texts = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=200)
+# News text that is not ASCII: ASCII words between pound signs, curly quotes, dashes and no-break spaces, with now
+# and then a word character beyond ASCII (u-umlaut, the Kelvin sign that lower-cases to "k", a dotted capital I).
+news_characters = [*"aZ9 .,\n-'\u00a3\u20ac\u2019\u201c\u2014\u00a0\U0001f600\u3002", "\u00fc", "\u212a", "\u0130"]
+news_texts = st.text(alphabet=st.sampled_from(news_characters), max_size=200)
 
 
 def regex_path(text: str, k: int) -> np.ndarray:
@@ -33,6 +37,23 @@ def test_ascii_kernel_equals_the_regex_path(text, k):
     assert counts[0] == len(words(text))
     assert np.array_equal(signatures[0], hasher.signature(regex_path(text, k)))
     assert np.array_equal(shingle_sets([text], k)[0], regex_path(text, k))
+
+
+@settings(max_examples=300, deadline=None)
+@given(news_texts, st.integers(1, 6))
+def test_text_with_ascii_words_only_takes_the_kernel_and_equals_the_regex_path(text, k):
+    if fingerprint._compiled_rows([text]).tolist() == [0]:
+        assert all(word.isascii() for word in words(text))
+    hasher = MinHasher(32, 2)
+    signatures, counts = hasher.text_signatures([text], k)
+    assert counts[0] == len(words(text))
+    assert np.array_equal(signatures[0], hasher.signature(regex_path(text, k)))
+    assert np.array_equal(shingle_sets([text], k)[0], regex_path(text, k))
+
+
+def test_only_text_with_a_word_character_beyond_ascii_takes_the_regex_path():
+    texts = ["Shares rose \u00a35 \u2014 \u201cfirm\u201d", "plain", "caf\u00e9 prices", "\u212aelvin", "\u00a0"]
+    assert fingerprint._compiled_rows(texts).tolist() == [0, 1, 4]
 
 
 @settings(max_examples=200, deadline=None)
