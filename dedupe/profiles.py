@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -29,8 +30,12 @@ from dedupe.document import Corpus, Document
 from dedupe.fingerprint import pack, word_hashes
 from dedupe.segment import ABBREVIATION_TABLE
 
-_STOPWORD_HASHES = np.sort(word_hashes(sorted(STOPWORDS)))
-_NUMBER_HASHES = np.sort(word_hashes(sorted(NUMBER_WORDS)))
+
+@cache
+def _word_list_hashes() -> tuple[np.ndarray, np.ndarray]:
+    """The sorted hashes of the stop words and of the number words (on first use: hashing loads a kernel, which
+    the document-level job never needs)."""
+    return np.sort(word_hashes(sorted(STOPWORDS))), np.sort(word_hashes(sorted(NUMBER_WORDS)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +147,7 @@ def corpus_profiles(corpus: Corpus, indexes: np.ndarray, min_words: int) -> Prof
     is_ascii = np.fromiter((t.isascii() for t in texts), dtype=bool, count=len(texts))
     data, offsets = pack([t if ascii else "" for t, ascii in zip(texts, is_ascii, strict=True)])
     hashes, terms, figures, word_bounds, ranges, sentence_bounds, plain = kernels.plain_word_features(
-        data, offsets, ABBREVIATION_TABLE, _STOPWORD_HASHES, _NUMBER_HASHES, STEM
+        data, offsets, ABBREVIATION_TABLE, *_word_list_hashes(), STEM
     )
     others = np.flatnonzero(~(is_ascii & plain))
     if len(others) == 0:

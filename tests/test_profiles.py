@@ -15,7 +15,7 @@ from dedupe.align import align
 from dedupe.config import PassageEvidence, ScanConfig
 from dedupe.document import Corpus, prepare
 from dedupe.fingerprint import is_plain, pack
-from dedupe.profiles import _NUMBER_HASHES, _STOPWORD_HASHES, STEM, corpus_profiles, profiles, word_features
+from dedupe.profiles import STEM, _word_list_hashes, corpus_profiles, profiles, word_features
 from dedupe.segment import ABBREVIATION_TABLE
 from tests.test_verify import small_corpus
 
@@ -32,7 +32,7 @@ ascii_texts = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=127)
 def kernel_features(text: str) -> tuple[np.ndarray, ...]:
     data, offsets = pack([text])
     hashes, terms, figures, _, ranges, _, plain = kernels.plain_word_features(
-        data, offsets, ABBREVIATION_TABLE, _STOPWORD_HASHES, _NUMBER_HASHES, STEM
+        data, offsets, ABBREVIATION_TABLE, *_word_list_hashes(), STEM
     )
     assert plain[0]
     return hashes, terms, figures, ranges
