@@ -15,7 +15,7 @@ from dedupe.fingerprint import MinHasher
 from dedupe.gate import Index, Verdict
 from dedupe.ingest import Fields, IngestLog, read_article, read_articles
 from dedupe.models import Article, Cluster, Member, Pair, PassageMatch, Region, Skipped
-from dedupe.near_duplicates import find_near_duplicates
+from dedupe.near_duplicates import NearDuplicates, find_near_duplicates, near_duplicates
 from dedupe.scan import ScanResult, scan
 from dedupe.verify import relate
 
@@ -34,6 +34,7 @@ __all__ = [
     "Member",
     "MinHashConfig",
     "MinHasher",
+    "NearDuplicates",
     "Pair",
     "PassageMatch",
     "Region",
@@ -46,6 +47,7 @@ __all__ = [
     "align",
     "align_texts",
     "find_near_duplicates",
+    "near_duplicates",
     "prepare",
     "read_article",
     "read_articles",

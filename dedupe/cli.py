@@ -28,6 +28,7 @@ from dedupe.document import prepare
 from dedupe.errors import DedupeError
 from dedupe.gate import Index, Verdict
 from dedupe.ingest import Fields, IngestLog, parse_line, read_article, read_articles
+from dedupe.near_duplicates import NearDuplicates, near_duplicates
 from dedupe.report import alignment_dict, render, render_alignment, to_json
 from dedupe.scan import ScanResult, scan
 
@@ -144,6 +145,63 @@ def scan_command(
         result = scan(paths, config, fields=Fields(id=id_field, text=text_field), progress=callback)  # type: ignore[arg-type]
     _write(result, json_output, output, passages)
     raise typer.Exit(exit_code(result, fail_on))
+
+
+@app.command("near")
+def near_command(
+    paths: Annotated[
+        list[str], typer.Argument(help="Directories, files (.txt .md .html .json .jsonl), or - for JSONL on stdin.")
+    ],
+    threshold: Annotated[
+        float, typer.Option(min=0.05, max=1.0, help="Word n-gram Jaccard at or above which two articles pair.")
+    ] = 0.8,
+    ngram: Annotated[int, typer.Option(min=1, max=16, help="Words per shingle.")] = 5,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the result as JSON (schema in README).")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the pairs to this file.")] = None,
+    fail_on_duplicates: Annotated[bool, typer.Option(help="Exit 3 when any pair is found.")] = False,
+    text_field: Annotated[str, typer.Option(help="JSON field that holds the article text.")] = "text",
+    id_field: Annotated[str, typer.Option(help="JSON field that holds the article id.")] = "id",
+    progress: Annotated[bool, typer.Option(help="Show progress bars on stderr.")] = True,
+) -> None:
+    """Document-level near-duplicates only: pairs whose exact word n-gram Jaccard reaches the threshold (the job
+    every MinHash tool does; no passages, no ranking). One `id_a id_b jaccard` line per pair, tab-separated."""
+    with user_errors(), progress_bar(progress) as callback:
+        result = near_duplicates(
+            paths,
+            threshold,
+            ngram,
+            fields=Fields(id=id_field, text=text_field),
+            progress=callback,  # type: ignore[arg-type]
+        )
+    data = _near_json(result, threshold, ngram) if json_output else _near_lines(result)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(data)
+    if not json_output:
+        for skipped in result.skipped:
+            typer.echo(f"skipped {skipped}", err=True)
+        for warning in result.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+        typer.echo(f"{len(result.pairs)} pairs among {result.documents} articles", err=True)
+    raise typer.Exit(EXIT_DUPLICATES if fail_on_duplicates and result.pairs else 0)
+
+
+def _near_lines(result: NearDuplicates) -> bytes:
+    return "".join(f"{a}\t{b}\t{jaccard:.4f}\n" for a, b, jaccard in result.pairs).encode()
+
+
+def _near_json(result: NearDuplicates, threshold: float, ngram: int) -> bytes:
+    data = {
+        "threshold": threshold,
+        "ngram": ngram,
+        "documents": result.documents,
+        "pairs": [{"a": a, "b": b, "jaccard": jaccard} for a, b, jaccard in result.pairs],
+        "skipped": [{"path": s.path, "line": s.line, "reason": s.reason} for s in result.skipped],
+        "warnings": list(result.warnings),
+    }
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
 @app.command("align")

@@ -6,12 +6,51 @@ This is what `benchmarks/compare.py` measures against the peers; `scan` does thi
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from dedupe.candidates import document_candidates
+from dedupe.document import Corpus
 from dedupe.fingerprint import MinHasher, shingle_sets
+from dedupe.ingest import Fields, IngestLog, read_articles
+from dedupe.models import Article, Skipped
+
+
+@dataclass(frozen=True, slots=True)
+class NearDuplicates:
+    """The document-level pairs of a set of articles: `(id_a, id_b, jaccard)`, a before b in input order."""
+
+    documents: int
+    pairs: tuple[tuple[str, str, float], ...]
+    skipped: tuple[Skipped, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def near_duplicates(
+    sources: Iterable[str | Path] | Iterable[Article],
+    threshold: float = 0.8,
+    ngram: int = 5,
+    *,
+    fields: Fields | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> NearDuplicates:
+    """`find_near_duplicates` over articles read from files, directories or JSONL (as `scan` reads them), by id.
+
+    Articles with markup are compared on their clean text, as in `scan`.
+    """
+    log = IngestLog()
+    items = list(sources)
+    articles = items if all(isinstance(i, Article) for i in items) else list(read_articles(items, log, fields))
+    corpus = Corpus(articles, ngram)  # type: ignore[arg-type]
+    texts = [corpus.text(i) for i in range(len(corpus))]
+    found = find_near_duplicates(texts, threshold, ngram=ngram, progress=progress)
+    ids = [a.id for a in corpus.articles]
+    return NearDuplicates(
+        len(texts), tuple((ids[i], ids[j], value) for i, j, value in found), tuple(log.skipped), tuple(log.warnings)
+    )
 
 
 def find_near_duplicates(
@@ -22,15 +61,19 @@ def find_near_duplicates(
     seed: int = 1,
     *,
     stats: dict[str, float] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[tuple[int, int, float]]:
     """Pairs `(i, j, jaccard)` of texts whose exact word-`ngram` Jaccard is at least `threshold`.
 
     LSH (banding tuned for `threshold`) proposes candidates; each is verified with the exact Jaccard of the shingle
-    sets, so no pair below the threshold is returned. `stats`, when given, receives seconds per stage.
+    sets, so no pair below the threshold is returned. `stats`, when given, receives seconds per stage;
+    `progress(stage, done, total)` is called as texts are fingerprinted.
     """
     stats = {} if stats is None else stats
     clock = time.perf_counter()
-    signatures, _ = MinHasher(num_perm, seed).text_signatures(texts, ngram)
+    signatures, _ = MinHasher(num_perm, seed).text_signatures(
+        texts, ngram, None if progress is None else lambda done: progress("fingerprint", done, len(texts))
+    )
     stats["seconds_signatures"] = time.perf_counter() - clock
     clock = time.perf_counter()
     candidates = document_candidates(signatures, threshold, max_bucket=64, false_positive_weight=0.1).pairs

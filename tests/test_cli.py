@@ -112,3 +112,48 @@ def test_the_first_run_after_install_says_it_compiles_on_stderr(monkeypatch):
     assert result.exit_code == 0
     assert "compiling the fast paths once" in result.stderr
     assert orjson.loads(result.stdout)["documents"]  # stdout stays pure JSON
+
+
+def write_near_corpus(folder: Path) -> None:
+    story = " ".join(
+        f"Sentence {n} of the report says the council met on day {n} to vote on the budget." for n in range(12)
+    )
+    (folder / "a.txt").write_text(story, encoding="utf-8")
+    (folder / "b.txt").write_text(story.replace("day 7 ", "day seven "), encoding="utf-8")  # one word changed
+    (folder / "c.html").write_text(f"<html><body><p>{story}</p></body></html>", encoding="utf-8")  # same clean text
+    (folder / "d.txt").write_text("An unrelated note about the weather over the hills this week.", encoding="utf-8")
+    (folder / "e.jsonl").write_text('{"id": "e", "text": "fine"}\nnot json\n', encoding="utf-8")
+
+
+def test_near_prints_a_line_per_pair_and_names_what_it_skipped(tmp_path: Path):
+    write_near_corpus(tmp_path)
+    result = runner.invoke(app, ["near", str(tmp_path), "--no-progress"])
+    assert result.exit_code == 0
+    rows = sorted(tuple(line.split("\t")[:2]) for line in result.stdout.splitlines())
+    assert rows == [("a.txt", "b.txt"), ("a.txt", "c.html"), ("b.txt", "c.html")]
+    assert (
+        dict((tuple(line.split("\t")[:2]), line.split("\t")[2]) for line in result.stdout.splitlines())[
+            ("a.txt", "c.html")
+        ]
+        == "1.0000"
+    )
+    assert "e.jsonl line 2" in result.stderr and "3 pairs among 5 articles" in result.stderr
+
+
+def test_near_json_and_the_threshold_decide_the_pairs(tmp_path: Path):
+    write_near_corpus(tmp_path)
+    result = runner.invoke(app, ["near", str(tmp_path), "--json", "--threshold", "0.99", "--no-progress"])
+    data = orjson.loads(result.stdout)
+    assert data["documents"] == 5 and data["threshold"] == 0.99
+    assert [(p["a"], p["b"], p["jaccard"]) for p in data["pairs"]] == [("a.txt", "c.html", 1.0)]
+    assert data["skipped"][0]["line"] == 2
+
+
+def test_near_fails_on_duplicates_only_when_asked_and_names_a_missing_path(tmp_path: Path):
+    write_near_corpus(tmp_path)
+    assert runner.invoke(app, ["near", str(tmp_path), "--fail-on-duplicates"]).exit_code == 3
+    (tmp_path / "b.txt").unlink()
+    (tmp_path / "c.html").unlink()
+    assert runner.invoke(app, ["near", str(tmp_path), "--fail-on-duplicates"]).exit_code == 0
+    missing = runner.invoke(app, ["near", "no/such/dir"])
+    assert missing.exit_code == 1 and missing.stderr == "Error: no/such/dir: no such file or directory\n"
