@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from dedupe.candidates import document_candidates
-from dedupe.document import Corpus
+from dedupe.document import clean_text
 from dedupe.fingerprint import MinHasher, shingle_sets
 from dedupe.ingest import Fields, IngestLog, read_articles
 from dedupe.models import Article, Skipped
@@ -44,10 +44,10 @@ def near_duplicates(
     log = IngestLog()
     items = list(sources)
     articles = items if all(isinstance(i, Article) for i in items) else list(read_articles(items, log, fields))
-    corpus = Corpus(articles, ngram)  # type: ignore[arg-type]
-    texts = [corpus.text(i) for i in range(len(corpus))]
+    # The clean text of articles with markup, as `scan` fingerprints it, without preparing whole documents.
+    texts = [clean_text(article).text for article in articles]  # type: ignore[union-attr]
     found = find_near_duplicates(texts, threshold, ngram=ngram, progress=progress)
-    ids = [a.id for a in corpus.articles]
+    ids = [article.id for article in articles]  # type: ignore[union-attr]
     return NearDuplicates(
         len(texts), tuple((ids[i], ids[j], value) for i, j, value in found), tuple(log.skipped), tuple(log.warnings)
     )
