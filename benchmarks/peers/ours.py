@@ -24,11 +24,13 @@ def main() -> int:
     with stages("read"):
         texts = read_texts(args.corpus)
     if variant == "docs":
+        inner: dict[str, float] = {}
         with stages("find_near_duplicates"):
             found = dedupe.find_near_duplicates(
-                texts, threshold=args.threshold, num_perm=args.num_perm, ngram=args.ngram
+                texts, threshold=args.threshold, num_perm=args.num_perm, ngram=args.ngram, stats=inner
             )
         pairs = [(i, j) for i, j, _ in found]
+        stages.seconds.update({f"dedupe.{k}": round(v, 4) for k, v in inner.items()})
     else:
         config = dedupe.ScanConfig(
             shingle=args.ngram, document=dedupe.MinHashConfig(num_perm=args.num_perm, threshold=args.threshold)
