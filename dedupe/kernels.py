@@ -1053,3 +1053,44 @@ def decode_entries(words: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, 
         values[2],
         bounds[2].copy(),
     )
+
+
+@njit(cache=True)
+def sorted_bounds(keys: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of the sorted `wanted` values starts in the sorted `keys`, and how many times it is there: one
+    binary search per value, from where the previous one ended (`np.searchsorted` left and right in one pass; a
+    lookup in a sorted run of band keys, store.py, pays a cache miss per probe)."""
+    starts = np.empty(len(wanted), dtype=np.int64)
+    counts = np.zeros(len(wanted), dtype=np.int64)
+    n = len(keys)
+    low = 0
+    for i in range(len(wanted)):
+        x = wanted[i]
+        high = n
+        while low < high:
+            middle = (low + high) >> 1
+            if keys[middle] < x:
+                low = middle + 1
+            else:
+                high = middle
+        starts[i] = low
+        end = low
+        while end < n and keys[end] == x:
+            end += 1
+        counts[i] = end - low
+    return starts, counts
+
+
+@njit(cache=True)
+def sorted_members(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The rows `(keys[i], values[i])` of the sorted `keys` whose key is one of the sorted `wanted`, in key order,
+    as an `(m, 2)` array."""
+    starts, counts = sorted_bounds(keys, wanted)
+    out = np.empty((counts.sum(), 2), dtype=np.int64)
+    m = 0
+    for i in range(len(wanted)):
+        for j in range(starts[i], starts[i] + counts[i]):
+            out[m, 0] = keys[j]
+            out[m, 1] = values[j]
+            m += 1
+    return out

@@ -38,6 +38,7 @@ from urllib.parse import urlparse
 import numpy as np
 import orjson
 
+from dedupe import kernels
 from dedupe.errors import StoreError
 from dedupe.models import Article
 
@@ -47,7 +48,6 @@ from dedupe.models import Article
 # 4: band keys of all but the most recent articles live in sorted run files beside the database.
 FORMAT_VERSION = 4
 DATABASE = "index.sqlite"
-_PARAMETERS = 10_000
 
 Inserted = Literal["added", "exists", "conflict"]
 
@@ -76,6 +76,19 @@ class Found:
     passage_keys: np.ndarray = field(default_factory=lambda: _NO_KEYS)
     passage_seqs: np.ndarray = field(default_factory=lambda: _NO_SEQS)
     token: int = 0
+    # SQLite: how many articles each bucket of the looked-up keys held, so that `insert` caps them without counting
+    # again while nothing was added or removed since.
+    sizes: Sizes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sizes:
+    """The sizes of the buckets of some keys per level (aligned with the keys as signed integers, sorted), and the
+    removal counter they were counted under."""
+
+    document: np.ndarray
+    passage: np.ndarray
+    removals: str
 
 
 class Store(Protocol):
@@ -206,6 +219,37 @@ def _signed(keys: np.ndarray) -> list[int]:
     return keys.astype(np.uint64).view(np.int64).tolist()
 
 
+def _sorted_signed(keys: np.ndarray) -> np.ndarray:
+    """Band keys as SQLite and the runs hold them (signed, the same bits), sorted."""
+    return np.sort(keys.astype(np.uint64).view(np.int64))
+
+
+def _json(values: np.ndarray | list[int]) -> bytes:
+    """Integers as one JSON array: a statement reads any number of them through `json_each`, so its text is the
+    same for every lookup and SQLite prepares it once (an `IN (?, ?, ...)` list is a new statement per length)."""
+    return orjson.dumps(values.tolist() if isinstance(values, np.ndarray) else values)
+
+
+def _counts(rows: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """How many of the `(key, seq)` rows have each of the sorted `keys`."""
+    found = np.sort(rows[:, 0])
+    return np.searchsorted(found, keys, "right") - np.searchsorted(found, keys, "left")
+
+
+# Both levels' band-table rows of some keys, in one statement (the tables hold only the most recent articles' keys;
+# the runs hold the rest). Parameters: the JSON arrays of the document keys and the passage keys.
+_MEMBERS = (
+    "SELECT 0, b.key, b.seq FROM json_each(?1) AS j JOIN document_bands AS b ON b.key = j.value "
+    "UNION ALL SELECT 1, b.key, b.seq FROM json_each(?2) AS j JOIN passage_bands AS b ON b.key = j.value"
+)
+_SIZES = (
+    "SELECT 0, b.key, count(*) FROM json_each(?1) AS j JOIN document_bands AS b ON b.key = j.value GROUP BY b.key "
+    "UNION ALL "
+    "SELECT 1, b.key, count(*) FROM json_each(?2) AS j JOIN passage_bands AS b ON b.key = j.value GROUP BY b.key"
+)
+_RECORDS = "SELECT a.seq, a.record FROM json_each(?1) AS j JOIN articles AS a ON a.seq = j.value"
+
+
 @dataclass(frozen=True, slots=True)
 class _Run:
     """One immutable sorted run of `(key, seq)` band rows (keys signed, as in SQLite), memory-mapped."""
@@ -216,19 +260,18 @@ class _Run:
 
     @classmethod
     def open(cls, path: Path) -> _Run:
-        data = np.memmap(path, dtype="<i8", mode="r")
+        # Plain arrays over the map (a view keeps it open): compiled calls take them, and numpy's memmap subclass
+        # wraps every result it returns.
+        data = np.memmap(path, dtype="<i8", mode="r").view(np.ndarray)
         half = len(data) // 2
         return cls(path.name, data[:half], data[half:])
 
     def members(self, keys: np.ndarray) -> np.ndarray:
         """The rows of the sorted signed `keys`, as an `(m, 2)` array."""
-        low = np.searchsorted(self.keys, keys, "left")
-        counts = np.searchsorted(self.keys, keys, "right") - low
-        rows = np.repeat(low - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
-        return np.stack([self.keys[rows], self.seqs[rows]], axis=1)
+        return kernels.sorted_members(self.keys, self.seqs, keys)
 
     def counts(self, keys: np.ndarray) -> np.ndarray:
-        return np.searchsorted(self.keys, keys, "right") - np.searchsorted(self.keys, keys, "left")
+        return kernels.sorted_bounds(self.keys, keys)[1]
 
 
 def _write_run(path: Path, keys: np.ndarray, seqs: np.ndarray) -> None:
@@ -413,48 +456,44 @@ class SQLiteStore:
         raise AssertionError("unreachable")
 
     def _lookup(self, keys: Keys) -> Found:
-        documents = self._members("document", keys.document)
-        passages = self._members("passage", keys.passage)
+        wanted = {level: _sorted_signed(getattr(keys, level)) for level in _LEVELS}
+        members = self._members(wanted)
+        documents, passages = members["document"], members["passage"]
+        # Bucket sizes count every row, those of removed articles still in runs included, as `_sizes` does.
+        sizes = Sizes(_counts(documents, wanted["document"]), _counts(passages, wanted["passage"]), self._removals)
         # A full passage bucket is boilerplate: its members are no candidates through it.
-        full, sizes = np.unique(passages[:, 0], return_counts=True)
-        passages = passages[~np.isin(passages[:, 0], full[sizes >= self.max_bucket])]
+        full = wanted["passage"][sizes.passage >= self.max_bucket]
+        if len(full):
+            passages = passages[~np.isin(passages[:, 0], full)]
         if self._removed:
             removed = np.fromiter(self._removed, dtype=np.int64, count=len(self._removed))
             documents = documents[~np.isin(documents[:, 1], removed)]
             passages = passages[~np.isin(passages[:, 1], removed)]
-        members = np.union1d(documents[:, 1], passages[:, 1]).tolist()
+        seqs = np.union1d(documents[:, 1], passages[:, 1]).tolist()
         return Found(
-            self._records(members),
+            self._records(seqs),
             frozenset(documents[:, 1].tolist()),
             passages[:, 0].view(np.uint64),
             passages[:, 1].copy(),
             self._db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0],
+            sizes,
         )
 
-    def _members(self, level: str, keys: np.ndarray) -> np.ndarray:
-        """The `(key, seq)` rows of the buckets of `keys`, from the band table and every run of `level`, as an
-        `(m, 2)` int64 array (keys as stored: signed)."""
-        values = _signed(keys)
-        table = _LEVELS[level]
-        rows = []
-        # SQLite caps the parameters of one statement (32,766 by default): a very long article asks in parts.
-        for start in range(0, len(values), _PARAMETERS):
-            part = values[start : start + _PARAMETERS]
-            query = f"SELECT key, seq FROM {table} WHERE key IN ({','.join('?' * len(part))})"
-            rows += self._db.execute(query, part).fetchall()
-        found = [np.array(rows, dtype=np.int64).reshape(-1, 2)]
-        if self._runs[level]:
-            wanted = np.sort(np.asarray(values, dtype=np.int64))
-            found += [run.members(wanted) for run in self._runs[level]]
-        return np.concatenate(found)
+    def _members(self, wanted: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The `(key, seq)` rows of the buckets of the sorted signed keys `wanted` of each level, from the band tables
+        (one query for both levels) and every run, as `(m, 2)` int64 arrays (keys as stored: signed)."""
+        rows = self._db.execute(_MEMBERS, [_json(wanted[level]) for level in _LEVELS]).fetchall()
+        table = np.array(rows, dtype=np.int64).reshape(-1, 3)
+        found = {}
+        for number, level in enumerate(_LEVELS):
+            parts = [table[table[:, 0] == number, 1:]]
+            parts += [run.members(wanted[level]) for run in self._runs[level]]
+            found[level] = np.concatenate(parts)
+        return found
 
     def _records(self, seqs: list[int]) -> dict[int, bytes]:
         missing = self._cache.missing(seqs)
-        rows = []
-        for start in range(0, len(missing), _PARAMETERS):
-            part = missing[start : start + _PARAMETERS]
-            query = f"SELECT seq, record FROM articles WHERE seq IN ({','.join('?' * len(part))})"
-            rows += self._db.execute(query, part).fetchall()
+        rows = self._db.execute(_RECORDS, (_json(missing),)).fetchall() if missing else []
         return self._cache.take(seqs, dict(rows))
 
     def insert(self, article: Article, entry: bytes, keys: Keys, found: Found | None) -> Inserted:
@@ -472,13 +511,17 @@ class SQLiteStore:
             except sqlite3.IntegrityError:
                 return "exists"
             seq = cursor.lastrowid
-            for level in _LEVELS:
-                # A full bucket is not grown: its members are counted in the table and in every run.
-                wanted = np.sort(getattr(keys, level).astype(np.uint64).view(np.int64))
-                sizes = self._sizes(level, wanted)
+            wanted = {level: _sorted_signed(getattr(keys, level)) for level in _LEVELS}
+            # A full bucket is not grown: its members are counted in the table and in every run. The lookup counted
+            # them already, and its counts still hold when no article joined these buckets since (else "conflict"
+            # above) and none was removed (a run written since holds the rows the table held).
+            sizes = found.sizes if found is not None else None
+            if sizes is None or sizes.removals != self._removals:
+                sizes = self._sizes(wanted)
+            for level, table in _LEVELS.items():
                 self._db.executemany(
-                    f"INSERT OR IGNORE INTO {_LEVELS[level]} VALUES (?, {int(seq)})",
-                    ((key,) for key in wanted[sizes < self.max_bucket].tolist()),
+                    f"INSERT OR IGNORE INTO {table} VALUES (?, {int(seq)})",
+                    ((key,) for key in wanted[level][getattr(sizes, level) < self.max_bucket].tolist()),
                 )
         return "added"
 
@@ -486,23 +529,24 @@ class SQLiteStore:
         """Whether an article above sequence number `token` is in one of the buckets of `keys` (write lock held)."""
         if self._db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0] <= token:
             return False  # nothing was added since: the common case of a single writer
-        members = np.concatenate([self._members(level, getattr(keys, level))[:, 1] for level in _LEVELS])
-        return bool((members > token).any())
+        members = self._members({level: _sorted_signed(getattr(keys, level)) for level in _LEVELS})
+        return any(bool((rows[:, 1] > token).any()) for rows in members.values())
 
-    def _sizes(self, level: str, keys: np.ndarray) -> np.ndarray:
-        """How many articles each bucket of the sorted signed `keys` holds, in the band table and the runs."""
-        sizes = np.zeros(len(keys), dtype=np.int64)
-        values = keys.tolist()
-        for start in range(0, len(values), _PARAMETERS):
-            part = values[start : start + _PARAMETERS]
-            query = (
-                f"SELECT key, count(*) FROM {_LEVELS[level]} WHERE key IN ({','.join('?' * len(part))}) GROUP BY key"
-            )
-            counted = np.array(self._db.execute(query, part).fetchall(), dtype=np.int64).reshape(-1, 2)
-            sizes[np.searchsorted(keys, counted[:, 0])] += counted[:, 1]
-        for run in self._runs[level]:
-            sizes += run.counts(keys)
-        return sizes
+    def _sizes(self, wanted: dict[str, np.ndarray]) -> Sizes:
+        """How many articles each bucket of the sorted signed keys `wanted` of each level holds, in the band table and
+        the runs."""
+        rows = self._db.execute(_SIZES, [_json(wanted[level]) for level in _LEVELS]).fetchall()
+        counted = np.array(rows, dtype=np.int64).reshape(-1, 3)
+        sizes = {}
+        for number, level in enumerate(_LEVELS):
+            keys = wanted[level]
+            level_sizes = np.zeros(len(keys), dtype=np.int64)
+            mine = counted[counted[:, 0] == number]
+            level_sizes[np.searchsorted(keys, mine[:, 1])] += mine[:, 2]
+            for run in self._runs[level]:
+                level_sizes += run.counts(keys)
+            sizes[level] = level_sizes
+        return Sizes(sizes["document"], sizes["passage"], self._removals)
 
     def _write_runs(self) -> None:
         """Inside the outermost write transaction: once `run_articles` articles were added since the last run, write

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -164,3 +165,18 @@ def test_plain_passage_signatures_equal_those_of_prepared_documents(texts):
                 expected_owners.append(index)
     assert owners.tolist() == expected_owners
     assert np.array_equal(signatures, hasher.signatures(expected_rows).reshape(len(expected_rows), 16))
+
+
+@pytest.mark.parametrize("size", [0, 1, 50, 2000])
+def test_sorted_members_are_numpys_searchsorted(size: int):
+    rng = np.random.default_rng(size)
+    keys = np.sort(rng.integers(-30, 30, size)).astype(np.int64)
+    values = rng.integers(0, 10**6, size).astype(np.int64)
+    wanted = np.unique(rng.integers(-40, 40, 25)).astype(np.int64)
+    low, high = np.searchsorted(keys, wanted, "left"), np.searchsorted(keys, wanted, "right")
+    starts, counts = kernels.sorted_bounds(keys, wanted)
+    assert starts.tolist() == low.tolist()
+    assert counts.tolist() == (high - low).tolist()
+    rows = np.concatenate([np.arange(a, b) for a, b in zip(low, high, strict=True)] + [np.zeros(0, np.int64)])
+    expected = np.stack([keys[rows], values[rows]], axis=1)
+    assert kernels.sorted_members(keys, values, wanted).tolist() == expected.tolist()
