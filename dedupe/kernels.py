@@ -1094,3 +1094,34 @@ def sorted_members(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> 
             out[m, 1] = values[j]
             m += 1
     return out
+
+
+@njit(cache=True)
+def passage_hits(keys: np.ndarray, found_keys: np.ndarray, found_seqs: np.ndarray, seqs: np.ndarray) -> np.ndarray:
+    """Which passage buckets of the gate's incoming article hold which stored articles: for each membership
+    `(found_keys[i], found_seqs[i])` of a passage bucket whose article is in the sorted `seqs`, and each passage p
+    and band of the incoming article's `(passages, bands)` band `keys` equal to that key, the row
+    `(position in seqs + 1, p, band)`; rows sorted by their first column, then by membership, passage and band (the
+    `hits` of `colliding_passages`)."""
+    bands = keys.shape[1]
+    flat = keys.ravel()
+    order = np.argsort(flat, kind="mergesort")
+    ordered = flat[order]
+    total = 0
+    for i in range(len(found_keys)):
+        total += np.searchsorted(ordered, found_keys[i], "right") - np.searchsorted(ordered, found_keys[i], "left")
+    hits = np.empty((total, 3), dtype=np.int64)
+    count = 0
+    for i in range(len(found_keys)):
+        stored = np.searchsorted(seqs, found_seqs[i])
+        if stored == len(seqs) or seqs[stored] != found_seqs[i]:
+            continue
+        j = np.searchsorted(ordered, found_keys[i], "left")
+        while j < len(ordered) and ordered[j] == found_keys[i]:
+            hits[count, 0] = stored + 1
+            hits[count, 1] = order[j] // bands
+            hits[count, 2] = order[j] % bands
+            count += 1
+            j += 1
+    hits = hits[:count]
+    return hits[np.argsort(hits[:, 0], kind="mergesort")]
