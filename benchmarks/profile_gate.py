@@ -12,7 +12,8 @@ the shares, and benchmarks/gate.py for latencies.
 policy new, one durable commit per 100), on a copy of the index (so every run starts from the same one), each
 stage timed by a clock around its function, in wall and in CPU time of the thread (which a loaded machine inflates
 less): milliseconds per stream article, the step latencies, and those of the checks with nothing to verify. The
-stages are found by name, so the same script times older code put first on PYTHONPATH.
+stages are found by name, so the same script times older code put first on PYTHONPATH (run it from outside the
+checkout then: `python -m` puts the current directory first; the row names the dedupe it ran).
 """
 
 from __future__ import annotations
@@ -69,7 +70,13 @@ def main() -> None:
             row = timed(Path(temp) / "copy", further)
         else:
             row = profiled(location, further)
-    row = {"articles": args.articles, "checks": len(further), **row, "load": round(os.getloadavg()[0], 2)}
+    row = {
+        "dedupe": str(Path(gate.__file__).parent),
+        "articles": args.articles,
+        "checks": len(further),
+        **row,
+        "load": round(os.getloadavg()[0], 2),
+    }
     print(json.dumps(row, indent=1))
 
 
