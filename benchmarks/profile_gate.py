@@ -2,10 +2,18 @@
 a stream against it under cProfile and print each stage's share, with the load average beside it.
 
     python -m benchmarks.profile_gate --articles 3000 --stream 300
+    python -m benchmarks.profile_gate --articles 20000 --stream 2000 --index DIR --timed
 
 The corpus and stream are those of benchmarks/gate.py. Checks only (nothing is added), so every check sees the
 same index. The times are cProfile's (its overhead inflates Python-heavy stages more than compiled ones): read
 the shares, and benchmarks/gate.py for latencies.
+
+`--timed` measures instead of profiling: the stream replayed as benchmarks/gate.py replays it (check-and-add,
+policy new, one durable commit per 100), on a copy of the index (so every run starts from the same one), each
+stage timed by a clock around its function, in wall and in CPU time of the thread (which a loaded machine inflates
+less): milliseconds per stream article, the step latencies, and those of the checks with nothing to verify. The
+stages are found by name, so the same script times older code put first on PYTHONPATH (run it from outside the
+checkout then: `python -m` puts the current directory first; the row names the dedupe it ran).
 """
 
 from __future__ import annotations
@@ -15,11 +23,15 @@ import cProfile
 import json
 import os
 import pstats
+import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from benchmarks.gate import corpus
+from benchmarks.gate import corpus, percentiles
+from dedupe import gate
 from dedupe.gate import Index
 from dedupe.models import Article
 
@@ -42,32 +54,49 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=3000)
     parser.add_argument("--stream", type=int, default=300)
     parser.add_argument("--index", help="an index directory to reuse (built there when missing)")
+    parser.add_argument("--timed", action="store_true", help="time each stage of a check-and-add stream instead")
     args = parser.parse_args()
     indexed, further = corpus(args.articles, args.stream)
     with tempfile.TemporaryDirectory(prefix="gate-profile-") as temp:
         location = Path(args.index or Path(temp) / "index")
-        build = not location.exists()
-        with Index.open(location) as index:
-            if build:
+        if not location.exists():
+            with Index.open(location) as index:
                 for start in range(0, len(indexed), 1000):
                     with index.batch():
                         for doc_id, text in indexed[start : start + 1000]:
                             index.add(Article(doc_id, text))
-            index.check(Article("warm-up", further[0][1]))
-            profile = cProfile.Profile()
-            clock = time.perf_counter()
-            profile.enable()
-            for doc_id, text, _kind in further:
-                index.check(Article(doc_id, text))
-            profile.disable()
-            seconds = time.perf_counter() - clock
+        if args.timed:
+            shutil.copytree(location, Path(temp) / "copy")
+            row = timed(Path(temp) / "copy", further)
+        else:
+            row = profiled(location, further)
+    row = {
+        "dedupe": str(Path(gate.__file__).parent),
+        "articles": args.articles,
+        "checks": len(further),
+        **row,
+        "load": round(os.getloadavg()[0], 2),
+    }
+    print(json.dumps(row, indent=1))
+
+
+def profiled(location: Path, further: list[tuple[str, str, str]]) -> dict[str, Any]:
+    with Index.open(location) as index:
+        index.check(Article("warm-up", further[0][1]))
+        profile = cProfile.Profile()
+        clock = time.perf_counter()
+        profile.enable()
+        for doc_id, text, _kind in further:
+            index.check(Article(doc_id, text))
+        profile.disable()
+        seconds = time.perf_counter() - clock
     stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
     total = sum(
         cumulative
         for (path, _, name), (*_, cumulative, _callers) in stats.items()
         if name == "check" and path.endswith("gate.py")
     )
-    row = {"articles": args.articles, "checks": len(further), "ms_per_check": round(seconds / len(further) * 1e3, 2)}
+    row: dict[str, Any] = {"ms_per_check": round(seconds / len(further) * 1e3, 2)}
     for stage, (suffix, function) in STAGES.items():
         spent = sum(
             cumulative
@@ -75,8 +104,70 @@ def main() -> None:
             if name == function and path.endswith(suffix)
         )
         row[stage] = f"{spent / total:.0%}"
-    row["load"] = round(os.getloadavg()[0], 2)
-    print(json.dumps(row, indent=1))
+    return row
+
+
+# Stage -> (owner, attribute) wrapped with clocks in --timed mode; the store's by class name, once it is open.
+TIMED = {
+    "entry and keys": (gate.Index, "_incoming"),
+    "decode stored entries": (gate, "decode"),
+    "decode stored sentences": (gate, "decode_sentences"),
+    "candidate rule": (gate.Index, "_candidates"),
+    "screen": (gate.Index, "_screen"),
+    "prepare stored articles": (gate.Index, "_stored"),
+    "relate": (gate, "relate"),
+    "rank the matches": (gate, "_original"),
+}
+
+
+def timed(location: Path, further: list[tuple[str, str, str]]) -> dict[str, Any]:
+    wall: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+
+    def wrap(owner: Any, name: str, stage: str) -> None:
+        function: Callable[..., Any] = getattr(owner, name)
+
+        def clocked(*args: Any, **kwargs: Any) -> Any:
+            started, started_cpu = time.perf_counter(), time.thread_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                wall[stage] = wall.get(stage, 0.0) + time.perf_counter() - started
+                cpu[stage] = cpu.get(stage, 0.0) + time.thread_time() - started_cpu
+
+        setattr(owner, name, clocked)
+
+    for stage, (owner, name) in TIMED.items():
+        wrap(owner, name, stage)
+    with Index.open(location) as index:
+        store = type(index._store)
+        wrap(store, "lookup", "store lookup")
+        wrap(store, "insert", "store insert")
+        index.check(Article("warm-up", further[0][1]))  # compiles the kernels before the clock starts
+        wall.clear()
+        cpu.clear()
+        steps, quiet, verdicts = [], [], {}
+        clock = time.perf_counter()
+        for first in range(0, len(further), 100):
+            with index.batch():
+                for doc_id, text, _kind in further[first : first + 100]:
+                    related = wall.get("relate", 0.0)
+                    started = time.perf_counter()
+                    verdict = index.check_and_add(Article(doc_id, text)).verdict
+                    steps.append(time.perf_counter() - started)
+                    if wall.get("relate", 0.0) == related:
+                        quiet.append(steps[-1])
+                    verdicts[verdict] = verdicts.get(verdict, 0) + 1
+        seconds = time.perf_counter() - clock
+    per = 1e3 / len(further)
+    return {
+        "stream_articles_per_s": round(len(further) / seconds, 1),
+        "step": percentiles(steps),
+        "nothing_to_verify": {"checks": len(quiet), **(percentiles(quiet) if quiet else {})},
+        "ms_per_article_wall": {stage: round(spent * per, 3) for stage, spent in sorted(wall.items())},
+        "ms_per_article_cpu": {stage: round(spent * per, 3) for stage, spent in sorted(cpu.items())},
+        "verdicts": verdicts,
+    }
 
 
 if __name__ == "__main__":

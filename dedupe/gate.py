@@ -251,19 +251,7 @@ class Index:
         if len(found.passage_seqs) and len(incoming.passage_keys):
             # Each membership of a passage bucket, once per passage (row) and band (column) of the incoming
             # article with that key: two of its passages can share a key.
-            flat = incoming.passage_keys.ravel()
-            order = np.argsort(flat, kind="stable")
-            low = np.searchsorted(flat[order], found.passage_keys, "left")
-            counts = np.searchsorted(flat[order], found.passage_keys, "right") - low
-            member = np.repeat(np.arange(len(low)), counts)
-            within = np.arange(len(member)) - np.repeat(np.cumsum(counts) - counts, counts)
-            position = order[low[member] + within]
-            stored = np.searchsorted(seqs, found.passage_seqs[member])
-            known = stored < len(seqs)
-            known[known] = seqs[stored[known]] == found.passage_seqs[member][known]
-            bands = incoming.passage_keys.shape[1]
-            hits = np.stack([stored + 1, position // bands, position % bands], axis=1)[known]
-            hits = hits[np.argsort(hits[:, 0], kind="stable")]
+            hits = kernels.passage_hits(incoming.passage_keys, found.passage_keys, found.passage_seqs, seqs)
             a, b = self._passage_hasher.permutations
             _, rows = optimal_bands(
                 config.passage.threshold, config.passage.num_perm, config.passage.false_positive_weight

@@ -1058,3 +1058,75 @@ def decode_entries(words: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, 
         values[2],
         bounds[2].copy(),
     )
+
+
+@njit(cache=True)
+def sorted_bounds(keys: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of the sorted `wanted` values starts in the sorted `keys`, and how many times it is there: one
+    binary search per value, from where the previous one ended (`np.searchsorted` left and right in one pass; a
+    lookup in a sorted run of band keys, store.py, pays a cache miss per probe)."""
+    starts = np.empty(len(wanted), dtype=np.int64)
+    counts = np.zeros(len(wanted), dtype=np.int64)
+    n = len(keys)
+    low = 0
+    for i in range(len(wanted)):
+        x = wanted[i]
+        high = n
+        while low < high:
+            middle = (low + high) >> 1
+            if keys[middle] < x:
+                low = middle + 1
+            else:
+                high = middle
+        starts[i] = low
+        end = low
+        while end < n and keys[end] == x:
+            end += 1
+        counts[i] = end - low
+    return starts, counts
+
+
+@njit(cache=True)
+def sorted_members(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The rows `(keys[i], values[i])` of the sorted `keys` whose key is one of the sorted `wanted`, in key order,
+    as an `(m, 2)` array."""
+    starts, counts = sorted_bounds(keys, wanted)
+    out = np.empty((counts.sum(), 2), dtype=np.int64)
+    m = 0
+    for i in range(len(wanted)):
+        for j in range(starts[i], starts[i] + counts[i]):
+            out[m, 0] = keys[j]
+            out[m, 1] = values[j]
+            m += 1
+    return out
+
+
+@njit(cache=True)
+def passage_hits(keys: np.ndarray, found_keys: np.ndarray, found_seqs: np.ndarray, seqs: np.ndarray) -> np.ndarray:
+    """Which passage buckets of the gate's incoming article hold which stored articles: for each membership
+    `(found_keys[i], found_seqs[i])` of a passage bucket whose article is in the sorted `seqs`, and each passage p
+    and band of the incoming article's `(passages, bands)` band `keys` equal to that key, the row
+    `(position in seqs + 1, p, band)`; rows sorted by their first column, then by membership, passage and band (the
+    `hits` of `colliding_passages`)."""
+    bands = keys.shape[1]
+    flat = keys.ravel()
+    order = np.argsort(flat, kind="mergesort")
+    ordered = flat[order]
+    total = 0
+    for i in range(len(found_keys)):
+        total += np.searchsorted(ordered, found_keys[i], "right") - np.searchsorted(ordered, found_keys[i], "left")
+    hits = np.empty((total, 3), dtype=np.int64)
+    count = 0
+    for i in range(len(found_keys)):
+        stored = np.searchsorted(seqs, found_seqs[i])
+        if stored == len(seqs) or seqs[stored] != found_seqs[i]:
+            continue
+        j = np.searchsorted(ordered, found_keys[i], "left")
+        while j < len(ordered) and ordered[j] == found_keys[i]:
+            hits[count, 0] = stored + 1
+            hits[count, 1] = order[j] // bands
+            hits[count, 2] = order[j] % bands
+            count += 1
+            j += 1
+    hits = hits[:count]
+    return hits[np.argsort(hits[:, 0], kind="mergesort")]

@@ -38,6 +38,7 @@ from urllib.parse import urlparse
 import numpy as np
 import orjson
 
+from dedupe import kernels
 from dedupe.errors import StoreError
 from dedupe.models import Article
 
@@ -47,7 +48,6 @@ from dedupe.models import Article
 # 4: band keys of all but the most recent articles live in sorted run files beside the database.
 FORMAT_VERSION = 4
 DATABASE = "index.sqlite"
-_PARAMETERS = 10_000
 
 Inserted = Literal["added", "exists", "conflict"]
 
@@ -76,6 +76,19 @@ class Found:
     passage_keys: np.ndarray = field(default_factory=lambda: _NO_KEYS)
     passage_seqs: np.ndarray = field(default_factory=lambda: _NO_SEQS)
     token: int = 0
+    # SQLite: how many articles each bucket of the looked-up keys held, so that `insert` caps them without counting
+    # again while nothing was added or removed since.
+    sizes: Sizes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sizes:
+    """The sizes of the buckets of some keys per level (aligned with the keys as signed integers, sorted), and the
+    removal counter they were counted under."""
+
+    document: np.ndarray
+    passage: np.ndarray
+    removals: str
 
 
 class Store(Protocol):
@@ -206,6 +219,37 @@ def _signed(keys: np.ndarray) -> list[int]:
     return keys.astype(np.uint64).view(np.int64).tolist()
 
 
+def _sorted_signed(keys: np.ndarray) -> np.ndarray:
+    """Band keys as SQLite and the runs hold them (signed, the same bits), sorted."""
+    return np.sort(keys.astype(np.uint64).view(np.int64))
+
+
+def _json(values: np.ndarray | list[int]) -> bytes:
+    """Integers as one JSON array: a statement reads any number of them through `json_each`, so its text is the
+    same for every lookup and SQLite prepares it once (an `IN (?, ?, ...)` list is a new statement per length)."""
+    return orjson.dumps(values.tolist() if isinstance(values, np.ndarray) else values)
+
+
+def _counts(rows: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """How many of the `(key, seq)` rows have each of the sorted `keys`."""
+    found = np.sort(rows[:, 0])
+    return np.searchsorted(found, keys, "right") - np.searchsorted(found, keys, "left")
+
+
+# Both levels' band-table rows of some keys, in one statement (the tables hold only the most recent articles' keys;
+# the runs hold the rest). Parameters: the JSON arrays of the document keys and the passage keys.
+_MEMBERS = (
+    "SELECT 0, b.key, b.seq FROM json_each(?1) AS j JOIN document_bands AS b ON b.key = j.value "
+    "UNION ALL SELECT 1, b.key, b.seq FROM json_each(?2) AS j JOIN passage_bands AS b ON b.key = j.value"
+)
+_SIZES = (
+    "SELECT 0, b.key, count(*) FROM json_each(?1) AS j JOIN document_bands AS b ON b.key = j.value GROUP BY b.key "
+    "UNION ALL "
+    "SELECT 1, b.key, count(*) FROM json_each(?2) AS j JOIN passage_bands AS b ON b.key = j.value GROUP BY b.key"
+)
+_RECORDS = "SELECT a.seq, a.record FROM json_each(?1) AS j JOIN articles AS a ON a.seq = j.value"
+
+
 @dataclass(frozen=True, slots=True)
 class _Run:
     """One immutable sorted run of `(key, seq)` band rows (keys signed, as in SQLite), memory-mapped."""
@@ -216,19 +260,18 @@ class _Run:
 
     @classmethod
     def open(cls, path: Path) -> _Run:
-        data = np.memmap(path, dtype="<i8", mode="r")
+        # Plain arrays over the map (a view keeps it open): compiled calls take them, and numpy's memmap subclass
+        # wraps every result it returns.
+        data = np.memmap(path, dtype="<i8", mode="r").view(np.ndarray)
         half = len(data) // 2
         return cls(path.name, data[:half], data[half:])
 
     def members(self, keys: np.ndarray) -> np.ndarray:
         """The rows of the sorted signed `keys`, as an `(m, 2)` array."""
-        low = np.searchsorted(self.keys, keys, "left")
-        counts = np.searchsorted(self.keys, keys, "right") - low
-        rows = np.repeat(low - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
-        return np.stack([self.keys[rows], self.seqs[rows]], axis=1)
+        return kernels.sorted_members(self.keys, self.seqs, keys)
 
     def counts(self, keys: np.ndarray) -> np.ndarray:
-        return np.searchsorted(self.keys, keys, "right") - np.searchsorted(self.keys, keys, "left")
+        return kernels.sorted_bounds(self.keys, keys)[1]
 
 
 def _write_run(path: Path, keys: np.ndarray, seqs: np.ndarray) -> None:
@@ -413,48 +456,44 @@ class SQLiteStore:
         raise AssertionError("unreachable")
 
     def _lookup(self, keys: Keys) -> Found:
-        documents = self._members("document", keys.document)
-        passages = self._members("passage", keys.passage)
+        wanted = {level: _sorted_signed(getattr(keys, level)) for level in _LEVELS}
+        members = self._members(wanted)
+        documents, passages = members["document"], members["passage"]
+        # Bucket sizes count every row, those of removed articles still in runs included, as `_sizes` does.
+        sizes = Sizes(_counts(documents, wanted["document"]), _counts(passages, wanted["passage"]), self._removals)
         # A full passage bucket is boilerplate: its members are no candidates through it.
-        full, sizes = np.unique(passages[:, 0], return_counts=True)
-        passages = passages[~np.isin(passages[:, 0], full[sizes >= self.max_bucket])]
+        full = wanted["passage"][sizes.passage >= self.max_bucket]
+        if len(full):
+            passages = passages[~np.isin(passages[:, 0], full)]
         if self._removed:
             removed = np.fromiter(self._removed, dtype=np.int64, count=len(self._removed))
             documents = documents[~np.isin(documents[:, 1], removed)]
             passages = passages[~np.isin(passages[:, 1], removed)]
-        members = np.union1d(documents[:, 1], passages[:, 1]).tolist()
+        seqs = np.union1d(documents[:, 1], passages[:, 1]).tolist()
         return Found(
-            self._records(members),
+            self._records(seqs),
             frozenset(documents[:, 1].tolist()),
             passages[:, 0].view(np.uint64),
             passages[:, 1].copy(),
             self._db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0],
+            sizes,
         )
 
-    def _members(self, level: str, keys: np.ndarray) -> np.ndarray:
-        """The `(key, seq)` rows of the buckets of `keys`, from the band table and every run of `level`, as an
-        `(m, 2)` int64 array (keys as stored: signed)."""
-        values = _signed(keys)
-        table = _LEVELS[level]
-        rows = []
-        # SQLite caps the parameters of one statement (32,766 by default): a very long article asks in parts.
-        for start in range(0, len(values), _PARAMETERS):
-            part = values[start : start + _PARAMETERS]
-            query = f"SELECT key, seq FROM {table} WHERE key IN ({','.join('?' * len(part))})"
-            rows += self._db.execute(query, part).fetchall()
-        found = [np.array(rows, dtype=np.int64).reshape(-1, 2)]
-        if self._runs[level]:
-            wanted = np.sort(np.asarray(values, dtype=np.int64))
-            found += [run.members(wanted) for run in self._runs[level]]
-        return np.concatenate(found)
+    def _members(self, wanted: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The `(key, seq)` rows of the buckets of the sorted signed keys `wanted` of each level, from the band tables
+        (one query for both levels) and every run, as `(m, 2)` int64 arrays (keys as stored: signed)."""
+        rows = self._db.execute(_MEMBERS, [_json(wanted[level]) for level in _LEVELS]).fetchall()
+        table = np.array(rows, dtype=np.int64).reshape(-1, 3)
+        found = {}
+        for number, level in enumerate(_LEVELS):
+            parts = [table[table[:, 0] == number, 1:]]
+            parts += [run.members(wanted[level]) for run in self._runs[level]]
+            found[level] = np.concatenate(parts)
+        return found
 
     def _records(self, seqs: list[int]) -> dict[int, bytes]:
         missing = self._cache.missing(seqs)
-        rows = []
-        for start in range(0, len(missing), _PARAMETERS):
-            part = missing[start : start + _PARAMETERS]
-            query = f"SELECT seq, record FROM articles WHERE seq IN ({','.join('?' * len(part))})"
-            rows += self._db.execute(query, part).fetchall()
+        rows = self._db.execute(_RECORDS, (_json(missing),)).fetchall() if missing else []
         return self._cache.take(seqs, dict(rows))
 
     def insert(self, article: Article, entry: bytes, keys: Keys, found: Found | None) -> Inserted:
@@ -472,13 +511,17 @@ class SQLiteStore:
             except sqlite3.IntegrityError:
                 return "exists"
             seq = cursor.lastrowid
-            for level in _LEVELS:
-                # A full bucket is not grown: its members are counted in the table and in every run.
-                wanted = np.sort(getattr(keys, level).astype(np.uint64).view(np.int64))
-                sizes = self._sizes(level, wanted)
+            wanted = {level: _sorted_signed(getattr(keys, level)) for level in _LEVELS}
+            # A full bucket is not grown: its members are counted in the table and in every run. The lookup counted
+            # them already, and its counts still hold when no article joined these buckets since (else "conflict"
+            # above) and none was removed (a run written since holds the rows the table held).
+            sizes = found.sizes if found is not None else None
+            if sizes is None or sizes.removals != self._removals:
+                sizes = self._sizes(wanted)
+            for level, table in _LEVELS.items():
                 self._db.executemany(
-                    f"INSERT OR IGNORE INTO {_LEVELS[level]} VALUES (?, {int(seq)})",
-                    ((key,) for key in wanted[sizes < self.max_bucket].tolist()),
+                    f"INSERT OR IGNORE INTO {table} VALUES (?, {int(seq)})",
+                    ((key,) for key in wanted[level][getattr(sizes, level) < self.max_bucket].tolist()),
                 )
         return "added"
 
@@ -486,23 +529,24 @@ class SQLiteStore:
         """Whether an article above sequence number `token` is in one of the buckets of `keys` (write lock held)."""
         if self._db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0] <= token:
             return False  # nothing was added since: the common case of a single writer
-        members = np.concatenate([self._members(level, getattr(keys, level))[:, 1] for level in _LEVELS])
-        return bool((members > token).any())
+        members = self._members({level: _sorted_signed(getattr(keys, level)) for level in _LEVELS})
+        return any(bool((rows[:, 1] > token).any()) for rows in members.values())
 
-    def _sizes(self, level: str, keys: np.ndarray) -> np.ndarray:
-        """How many articles each bucket of the sorted signed `keys` holds, in the band table and the runs."""
-        sizes = np.zeros(len(keys), dtype=np.int64)
-        values = keys.tolist()
-        for start in range(0, len(values), _PARAMETERS):
-            part = values[start : start + _PARAMETERS]
-            query = (
-                f"SELECT key, count(*) FROM {_LEVELS[level]} WHERE key IN ({','.join('?' * len(part))}) GROUP BY key"
-            )
-            counted = np.array(self._db.execute(query, part).fetchall(), dtype=np.int64).reshape(-1, 2)
-            sizes[np.searchsorted(keys, counted[:, 0])] += counted[:, 1]
-        for run in self._runs[level]:
-            sizes += run.counts(keys)
-        return sizes
+    def _sizes(self, wanted: dict[str, np.ndarray]) -> Sizes:
+        """How many articles each bucket of the sorted signed keys `wanted` of each level holds, in the band table and
+        the runs."""
+        rows = self._db.execute(_SIZES, [_json(wanted[level]) for level in _LEVELS]).fetchall()
+        counted = np.array(rows, dtype=np.int64).reshape(-1, 3)
+        sizes = {}
+        for number, level in enumerate(_LEVELS):
+            keys = wanted[level]
+            level_sizes = np.zeros(len(keys), dtype=np.int64)
+            mine = counted[counted[:, 0] == number]
+            level_sizes[np.searchsorted(keys, mine[:, 1])] += mine[:, 2]
+            for run in self._runs[level]:
+                level_sizes += run.counts(keys)
+            sizes[level] = level_sizes
+        return Sizes(sizes["document"], sizes["passage"], self._removals)
 
     def _write_runs(self) -> None:
         """Inside the outermost write transaction: once `run_articles` articles were added since the last run, write
@@ -599,6 +643,25 @@ redis.call('HSET', KEYS[3], ARGV[1], seq)
 return seq
 """
 
+# Every bucket of a check on Redis. KEYS: sequence counter, the document buckets, then the passage buckets; ARGV: how
+# many document buckets, and the cap. Returns the counter, then `(bucket index from 0, member)` pairs; a full passage
+# bucket is boilerplate and left out.
+_LOOKUP = """
+local out = {tonumber(redis.call('GET', KEYS[1]) or '0')}
+local documents = tonumber(ARGV[1])
+local cap = tonumber(ARGV[2])
+for i = 2, #KEYS do
+  local members = redis.call('ZRANGE', KEYS[i], 0, -1)
+  if i - 2 < documents or #members < cap then
+    for _, member in ipairs(members) do
+      out[#out + 1] = i - 2
+      out[#out + 1] = tonumber(member)
+    end
+  end
+end
+return out
+"""
+
 _DELETE = """
 local seq = redis.call('HGET', KEYS[2], ARGV[1])
 if not seq then return 0 end
@@ -612,9 +675,9 @@ return 1
 class RedisStore:
     """A shared index on Redis for many workers on many hosts.
 
-    Each bucket is a sorted set of sequence numbers scored by themselves. A lookup is one pipelined MULTI (every
-    bucket plus the sequence counter, a consistent snapshot) and, when there are candidates, one HMGET of their
-    records: at most two round trips. An insert is one Lua script, atomic on the server, that refuses when an
+    Each bucket is a sorted set of sequence numbers scored by themselves. A lookup is one Lua script (every bucket
+    plus the sequence counter, a consistent snapshot) and, when there are candidates, one HMGET of their records: at
+    most two round trips. An insert is one Lua script, atomic on the server, that refuses when an
     article joined one of the buckets after the lookup. Keys share one hash tag, so the scripts run on Redis Cluster.
     Durability is the server's (`appendonly yes` with `appendfsync always` for every acknowledged add).
     """
@@ -639,6 +702,9 @@ class RedisStore:
             self._redis.hsetnx(self._meta, "config", identity)
             meta = {k.decode(): v.decode() for k, v in self._redis.hgetall(self._meta).items()}
             self._insert = self._redis.register_script(_INSERT)
+            self._find = self._redis.register_script(_LOOKUP)
+            # Loaded now, so that a check's first lookup is one round trip (not NOSCRIPT, load, run again).
+            self._redis.script_load(_LOOKUP)
             self._delete = self._redis.register_script(_DELETE)
         except redis.RedisError as error:
             raise StoreError(f"{self.url}: cannot reach Redis ({error}); is redis-server running there?") from None
@@ -655,40 +721,28 @@ class RedisStore:
         yield
 
     def lookup(self, keys: Keys) -> Found:
-        names = self._bucket_names(keys)
+        levels = np.concatenate([keys.document, keys.passage]).astype(np.uint64)
         try:
-            pipe = self._redis.pipeline(transaction=True)
-            pipe.get(self._seq)
-            for name in names:
-                pipe.zrange(name, 0, -1)
-            seen, *buckets = pipe.execute()
-            members: set[bytes] = set()
-            documents: set[int] = set()
-            hit_keys: list[int] = []
-            hit_seqs: list[int] = []
-            count = len(keys.document)
-            levels = [*keys.document.tolist(), *keys.passage.tolist()]
-            for index, (key, bucket) in enumerate(zip(levels, buckets, strict=True)):
-                if len(bucket) >= self.max_bucket and index >= count:
-                    continue  # a full passage bucket is boilerplate
-                members.update(bucket)
-                if index < count:
-                    documents.update(int(m) for m in bucket)
-                else:
-                    hit_keys += [key] * len(bucket)
-                    hit_seqs += [int(m) for m in bucket]
-            seqs = sorted(int(m) for m in members)
+            # One script, atomic on the server like a MULTI, that answers with flat integers: no reply object per
+            # bucket (a pipelined ZRANGE per key cost a Python command and reply each, about 290 a check).
+            seen, *flat = self._find(
+                keys=[self._seq, *self._bucket_names(keys)], args=[len(keys.document), self.max_bucket]
+            )
+            rows = np.array(flat, dtype=np.int64).reshape(-1, 2)
+            documents = rows[:, 0] < len(keys.document)
+            seqs = np.unique(rows[:, 1]).tolist()
             missing = self._cache.missing(seqs)
             fetched = self._redis.hmget(self._records, missing) if missing else []
         except self._errors as error:
             raise StoreError(f"{self.url}: lookup failed ({error})") from None
         candidates = self._cache.take(seqs, dict(zip(missing, fetched, strict=True)))
+        passages = rows[~documents]
         return Found(
             candidates,
-            frozenset(documents),
-            np.array(hit_keys, dtype=np.uint64),
-            np.array(hit_seqs, dtype=np.int64),
-            int(seen or 0),
+            frozenset(rows[documents, 1].tolist()),
+            levels[passages[:, 0]],
+            passages[:, 1].copy(),
+            int(seen),
         )
 
     def insert(self, article: Article, entry: bytes, keys: Keys, found: Found | None) -> Inserted:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -185,3 +186,48 @@ def test_plain_passage_signatures_equal_those_of_prepared_documents(texts):
                 expected_owners.append(index)
     assert owners.tolist() == expected_owners
     assert np.array_equal(signatures, hasher.signatures(expected_rows).reshape(len(expected_rows), 16))
+
+
+@pytest.mark.parametrize("size", [0, 1, 50, 2000])
+def test_sorted_members_are_numpys_searchsorted(size: int):
+    rng = np.random.default_rng(size)
+    keys = np.sort(rng.integers(-30, 30, size)).astype(np.int64)
+    values = rng.integers(0, 10**6, size).astype(np.int64)
+    wanted = np.unique(rng.integers(-40, 40, 25)).astype(np.int64)
+    low, high = np.searchsorted(keys, wanted, "left"), np.searchsorted(keys, wanted, "right")
+    starts, counts = kernels.sorted_bounds(keys, wanted)
+    assert starts.tolist() == low.tolist()
+    assert counts.tolist() == (high - low).tolist()
+    rows = np.concatenate([np.arange(a, b) for a, b in zip(low, high, strict=True)] + [np.zeros(0, np.int64)])
+    expected = np.stack([keys[rows], values[rows]], axis=1)
+    assert kernels.sorted_members(keys, values, wanted).tolist() == expected.tolist()
+
+
+def _passage_hits_by_numpy(keys: np.ndarray, found_keys: np.ndarray, found_seqs: np.ndarray, seqs: np.ndarray):
+    flat = keys.ravel()
+    order = np.argsort(flat, kind="stable")
+    low = np.searchsorted(flat[order], found_keys, "left")
+    counts = np.searchsorted(flat[order], found_keys, "right") - low
+    member = np.repeat(np.arange(len(low)), counts)
+    within = np.arange(len(member)) - np.repeat(np.cumsum(counts) - counts, counts)
+    position = order[low[member] + within]
+    stored = np.searchsorted(seqs, found_seqs[member])
+    known = stored < len(seqs)
+    known[known] = seqs[stored[known]] == found_seqs[member][known]
+    bands = keys.shape[1]
+    hits = np.stack([stored + 1, position // bands, position % bands], axis=1)[known]
+    return hits[np.argsort(hits[:, 0], kind="stable")]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_passage_hits_are_the_numpy_definition(seed: int):
+    # Few distinct keys and sequence numbers, so keys repeat across passages and memberships miss `seqs`.
+    rng = np.random.default_rng(seed)
+    keys = rng.integers(0, 12, (seed + 3, 5)).astype(np.uint64) + np.uint64(2**63)
+    pairs = rng.integers(0, 12, (30, 2))
+    found = np.stack([pairs[:, 0].astype(np.uint64) + np.uint64(2**63), pairs[:, 1]], axis=1).astype(np.uint64)
+    found_keys, found_seqs = found[:, 0], found[:, 1].astype(np.int64)  # a strided column, as stores return it
+    seqs = np.unique(rng.integers(0, 12, 8)).astype(np.int64)
+    expected = _passage_hits_by_numpy(keys, found_keys, found_seqs, seqs)
+    assert len(expected)
+    assert kernels.passage_hits(keys, found_keys, found_seqs, seqs).tolist() == expected.tolist()
