@@ -15,6 +15,8 @@ number of threads.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
 
 # numba runs parallel loops on OpenMP threads, which by default spin while they wait. On a machine shared with
@@ -29,6 +31,14 @@ import numpy as np
 from numba import njit, prange
 
 from dedupe.segment import CONTINUING_TABLE
+
+# Once a kernel has loaded, numba's compiler state holds about 100,000 objects the garbage collector tracks (against
+# 15,000 in a gaoya run), alive until the process ends. The interpreter's last collections walk all of them: 0.3-0.5 s
+# of every process's exit, 0.03 s when they are frozen first (benchmarks/README.md, "fifth round"). So they are frozen
+# at exit and the operating system reclaims the memory. atexit handlers, `weakref.finalize` callbacks and the flushing
+# of stdout and stderr still run; what is skipped is finalising objects still alive or in unreachable cycles at exit,
+# which Python does not promise to do.
+atexit.register(gc.freeze)
 
 _U64 = np.uint64
 

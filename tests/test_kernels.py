@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numba
 import numpy as np
 import pytest
@@ -115,6 +118,13 @@ def test_signatures_do_not_depend_on_the_number_of_threads():
         numba.set_num_threads(threads)
     parallel, _ = hasher.text_signatures(texts, 5)
     assert np.array_equal(single, parallel)
+
+
+def test_numba_state_is_frozen_at_exit_not_walked_by_the_collector():
+    # atexit runs the last registered first: a handler registered before the kernels load runs after their freeze.
+    code = "import atexit, gc\natexit.register(lambda: print(gc.get_freeze_count()))\nimport dedupe.kernels\n"
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert int(shown.stdout) > 10_000
 
 
 # Plain ASCII rich in what sentence boundaries turn on: end marks, quotes, brackets, capitals, digits, the
