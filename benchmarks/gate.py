@@ -112,13 +112,19 @@ def start_stream() -> None:
         Path("/proc/self/clear_refs").write_text("5")
 
 
-def peak_rss_mb() -> float | None:
-    """The process's peak resident memory since the last `start_stream` (VmHWM; None off Linux)."""
+def memory_mb() -> dict[str, float]:
+    """The process's peak resident memory since the last `start_stream` (VmHWM), and what is resident now: anonymous
+    (heap: the corpus, caches) and file-backed (memory-mapped runs and database pages, given back under memory
+    pressure). Empty off Linux."""
     try:
         status = Path("/proc/self/status").read_text()
     except OSError:
-        return None
-    return round(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024, 1)  # type: ignore[union-attr]
+        return {}
+    fields = dict(re.findall(r"^(VmHWM|RssAnon|RssFile):\s+(\d+) kB", status, re.M))
+    return {
+        name: round(int(fields[field]) / 1024, 1)
+        for name, field in (("peak", "VmHWM"), ("anon", "RssAnon"), ("file", "RssFile"))
+    }
 
 
 def directory_bytes(path: Path) -> int:
@@ -277,15 +283,15 @@ def replay(system, items: list[tuple[str, str, str]], commit_every: int) -> tupl
 
 
 def _stream_worker(location: str, items: list[tuple[str, str, str]], commit_every: int, start_at: float) -> tuple:
-    """One of several workers replaying its share of the stream against one index (`--workers`): it opens the index,
-    waits for the common start, and returns its step latencies, verdicts and finishing time."""
+    """One of several workers replaying its share of the stream against one index (`--workers`, `--apart`): it opens
+    the index, waits for the common start, and returns its step latencies, verdicts, finishing time and memory."""
 
     system = DedupeSystem(location)
     system.warm_up(items[0][1])
     gc.freeze()  # as `dedupe gate` does after start-up
     time.sleep(max(0.0, start_at - time.time()))
     latencies, verdicts = replay(system, items, commit_every)
-    return latencies, verdicts, time.time(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return latencies, verdicts, time.time(), memory_mb()
 
 
 def _stream_in_workers(location: str, further: list, commit_every: int, workers: int) -> tuple:
@@ -307,11 +313,22 @@ def _stream_in_workers(location: str, further: list, commit_every: int, workers:
     for result in results:
         for verdict, count in result[1].items():
             verdicts[verdict] = verdicts.get(verdict, 0) + count
-    return latencies, verdicts, max(r[2] for r in results) - start_at, max(r[3] for r in results)
+    return latencies, verdicts, max(r[2] for r in results) - start_at, max((r[3] for r in results), key=_peak)
+
+
+def _peak(memory: dict[str, float]) -> float:
+    return memory.get("peak", 0.0)
 
 
 def run_system(
-    name: str, articles: int, stream: int, commit_every: int, redis_port: int | None, workdir: Path, workers: int = 1
+    name: str,
+    articles: int,
+    stream: int,
+    commit_every: int,
+    redis_port: int | None,
+    workdir: Path,
+    workers: int = 1,
+    apart: bool = False,
 ) -> dict:
     indexed, further = corpus(articles, stream)
     if name == "dedupe-sqlite":
@@ -339,22 +356,23 @@ def run_system(
     if isinstance(system, DedupeSystem):
         system.warm_up(further[0][1])
     start_stream()
-    worker_rss = 0.0
-    if workers > 1:
-        assert isinstance(system, DedupeSystem), "--workers applies to dedupe's shared indexes only"
-        latencies, verdicts, stream_seconds, worker_rss = _stream_in_workers(
+    if workers > 1 or apart:
+        assert isinstance(system, DedupeSystem), "--workers and --apart apply to dedupe's shared indexes only"
+        latencies, verdicts, stream_seconds, stream_memory = _stream_in_workers(
             system.location, further, commit_every, workers
         )
     else:
         clock = time.perf_counter()
         latencies, verdicts = replay(system, further, commit_every)
         stream_seconds = time.perf_counter() - clock
-        worker_rss = peak_rss_mb() or 0.0
+        stream_memory = memory_mb()
+    worker_rss = _peak(stream_memory)
     return {
         "system": name,
         "articles": articles,
         "stream": stream,
         "workers": workers,
+        "apart": workers > 1 or apart,
         "commit_every": commit_every,
         "build_articles_per_s": round(articles / build_seconds, 1),
         "build_s": round(build_seconds, 1),
@@ -364,10 +382,12 @@ def run_system(
         "index_bytes": system.size(),
         # ru_maxrss follows the mark `start_stream` reset, so the build's peak is kept from before.
         "peak_rss_mb": round(max(build_rss, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, worker_rss), 1),
-        # The build's peak (corpus, batches, merges through memory maps) and the stream's alone (the corpus still
-        # held; with --workers, the largest worker's, which holds only its share of the stream).
+        # The build's peak (corpus, batches, merges through memory maps) and the stream's alone: in this process
+        # (holding the corpus, and what the build left resident), or with --workers/--apart the largest worker's,
+        # a fresh process holding only its share of the stream; with what it held resident at the end.
         "build_peak_rss_mb": round(build_rss, 1),
         "stream_peak_rss_mb": round(worker_rss, 1),
+        "stream_memory_mb": stream_memory,
         "verdicts": verdicts,
     }
 
@@ -423,6 +443,11 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=1, help="dedupe systems: replay the stream from this many processes at once"
     )
+    parser.add_argument(
+        "--apart",
+        action="store_true",
+        help="dedupe systems: replay the stream in a fresh process even with one worker (its memory is a worker's own)",
+    )
     parser.add_argument("--peers-python", default=str(HERE / ".venvs" / "peers" / "bin" / "python"))
     parser.add_argument("--run", help=argparse.SUPPRESS)
     parser.add_argument("--redis-port", type=int, help=argparse.SUPPRESS)
@@ -431,7 +456,14 @@ def main() -> None:
 
     if args.run:
         row = run_system(
-            args.run, args.articles, args.stream, args.commit_every, args.redis_port, Path(args.workdir), args.workers
+            args.run,
+            args.articles,
+            args.stream,
+            args.commit_every,
+            args.redis_port,
+            Path(args.workdir),
+            args.workers,
+            args.apart,
         )
         print(json.dumps(row))
         return
@@ -465,6 +497,7 @@ def main() -> None:
                         str(args.commit_every),
                         "--workers",
                         str(args.workers if name.startswith("dedupe") else 1),
+                        *(["--apart"] if args.apart and name.startswith("dedupe") else []),
                         "--redis-port",
                         str(port),
                         "--workdir",
