@@ -196,7 +196,7 @@ class Index:
 
         Articles are taken `batch` at a time: their entries and band keys are computed together by the scan's
         compiled batch paths (on every core), and each batch is one durable commit (SQLite: its records in one
-        transaction, its band keys written straight into a sorted run; Redis: one round trip). As with `add`, an id
+        transaction, its band keys written straight into a sorted run; Redis: two round trips). As with `add`, an id
         already indexed (or met earlier in `articles`) is left alone, and buckets are capped in the order the
         articles come. A crash keeps every batch whose commit ended. `progress(done)` is called after each commit
         with that batch's result.

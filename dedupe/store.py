@@ -887,8 +887,9 @@ class RedisStore:
 
     def insert_many(self, articles: Sequence[Article], entries: Sequence[bytes], keys: KeyRows) -> list[bool]:
         """Add many articles as `insert` of each in turn (without a lookup) would: whether each was added (False:
-        its id is indexed, or came earlier in `articles`). One round trip: a pipeline of scripts, each adding
-        `_INSERT_MANY_ARTICLES` articles atomically."""
+        its id is indexed, or came earlier in `articles`). Two round trips (redis-py asks whether the script is
+        loaded, then sends the pipeline): a pipeline of scripts, each adding `_INSERT_MANY_ARTICLES` articles
+        atomically."""
         names: list[list[bytes]] = [[] for _ in articles]
         for prefix, rows in ((self._document, keys.document), (self._passage, keys.passage)):
             for key, article in zip(rows[:, 0].tolist(), rows[:, 1].tolist(), strict=True):
