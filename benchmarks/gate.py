@@ -8,6 +8,10 @@ given by --peers-python (a venv with `datasketch gaoya redis numpy`; dedupe is n
 started on a free loopback port in a temporary directory (appendonly yes, appendfsync everysec) and stopped at the
 end. Rows go to benchmarks/out/gate-<time>.jsonl and a Markdown table to stdout.
 
+dedupe builds with its bulk load (`Index.add_many`, one durable batch per 10,000 articles); then one uncounted
+check loads the check's compiled kernels, the collector's start-up objects are frozen (as `dedupe gate` does), and
+the stream runs one article at a time, check-then-add. Peak memory is given for the build and the stream apart.
+
 Corpus (read from ../shared/data/reuters-21578, never copied into the repo): the 19,043 non-empty Reuters bodies as
 they are, then for article i >= 19,043 body i mod 19,043 with every alphabetic word replaced, with probability 0.5,
 by a word drawn from the corpus vocabulary (random.Random(i)): real sentence and word statistics, unrelated
@@ -18,6 +22,7 @@ replaced), 5% new articles with two sentences of an indexed article appended (pa
 from __future__ import annotations
 
 import argparse
+import gc
 import html
 import json
 import os
@@ -30,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, nullcontext, suppress
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -98,6 +103,30 @@ def percentiles(values: list[float]) -> dict[str, float]:
     return {"p50_ms": at(0.50), "p95_ms": at(0.95), "p99_ms": at(0.99), "max_ms": round(ordered[-1] * 1e3, 3)}
 
 
+def start_stream() -> None:
+    """Between the build and the stream, as `dedupe gate` and `dedupe serve` do after start-up (cli._long_running):
+    the objects alive now (modules, the corpus) never die, so `gc.freeze()` moves them out of the collector's reach.
+    Then the peak-memory mark is reset, so the stream's own peak can be read apart from the build's (Linux)."""
+    gc.freeze()
+    with suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def memory_mb() -> dict[str, float]:
+    """The process's peak resident memory since the last `start_stream` (VmHWM), and what is resident now: anonymous
+    (heap: the corpus, caches) and file-backed (memory-mapped runs and database pages, given back under memory
+    pressure). Empty off Linux."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return {}
+    fields = dict(re.findall(r"^(VmHWM|RssAnon|RssFile):\s+(\d+) kB", status, re.M))
+    return {
+        name: round(int(fields[field]) / 1024, 1)
+        for name, field in (("peak", "VmHWM"), ("anon", "RssAnon"), ("file", "RssFile"))
+    }
+
+
 def directory_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
@@ -117,11 +146,14 @@ class DedupeSystem:
     def build(self, articles: list[tuple[str, str]]) -> None:
         from dedupe.models import Article
 
-        # Group commit of 1,000 adds: a bulk load needs durability at the end, not per article.
-        for start in range(0, len(articles), 1000):
-            with self.index.batch():
-                for doc_id, text in articles[start : start + 1000]:
-                    self.index.add(Article(doc_id, text))
+        # The bulk load (`Index.add_many`, as `dedupe index add` does): batches of 10,000, one durable commit each.
+        self.index.add_many(Article(doc_id, text) for doc_id, text in articles)
+
+    def warm_up(self, text: str) -> None:
+        """One check, not counted: loads the check's compiled kernels (cached on disk) before the clock starts."""
+        from dedupe.models import Article
+
+        self.index.check(Article("warm-up", text))
 
     def step(self, doc_id: str, text: str) -> str:
         """Check-then-add as one atomic call (`check_and_add`, policy new): the entry is computed once."""
@@ -251,15 +283,15 @@ def replay(system, items: list[tuple[str, str, str]], commit_every: int) -> tupl
 
 
 def _stream_worker(location: str, items: list[tuple[str, str, str]], commit_every: int, start_at: float) -> tuple:
-    """One of several workers replaying its share of the stream against one index (`--workers`): it opens the index,
-    waits for the common start, and returns its step latencies, verdicts and finishing time."""
-    from dedupe.models import Article
+    """One of several workers replaying its share of the stream against one index (`--workers`, `--apart`): it opens
+    the index, waits for the common start, and returns its step latencies, verdicts, finishing time and memory."""
 
     system = DedupeSystem(location)
-    system.index.check(Article("warm-up", items[0][1]))  # loads the compiled kernels before the clock starts
+    system.warm_up(items[0][1])
+    gc.freeze()  # as `dedupe gate` does after start-up
     time.sleep(max(0.0, start_at - time.time()))
     latencies, verdicts = replay(system, items, commit_every)
-    return latencies, verdicts, time.time(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return latencies, verdicts, time.time(), memory_mb()
 
 
 def _stream_in_workers(location: str, further: list, commit_every: int, workers: int) -> tuple:
@@ -281,11 +313,22 @@ def _stream_in_workers(location: str, further: list, commit_every: int, workers:
     for result in results:
         for verdict, count in result[1].items():
             verdicts[verdict] = verdicts.get(verdict, 0) + count
-    return latencies, verdicts, max(r[2] for r in results) - start_at, max(r[3] for r in results)
+    return latencies, verdicts, max(r[2] for r in results) - start_at, max((r[3] for r in results), key=_peak)
+
+
+def _peak(memory: dict[str, float]) -> float:
+    return memory.get("peak", 0.0)
 
 
 def run_system(
-    name: str, articles: int, stream: int, commit_every: int, redis_port: int | None, workdir: Path, workers: int = 1
+    name: str,
+    articles: int,
+    stream: int,
+    commit_every: int,
+    redis_port: int | None,
+    workdir: Path,
+    workers: int = 1,
+    apart: bool = False,
 ) -> dict:
     indexed, further = corpus(articles, stream)
     if name == "dedupe-sqlite":
@@ -309,21 +352,27 @@ def run_system(
         curve.append((done, round((done - first) / seconds, 1)))
         print(f"{name}: {done} indexed, {curve[-1][1]} articles/s", file=sys.stderr, flush=True)
 
-    worker_rss = 0.0
-    if workers > 1:
-        assert isinstance(system, DedupeSystem), "--workers applies to dedupe's shared indexes only"
-        latencies, verdicts, stream_seconds, worker_rss = _stream_in_workers(
+    build_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if isinstance(system, DedupeSystem):
+        system.warm_up(further[0][1])
+    start_stream()
+    if workers > 1 or apart:
+        assert isinstance(system, DedupeSystem), "--workers and --apart apply to dedupe's shared indexes only"
+        latencies, verdicts, stream_seconds, stream_memory = _stream_in_workers(
             system.location, further, commit_every, workers
         )
     else:
         clock = time.perf_counter()
         latencies, verdicts = replay(system, further, commit_every)
         stream_seconds = time.perf_counter() - clock
+        stream_memory = memory_mb()
+    worker_rss = _peak(stream_memory)
     return {
         "system": name,
         "articles": articles,
         "stream": stream,
         "workers": workers,
+        "apart": workers > 1 or apart,
         "commit_every": commit_every,
         "build_articles_per_s": round(articles / build_seconds, 1),
         "build_s": round(build_seconds, 1),
@@ -331,7 +380,14 @@ def run_system(
         **percentiles(latencies),
         "stream_articles_per_s": round(stream / stream_seconds, 1),
         "index_bytes": system.size(),
-        "peak_rss_mb": round(max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, worker_rss), 1),
+        # ru_maxrss follows the mark `start_stream` reset, so the build's peak is kept from before.
+        "peak_rss_mb": round(max(build_rss, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, worker_rss), 1),
+        # The build's peak (corpus, batches, merges through memory maps) and the stream's alone: in this process
+        # (holding the corpus, and what the build left resident), or with --workers/--apart the largest worker's,
+        # a fresh process holding only its share of the stream; with what it held resident at the end.
+        "build_peak_rss_mb": round(build_rss, 1),
+        "stream_peak_rss_mb": round(worker_rss, 1),
+        "stream_memory_mb": stream_memory,
         "verdicts": verdicts,
     }
 
@@ -387,6 +443,11 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=1, help="dedupe systems: replay the stream from this many processes at once"
     )
+    parser.add_argument(
+        "--apart",
+        action="store_true",
+        help="dedupe systems: replay the stream in a fresh process even with one worker (its memory is a worker's own)",
+    )
     parser.add_argument("--peers-python", default=str(HERE / ".venvs" / "peers" / "bin" / "python"))
     parser.add_argument("--run", help=argparse.SUPPRESS)
     parser.add_argument("--redis-port", type=int, help=argparse.SUPPRESS)
@@ -395,7 +456,14 @@ def main() -> None:
 
     if args.run:
         row = run_system(
-            args.run, args.articles, args.stream, args.commit_every, args.redis_port, Path(args.workdir), args.workers
+            args.run,
+            args.articles,
+            args.stream,
+            args.commit_every,
+            args.redis_port,
+            Path(args.workdir),
+            args.workers,
+            args.apart,
         )
         print(json.dumps(row))
         return
@@ -429,6 +497,7 @@ def main() -> None:
                         str(args.commit_every),
                         "--workers",
                         str(args.workers if name.startswith("dedupe") else 1),
+                        *(["--apart"] if args.apart and name.startswith("dedupe") else []),
                         "--redis-port",
                         str(port),
                         "--workdir",

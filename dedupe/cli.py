@@ -26,7 +26,7 @@ from dedupe.align import align
 from dedupe.config import MinHashConfig, ScanConfig
 from dedupe.document import prepare
 from dedupe.errors import DedupeError
-from dedupe.gate import Index, Verdict
+from dedupe.gate import BULK_BATCH, Added, Index, Verdict
 from dedupe.ingest import Fields, IngestLog, parse_line, read_article, read_articles
 from dedupe.near_duplicates import NearDuplicates, near_duplicates
 from dedupe.report import alignment_dict, render, render_alignment, to_json
@@ -258,20 +258,22 @@ def index_add(
 ) -> None:
     """Add articles to the index without checking them (ids already indexed are reported and left alone)."""
     log = IngestLog()
-    added = present = 0
+    total, seen = Added(), 0
+
+    def progress(done: Added) -> None:
+        nonlocal seen
+        for doc_id in done.present:
+            typer.echo(f'already indexed: "{doc_id}"', err=True)
+        seen += done.added + len(done.present)
+        if seen % BULK_BATCH == 0:
+            typer.echo(f"{seen} articles read", err=True)
+
     with user_errors(), Index.open(index) as gate:
-        articles = read_articles(paths, log, Fields(id=id_field, text=text_field))
-        # Group commit: one durable commit per 1,000 articles, far faster than one per article.
-        while chunk := [a for _, a in zip(range(1000), articles, strict=False)]:
-            with gate.batch():
-                for article in chunk:
-                    if gate.add(article):
-                        added += 1
-                    else:
-                        present += 1
-                        typer.echo(f'already indexed: "{article.id}"', err=True)
+        # In batches: computed together on every core, one durable commit each (Index.add_many).
+        total = gate.add_many(read_articles(paths, log, Fields(id=id_field, text=text_field)), progress=progress)
     _report_log(log)
-    typer.echo(f"added {added} articles ({present} already indexed, {len(log.skipped)} skipped)", err=True)
+    present = len(total.present)
+    typer.echo(f"added {total.added} articles ({present} already indexed, {len(log.skipped)} skipped)", err=True)
 
 
 @index_app.command("remove")

@@ -52,30 +52,51 @@ class Entries:
     def encode(self) -> bytes:
         """The encoded entry of a single article (module docstring)."""
         assert len(self) == 1, "one entry at a time"
+        return self.encode_each()[0]
+
+    def encode_each(self) -> list[bytes]:
+        """The encoded entry of each article, in order (module docstring)."""
         p = self.profiles
-        values = (self.shingles.values, p.lengths, p.word_values, p.term_values, p.figure_values)
-        parts = [
-            np.asarray([len(v) for v in values]),
-            self.shingles.values,
-            p.lengths,
-            p.sequence.astype("<u8").view("<u4"),
-            np.diff(p.word_bounds),
-            np.diff(p.term_bounds),
-            np.diff(p.figure_bounds),
-            p.word_values,
-            p.term_values,
-            p.figure_values,
+        shingles, bounds = self.shingles.values, self.shingles.bounds
+        # Per-sentence fields of all articles at once; then each article's slices are joined.
+        sequence = p.sequence.astype("<u8").view("<u4")
+        sizes = [np.diff(b).astype("<u4") for b in (p.word_bounds, p.term_bounds, p.figure_bounds)]
+        sets = [
+            (v.astype("<u4", copy=False), b)
+            for v, b in (
+                (p.word_values, p.word_bounds),
+                (p.term_values, p.term_bounds),
+                (p.figure_values, p.figure_bounds),
+            )
         ]
-        return np.concatenate([part.astype("<u4", copy=False) for part in parts]).tobytes()
+        lengths = p.lengths.astype("<u4", copy=False)
+        encoded = []
+        for i in range(len(self)):
+            s, t = int(p.sentence_bounds[i]), int(p.sentence_bounds[i + 1])
+            values = [shingles[bounds[i] : bounds[i + 1]], lengths[s:t]] + [v[b[s] : b[t]] for v, b in sets]
+            counts = np.array([len(values[0]), t - s, *(len(v) for v in values[2:])], dtype="<u4")
+            parts = [counts, values[0].astype("<u4", copy=False), lengths[s:t], sequence[2 * s : 2 * t]]
+            parts += [size[s:t] for size in sizes] + values[2:]
+            encoded.append(np.concatenate(parts).tobytes())
+        return encoded
 
 
 def measure(article: Article, config: ScanConfig) -> tuple[Entries, Document | None]:
     """The entry of one article, by the scan's own paths (`shingle_sets`, `corpus_profiles`), and its prepared
     `Document` when those needed one (markup, or text that is not plain ASCII), else None."""
     corpus = Corpus([article], config.shingle)
-    profiles = corpus_profiles(corpus, np.zeros(1, np.int64), config.align.min_words)
-    entries = Entries(shingle_sets([corpus.text(0)], config.shingle), profiles)
-    return entries, corpus.document(0) if corpus.prepared else None
+    return _measure(corpus, config), corpus.document(0) if corpus.prepared else None
+
+
+def measure_many(articles: Sequence[Article], config: ScanConfig) -> Entries:
+    """The entries of many articles at once, joined in order: the same entries as `measure` gives each, by the
+    scan's batch paths (compiled over all plain-ASCII texts together)."""
+    return _measure(Corpus(articles, config.shingle), config)
+
+
+def _measure(corpus: Corpus, config: ScanConfig) -> Entries:
+    profiles = corpus_profiles(corpus, np.arange(len(corpus), dtype=np.int64), config.align.min_words)
+    return Entries(shingle_sets([corpus.text(i) for i in range(len(corpus))], config.shingle), profiles)
 
 
 @dataclass(frozen=True, slots=True)

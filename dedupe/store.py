@@ -28,7 +28,7 @@ import os
 import sqlite3
 import struct
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,8 +60,19 @@ class Keys:
     passage: np.ndarray
 
 
+@dataclass(frozen=True, slots=True)
+class KeyRows:
+    """The band keys of many articles, per level: `(m, 2)` int64 rows `(key, article)`, the key as SQLite and the runs
+    hold it (signed, the same bits) and the article as its position in the batch; each pair once, sorted by key,
+    then article."""
+
+    document: np.ndarray
+    passage: np.ndarray
+
+
 _NO_KEYS = np.zeros(0, dtype=np.uint64)
 _NO_SEQS = np.zeros(0, dtype=np.int64)
+_U64 = (1 << 64) - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +110,8 @@ class Store(Protocol):
     def lookup(self, keys: Keys) -> Found: ...
 
     def insert(self, article: Article, entry: bytes, keys: Keys, found: Found | None) -> Inserted: ...
+
+    def insert_many(self, articles: Sequence[Article], entries: Sequence[bytes], keys: KeyRows) -> list[bool]: ...
 
     def get(self, article_id: str) -> Article | None: ...
 
@@ -248,6 +261,12 @@ _SIZES = (
     "SELECT 1, b.key, count(*) FROM json_each(?2) AS j JOIN passage_bands AS b ON b.key = j.value GROUP BY b.key"
 )
 _RECORDS = "SELECT a.seq, a.record FROM json_each(?1) AS j JOIN articles AS a ON a.seq = j.value"
+_LEVEL_SIZES = {
+    level: f"SELECT b.key, count(*) FROM json_each(?1) AS j JOIN {table} AS b ON b.key = j.value GROUP BY b.key"
+    for level, table in _LEVELS.items()
+}
+_INDEXED = "SELECT a.id FROM json_each(?1) AS j JOIN articles AS a ON a.id = j.value"
+_SEQS = "SELECT a.id, a.seq FROM json_each(?1) AS j JOIN articles AS a ON a.id = j.value"
 
 
 @dataclass(frozen=True, slots=True)
@@ -548,19 +567,100 @@ class SQLiteStore:
             sizes[level] = level_sizes
         return Sizes(sizes["document"], sizes["passage"], self._removals)
 
+    def insert_many(self, articles: Sequence[Article], entries: Sequence[bytes], keys: KeyRows) -> list[bool]:
+        """Add many articles in one durable transaction, as `insert` of each in turn (without a lookup) would:
+        whether each was added (False: its id is indexed, or came earlier in `articles`). Their band keys, capped
+        in the order of the articles, go straight into a sorted run with the band tables' (once the run is due),
+        not row by row into the tables."""
+        db = self._db
+        ids = [article.id for article in articles]
+        with self.write():
+            self._refresh()
+            indexed = {row[0] for row in db.execute(_INDEXED, (orjson.dumps(ids),))}
+            added = []
+            for doc_id in ids:
+                added.append(doc_id not in indexed)
+                indexed.add(doc_id)
+            fresh = [k for k, new in enumerate(added) if new]
+            if not fresh:
+                return added
+            db.executemany(
+                "INSERT INTO articles (id, record) VALUES (?, ?)",
+                ((ids[k], encode_article(articles[k], entries[k])) for k in fresh),
+            )
+            # Sequence numbers ascend in the order of the inserts (AUTOINCREMENT), so rows sorted by key, then
+            # article, are sorted by key, then sequence number, as the runs are.
+            seqs = dict(db.execute(_SEQS, (orjson.dumps([ids[k] for k in fresh]),)))
+            seq_of = np.full(len(articles), -1, dtype=np.int64)
+            seq_of[fresh] = [seqs[ids[k]] for k in fresh]
+            rows = {}
+            for level in _LEVELS:
+                level_rows = getattr(keys, level)
+                level_seqs = seq_of[level_rows[:, 1]]
+                kept = level_seqs >= 0
+                rows[level] = np.stack([level_rows[kept, 0], level_seqs[kept]], axis=1)
+            last = int(seq_of.max())
+            flushed = int(db.execute("SELECT value FROM meta WHERE key = 'flushed'").fetchone()[0])
+            if last - flushed >= self.run_articles:
+                self._flush(last, rows)
+            else:
+                for level, table in _LEVELS.items():
+                    capped = self._capped(level, rows[level], None)
+                    db.executemany(f"INSERT INTO {table} VALUES (?, ?)", capped.tolist())
+        return added
+
+    def _table_rows(self, table: str) -> np.ndarray:
+        """A band table's `(key, seq)` rows, sorted."""
+        rows = self._db.execute(f"SELECT key, seq FROM {table} ORDER BY key, seq").fetchall()
+        return np.array(rows, dtype=np.int64).reshape(-1, 2)
+
+    def _capped(self, level: str, rows: np.ndarray, table: np.ndarray | None) -> np.ndarray:
+        """Of new `(key, seq)` rows of one level, sorted, those that `insert` of their articles in sequence order
+        would keep: a bucket takes new members until it holds `max_bucket`, counted in the band table (its sorted
+        rows `table`, when read already) and the runs, removed articles' rows still in runs included, as `_sizes`
+        counts."""
+        first = np.ones(len(rows), dtype=bool)
+        first[1:] = rows[1:, 0] != rows[:-1, 0]
+        starts = np.flatnonzero(first)
+        keys = rows[starts, 0]
+        if table is None:
+            counted = self._db.execute(_LEVEL_SIZES[level], (_json(keys),)).fetchall()
+            table = np.array(counted, dtype=np.int64).reshape(-1, 2)
+            sizes = np.zeros(len(keys), dtype=np.int64)
+            sizes[np.searchsorted(keys, table[:, 0])] = table[:, 1]
+        else:
+            sizes = _counts(table, keys)
+        for run in self._runs[level]:
+            sizes += run.counts(keys)
+        # A new row is the (rank + 1)-th new member of its bucket, ranked in sequence order.
+        bucket = np.cumsum(first) - 1
+        rank = np.arange(len(rows)) - starts[bucket]
+        return rows[sizes[bucket] + rank < self.max_bucket]
+
     def _write_runs(self) -> None:
         """Inside the outermost write transaction: once `run_articles` articles were added since the last run, write
-        each level's band table as a new run, merge runs of similar size, and name the result in `meta`."""
+        each level's band table as a new run (`_flush`)."""
         db = self._db
         flushed = int(db.execute("SELECT value FROM meta WHERE key = 'flushed'").fetchone()[0])
         last = db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
         if last - flushed < self.run_articles:
             return
+        self._flush(last, {})
+
+    def _flush(self, last: int, added: dict[str, np.ndarray]) -> None:
+        """Inside the outermost write transaction: write each level's band table, with the `(key, seq)` rows `added`
+        of articles not in it (above its sequence numbers, capped here), as a new run, merge runs of similar size,
+        and name the result in `meta` with `last`, the highest sequence number now in runs."""
+        db = self._db
         self._refresh()
         names: dict[str, list[str]] = {}
         for level, table in _LEVELS.items():
             runs = list(self._runs[level])
-            rows = np.array(db.execute(f"SELECT key, seq FROM {table} ORDER BY key, seq").fetchall(), dtype=np.int64)
+            rows = self._table_rows(table)
+            if level in added:
+                rows = np.concatenate([rows, self._capped(level, added[level], rows)])
+                # By key, then sequence: the table's rows come first and have the lower sequence numbers.
+                rows = rows[np.argsort(rows[:, 0], kind="stable")]
             if len(rows):
                 path = self._runs_directory / f"{level}-{last}.bin"
                 _write_run(path, rows[:, 0], rows[:, 1])
@@ -643,6 +743,34 @@ redis.call('HSET', KEYS[3], ARGV[1], seq)
 return seq
 """
 
+# Many adds on Redis, in order, as `_INSERT` of each without a lookup. KEYS: sequence counter, records, ids, then the
+# band keys of every article, one after the other; ARGV: the cap, then per article its id, record and number of band
+# keys. Returns per article its sequence number, or -1 when its id is indexed.
+_INSERT_MANY = """
+local cap = tonumber(ARGV[1])
+local out = {}
+local k = 4
+for a = 2, #ARGV, 3 do
+  local n = tonumber(ARGV[a + 2])
+  if redis.call('HEXISTS', KEYS[3], ARGV[a]) == 1 then
+    out[#out + 1] = -1
+  else
+    local seq = redis.call('INCR', KEYS[1])
+    for i = k, k + n - 1 do
+      if redis.call('ZCARD', KEYS[i]) < cap then redis.call('ZADD', KEYS[i], seq, seq) end
+    end
+    redis.call('HSET', KEYS[2], seq, ARGV[a + 1])
+    redis.call('HSET', KEYS[3], ARGV[a], seq)
+    out[#out + 1] = seq
+  end
+  k = k + n
+end
+return out
+"""
+# Articles per `_INSERT_MANY` call: a script blocks the server while it runs (about 1 ms per article), so a batch
+# is several calls, pipelined in one round trip, and other workers' commands run between them.
+_INSERT_MANY_ARTICLES = 100
+
 # Every bucket of a check on Redis. KEYS: sequence counter, the document buckets, then the passage buckets; ARGV: how
 # many document buckets, and the cap. Returns the counter, then `(bucket index from 0, member)` pairs; a full passage
 # bucket is boilerplate and left out.
@@ -702,6 +830,7 @@ class RedisStore:
             self._redis.hsetnx(self._meta, "config", identity)
             meta = {k.decode(): v.decode() for k, v in self._redis.hgetall(self._meta).items()}
             self._insert = self._redis.register_script(_INSERT)
+            self._insert_many = self._redis.register_script(_INSERT_MANY)
             self._find = self._redis.register_script(_LOOKUP)
             # Loaded now, so that a check's first lookup is one round trip (not NOSCRIPT, load, run again).
             self._redis.script_load(_LOOKUP)
@@ -755,6 +884,30 @@ class RedisStore:
         except self._errors as error:
             raise StoreError(f"{self.url}: add failed ({error})") from None
         return "exists" if result == -1 else "conflict" if result == 0 else "added"
+
+    def insert_many(self, articles: Sequence[Article], entries: Sequence[bytes], keys: KeyRows) -> list[bool]:
+        """Add many articles as `insert` of each in turn (without a lookup) would: whether each was added (False:
+        its id is indexed, or came earlier in `articles`). Two round trips (redis-py asks whether the script is
+        loaded, then sends the pipeline): a pipeline of scripts, each adding `_INSERT_MANY_ARTICLES` articles
+        atomically."""
+        names: list[list[bytes]] = [[] for _ in articles]
+        for prefix, rows in ((self._document, keys.document), (self._passage, keys.passage)):
+            for key, article in zip(rows[:, 0].tolist(), rows[:, 1].tolist(), strict=True):
+                names[article].append(prefix + (key & _U64).to_bytes(8, "big"))
+        results = []
+        try:
+            pipeline = self._redis.pipeline(transaction=False)
+            for first in range(0, len(articles), _INSERT_MANY_ARTICLES):
+                part = range(first, min(first + _INSERT_MANY_ARTICLES, len(articles)))
+                args: list[Any] = [self.max_bucket]
+                for k in part:
+                    args += [articles[k].id, encode_article(articles[k], entries[k]), len(names[k])]
+                buckets = [self._seq, self._records, self._ids, *(name for k in part for name in names[k])]
+                self._insert_many(keys=buckets, args=args, client=pipeline)
+            results = pipeline.execute()
+        except self._errors as error:
+            raise StoreError(f"{self.url}: add failed ({error})") from None
+        return [seq != -1 for part in results for seq in part]
 
     def get(self, article_id: str) -> Article | None:
         seq = self._redis.hget(self._ids, article_id)
