@@ -23,7 +23,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "dedupe.document": ("Document", "prepare"),
     "dedupe.errors": ("ConfigError", "DedupeError", "InputError", "StoreError"),
     "dedupe.fingerprint": ("MinHasher",),
-    "dedupe.gate": ("Index", "Verdict"),
+    "dedupe.gate": ("Added", "Index", "Verdict"),
     "dedupe.ingest": ("Fields", "IngestLog", "read_article", "read_articles"),
     "dedupe.models": ("Article", "Cluster", "Member", "Pair", "PassageMatch", "Region", "Skipped"),
     "dedupe.near_duplicates": ("NearDuplicates", "find_near_duplicates", "near_duplicates"),
@@ -33,6 +33,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
 _EXPORTS = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
+    "Added",
     "AlignConfig",
     "Alignment",
     "Article",
@@ -74,7 +75,7 @@ if TYPE_CHECKING:
     from dedupe.document import Document, prepare
     from dedupe.errors import ConfigError, DedupeError, InputError, StoreError
     from dedupe.fingerprint import MinHasher
-    from dedupe.gate import Index, Verdict
+    from dedupe.gate import Added, Index, Verdict
     from dedupe.ingest import Fields, IngestLog, read_article, read_articles
     from dedupe.models import Article, Cluster, Member, Pair, PassageMatch, Region, Skipped
     from dedupe.near_duplicates import NearDuplicates, find_near_duplicates, near_duplicates
