@@ -1130,3 +1130,61 @@ def passage_hits(keys: np.ndarray, found_keys: np.ndarray, found_seqs: np.ndarra
             j += 1
     hits = hits[:count]
     return hits[np.argsort(hits[:, 0], kind="mergesort")]
+
+
+# --- fluency.py: tokens of plain text ------------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def plain_tokens(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The tokens of `fluency.tokens` of many plain texts (`fingerprint.is_plain`), hashed as `hash_words` hashes
+    their case-folded UTF-8 bytes: words `[a-z0-9]+` of the lower-cased text, and every other byte that is no
+    white space as a token of its own. On plain text that is what the Unicode pattern of `fluency.tokens` finds.
+
+    Returns `(hashes, is_word, bounds)`: text d's tokens are `hashes[bounds[d]:bounds[d + 1]]`, and `is_word` says
+    which are words (the others are punctuation marks).
+    """
+    n = len(offsets) - 1
+    # No text has more tokens than bytes.
+    hashes = np.empty(len(data), dtype=np.uint64)
+    is_word = np.empty(len(data), dtype=np.bool_)
+    bounds = np.zeros(n + 1, dtype=np.int64)
+    count = 0
+    for d in range(n):
+        h = _FNV_OFFSET
+        inside = False
+        for j in range(offsets[d], offsets[d + 1]):
+            c = data[j]
+            if _is_word_byte(c):
+                if 65 <= c <= 90:
+                    c += 32
+                h = (h ^ _U64(c)) * _FNV_PRIME
+                inside = True
+                continue
+            if inside:
+                hashes[count] = _fmix64(h)
+                is_word[count] = True
+                count += 1
+                h = _FNV_OFFSET
+                inside = False
+            if not _is_space(c):
+                hashes[count] = _fmix64((_FNV_OFFSET ^ _U64(c)) * _FNV_PRIME)
+                is_word[count] = False
+                count += 1
+        if inside:
+            hashes[count] = _fmix64(h)
+            is_word[count] = True
+            count += 1
+        bounds[d + 1] = count
+    return hashes[:count].copy(), is_word[:count].copy(), bounds
+
+
+@njit(parallel=True, cache=True)
+def unique_per_set(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """The distinct values of each set `values[bounds[i]:bounds[i + 1]]`, sorted, the sets one after another."""
+    n = len(bounds) - 1
+    scratch = values.copy()
+    sizes = np.zeros(n, dtype=np.int64)
+    for i in prange(n):
+        sizes[i] = _sorted_unique(scratch[bounds[i] : bounds[i + 1]])
+    return _pack(scratch, bounds[:-1].copy(), sizes)[0]
