@@ -1179,12 +1179,18 @@ def plain_tokens(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.
     return hashes[:count].copy(), is_word[:count].copy(), bounds
 
 
-@njit(parallel=True, cache=True)
+@njit(cache=True)
 def unique_per_set(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    """The distinct values of each set `values[bounds[i]:bounds[i + 1]]`, sorted, the sets one after another."""
-    n = len(bounds) - 1
-    scratch = values.copy()
-    sizes = np.zeros(n, dtype=np.int64)
-    for i in prange(n):
-        sizes[i] = _sorted_unique(scratch[bounds[i] : bounds[i + 1]])
-    return _pack(scratch, bounds[:-1].copy(), sizes)[0]
+    """The distinct values of each set `values[bounds[i]:bounds[i + 1]]`, sorted, the sets one after another.
+
+    Not parallel: it runs once per ranked cluster on a few documents, where starting threads cost more (1 ms a
+    call) than sorting."""
+    out = values.copy()
+    count = 0
+    for i in range(len(bounds) - 1):
+        size = _sorted_unique(out[bounds[i] : bounds[i + 1]])
+        # Moved down in place, front to back: the target never overtakes the source.
+        for k in range(size):
+            out[count + k] = out[bounds[i] + k]
+        count += size
+    return out[:count]

@@ -231,3 +231,12 @@ def test_passage_hits_are_the_numpy_definition(seed: int):
     expected = _passage_hits_by_numpy(keys, found_keys, found_seqs, seqs)
     assert len(expected)
     assert kernels.passage_hits(keys, found_keys, found_seqs, seqs).tolist() == expected.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 9), max_size=12), max_size=6))
+def test_unique_per_set_is_numpys_unique_of_each_set(sets: list[list[int]]):
+    values = np.array([v for s in sets for v in s], dtype=np.uint64)
+    bounds = np.cumsum([0, *map(len, sets)]).astype(np.int64)
+    expected = [v for s in sets for v in np.unique(np.array(s, dtype=np.uint64)).tolist()]
+    assert kernels.unique_per_set(values, bounds).tolist() == expected
