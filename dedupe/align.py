@@ -37,8 +37,10 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz.distance import Indel
 
+from dedupe import kernels
 from dedupe.config import AlignConfig
 from dedupe.document import Document, prepare
+from dedupe.fingerprint import word_hashes
 from dedupe.markers import garble_markers, heading_markers
 from dedupe.models import Article, PassageMatch, Region, Span
 
@@ -87,6 +89,50 @@ class _Similar:
     a_smaller: np.ndarray
 
 
+@dataclass(frozen=True, slots=True)
+class _Sentences:
+    """What alignment reads of each sentence of a document, computed once per document: a document is in many
+    candidate pairs (76,708 screened pairs among 12,978 documents at 20,000), and per pair these were most of
+    `align` (cProfile)."""
+
+    # The words of each sentence, how many, and its figures (`sentence_figures`).
+    words: list[tuple[str, ...]]
+    lengths: list[int]
+    figures: list[frozenset[str]]
+    # Sentences by their words (sentences with words only): where an identical sentence of the other side is found.
+    copies: dict[tuple[str, ...], list[int]]
+    # The `(term, sentence)` rows of `sentence_terms`, terms as `word_hashes` and the rows sorted by them, and the
+    # number of terms of each sentence.
+    term_hashes: np.ndarray
+    term_sentences: np.ndarray
+    term_counts: np.ndarray
+
+
+def _sentences(doc: Document) -> _Sentences:
+    return doc.derived("align sentences", _read_sentences)
+
+
+def _read_sentences(doc: Document) -> _Sentences:
+    words = [doc.words[first:last] for first, last in doc.sentence_words.tolist()]
+    copies: dict[tuple[str, ...], list[int]] = {}
+    for j, sentence in enumerate(words):
+        if sentence:
+            copies.setdefault(sentence, []).append(j)
+    terms = doc.derived("terms", sentence_terms)
+    counts = np.fromiter((len(t) for t in terms), dtype=np.int64, count=len(terms))
+    hashes = word_hashes([t for sentence_terms_ in terms for t in sentence_terms_])
+    order = np.argsort(hashes, kind="stable")
+    return _Sentences(
+        words=words,
+        lengths=[len(sentence) for sentence in words],
+        figures=[_figures(sentence) for sentence in words],
+        copies=copies,
+        term_hashes=hashes[order],
+        term_sentences=np.repeat(np.arange(len(terms), dtype=np.int64), counts)[order],
+        term_counts=counts,
+    )
+
+
 @dataclass(slots=True)
 class _Match:
     """A matched passage under construction: sentence ranges `[a0, a1]`, `[b0, b1]` (inclusive)."""
@@ -117,7 +163,7 @@ def align(a: Document, b: Document, config: AlignConfig | None = None, *, region
     """
     config = config or AlignConfig()
     terms_a, terms_b = a.derived("terms", sentence_terms), b.derived("terms", sentence_terms)
-    similar = _similar_sentences(terms_a, terms_b)
+    similar = _similar_sentences(_sentences(a), _sentences(b))
     matches = _match_sentences(a, b, terms_a, terms_b, similar, config)
     passages: list[PassageMatch] = []
     longest_reuse = 0
@@ -184,41 +230,16 @@ def term_similarity(x: frozenset[str], y: frozenset[str]) -> float:
     return 2 * len(x & y) / (len(x) + len(y))
 
 
-def _similar_sentences(terms_a: list[frozenset[str]], terms_b: list[frozenset[str]]) -> _Similar:
-    """Dice of every sentence pair sharing two or more terms, from an inverted index of b's terms."""
-    # One row per (sentence, term): the sentence numbers repeated by set size, the term numbers in the same order.
-    size_a = np.fromiter((len(t) for t in terms_a), dtype=np.int64, count=len(terms_a))
-    size_b = np.fromiter((len(t) for t in terms_b), dtype=np.int64, count=len(terms_b))
-    vocabulary: dict[str, int] = {}
-    term_a = np.fromiter(
-        (vocabulary.setdefault(t, len(vocabulary)) for terms in terms_a for t in terms), dtype=np.int64
+def _similar_sentences(a: _Sentences, b: _Sentences) -> _Similar:
+    """Dice of every sentence pair sharing two or more terms (`kernels.shared_terms`, a merge of the two
+    documents' term rows)."""
+    index_a, index_b, shared = kernels.shared_terms(
+        a.term_hashes, a.term_sentences, b.term_hashes, b.term_sentences, len(b.term_counts)
     )
-    term_b = np.fromiter((vocabulary.get(t, -1) for terms in terms_b for t in terms), dtype=np.int64)
-    sent_a = np.repeat(np.arange(len(terms_a)), size_a)
-    sent_b = np.repeat(np.arange(len(terms_b)), size_b)
-    known = term_b >= 0
-    sent_b, term_b = sent_b[known], term_b[known]
-    empty = np.zeros(0, dtype=np.int64)
-    if not len(term_a) or not len(term_b):
-        return _Similar(empty, empty, np.zeros(0), np.zeros(0), empty, np.zeros(0, dtype=bool))
-    order = np.argsort(term_b, kind="stable")
-    sent_b, term_b = sent_b[order], term_b[order]
-    low = np.searchsorted(term_b, term_a, side="left")
-    counts = np.searchsorted(term_b, term_a, side="right") - low
-    total = int(counts.sum())
-    if total == 0:
-        return _Similar(empty, empty, np.zeros(0), np.zeros(0), empty, np.zeros(0, dtype=bool))
-    # Expand every (a sentence, shared term) row into one row per b sentence holding that term.
-    within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-    rows_in_b = np.repeat(low, counts) + within
-    n_b = len(terms_b)
-    keys, shared = np.unique(np.repeat(sent_a, counts) * n_b + sent_b[rows_in_b], return_counts=True)
-    keep = shared >= 2
-    keys, shared = keys[keep], shared[keep]
-    index_a, index_b = keys // n_b, keys % n_b
-    score = 2 * shared / (size_a[index_a] + size_b[index_b])
-    smaller = np.minimum(size_a[index_a], size_b[index_b])
-    return _Similar(index_a, index_b, score, shared / smaller, smaller, size_a[index_a] <= size_b[index_b])
+    size_a, size_b = a.term_counts[index_a], b.term_counts[index_b]
+    score = 2 * shared / (size_a + size_b)
+    smaller = np.minimum(size_a, size_b)
+    return _Similar(index_a, index_b, score, shared / smaller, smaller, size_a <= size_b)
 
 
 def _match_sentences(
@@ -233,15 +254,15 @@ def _match_sentences(
     used_a: set[int] = set()
     used_b: set[int] = set()
     matches: list[_Match] = []
-    # Identical sentences first, whatever their length: a copy is always found.
-    copies: dict[tuple[str, ...], list[int]] = {}
-    for j in range(len(b.sentences)):
-        if words := _words(b, j, j):
-            copies.setdefault(words, []).append(j)
-    for i in range(len(a.sentences)):
-        same = copies.get(_words(a, i, i))
-        if same:
-            j = same.pop(0)
+    sentences_a, sentences_b = _sentences(a), _sentences(b)
+    # Identical sentences first, whatever their length: a copy is always found. The k-th sentence of a with some
+    # words takes the k-th sentence of b with the same words.
+    taken: dict[tuple[str, ...], int] = {}
+    for i, words in enumerate(sentences_a.words):
+        same = sentences_b.copies.get(words)
+        if same and taken.get(words, 0) < len(same):
+            j = same[taken.get(words, 0)]
+            taken[words] = taken.get(words, 0) + 1
             used_a.add(i)
             used_b.add(j)
             matches.append(_Match(i, i, j, j, 1.0))
@@ -251,10 +272,9 @@ def _match_sentences(
         i, j = int(similar.a[k]), int(similar.b[k])
         if i in used_a or j in used_b:
             continue
-        if min(_words_in(a, i, i), _words_in(b, j, j)) < config.min_words:
+        if min(sentences_a.lengths[i], sentences_b.lengths[j]) < config.min_words:
             continue
-        # The figures of `sentence_figures`, for the few sentences that get this far.
-        if not figures_agree(_figures(_words(a, i, i)), _figures(_words(b, j, j)), config.min_shared_figures):
+        if not figures_agree(sentences_a.figures[i], sentences_b.figures[j], config.min_shared_figures):
             continue
         used_a.add(i)
         used_b.add(j)
@@ -325,7 +345,7 @@ def _absorb_fragments(
         if following >= len(doc.sentences) or following in used:
             continue
         _start, end = doc.sentences[following]
-        if _words_in(doc, following, following) >= config.min_words or doc.clean.text[end - 1] not in ".!?":
+        if _sentences(doc).lengths[following] >= config.min_words or doc.clean.text[end - 1] not in ".!?":
             continue
         used.add(following)
         if side == "a":
@@ -785,7 +805,7 @@ def _merge_overlapping(regions: list[list[float]], gap: int) -> list[list[float]
 
 
 def _union(terms: list[frozenset[str]], first: int, last: int) -> frozenset[str]:
-    return frozenset().union(*terms[first : last + 1])
+    return terms[first] if first == last else frozenset().union(*terms[first : last + 1])
 
 
 def _words(doc: Document, first: int, last: int) -> tuple[str, ...]:
@@ -801,7 +821,8 @@ def _words_in(doc: Document, first: int, last: int) -> int:
 def _coverage(doc: Document, matched: set[int]) -> float:
     if not doc.words:
         return 0.0
-    return round(sum(_words_in(doc, i, i) for i in matched) / len(doc.words), 4)
+    lengths = _sentences(doc).lengths
+    return round(sum(lengths[i] for i in matched) / len(doc.words), 4)
 
 
 def _sentences_span(doc: Document, first: int, last: int) -> Span:

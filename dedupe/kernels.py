@@ -1194,3 +1194,76 @@ def unique_per_set(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
             out[count + k] = out[bounds[i] + k]
         count += size
     return out[:count]
+
+
+# --- align.py: sentence pairs that share terms, shingles two documents share ---------------------------------------
+
+
+@njit(cache=True)
+def shared_terms(
+    terms_a: np.ndarray, sentences_a: np.ndarray, terms_b: np.ndarray, sentences_b: np.ndarray, n_b: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The sentence pairs of two documents that share two terms or more, and how many they share.
+
+    Each document is given as rows `(term, sentence)` sorted by term (a sentence holds a term once); `n_b` is the
+    number of sentences of b. Returns `(i, j, shared)` for every sentence i of a and j of b sharing at least two
+    terms, in order of `(i, j)`.
+    """
+    total = 0
+    for step in range(2):
+        keys = np.empty(total, dtype=np.int64)
+        count = 0
+        x, y = 0, 0
+        while x < len(terms_a) and y < len(terms_b):
+            if terms_a[x] < terms_b[y]:
+                x += 1
+            elif terms_a[x] > terms_b[y]:
+                y += 1
+            else:
+                term = terms_a[x]
+                x_end, y_end = x, y
+                while x_end < len(terms_a) and terms_a[x_end] == term:
+                    x_end += 1
+                while y_end < len(terms_b) and terms_b[y_end] == term:
+                    y_end += 1
+                if step == 0:
+                    total += (x_end - x) * (y_end - y)
+                else:
+                    for p in range(x, x_end):
+                        for q in range(y, y_end):
+                            keys[count] = sentences_a[p] * n_b + sentences_b[q]
+                            count += 1
+                x, y = x_end, y_end
+    keys.sort()
+    index_a = np.empty(len(keys), dtype=np.int64)
+    index_b = np.empty(len(keys), dtype=np.int64)
+    shared = np.empty(len(keys), dtype=np.int64)
+    found = 0
+    start = 0
+    while start < len(keys):
+        end = start + 1
+        while end < len(keys) and keys[end] == keys[start]:
+            end += 1
+        if end - start >= 2:
+            index_a[found] = keys[start] // n_b
+            index_b[found] = keys[start] % n_b
+            shared[found] = end - start
+            found += 1
+        start = end
+    return index_a[:found], index_b[:found], shared[:found]
+
+
+@njit(cache=True)
+def shared_count(x: np.ndarray, y: np.ndarray) -> int:
+    """How many values two sorted arrays of distinct values share (`len(np.intersect1d(x, y))` without sorting)."""
+    i, j, shared = 0, 0, 0
+    while i < len(x) and j < len(y):
+        if x[i] < y[j]:
+            i += 1
+        elif x[i] > y[j]:
+            j += 1
+        else:
+            shared += 1
+            i += 1
+            j += 1
+    return shared
