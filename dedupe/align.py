@@ -381,8 +381,8 @@ def _label(a: Document, b: Document, match: _Match, config: AlignConfig) -> Pass
     words_a, words_b = _words(a, match.a0, match.a1), _words(b, match.b0, match.b1)
     score = 1.0 if words_a == words_b else Indel.normalized_similarity(words_a, words_b)
     # A marker counts only when the other side is free of it: the original may use a dash the same way.
-    markers_a = set(garble_markers(a.clean.text[span_a[0] : span_a[1]], document_start=match.a0 == 0))
-    markers_b = set(garble_markers(b.clean.text[span_b[0] : span_b[1]], document_start=match.b0 == 0))
+    markers_a = set(_passage_markers(a, match.a0, match.a1))
+    markers_b = set(_passage_markers(b, match.b0, match.b1))
     only_a, only_b = markers_a - markers_b, markers_b - markers_a
     label = passage_label(score, bool(only_a or only_b), config)
     side = None
@@ -391,6 +391,18 @@ def _label(a: Document, b: Document, match: _Match, config: AlignConfig) -> Pass
         side = "b" if len(only_b) >= len(only_a) else "a"
         markers = tuple(sorted(only_b if side == "b" else only_a))
     return PassageMatch(a.to_original(span_a), b.to_original(span_b), label, round(score, 4), markers, side)
+
+
+def _passage_markers(doc: Document, first: int, last: int) -> tuple[str, ...]:
+    """The garbling markers of sentences `first..last` of `doc`, kept with the document: most passages are one
+    sentence, matched again in every pair the document is in (the regex searches were 10 of 92 s of `align` at
+    20,000 documents, cProfile)."""
+    known: dict[tuple[int, int], tuple[str, ...]] = doc.derived("passage markers", lambda _: {})
+    found = known.get((first, last))
+    if found is None:
+        start, end = _sentences_span(doc, first, last)
+        found = known[first, last] = garble_markers(doc.clean.text[start:end], document_start=first == 0)
+    return found
 
 
 def passage_label(score: float, garbled: bool, config: AlignConfig | None = None) -> str:
@@ -417,33 +429,35 @@ def _unmatched(doc: Document, matched: set[int], side: str) -> list[PassageMatch
     label = "only-in-a" if side == "a" else "only-in-b"
     passages: list[PassageMatch] = []
     run: list[int] = []
+    # Kept with the document: a document in many pairs has the same sentences left over in most of them.
+    markers_of: dict[int, tuple[str, ...]] = doc.derived("markers", lambda _: {})
+    known: dict[tuple[int, int, str], PassageMatch] = doc.derived(f"only-in-{side}", lambda _: {})
+
+    def one_sided(first: int, last: int, label: str, markers: tuple[str, ...]) -> PassageMatch:
+        found = known.get((first, last, label))
+        if found is None:
+            found = known[first, last, label] = _one_sided(doc, _sentences_span(doc, first, last), side, label, markers)
+        return found
 
     def close_run() -> None:
         if run:
-            passages.append(_one_sided(doc, _sentences_span(doc, run[0], run[-1]), side, label, ()))
+            passages.append(one_sided(run[0], run[-1], label, ()))
             run.clear()
 
     for index in range(len(doc.sentences)):
         if index in matched:
             close_run()
             continue
-        markers = _sentence_markers(doc, index)
+        markers = markers_of.get(index)
+        if markers is None:
+            markers = markers_of[index] = _markers_of(doc, index)
         if markers:
             close_run()
-            passages.append(_one_sided(doc, doc.sentences[index], side, "corrupted", markers))
+            passages.append(one_sided(index, index, "corrupted", markers))
         else:
             run.append(index)
     close_run()
     return passages
-
-
-def _sentence_markers(doc: Document, index: int) -> tuple[str, ...]:
-    # Kept with the document: a document in many pairs has the same sentences left over in most of them.
-    known: dict[int, tuple[str, ...]] = doc.derived("markers", lambda _: {})
-    found = known.get(index)
-    if found is None:
-        found = known[index] = _markers_of(doc, index)
-    return found
 
 
 def _markers_of(doc: Document, index: int) -> tuple[str, ...]:
