@@ -75,6 +75,10 @@ def token_hashes(texts: Sequence[str]) -> TokenHashes:
     )
 
 
+_MASK = (1 << 64) - 1
+_MULTIPLIER = int(kernels.SHINGLE_MULTIPLIER)
+
+
 def _grams(hashes: np.ndarray, bounds: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """The hash of every run of `n` consecutive tokens within each text (`((h1 * M + h2) * M + ...) + hn mod 2**64`,
     M the shingles' multiplier), and the bounds of each text's runs."""
@@ -93,35 +97,30 @@ def _grams(hashes: np.ndarray, bounds: np.ndarray, n: int) -> tuple[np.ndarray, 
     return combined[np.arange(len(combined)) + n <= ends], run_bounds
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Table:
-    """How many documents hold each key: sorted distinct keys and their counts."""
+    """How many documents hold each key (a 64-bit hash). Counted in numpy, read from a dict: the ranking looks up a
+    few dozen keys at a time, where a numpy call costs more than the lookups themselves."""
 
-    keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
-    counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    __slots__ = ("counts",)
+
+    def __init__(self, counts: dict[int, int] | None = None) -> None:
+        self.counts: dict[int, int] = counts or {}
 
     @classmethod
     def of(cls, values: np.ndarray, bounds: np.ndarray) -> Table:
         """The document frequencies of the keys of each document `values[bounds[i]:bounds[i + 1]]`."""
         keys, counts = np.unique(kernels.unique_per_set(values, bounds), return_counts=True)
-        return cls(keys, counts.astype(np.int64))
+        return cls(dict(zip(keys.tolist(), counts.tolist(), strict=True)))
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self.counts)
 
     def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, Table)
-            and np.array_equal(self.keys, other.keys)
-            and np.array_equal(self.counts, other.counts)
-        )
+        return isinstance(other, Table) and self.counts == other.counts
 
-    def get(self, keys: np.ndarray) -> np.ndarray:
-        """The count of each key (0 for a key never seen)."""
-        if not len(self.keys):
-            return np.zeros(len(keys), dtype=np.int64)
-        at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        return np.where(self.keys[at] == keys, self.counts[at], 0)
+    def __getitem__(self, key: int) -> int:
+        """The count of `key` (0 for a key never seen)."""
+        return self.counts.get(key, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +163,8 @@ class LanguageModel:
     # How many times each text (by its hash) was counted: leaving out only takes out what was counted, so the
     # model may be built from a sample of the corpus.
     counted: Counter[int] = field(default_factory=Counter)
+    # Token -> hash, shared by the models `without` makes of this one.
+    token_hashes: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, texts: Iterable[str]) -> LanguageModel:
@@ -178,7 +179,7 @@ class LanguageModel:
             if remaining[hash(text)] > 0:
                 remaining[hash(text)] -= 1
                 left_out.append(text)
-        return LanguageModel(self.corpus, Counts.of(left_out), self.k, self.counted)
+        return LanguageModel(self.corpus, Counts.of(left_out), self.k, self.counted, self.token_hashes)
 
     @property
     def documents(self) -> int:
@@ -194,34 +195,46 @@ class LanguageModel:
         return self._associations([bigram])[0]
 
     def _associations(self, grams: Sequence[Bigram]) -> list[float]:
-        """`association` of each bigram: the counts looked up at once, the logarithms in Python (`math.log`, so
-        every value is what the one-bigram formula gives)."""
-        corpus, out = self.corpus, self.left_out
-        firsts = word_hashes([g[0] for g in grams])
-        seconds = word_hashes([g[1] for g in grams])
-        with np.errstate(over="ignore"):
-            pairs = firsts * kernels.SHINGLE_MULTIPLIER + seconds
-        second_counts = (corpus.unigrams.get(seconds) - out.unigrams.get(seconds)).tolist()
-        pair_counts = (corpus.bigrams.get(pairs) - out.bigrams.get(pairs)).tolist()
-        contexts = (corpus.unigrams.get(firsts) - out.unigrams.get(firsts)).tolist()
-        vocabulary = len(corpus.unigrams) + 1
-        documents = max(corpus.documents - out.documents, 0)
+        """`association` of each bigram, with the tokens hashed at once."""
+        hashes = self._hashes([token for gram in grams for token in gram])
+        unigrams, out_unigrams = self.corpus.unigrams.counts, self.left_out.unigrams.counts
+        pairs, out_pairs = self.corpus.bigrams.counts, self.left_out.bigrams.counts
+        vocabulary = len(unigrams) + 1
+        documents = max(self.corpus.documents - self.left_out.documents, 0)
         values: list[float] = []
-        for second, pair, context in zip(second_counts, pair_counts, contexts, strict=True):
-            unigram = (second + 1) / (documents + vocabulary)
-            values.append(math.log((pair + self.k * unigram) / (context + self.k)) - math.log(unigram))
+        for i in range(0, len(hashes), 2):
+            first, second = hashes[i], hashes[i + 1]
+            unigram = (unigrams.get(second, 0) - out_unigrams.get(second, 0) + 1) / (documents + vocabulary)
+            pair = (first * _MULTIPLIER + second) & _MASK  # the bigram's key, as `_grams` computes it
+            pair_count = pairs.get(pair, 0) - out_pairs.get(pair, 0)
+            context = unigrams.get(first, 0) - out_unigrams.get(first, 0)
+            values.append(math.log((pair_count + self.k * unigram) / (context + self.k)) - math.log(unigram))
         return values
 
     def repeated_share(self, text: str) -> float:
         """Share of the word 4-grams of `text` that other documents of the corpus contain: site boilerplate
         (navigation, sign-up and copyright lines) repeats across pages, story text rarely does."""
-        found = token_hashes([text])
-        words = found.hashes[found.is_word]
-        grams = np.unique(_grams(words, np.array([0, len(words)]), _PHRASE)[0])
-        if not len(grams):
+        seq = tokens(text)
+        words = [h for h, t in zip(self._hashes(seq), seq, strict=True) if t[0].isalnum()]
+        # The phrases' keys as `_grams` computes them (modulo 2**64 once at the end is the same).
+        m = _MULTIPLIER
+        grams = {
+            (((w1 * m + w2) * m + w3) * m + w4) & _MASK
+            for w1, w2, w3, w4 in zip(words, words[1:], words[2:], words[3:], strict=False)
+        }
+        if not grams:
             return 0.0
-        repeated = self.corpus.phrases.get(grams) - self.left_out.phrases.get(grams) > 0
-        return int(np.count_nonzero(repeated)) / len(grams)
+        corpus, out = self.corpus.phrases, self.left_out.phrases
+        return sum(1 for g in grams if corpus[g] - out[g] > 0) / len(grams)
+
+    def _hashes(self, seq: Sequence[str]) -> list[int]:
+        """`word_hashes(seq)` as ints, remembered per token (the same words recur in every cluster)."""
+        known = self.token_hashes
+        new = [t for t in seq if t not in known]
+        if new:
+            new = list(dict.fromkeys(new))
+            known.update(zip(new, word_hashes(new).tolist(), strict=True))
+        return [known[t] for t in seq]
 
     def mean_association(self, grams: Iterable[Bigram]) -> float | None:
         """Mean `association` of the bigrams, or None when there are none."""
