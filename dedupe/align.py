@@ -95,10 +95,9 @@ class _Sentences:
     candidate pairs (76,708 screened pairs among 12,978 documents at 20,000), and per pair these were most of
     `align` (cProfile)."""
 
-    # The words of each sentence, how many, and its figures (`sentence_figures`).
+    # The words of each sentence and how many.
     words: list[tuple[str, ...]]
     lengths: list[int]
-    figures: list[frozenset[str]]
     # Sentences by their words (sentences with words only): where an identical sentence of the other side is found.
     copies: dict[tuple[str, ...], list[int]]
     # The `(term, sentence)` rows of `sentence_terms`, terms as `word_hashes` and the rows sorted by them, and the
@@ -106,6 +105,15 @@ class _Sentences:
     term_hashes: np.ndarray
     term_sentences: np.ndarray
     term_counts: np.ndarray
+    # The figures of sentences (`sentence_figures`), found when a sentence pair first needs them: few sentences get
+    # that far, and finding them for every sentence was 6% of `align`.
+    known_figures: dict[int, frozenset[str]]
+
+    def figures(self, index: int) -> frozenset[str]:
+        found = self.known_figures.get(index)
+        if found is None:
+            found = self.known_figures[index] = _figures(self.words[index])
+        return found
 
 
 def _sentences(doc: Document) -> _Sentences:
@@ -125,11 +133,11 @@ def _read_sentences(doc: Document) -> _Sentences:
     return _Sentences(
         words=words,
         lengths=[len(sentence) for sentence in words],
-        figures=[_figures(sentence) for sentence in words],
         copies=copies,
         term_hashes=hashes[order],
         term_sentences=np.repeat(np.arange(len(terms), dtype=np.int64), counts)[order],
         term_counts=counts,
+        known_figures={},
     )
 
 
@@ -274,7 +282,7 @@ def _match_sentences(
             continue
         if min(sentences_a.lengths[i], sentences_b.lengths[j]) < config.min_words:
             continue
-        if not figures_agree(sentences_a.figures[i], sentences_b.figures[j], config.min_shared_figures):
+        if not figures_agree(sentences_a.figures(i), sentences_b.figures(j), config.min_shared_figures):
             continue
         used_a.add(i)
         used_b.add(j)
