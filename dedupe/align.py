@@ -37,8 +37,10 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz.distance import Indel
 
+from dedupe import kernels
 from dedupe.config import AlignConfig
 from dedupe.document import Document, prepare
+from dedupe.fingerprint import word_hashes
 from dedupe.markers import garble_markers, heading_markers
 from dedupe.models import Article, PassageMatch, Region, Span
 
@@ -87,6 +89,58 @@ class _Similar:
     a_smaller: np.ndarray
 
 
+@dataclass(frozen=True, slots=True)
+class _Sentences:
+    """What alignment reads of each sentence of a document, computed once per document: a document is in many
+    candidate pairs (76,708 screened pairs among 12,978 documents at 20,000), and per pair these were most of
+    `align` (cProfile)."""
+
+    # The words of each sentence and how many.
+    words: list[tuple[str, ...]]
+    lengths: list[int]
+    # Sentences by their words (sentences with words only): where an identical sentence of the other side is found.
+    copies: dict[tuple[str, ...], list[int]]
+    # The `(term, sentence)` rows of `sentence_terms`, terms as `word_hashes` and the rows sorted by them, and the
+    # number of terms of each sentence.
+    term_hashes: np.ndarray
+    term_sentences: np.ndarray
+    term_counts: np.ndarray
+    # The figures of sentences (`sentence_figures`), found when a sentence pair first needs them: few sentences get
+    # that far, and finding them for every sentence was 6% of `align`.
+    known_figures: dict[int, frozenset[str]]
+
+    def figures(self, index: int) -> frozenset[str]:
+        found = self.known_figures.get(index)
+        if found is None:
+            found = self.known_figures[index] = _figures(self.words[index])
+        return found
+
+
+def _sentences(doc: Document) -> _Sentences:
+    return doc.derived("align sentences", _read_sentences)
+
+
+def _read_sentences(doc: Document) -> _Sentences:
+    words = [doc.words[first:last] for first, last in doc.sentence_words.tolist()]
+    copies: dict[tuple[str, ...], list[int]] = {}
+    for j, sentence in enumerate(words):
+        if sentence:
+            copies.setdefault(sentence, []).append(j)
+    terms = doc.derived("terms", sentence_terms)
+    counts = np.fromiter((len(t) for t in terms), dtype=np.int64, count=len(terms))
+    hashes = word_hashes([t for sentence_terms_ in terms for t in sentence_terms_])
+    order = np.argsort(hashes, kind="stable")
+    return _Sentences(
+        words=words,
+        lengths=[len(sentence) for sentence in words],
+        copies=copies,
+        term_hashes=hashes[order],
+        term_sentences=np.repeat(np.arange(len(terms), dtype=np.int64), counts)[order],
+        term_counts=counts,
+        known_figures={},
+    )
+
+
 @dataclass(slots=True)
 class _Match:
     """A matched passage under construction: sentence ranges `[a0, a1]`, `[b0, b1]` (inclusive)."""
@@ -117,7 +171,7 @@ def align(a: Document, b: Document, config: AlignConfig | None = None, *, region
     """
     config = config or AlignConfig()
     terms_a, terms_b = a.derived("terms", sentence_terms), b.derived("terms", sentence_terms)
-    similar = _similar_sentences(terms_a, terms_b)
+    similar = _similar_sentences(_sentences(a), _sentences(b))
     matches = _match_sentences(a, b, terms_a, terms_b, similar, config)
     passages: list[PassageMatch] = []
     longest_reuse = 0
@@ -184,41 +238,16 @@ def term_similarity(x: frozenset[str], y: frozenset[str]) -> float:
     return 2 * len(x & y) / (len(x) + len(y))
 
 
-def _similar_sentences(terms_a: list[frozenset[str]], terms_b: list[frozenset[str]]) -> _Similar:
-    """Dice of every sentence pair sharing two or more terms, from an inverted index of b's terms."""
-    # One row per (sentence, term): the sentence numbers repeated by set size, the term numbers in the same order.
-    size_a = np.fromiter((len(t) for t in terms_a), dtype=np.int64, count=len(terms_a))
-    size_b = np.fromiter((len(t) for t in terms_b), dtype=np.int64, count=len(terms_b))
-    vocabulary: dict[str, int] = {}
-    term_a = np.fromiter(
-        (vocabulary.setdefault(t, len(vocabulary)) for terms in terms_a for t in terms), dtype=np.int64
+def _similar_sentences(a: _Sentences, b: _Sentences) -> _Similar:
+    """Dice of every sentence pair sharing two or more terms (`kernels.shared_terms`, a merge of the two
+    documents' term rows)."""
+    index_a, index_b, shared = kernels.shared_terms(
+        a.term_hashes, a.term_sentences, b.term_hashes, b.term_sentences, len(b.term_counts)
     )
-    term_b = np.fromiter((vocabulary.get(t, -1) for terms in terms_b for t in terms), dtype=np.int64)
-    sent_a = np.repeat(np.arange(len(terms_a)), size_a)
-    sent_b = np.repeat(np.arange(len(terms_b)), size_b)
-    known = term_b >= 0
-    sent_b, term_b = sent_b[known], term_b[known]
-    empty = np.zeros(0, dtype=np.int64)
-    if not len(term_a) or not len(term_b):
-        return _Similar(empty, empty, np.zeros(0), np.zeros(0), empty, np.zeros(0, dtype=bool))
-    order = np.argsort(term_b, kind="stable")
-    sent_b, term_b = sent_b[order], term_b[order]
-    low = np.searchsorted(term_b, term_a, side="left")
-    counts = np.searchsorted(term_b, term_a, side="right") - low
-    total = int(counts.sum())
-    if total == 0:
-        return _Similar(empty, empty, np.zeros(0), np.zeros(0), empty, np.zeros(0, dtype=bool))
-    # Expand every (a sentence, shared term) row into one row per b sentence holding that term.
-    within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-    rows_in_b = np.repeat(low, counts) + within
-    n_b = len(terms_b)
-    keys, shared = np.unique(np.repeat(sent_a, counts) * n_b + sent_b[rows_in_b], return_counts=True)
-    keep = shared >= 2
-    keys, shared = keys[keep], shared[keep]
-    index_a, index_b = keys // n_b, keys % n_b
-    score = 2 * shared / (size_a[index_a] + size_b[index_b])
-    smaller = np.minimum(size_a[index_a], size_b[index_b])
-    return _Similar(index_a, index_b, score, shared / smaller, smaller, size_a[index_a] <= size_b[index_b])
+    size_a, size_b = a.term_counts[index_a], b.term_counts[index_b]
+    score = 2 * shared / (size_a + size_b)
+    smaller = np.minimum(size_a, size_b)
+    return _Similar(index_a, index_b, score, shared / smaller, smaller, size_a <= size_b)
 
 
 def _match_sentences(
@@ -233,15 +262,15 @@ def _match_sentences(
     used_a: set[int] = set()
     used_b: set[int] = set()
     matches: list[_Match] = []
-    # Identical sentences first, whatever their length: a copy is always found.
-    copies: dict[tuple[str, ...], list[int]] = {}
-    for j in range(len(b.sentences)):
-        if words := _words(b, j, j):
-            copies.setdefault(words, []).append(j)
-    for i in range(len(a.sentences)):
-        same = copies.get(_words(a, i, i))
-        if same:
-            j = same.pop(0)
+    sentences_a, sentences_b = _sentences(a), _sentences(b)
+    # Identical sentences first, whatever their length: a copy is always found. The k-th sentence of a with some
+    # words takes the k-th sentence of b with the same words.
+    taken: dict[tuple[str, ...], int] = {}
+    for i, words in enumerate(sentences_a.words):
+        same = sentences_b.copies.get(words)
+        if same and taken.get(words, 0) < len(same):
+            j = same[taken.get(words, 0)]
+            taken[words] = taken.get(words, 0) + 1
             used_a.add(i)
             used_b.add(j)
             matches.append(_Match(i, i, j, j, 1.0))
@@ -251,10 +280,9 @@ def _match_sentences(
         i, j = int(similar.a[k]), int(similar.b[k])
         if i in used_a or j in used_b:
             continue
-        if min(_words_in(a, i, i), _words_in(b, j, j)) < config.min_words:
+        if min(sentences_a.lengths[i], sentences_b.lengths[j]) < config.min_words:
             continue
-        # The figures of `sentence_figures`, for the few sentences that get this far.
-        if not figures_agree(_figures(_words(a, i, i)), _figures(_words(b, j, j)), config.min_shared_figures):
+        if not figures_agree(sentences_a.figures(i), sentences_b.figures(j), config.min_shared_figures):
             continue
         used_a.add(i)
         used_b.add(j)
@@ -325,7 +353,7 @@ def _absorb_fragments(
         if following >= len(doc.sentences) or following in used:
             continue
         _start, end = doc.sentences[following]
-        if _words_in(doc, following, following) >= config.min_words or doc.clean.text[end - 1] not in ".!?":
+        if _sentences(doc).lengths[following] >= config.min_words or doc.clean.text[end - 1] not in ".!?":
             continue
         used.add(following)
         if side == "a":
@@ -361,8 +389,8 @@ def _label(a: Document, b: Document, match: _Match, config: AlignConfig) -> Pass
     words_a, words_b = _words(a, match.a0, match.a1), _words(b, match.b0, match.b1)
     score = 1.0 if words_a == words_b else Indel.normalized_similarity(words_a, words_b)
     # A marker counts only when the other side is free of it: the original may use a dash the same way.
-    markers_a = set(garble_markers(a.clean.text[span_a[0] : span_a[1]], document_start=match.a0 == 0))
-    markers_b = set(garble_markers(b.clean.text[span_b[0] : span_b[1]], document_start=match.b0 == 0))
+    markers_a = set(_passage_markers(a, match.a0, match.a1))
+    markers_b = set(_passage_markers(b, match.b0, match.b1))
     only_a, only_b = markers_a - markers_b, markers_b - markers_a
     label = passage_label(score, bool(only_a or only_b), config)
     side = None
@@ -371,6 +399,18 @@ def _label(a: Document, b: Document, match: _Match, config: AlignConfig) -> Pass
         side = "b" if len(only_b) >= len(only_a) else "a"
         markers = tuple(sorted(only_b if side == "b" else only_a))
     return PassageMatch(a.to_original(span_a), b.to_original(span_b), label, round(score, 4), markers, side)
+
+
+def _passage_markers(doc: Document, first: int, last: int) -> tuple[str, ...]:
+    """The garbling markers of sentences `first..last` of `doc`, kept with the document: most passages are one
+    sentence, matched again in every pair the document is in (the regex searches were 10 of 92 s of `align` at
+    20,000 documents, cProfile)."""
+    known: dict[tuple[int, int], tuple[str, ...]] = doc.derived("passage markers", lambda _: {})
+    found = known.get((first, last))
+    if found is None:
+        start, end = _sentences_span(doc, first, last)
+        found = known[first, last] = garble_markers(doc.clean.text[start:end], document_start=first == 0)
+    return found
 
 
 def passage_label(score: float, garbled: bool, config: AlignConfig | None = None) -> str:
@@ -397,33 +437,35 @@ def _unmatched(doc: Document, matched: set[int], side: str) -> list[PassageMatch
     label = "only-in-a" if side == "a" else "only-in-b"
     passages: list[PassageMatch] = []
     run: list[int] = []
+    # Kept with the document: a document in many pairs has the same sentences left over in most of them.
+    markers_of: dict[int, tuple[str, ...]] = doc.derived("markers", lambda _: {})
+    known: dict[tuple[int, int, str], PassageMatch] = doc.derived(f"only-in-{side}", lambda _: {})
+
+    def one_sided(first: int, last: int, label: str, markers: tuple[str, ...]) -> PassageMatch:
+        found = known.get((first, last, label))
+        if found is None:
+            found = known[first, last, label] = _one_sided(doc, _sentences_span(doc, first, last), side, label, markers)
+        return found
 
     def close_run() -> None:
         if run:
-            passages.append(_one_sided(doc, _sentences_span(doc, run[0], run[-1]), side, label, ()))
+            passages.append(one_sided(run[0], run[-1], label, ()))
             run.clear()
 
     for index in range(len(doc.sentences)):
         if index in matched:
             close_run()
             continue
-        markers = _sentence_markers(doc, index)
+        markers = markers_of.get(index)
+        if markers is None:
+            markers = markers_of[index] = _markers_of(doc, index)
         if markers:
             close_run()
-            passages.append(_one_sided(doc, doc.sentences[index], side, "corrupted", markers))
+            passages.append(one_sided(index, index, "corrupted", markers))
         else:
             run.append(index)
     close_run()
     return passages
-
-
-def _sentence_markers(doc: Document, index: int) -> tuple[str, ...]:
-    # Kept with the document: a document in many pairs has the same sentences left over in most of them.
-    known: dict[int, tuple[str, ...]] = doc.derived("markers", lambda _: {})
-    found = known.get(index)
-    if found is None:
-        found = known[index] = _markers_of(doc, index)
-    return found
 
 
 def _markers_of(doc: Document, index: int) -> tuple[str, ...]:
@@ -785,7 +827,7 @@ def _merge_overlapping(regions: list[list[float]], gap: int) -> list[list[float]
 
 
 def _union(terms: list[frozenset[str]], first: int, last: int) -> frozenset[str]:
-    return frozenset().union(*terms[first : last + 1])
+    return terms[first] if first == last else frozenset().union(*terms[first : last + 1])
 
 
 def _words(doc: Document, first: int, last: int) -> tuple[str, ...]:
@@ -801,7 +843,8 @@ def _words_in(doc: Document, first: int, last: int) -> int:
 def _coverage(doc: Document, matched: set[int]) -> float:
     if not doc.words:
         return 0.0
-    return round(sum(_words_in(doc, i, i) for i in matched) / len(doc.words), 4)
+    lengths = _sentences(doc).lengths
+    return round(sum(lengths[i] for i in matched) / len(doc.words), 4)
 
 
 def _sentences_span(doc: Document, first: int, last: int) -> Span:

@@ -132,8 +132,16 @@ def _unique_pairs(pairs: np.ndarray, n: int) -> np.ndarray:
     if len(pairs) == 0:
         return np.zeros((0, 2), dtype=np.int64)
     low, high = np.minimum(pairs[:, 0], pairs[:, 1]), np.maximum(pairs[:, 0], pairs[:, 1])
-    codes = np.unique(low * n + high)
+    codes = _distinct(low * n + high)
     return np.stack([codes // n, codes % n], axis=1)
+
+
+def _distinct(codes: np.ndarray) -> np.ndarray:
+    """`np.unique(codes)` by sorting. numpy 2.4's `np.unique` finds distinct integers with a hash table, then sorts
+    them: 2.4 s against 0.2 s for sorting 3,000,000 pair codes (a third repeated), and the passage candidates of
+    20,000 documents are of that order."""
+    codes = np.sort(codes)
+    return codes[np.concatenate(([True], codes[1:] != codes[:-1]))] if len(codes) else codes
 
 
 def document_candidates(
@@ -169,5 +177,5 @@ def passage_candidates(
         return _unique_pairs(owners[buckets.pairs], size), buckets.oversized
     estimate = kernels.agreement(signatures, buckets.pairs)
     similar = buckets.pairs[estimate >= evidence.min_jaccard - ESTIMATE_MARGIN]
-    codes = np.unique(owners[similar].min(axis=1) * size + owners[similar].max(axis=1))
+    codes = _distinct(owners[similar].min(axis=1) * size + owners[similar].max(axis=1))
     return np.stack([codes // size, codes % size], axis=1), buckets.oversized

@@ -7,6 +7,7 @@ algorithm", JGAA 2004), taking as each next star the unassigned document with th
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
@@ -27,15 +28,28 @@ def star_clusters(ids: Sequence[str], pairs: Iterable[Pair]) -> list[tuple[str, 
         if pair.relation in DUPLICATE_RELATIONS:
             neighbours[pair.a].add(pair.b)
             neighbours[pair.b].add(pair.a)
+    # The next star is the unassigned document with the most unassigned duplicates (then the first in `ids`): a heap
+    # of (-count, position) entries, pushed again whenever a count drops. Counts only drop, so an entry that no longer
+    # holds is popped before the current one and skipped. Finding each star by a scan of all the unassigned
+    # documents took 20 s (cProfile: 9 s of 26 s clustering and ranking) on the first 20,000 documents of the
+    # benchmark corpus, with 7,762 near-duplicate pairs.
     unassigned = set(neighbours)
+    count = {doc: len(linked) for doc, linked in neighbours.items()}
+    heap = [(-n, order[doc], doc) for doc, n in count.items()]
+    heapq.heapify(heap)
     clusters: list[tuple[str, list[str]]] = []
-    while unassigned:
-        star = min(unassigned, key=lambda d: (-len(neighbours[d] & unassigned), order[d]))
+    while heap:
+        negative, _, star = heapq.heappop(heap)
+        if star not in unassigned or -negative != count[star]:
+            continue
         satellites = sorted(neighbours[star] & unassigned, key=order.__getitem__)
         unassigned.discard(star)
-        if not satellites:
-            continue
         unassigned.difference_update(satellites)
-        clusters.append((star, [star, *satellites]))
+        for gone in (star, *satellites):
+            for other in neighbours[gone] & unassigned:
+                count[other] -= 1
+                heapq.heappush(heap, (-count[other], order[other], other))
+        if satellites:
+            clusters.append((star, [star, *satellites]))
     clusters.sort(key=lambda cluster: order[cluster[0]])
     return clusters

@@ -16,11 +16,17 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import regex
+
+from dedupe import kernels
+from dedupe.fingerprint import is_plain, pack, word_hashes
 
 _TOKEN = regex.compile(r"[\p{L}\p{N}]+|[^\p{L}\p{N}\s]")
 
 Bigram = tuple[str, str]
+# Word 4-grams: long enough that prose rarely repeats one by chance.
+_PHRASE = 4
 
 
 def tokens(text: str) -> list[str]:
@@ -32,26 +38,114 @@ def bigrams(seq: Sequence[str]) -> set[Bigram]:
     return set(itertools.pairwise(seq))
 
 
-def _phrases(seq: Sequence[str]) -> set[int]:
-    """Hashes of the word 4-grams (punctuation left out): long enough that prose rarely repeats one by chance."""
-    words = [t for t in seq if t[0].isalnum()]
-    return {hash(g) for g in zip(words, words[1:], words[2:], words[3:], strict=False)}
+@dataclass(frozen=True, slots=True)
+class TokenHashes:
+    """The tokens of many texts as hashes (`fingerprint.word_hashes` of `tokens(text)`): text i's are
+    `hashes[bounds[i]:bounds[i + 1]]`, and `is_word` tells words from punctuation marks."""
+
+    hashes: np.ndarray
+    is_word: np.ndarray
+    bounds: np.ndarray
 
 
-@dataclass(slots=True)
+def token_hashes(texts: Sequence[str]) -> TokenHashes:
+    """`word_hashes(tokens(t))` of every text: compiled for plain ASCII text (tests/test_fluency.py proves it the
+    same), the regex path for the rest. Counting the model's tokens as strings in Python was 3 s of a 5,000-document
+    scan."""
+    plain = [i for i, text in enumerate(texts) if is_plain(text)]
+    if len(plain) == len(texts):
+        return TokenHashes(*kernels.plain_tokens(*pack(texts)))
+    hashes: list[np.ndarray] = [np.zeros(0, dtype=np.uint64)] * len(texts)
+    is_word: list[np.ndarray] = [np.zeros(0, dtype=bool)] * len(texts)
+    if plain:
+        found = TokenHashes(*kernels.plain_tokens(*pack([texts[i] for i in plain])))
+        for row, i in enumerate(plain):
+            hashes[i] = found.hashes[found.bounds[row] : found.bounds[row + 1]]
+            is_word[i] = found.is_word[found.bounds[row] : found.bounds[row + 1]]
+    for i in sorted(set(range(len(texts))) - set(plain)):
+        seq = tokens(texts[i])
+        hashes[i] = word_hashes(seq)
+        is_word[i] = np.fromiter((t[0].isalnum() for t in seq), dtype=bool, count=len(seq))
+    bounds = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([len(h) for h in hashes], out=bounds[1:])
+    return TokenHashes(
+        np.concatenate([np.zeros(0, dtype=np.uint64), *hashes]),
+        np.concatenate([np.zeros(0, dtype=bool), *is_word]),
+        bounds,
+    )
+
+
+_MASK = (1 << 64) - 1
+_MULTIPLIER = int(kernels.SHINGLE_MULTIPLIER)
+
+
+def _grams(hashes: np.ndarray, bounds: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The hash of every run of `n` consecutive tokens within each text (`((h1 * M + h2) * M + ...) + hn mod 2**64`,
+    M the shingles' multiplier), and the bounds of each text's runs."""
+    sizes = np.diff(bounds)
+    runs = np.maximum(sizes - n + 1, 0)
+    run_bounds = np.zeros(len(bounds), dtype=np.int64)
+    np.cumsum(runs, out=run_bounds[1:])
+    if len(hashes) < n:
+        return np.zeros(0, dtype=np.uint64), run_bounds
+    with np.errstate(over="ignore"):
+        combined = hashes[: len(hashes) - n + 1].copy()
+        for offset in range(1, n):
+            combined = combined * kernels.SHINGLE_MULTIPLIER + hashes[offset : len(hashes) - n + 1 + offset]
+    # A run is kept when it ends inside the text it starts in.
+    ends = np.repeat(bounds[1:], sizes)[: len(combined)]
+    return combined[np.arange(len(combined)) + n <= ends], run_bounds
+
+
+class Table:
+    """How many documents hold each key (a 64-bit hash). Counted in numpy, read from a dict: the ranking looks up a
+    few dozen keys at a time, where a numpy call costs more than the lookups themselves."""
+
+    __slots__ = ("counts",)
+
+    def __init__(self, counts: dict[int, int] | None = None) -> None:
+        self.counts: dict[int, int] = counts or {}
+
+    @classmethod
+    def of(cls, values: np.ndarray, bounds: np.ndarray) -> Table:
+        """The document frequencies of the keys of each document `values[bounds[i]:bounds[i + 1]]`."""
+        keys, counts = np.unique(kernels.unique_per_set(values, bounds), return_counts=True)
+        return cls(dict(zip(keys.tolist(), counts.tolist(), strict=True)))
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Table) and self.counts == other.counts
+
+    def __getitem__(self, key: int) -> int:
+        """The count of `key` (0 for a key never seen)."""
+        return self.counts.get(key, 0)
+
+
+@dataclass(frozen=True, slots=True)
 class Counts:
-    """Document frequencies of tokens and token bigrams over some documents."""
+    """Document frequencies of tokens, token bigrams and word 4-grams (phrases) over some documents, keyed by hash."""
 
     documents: int = 0
-    unigrams: Counter[str] = field(default_factory=Counter)
-    bigrams: Counter[Bigram] = field(default_factory=Counter)
-    phrases: Counter[int] = field(default_factory=Counter)
+    unigrams: Table = field(default_factory=Table)
+    bigrams: Table = field(default_factory=Table)
+    phrases: Table = field(default_factory=Table)
 
-    def add(self, seq: Sequence[str]) -> None:
-        self.documents += 1
-        self.unigrams.update(set(seq))
-        self.bigrams.update(bigrams(seq))
-        self.phrases.update(_phrases(seq))
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> Counts:
+        found = token_hashes(texts)
+        words = found.hashes[found.is_word]
+        # Words before each token, so text i's words are `words[word_bounds[i]:word_bounds[i + 1]]`.
+        before = np.zeros(len(found.hashes) + 1, dtype=np.int64)
+        np.cumsum(found.is_word, out=before[1:])
+        word_bounds = before[found.bounds]
+        return cls(
+            len(texts),
+            Table.of(found.hashes, found.bounds),
+            Table.of(*_grams(found.hashes, found.bounds, 2)),
+            Table.of(*_grams(words, word_bounds, _PHRASE)),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,25 +163,23 @@ class LanguageModel:
     # How many times each text (by its hash) was counted: leaving out only takes out what was counted, so the
     # model may be built from a sample of the corpus.
     counted: Counter[int] = field(default_factory=Counter)
+    # Token -> hash, shared by the models `without` makes of this one.
+    token_hashes: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, texts: Iterable[str]) -> LanguageModel:
-        counts = Counts()
-        counted: Counter[int] = Counter()
-        for text in texts:
-            counts.add(tokens(text))
-            counted[hash(text)] += 1
-        return cls(counts, counted=counted)
+        texts = list(texts)
+        return cls(Counts.of(texts), counted=Counter(hash(text) for text in texts))
 
     def without(self, texts: Iterable[str]) -> LanguageModel:
         """The same model with these documents' counts taken out (those of them it counted)."""
-        left_out = Counts()
         remaining = Counter(self.counted)
+        left_out: list[str] = []
         for text in texts:
             if remaining[hash(text)] > 0:
                 remaining[hash(text)] -= 1
-                left_out.add(tokens(text))
-        return LanguageModel(self.corpus, left_out, self.k, self.counted)
+                left_out.append(text)
+        return LanguageModel(self.corpus, Counts.of(left_out), self.k, self.counted, self.token_hashes)
 
     @property
     def documents(self) -> int:
@@ -100,24 +192,51 @@ class LanguageModel:
         Natural word pairs score above 0, pairs the corpus never joins below it; unlike the plain probability
         it does not punish a rare word for being rare (a name, a number), only an unusual junction.
         """
-        first, second = bigram
-        corpus, out = self.corpus, self.left_out
-        vocabulary = len(corpus.unigrams) + 1
-        documents = max(corpus.documents - out.documents, 0)
-        unigram = (corpus.unigrams[second] - out.unigrams[second] + 1) / (documents + vocabulary)
-        pair = corpus.bigrams[bigram] - out.bigrams[bigram]
-        context = corpus.unigrams[first] - out.unigrams[first]
-        return math.log((pair + self.k * unigram) / (context + self.k)) - math.log(unigram)
+        return self._associations([bigram])[0]
+
+    def _associations(self, grams: Sequence[Bigram]) -> list[float]:
+        """`association` of each bigram, with the tokens hashed at once."""
+        hashes = self._hashes([token for gram in grams for token in gram])
+        unigrams, out_unigrams = self.corpus.unigrams.counts, self.left_out.unigrams.counts
+        pairs, out_pairs = self.corpus.bigrams.counts, self.left_out.bigrams.counts
+        vocabulary = len(unigrams) + 1
+        documents = max(self.corpus.documents - self.left_out.documents, 0)
+        values: list[float] = []
+        for i in range(0, len(hashes), 2):
+            first, second = hashes[i], hashes[i + 1]
+            unigram = (unigrams.get(second, 0) - out_unigrams.get(second, 0) + 1) / (documents + vocabulary)
+            pair = (first * _MULTIPLIER + second) & _MASK  # the bigram's key, as `_grams` computes it
+            pair_count = pairs.get(pair, 0) - out_pairs.get(pair, 0)
+            context = unigrams.get(first, 0) - out_unigrams.get(first, 0)
+            values.append(math.log((pair_count + self.k * unigram) / (context + self.k)) - math.log(unigram))
+        return values
 
     def repeated_share(self, text: str) -> float:
         """Share of the word 4-grams of `text` that other documents of the corpus contain: site boilerplate
         (navigation, sign-up and copyright lines) repeats across pages, story text rarely does."""
-        grams = _phrases(tokens(text))
+        seq = tokens(text)
+        words = [h for h, t in zip(self._hashes(seq), seq, strict=True) if t[0].isalnum()]
+        # The phrases' keys as `_grams` computes them (modulo 2**64 once at the end is the same).
+        m = _MULTIPLIER
+        grams = {
+            (((w1 * m + w2) * m + w3) * m + w4) & _MASK
+            for w1, w2, w3, w4 in zip(words, words[1:], words[2:], words[3:], strict=False)
+        }
         if not grams:
             return 0.0
-        return sum(1 for g in grams if self.corpus.phrases[g] - self.left_out.phrases[g] > 0) / len(grams)
+        corpus, out = self.corpus.phrases, self.left_out.phrases
+        return sum(1 for g in grams if corpus[g] - out[g] > 0) / len(grams)
+
+    def _hashes(self, seq: Sequence[str]) -> list[int]:
+        """`word_hashes(seq)` as ints, remembered per token (the same words recur in every cluster)."""
+        known = self.token_hashes
+        new = [t for t in seq if t not in known]
+        if new:
+            new = list(dict.fromkeys(new))
+            known.update(zip(new, word_hashes(new).tolist(), strict=True))
+        return [known[t] for t in seq]
 
     def mean_association(self, grams: Iterable[Bigram]) -> float | None:
         """Mean `association` of the bigrams, or None when there are none."""
-        values = [self.association(g) for g in grams]
+        values = self._associations(list(grams))
         return sum(values) / len(values) if values else None

@@ -1140,3 +1140,140 @@ def passage_hits(keys: np.ndarray, found_keys: np.ndarray, found_seqs: np.ndarra
             j += 1
     hits = hits[:count]
     return hits[np.argsort(hits[:, 0], kind="mergesort")]
+
+
+# --- fluency.py: tokens of plain text ------------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def plain_tokens(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The tokens of `fluency.tokens` of many plain texts (`fingerprint.is_plain`), hashed as `hash_words` hashes
+    their case-folded UTF-8 bytes: words `[a-z0-9]+` of the lower-cased text, and every other byte that is no
+    white space as a token of its own. On plain text that is what the Unicode pattern of `fluency.tokens` finds.
+
+    Returns `(hashes, is_word, bounds)`: text d's tokens are `hashes[bounds[d]:bounds[d + 1]]`, and `is_word` says
+    which are words (the others are punctuation marks).
+    """
+    n = len(offsets) - 1
+    # No text has more tokens than bytes.
+    hashes = np.empty(len(data), dtype=np.uint64)
+    is_word = np.empty(len(data), dtype=np.bool_)
+    bounds = np.zeros(n + 1, dtype=np.int64)
+    count = 0
+    for d in range(n):
+        h = _FNV_OFFSET
+        inside = False
+        for j in range(offsets[d], offsets[d + 1]):
+            c = data[j]
+            if _is_word_byte(c):
+                if 65 <= c <= 90:
+                    c += 32
+                h = (h ^ _U64(c)) * _FNV_PRIME
+                inside = True
+                continue
+            if inside:
+                hashes[count] = _fmix64(h)
+                is_word[count] = True
+                count += 1
+                h = _FNV_OFFSET
+                inside = False
+            if not _is_space(c):
+                hashes[count] = _fmix64((_FNV_OFFSET ^ _U64(c)) * _FNV_PRIME)
+                is_word[count] = False
+                count += 1
+        if inside:
+            hashes[count] = _fmix64(h)
+            is_word[count] = True
+            count += 1
+        bounds[d + 1] = count
+    return hashes[:count].copy(), is_word[:count].copy(), bounds
+
+
+@njit(cache=True)
+def unique_per_set(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """The distinct values of each set `values[bounds[i]:bounds[i + 1]]`, sorted, the sets one after another.
+
+    Not parallel: it runs once per ranked cluster on a few documents, where starting threads cost more (1 ms a
+    call) than sorting."""
+    out = values.copy()
+    count = 0
+    for i in range(len(bounds) - 1):
+        size = _sorted_unique(out[bounds[i] : bounds[i + 1]])
+        # Moved down in place, front to back: the target never overtakes the source.
+        for k in range(size):
+            out[count + k] = out[bounds[i] + k]
+        count += size
+    return out[:count]
+
+
+# --- align.py: sentence pairs that share terms, shingles two documents share ---------------------------------------
+
+
+@njit(cache=True)
+def shared_terms(
+    terms_a: np.ndarray, sentences_a: np.ndarray, terms_b: np.ndarray, sentences_b: np.ndarray, n_b: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The sentence pairs of two documents that share two terms or more, and how many they share.
+
+    Each document is given as rows `(term, sentence)` sorted by term (a sentence holds a term once); `n_b` is the
+    number of sentences of b. Returns `(i, j, shared)` for every sentence i of a and j of b sharing at least two
+    terms, in order of `(i, j)`.
+    """
+    total = 0
+    for step in range(2):
+        keys = np.empty(total, dtype=np.int64)
+        count = 0
+        x, y = 0, 0
+        while x < len(terms_a) and y < len(terms_b):
+            if terms_a[x] < terms_b[y]:
+                x += 1
+            elif terms_a[x] > terms_b[y]:
+                y += 1
+            else:
+                term = terms_a[x]
+                x_end, y_end = x, y
+                while x_end < len(terms_a) and terms_a[x_end] == term:
+                    x_end += 1
+                while y_end < len(terms_b) and terms_b[y_end] == term:
+                    y_end += 1
+                if step == 0:
+                    total += (x_end - x) * (y_end - y)
+                else:
+                    for p in range(x, x_end):
+                        for q in range(y, y_end):
+                            keys[count] = sentences_a[p] * n_b + sentences_b[q]
+                            count += 1
+                x, y = x_end, y_end
+    keys.sort()
+    index_a = np.empty(len(keys), dtype=np.int64)
+    index_b = np.empty(len(keys), dtype=np.int64)
+    shared = np.empty(len(keys), dtype=np.int64)
+    found = 0
+    start = 0
+    while start < len(keys):
+        end = start + 1
+        while end < len(keys) and keys[end] == keys[start]:
+            end += 1
+        if end - start >= 2:
+            index_a[found] = keys[start] // n_b
+            index_b[found] = keys[start] % n_b
+            shared[found] = end - start
+            found += 1
+        start = end
+    return index_a[:found], index_b[:found], shared[:found]
+
+
+@njit(cache=True)
+def shared_count(x: np.ndarray, y: np.ndarray) -> int:
+    """How many values two sorted arrays of distinct values share (`len(np.intersect1d(x, y))` without sorting)."""
+    i, j, shared = 0, 0, 0
+    while i < len(x) and j < len(y):
+        if x[i] < y[j]:
+            i += 1
+        elif x[i] > y[j]:
+            j += 1
+        else:
+            shared += 1
+            i += 1
+            j += 1
+    return shared

@@ -222,15 +222,15 @@ def gather_evidence(
     members: Sequence[Article], pairs: Mapping[tuple[str, str], Pair], model: LanguageModel | None = None
 ) -> dict[str, Evidence]:
     """The evidence for every member of one cluster."""
-    texts = {a.id: _PlainText(a, tuple(tokens(_clean(a)))) for a in members}
+    texts = {a.id: _PlainText.of(a) for a in members}
     own_words = {a.id: texts[a.id].story_words() for a in members}
     # The story's vocabulary as the other members tell it, for telling added story text from boilerplate.
     others_words = {
         a.id: frozenset().union(*(words for other, words in own_words.items() if other != a.id)) for a in members
     }
     if model is None:
-        model = LanguageModel.build(_clean(a) for a in members)
-    model = model.without(_clean(a) for a in members)
+        model = LanguageModel.build(texts[a.id].clean for a in members)
+    model = model.without(texts[a.id].clean for a in members)
     tallies = {a.id: _Tally() for a in members}
     for i, first in enumerate(members):
         for second in members[i + 1 :]:
@@ -257,7 +257,7 @@ def gather_evidence(
             fluency=round(_mean(tally.fluency), 4),
             usage=round(_mean(tally.usage), 4),
             earliest=earliest is not None and article.date == earliest,
-            wire=_has_wire_byline(article),
+            wire=_has_wire_byline(article, texts[article.id].clean),
         )
     return evidence
 
@@ -347,24 +347,47 @@ def _compare(
 
 @dataclass(frozen=True, slots=True)
 class _PlainText:
-    """An article's original text, read through its spans."""
+    """An article's original text, read through its spans.
+
+    What is read of a span is kept: the passages of a member recur in each of its pairs (and each pair reads
+    them twice), and re-tokenising them was most of `_compare` (cProfile).
+    """
 
     article: Article
-    # Tokens of the whole cleaned text (`fluency.tokens`), for the usage evidence.
+    # The cleaned text (`document.clean_text`), and its tokens (`fluency.tokens`) for the usage evidence.
+    clean: str
     document_tokens: tuple[str, ...] = ()
+    _tokens: dict[Span, list[str]] = field(default_factory=dict, repr=False, compare=False)
+    _words: dict[Span, int] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, article: Article) -> _PlainText:
+        clean = _clean(article)
+        return cls(article, clean, tuple(tokens(clean)))
 
     def span_text(self, span: Span) -> str:
         raw = self.article.text[span[0] : span[1]]
         return strip_markup(raw).text if self.article.markup or looks_like_html(raw) else raw
 
     def tokens(self, span: Span | None) -> list[str]:
-        return tokens(self.span_text(span)) if span else []
+        """The tokens of the span (the same list each time: not to be changed)."""
+        if not span:
+            return []
+        found = self._tokens.get(span)
+        if found is None:
+            found = self._tokens[span] = tokens(self.span_text(span))
+        return found
 
     def words(self, span: Span | None) -> int:
-        return len(_STORY_WORD.findall(self.span_text(span))) if span else 0
+        if not span:
+            return 0
+        found = self._words.get(span)
+        if found is None:
+            found = self._words[span] = len(_STORY_WORD.findall(self.span_text(span)))
+        return found
 
     def story_words(self) -> frozenset[str]:
-        return frozenset(_STORY_WORD.findall(_clean(self.article).casefold()))
+        return frozenset(_STORY_WORD.findall(self.clean.casefold()))
 
 
 def _occurrences(seq: Sequence[str], gram: Sequence[str]) -> int:
@@ -429,10 +452,10 @@ def _clean(article: Article) -> str:
     return clean_text(article).text
 
 
-def _has_wire_byline(article: Article) -> bool:
+def _has_wire_byline(article: Article, clean: str) -> bool:
     if article.source and _WIRE_SOURCES.search(article.source):
         return True
-    return _WIRE.search(_clean(article)[:400]) is not None
+    return _WIRE.search(clean[:400]) is not None
 
 
 def _mean(values: Sequence[float]) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from dedupe import kernels
 from dedupe.align import Alignment, align
 from dedupe.config import ScanConfig
 from dedupe.document import Corpus, Document
@@ -16,7 +17,7 @@ def shingle_overlap(a: Document, b: Document) -> tuple[float, float, float]:
     """Exact Jaccard of the two shingle sets and the containment of each in the other."""
     if len(a.shingles) == 0 or len(b.shingles) == 0:
         return 0.0, 0.0, 0.0
-    shared = len(np.intersect1d(a.shingles, b.shingles, assume_unique=True))
+    shared = kernels.shared_count(a.shingles, b.shingles)
     union = len(a.shingles) + len(b.shingles) - shared
     return shared / union, shared / len(a.shingles), shared / len(b.shingles)
 

@@ -10,8 +10,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dedupe
-from dedupe.align import _MAX_REPEATS, _runs, figures_agree, passage_label, term_similarity
+from dedupe.align import (
+    _MAX_REPEATS,
+    _runs,
+    _sentences,
+    _similar_sentences,
+    figures_agree,
+    passage_label,
+    sentence_terms,
+    term_similarity,
+)
 from dedupe.config import AlignConfig
+from dedupe.document import prepare
 from dedupe.errors import ConfigError
 from dedupe.models import PassageMatch
 from tests.conftest import SEEDS, seed_id
@@ -432,3 +442,20 @@ def test_reports_written_to_one_template_are_not_the_same_article():
 )
 def test_figures_agree(x, y, agree):
     assert figures_agree(frozenset(x), frozenset(y), 0.6) is agree
+
+
+WORDS_ = "the bank rates rose fell three sources said Syria city officers officer capture captured 12 two".split()
+sentence_texts = st.lists(st.lists(st.sampled_from(WORDS_), min_size=1, max_size=9).map(" ".join), max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(sentence_texts, sentence_texts)
+def test_similar_sentences_are_the_dice_of_every_pair_sharing_two_terms(a: list[str], b: list[str]):
+    doc_a, doc_b = (prepare(dedupe.Article(name, ". ".join(s) + ".")) for name, s in (("a", a), ("b", b)))
+    terms_a, terms_b = sentence_terms(doc_a), sentence_terms(doc_b)
+    expected = [
+        (i, j, term_similarity(x, y)) for i, x in enumerate(terms_a) for j, y in enumerate(terms_b) if len(x & y) >= 2
+    ]
+    similar = _similar_sentences(_sentences(doc_a), _sentences(doc_b))
+    found = list(zip(similar.a.tolist(), similar.b.tolist(), similar.score.tolist(), strict=True))
+    assert found == expected

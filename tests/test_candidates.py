@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from dedupe.candidates import bucket_pairs, document_candidates, optimal_bands
+from dedupe.candidates import _distinct, bucket_pairs, document_candidates, optimal_bands
 from dedupe.fingerprint import MinHasher, shingle_hashes, word_hashes
 from dedupe.near_duplicates import find_near_duplicates
 from dedupe.normalize import words
@@ -103,3 +103,9 @@ def test_bucket_pairs_match_a_bucket_by_bucket_oracle(seed):
     found = bucket_pairs(keys, groups=groups, max_bucket=6, oversized="drop")
     assert {tuple(p) for p in found.pairs.tolist()} == expected
     assert found.oversized == capped
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 1000])
+def test_distinct_codes_are_numpys_unique(size: int):
+    codes = np.random.default_rng(size).integers(0, 50, size).astype(np.int64)
+    assert _distinct(codes).tolist() == np.unique(codes).tolist()

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from dedupe.cluster import star_clusters
 from dedupe.models import Pair
 
@@ -26,3 +29,37 @@ def test_partial_reuse_never_links_a_cluster():
 def test_the_best_connected_document_is_the_star():
     clusters = star_clusters(["x", "y", "z", "w"], [near("x", "w"), near("y", "w"), near("z", "w")])
     assert clusters == [("w", ["w", "x", "y", "z"])]
+
+
+def _scanning_star_clusters(ids: list[str], pairs: list[Pair]) -> list[tuple[str, list[str]]]:
+    """The definition, one scan of the unassigned documents per star (what the heap in `star_clusters` replaces)."""
+    order = {doc_id: position for position, doc_id in enumerate(ids)}
+    neighbours: dict[str, set[str]] = {}
+    for pair in pairs:
+        if pair.relation != "partial-reuse":
+            neighbours.setdefault(pair.a, set()).add(pair.b)
+            neighbours.setdefault(pair.b, set()).add(pair.a)
+    unassigned = set(neighbours)
+    clusters = []
+    while unassigned:
+        star = min(unassigned, key=lambda d: (-len(neighbours[d] & unassigned), order[d]))
+        satellites = sorted(neighbours[star] & unassigned, key=order.__getitem__)
+        unassigned.discard(star)
+        unassigned.difference_update(satellites)
+        if satellites:
+            clusters.append((star, [star, *satellites]))
+    return sorted(clusters, key=lambda cluster: order[cluster[0]])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 14), st.integers(0, 14), st.sampled_from(["near-duplicate", "partial-reuse"])),
+        max_size=40,
+    ),
+    st.permutations(range(15)),
+)
+def test_stars_are_those_of_the_scanning_definition(edges, permutation):
+    ids = [f"d{i}" for i in permutation]
+    pairs = [near(f"d{a}", f"d{b}", relation) for a, b, relation in edges if a != b]
+    assert star_clusters(ids, pairs) == _scanning_star_clusters(ids, pairs)

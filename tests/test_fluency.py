@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from dedupe.fluency import LanguageModel
+import math
+from collections import Counter
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedupe.fingerprint import word_hashes
+from dedupe.fluency import Counts, LanguageModel, bigrams, token_hashes, tokens
 
 TEXTS = [
     "The embassy urged its nationals to leave the country on commercial flights.",
@@ -17,10 +25,76 @@ def test_leaving_out_takes_out_only_what_was_counted():
     left = sampled.without([TEXTS[1], TEXTS[2]])
     assert left.documents == 1
     assert left.left_out == LanguageModel.build([TEXTS[1]]).corpus
-    assert all(left.corpus.bigrams[bigram] >= n for bigram, n in left.left_out.bigrams.items())
+    assert all(left.corpus.bigrams[key] >= n for key, n in left.left_out.bigrams.counts.items())
     assert left.association(("the", "city")) < sampled.association(("the", "city"))
 
 
 def test_a_text_counted_once_is_left_out_once():
     model = LanguageModel.build([TEXTS[0], TEXTS[0], TEXTS[1]])
     assert model.without([TEXTS[0], TEXTS[0], TEXTS[0]]).documents == 1
+
+
+# --- the counts over hashes equal the plain definition: document frequencies of token strings --------------------
+
+# Text with every kind of token: words of both cases, digits, punctuation, white space, and now and then a
+# character beyond ASCII (a curly quote, u-umlaut, a combining accent, the Kelvin sign) or a control character,
+# which sends the text down the regex path.
+_CHARACTERS = [*"aAbB zZ9 . , ' - \n\t\r", "the ", "said ", "\u201c", "\u00fc", "\u0301", "\u212a", "\x0b", "\x1c"]
+texts_ = st.lists(st.lists(st.sampled_from(_CHARACTERS), max_size=40).map("".join), max_size=8)
+
+
+def _reference(texts: list[str]) -> tuple[int, Counter[str], Counter[tuple[str, str]], Counter[tuple[str, ...]]]:
+    """Document frequencies of token strings, token bigrams and word 4-grams: the model's plain definition."""
+    unigrams: Counter[str] = Counter()
+    pairs: Counter[tuple[str, str]] = Counter()
+    phrases: Counter[tuple[str, ...]] = Counter()
+    for text in texts:
+        seq = tokens(text)
+        words = [t for t in seq if t[0].isalnum()]
+        unigrams.update(set(seq))
+        pairs.update(bigrams(seq))
+        phrases.update(set(zip(words, words[1:], words[2:], words[3:], strict=False)))
+    return len(texts), unigrams, pairs, phrases
+
+
+def _association(texts: list[str], left_out: list[str], bigram: tuple[str, str], k: float = 2.0) -> float:
+    documents, unigrams, pairs, _ = _reference(texts)
+    out_documents, out_unigrams, out_pairs, _ = _reference(left_out)
+    first, second = bigram
+    unigram = (unigrams[second] - out_unigrams[second] + 1) / (documents - out_documents + len(unigrams) + 1)
+    pair = pairs[bigram] - out_pairs[bigram]
+    context = unigrams[first] - out_unigrams[first]
+    return math.log((pair + k * unigram) / (context + k)) - math.log(unigram)
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts_)
+def test_token_hashes_are_the_hashes_of_the_tokens(texts):
+    found = token_hashes(texts)
+    for i, text in enumerate(texts):
+        seq = tokens(text)
+        assert np.array_equal(found.hashes[found.bounds[i] : found.bounds[i + 1]], word_hashes(seq))
+        assert found.is_word[found.bounds[i] : found.bounds[i + 1]].tolist() == [t[0].isalnum() for t in seq]
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts_, st.data())
+def test_the_model_counts_what_its_definition_counts(texts, data):
+    counts = Counts.of(texts)
+    documents, unigrams, pairs, phrases = _reference(texts)
+    assert counts.documents == documents
+    assert len(counts.unigrams) == len(unigrams)
+    assert sorted(counts.unigrams.counts.values()) == sorted(unigrams.values())
+    assert sorted(counts.bigrams.counts.values()) == sorted(pairs.values())
+    assert sorted(counts.phrases.counts.values()) == sorted(phrases.values())
+    left_out = data.draw(st.lists(st.sampled_from(texts), max_size=3, unique=True)) if texts else []
+    model = LanguageModel.build(texts).without(left_out)
+    grams = [*sorted({g for text in texts for g in bigrams(tokens(text))}), ("the", "said"), (".", "zz")]
+    assert [model.association(g) for g in grams] == [_association(texts, left_out, g) for g in grams]
+    for text in texts:
+        words = [t for t in tokens(text) if t[0].isalnum()]
+        mine = set(zip(words, words[1:], words[2:], words[3:], strict=False))
+        _, _, _, everywhere = _reference(texts)
+        _, _, _, out = _reference(left_out)
+        expected = sum(1 for g in mine if everywhere[g] - out[g] > 0) / len(mine) if mine else 0.0
+        assert model.repeated_share(text) == expected

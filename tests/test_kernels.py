@@ -241,3 +241,37 @@ def test_passage_hits_are_the_numpy_definition(seed: int):
     expected = _passage_hits_by_numpy(keys, found_keys, found_seqs, seqs)
     assert len(expected)
     assert kernels.passage_hits(keys, found_keys, found_seqs, seqs).tolist() == expected.tolist()
+
+
+# Sentences as small sets of term hashes (few distinct terms, so sentences share some).
+term_sets = st.lists(st.frozensets(st.integers(0, 12), max_size=6), max_size=8)
+
+
+def _term_rows(sentences: list[frozenset[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows `(term, sentence)` sorted by term, terms spread over 64 bits as hashes are."""
+    rows = sorted(((term * 0x9E3779B97F4A7C15) % 2**64, i) for i, terms in enumerate(sentences) for term in terms)
+    return np.array([t for t, _ in rows], dtype=np.uint64), np.array([i for _, i in rows], dtype=np.int64)
+
+
+@settings(max_examples=300, deadline=None)
+@given(term_sets, term_sets)
+def test_shared_terms_are_the_pairs_sharing_two_terms_or_more(a: list[frozenset[int]], b: list[frozenset[int]]):
+    expected = [(i, j, len(x & y)) for i, x in enumerate(a) for j, y in enumerate(b) if len(x & y) >= 2]
+    index_a, index_b, shared = kernels.shared_terms(*_term_rows(a), *_term_rows(b), len(b))
+    assert list(zip(index_a.tolist(), index_b.tolist(), shared.tolist(), strict=True)) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.frozensets(st.integers(0, 40)), st.frozensets(st.integers(0, 40)))
+def test_shared_count_is_the_size_of_the_intersection(x: frozenset[int], y: frozenset[int]):
+    xs, ys = np.array(sorted(x), dtype=np.uint32), np.array(sorted(y), dtype=np.uint32)
+    assert kernels.shared_count(xs, ys) == len(np.intersect1d(xs, ys)) == len(x & y)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 9), max_size=12), max_size=6))
+def test_unique_per_set_is_numpys_unique_of_each_set(sets: list[list[int]]):
+    values = np.array([v for s in sets for v in s], dtype=np.uint64)
+    bounds = np.cumsum([0, *map(len, sets)]).astype(np.int64)
+    expected = [v for s in sets for v in np.unique(np.array(s, dtype=np.uint64)).tolist()]
+    assert kernels.unique_per_set(values, bounds).tolist() == expected

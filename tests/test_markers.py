@@ -76,7 +76,7 @@ WORDS = "the The THE theory a ab AB \u00e9\u00e9 x1 _x ss \u00df".split()
 PIECES = st.sampled_from([*WORDS, " ", "  ", "\n", "\u00a0", *".,;:!?-\u2013\u2014\"'\u201c\u201d\u2019()"])
 
 
-@settings(max_examples=3000)
+@settings(max_examples=3000, deadline=None)
 @given(st.lists(PIECES, max_size=14).map("".join))
 def test_looking_back_markers_match_their_readable_form(text: str):
     for name, readable in READABLE.items():
