@@ -226,13 +226,13 @@ def ascii_shingle_sets(data: np.ndarray, offsets: np.ndarray, k: int) -> tuple[n
 
 
 @njit(inline="always", cache=True)
-def _shared(values: np.ndarray, x: int, x_end: int, y: int, y_end: int) -> int:
-    """How many values `values[x:x_end]` and `values[y:y_end]` (each sorted and unique) share."""
+def _shared(a: np.ndarray, x: int, x_end: int, b: np.ndarray, y: int, y_end: int) -> int:
+    """How many values `a[x:x_end]` and `b[y:y_end]` (each sorted and unique) share; `a` and `b` may be one array."""
     shared = 0
     while x < x_end and y < y_end:
-        if values[x] < values[y]:
+        if a[x] < b[y]:
             x += 1
-        elif values[x] > values[y]:
+        elif a[x] > b[y]:
             y += 1
         else:
             shared += 1
@@ -247,7 +247,7 @@ def intersections(values: np.ndarray, bounds: np.ndarray, pairs: np.ndarray) -> 
     out = np.zeros(len(pairs), dtype=np.int64)
     for row in prange(len(pairs)):
         i, j = pairs[row, 0], pairs[row, 1]
-        out[row] = _shared(values, bounds[i], bounds[i + 1], bounds[j], bounds[j + 1])
+        out[row] = _shared(values, bounds[i], bounds[i + 1], values, bounds[j], bounds[j + 1])
     return out
 
 
@@ -765,6 +765,7 @@ def screen_pairs(
                 document_sequences,
                 document_sequence_bounds[i],
                 document_sequence_bounds[i + 1],
+                document_sequences,
                 document_sequence_bounds[j],
                 document_sequence_bounds[j + 1],
             )
@@ -845,7 +846,7 @@ def screen_pairs(
                 # Jaccard can reach min_jaccard only if the smaller set could be shared whole.
                 if min(x1 - x0, y1 - y0) < min_jaccard * max(x1 - x0, y1 - y0):
                     continue
-                shared = _shared(word_values, x0, x1, y0, y1)
+                shared = _shared(word_values, x0, x1, word_values, y0, y1)
                 jaccard = shared / ((x1 - x0) + (y1 - y0) - shared)
                 if jaccard >= min_jaccard:
                     matches += 1
@@ -880,12 +881,14 @@ def _may_align(
     bound = min_similarity * size - 1e-9
     if size == 0 or 2 * min(s1 - s0, u1 - u0) < bound:
         return False
-    shared = _shared(term_values, s0, s1, u0, u1)
+    shared = _shared(term_values, s0, s1, term_values, u0, u1)
     if shared < 2 or 2 * shared < bound:
         return False
     f0, f1, g0, g1 = figure_bounds[s], figure_bounds[s + 1], figure_bounds[u], figure_bounds[u + 1]
     return not (
-        f1 > f0 and g1 > g0 and _shared(figure_values, f0, f1, g0, g1) < min_shared_figures * min(f1 - f0, g1 - g0)
+        f1 > f0
+        and g1 > g0
+        and _shared(figure_values, f0, f1, figure_values, g0, g1) < min_shared_figures * min(f1 - f0, g1 - g0)
     )
 
 
@@ -1266,14 +1269,4 @@ def shared_terms(
 @njit(cache=True)
 def shared_count(x: np.ndarray, y: np.ndarray) -> int:
     """How many values two sorted arrays of distinct values share (`len(np.intersect1d(x, y))` without sorting)."""
-    i, j, shared = 0, 0, 0
-    while i < len(x) and j < len(y):
-        if x[i] < y[j]:
-            i += 1
-        elif x[i] > y[j]:
-            j += 1
-        else:
-            shared += 1
-            i += 1
-            j += 1
-    return shared
+    return _shared(x, 0, len(x), y, 0, len(y))
