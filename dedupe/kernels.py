@@ -100,6 +100,14 @@ def _is_word_byte(c: np.uint8) -> bool:
     return (48 <= c <= 57) or (65 <= c <= 90) or (97 <= c <= 122)
 
 
+@njit(inline="always", cache=True)
+def _fold_and_hash(h: np.uint64, c: np.uint8) -> np.uint64:
+    """FNV-1a step for the ASCII word byte `c`, lower-cased first (the words' hashes are of case-folded text)."""
+    if 65 <= c <= 90:
+        c += 32
+    return (h ^ _U64(c)) * _FNV_PRIME
+
+
 @njit(cache=True)
 def _ascii_word_hashes(data: np.ndarray, start: int, end: int, out: np.ndarray) -> int:
     """Hash the words `[A-Za-z0-9]+` of `data[start:end]`, lower-cased, into `out`; returns how many.
@@ -112,9 +120,7 @@ def _ascii_word_hashes(data: np.ndarray, start: int, end: int, out: np.ndarray) 
     for j in range(start, end):
         c = data[j]
         if _is_word_byte(c):
-            if 65 <= c <= 90:
-                c += 32
-            h = (h ^ _U64(c)) * _FNV_PRIME
+            h = _fold_and_hash(h, c)
             inside = True
         elif inside:
             out[count] = _fmix64(h)
@@ -429,9 +435,7 @@ def _plain_passages(
     for j in range(len(t) + 1):
         c = t[j] if j < len(t) else np.uint8(32)
         if _is_word_byte(c):
-            if 65 <= c <= 90:
-                c += 32
-            h = (h ^ _U64(c)) * _FNV_PRIME
+            h = _fold_and_hash(h, c)
             inside = True
         elif inside:
             words[count] = _fmix64(h)
@@ -541,7 +545,7 @@ def _plain_word_features(
         c = t[j] if j < len(t) else np.uint8(32)
         if _is_word_byte(c):
             if 65 <= c <= 90:
-                c += 32
+                c += 32  # the stem's prefix below hashes the folded byte too
             h = (h ^ _U64(c)) * _FNV_PRIME
             if length < stem:
                 prefix = (prefix ^ _U64(c)) * _FNV_PRIME
@@ -921,9 +925,7 @@ def plain_words(t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     for j in range(len(t) + 1):
         c = t[j] if j < len(t) else np.uint8(32)
         if _is_word_byte(c):
-            if 65 <= c <= 90:
-                c += 32
-            h = (h ^ _U64(c)) * _FNV_PRIME
+            h = _fold_and_hash(h, c)
             if start < 0:
                 start = j
         elif start >= 0:
@@ -1169,9 +1171,7 @@ def plain_tokens(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.
         for j in range(offsets[d], offsets[d + 1]):
             c = data[j]
             if _is_word_byte(c):
-                if 65 <= c <= 90:
-                    c += 32
-                h = (h ^ _U64(c)) * _FNV_PRIME
+                h = _fold_and_hash(h, c)
                 inside = True
                 continue
             if inside:
