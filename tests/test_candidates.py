@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 
 import numpy as np
@@ -47,6 +48,21 @@ def test_near_duplicates_match_the_brute_force_oracle(threshold):
     # LSH is probabilistic near the threshold; well above it nothing may be missed.
     assert all(pair in found for pair, jaccard in truth.items() if jaccard >= threshold + 0.1)
     assert len(found) >= 0.85 * len(truth)
+
+
+def test_the_collector_rests_during_the_job_and_is_restored_after():
+    texts = corpus()
+    enabled_while_running: list[bool] = []
+    found = find_near_duplicates(texts, 0.8, progress=lambda *_: enabled_while_running.append(gc.isenabled()))
+    assert found and enabled_while_running
+    assert not any(enabled_while_running)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        find_near_duplicates(texts[:2], 0.8)
+        assert not gc.isenabled(), "a collector the caller turned off stays off"
+    finally:
+        gc.enable()
 
 
 def test_exact_copies_are_always_candidates():
