@@ -4,11 +4,6 @@ indexed; the command line; a crash in the middle of a bulk load."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +12,7 @@ import pytest
 from dedupe.config import ScanConfig
 from dedupe.gate import Added, Index
 from dedupe.models import Article
-from tests.test_gate_reliability import ROOT, synthetic
+from tests.test_gate_reliability import printed_until_killed, synthetic
 from tests.test_verify import small_corpus
 
 # Small buckets, so that the caps bite on this corpus (each seed comes four times).
@@ -132,17 +127,8 @@ def test_acknowledged_batches_survive_sigkill(tmp_path: Path, run_articles: int)
     location = str(tmp_path / "index")
     acknowledged = 0
     for kill_after in (0.3, 0.7, 1.1):
-        loader = subprocess.Popen(
-            [sys.executable, "-c", _LOADER, location, str(acknowledged), str(run_articles)],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        first = loader.stdout.readline()  # type: ignore[union-attr]
-        time.sleep(kill_after)
-        os.kill(loader.pid, signal.SIGKILL)
-        output, _ = loader.communicate()
-        acknowledged += sum(int(line) for line in (first + output).split())
+        printed = printed_until_killed(_LOADER, [location, str(acknowledged), str(run_articles)], kill_after)
+        acknowledged += sum(int(line) for line in printed)
         with Index.open(location, run_articles=run_articles) as index:
             indexed = index.stats()["articles"]
             assert indexed >= acknowledged

@@ -28,6 +28,17 @@ def synthetic(number: int, words: int = 60) -> str:
     return " ".join(sentences)
 
 
+def printed_until_killed(script: str, args: list[str], kill_after: float) -> list[str]:
+    """The lines a `python -c script args` process printed before SIGKILL, sent `kill_after` seconds after its first
+    line (imports take a variable time on a loaded machine, so the clock starts once it is working)."""
+    process = subprocess.Popen([sys.executable, "-c", script, *args], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    first = process.stdout.readline()  # type: ignore[union-attr]
+    time.sleep(kill_after)
+    os.kill(process.pid, signal.SIGKILL)
+    output, _ = process.communicate()
+    return (first + output).split()
+
+
 _WRITER = """
 import sys
 from dedupe.gate import Index
@@ -49,18 +60,9 @@ def test_acknowledged_adds_survive_sigkill(tmp_path: Path, run_articles: int):
     rng = random.Random(8)
     for _ in range(3):
         start = acknowledged[-1] + 1 if acknowledged else 0
-        writer = subprocess.Popen(
-            [sys.executable, "-c", _WRITER, location, str(start), str(run_articles)],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        first = writer.stdout.readline()  # type: ignore[union-attr]
-        # Killed at a random point once it is adding (imports take a variable time on a loaded machine).
-        time.sleep(rng.uniform(0.0, 0.5))
-        os.kill(writer.pid, signal.SIGKILL)
-        output, _ = writer.communicate()
-        acknowledged += [int(line) for line in (first + output).split()]
+        # Killed at a random point once it is adding.
+        printed = printed_until_killed(_WRITER, [location, str(start), str(run_articles)], rng.uniform(0.0, 0.5))
+        acknowledged += [int(line) for line in printed]
         with Index.open(location, run_articles=run_articles) as index:
             assert index.stats()["articles"] >= len(acknowledged)
             for number in acknowledged:
