@@ -26,7 +26,7 @@ from dedupe.align import align
 from dedupe.config import MinHashConfig, ScanConfig
 from dedupe.document import prepare
 from dedupe.errors import DedupeError
-from dedupe.gate import BULK_BATCH, Added, Index, Verdict
+from dedupe.gate import BULK_BATCH, MAX_MATCHES, Added, Index, Verdict
 from dedupe.ingest import Fields, IngestLog, parse_line, read_article, read_articles
 from dedupe.near_duplicates import NearDuplicates, near_duplicates
 from dedupe.report import alignment_dict, render, render_alignment, to_json
@@ -70,6 +70,9 @@ IndexOption = Annotated[
     str, typer.Option("--index", help="Index directory (SQLite, created if missing) or redis://host:port/db URL.")
 ]
 TextField = Annotated[str, typer.Option(help="JSON field that holds the article text.")]
+MaxMatches = Annotated[
+    int, typer.Option(min=0, help="Matches a verdict shows, strongest first (0: all; verifying every one costs more).")
+]
 IdField = Annotated[str, typer.Option(help="JSON field that holds the article id.")]
 
 
@@ -305,13 +308,14 @@ def check_command(
     ],
     index: IndexOption,
     json_output: Annotated[bool, typer.Option("--json", help="Print each verdict as one JSON line.")] = False,
+    max_matches: MaxMatches = MAX_MATCHES,
     text_field: TextField = "text",
     id_field: IdField = "id",
 ) -> None:
     """Check articles against the index without adding them. Exit 0 new, 3 duplicate, 4 partial reuse, 1 error."""
     log = IngestLog()
     verdicts: list[Verdict] = []
-    with user_errors(), Index.open(index) as gate:
+    with user_errors(), Index.open(index, max_matches=max_matches or None) as gate:
         for article in read_articles([file], log, Fields(id=id_field, text=text_field)):
             verdict = gate.check(article)
             verdicts.append(verdict)
@@ -342,6 +346,7 @@ def gate_command(
     commit_every: Annotated[
         int, typer.Option(min=1, help="Group commit: verdicts are printed after every N articles are committed.")
     ] = 1,
+    max_matches: MaxMatches = MAX_MATCHES,
     text_field: TextField = "text",
     id_field: IdField = "id",
 ) -> None:
@@ -349,7 +354,7 @@ def gate_command(
     with its check. A line that is no article gets {"line", "verdict": "error", "error"} and the stream goes on."""
     fields = Fields(id=id_field, text=text_field)
     lines = enumerate(iter(sys.stdin.buffer.readline, b""), start=1)
-    with user_errors(), Index.open(index) as gate:
+    with user_errors(), Index.open(index, max_matches=max_matches or None) as gate:
         _long_running()
         done = False
         while not done:
@@ -388,13 +393,14 @@ def serve_command(
     ),
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
     max_bytes: Annotated[int, typer.Option(min=1, help="Largest request body accepted (413 beyond).")] = 1 << 20,
+    max_matches: MaxMatches = MAX_MATCHES,
 ) -> None:
     """Serve check, add, check-and-add, remove, health and stats over HTTP (JSON; OpenAPI at /docs)."""
     import uvicorn
 
     from dedupe.service import create_app
 
-    with user_errors(), Index.open(index) as gate:
+    with user_errors(), Index.open(index, max_matches=max_matches or None) as gate:
         _long_running()
         uvicorn.run(create_app(gate, max_bytes), host=host, port=port, log_level="info")
 
@@ -410,9 +416,10 @@ def _describe(verdict: Verdict) -> str:
     if not verdict.matches:
         return f"{verdict.verdict}\t{verdict.id}"
     best = verdict.matches[0]
+    more = f" and {verdict.unverified} more candidates" if verdict.unverified else ""
     return (
         f"{verdict.verdict}\t{verdict.id}\tof {best.article.id} (jaccard {best.pair.jaccard:.2f}, "
-        f"{len(verdict.matches)} matches, original {verdict.original})"
+        f"{len(verdict.matches)} matches{more}, original {verdict.original})"
     )
 
 

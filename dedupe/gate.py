@@ -60,6 +60,9 @@ _RETRIES = 100
 BULK_BATCH = 10_000
 # Stands for the incoming article in the ranking, so an id shared with a stored article cannot confuse it.
 _INCOMING = "\x00incoming"
+# Matches a verdict carries by default: the strongest few are the evidence a pipeline acts on, and a story with many
+# indexed copies would otherwise cost an alignment per copy (see `Index.open`).
+MAX_MATCHES = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,8 @@ class Verdict:
     original: str | None = None
     # Whether `check_and_add` added the article (None for a plain check).
     added: bool | None = None
+    # Candidates left unverified because no match they could give would be among `matches` (`Index.open`).
+    unverified: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """The verdict JSON documented in README.md. `containment` is the share of the incoming article's word
@@ -99,6 +104,7 @@ class Verdict:
                 for m in self.matches
             ],
             "original": self.original,
+            "unverified": self.unverified,
         }
         if self.added is not None:
             data["added"] = self.added
@@ -142,24 +148,39 @@ class Index:
     Open with `Index.open(directory_or_redis_url)`; use as a context manager to close it.
     """
 
-    def __init__(self, store: Store, config: ScanConfig) -> None:
+    def __init__(self, store: Store, config: ScanConfig, max_matches: int | None = MAX_MATCHES) -> None:
+        if max_matches is not None and max_matches < 1:
+            raise ValueError(f"max_matches must be at least 1 (or None for all), not {max_matches}")
         self.config = config
+        self.max_matches = max_matches
         self._store = store
         self._document_hasher = MinHasher(config.document.num_perm, config.document.seed)
         self._passage_hasher = MinHasher(config.passage.num_perm, config.passage.seed)
         self._prepared: OrderedDict[int, Document] = OrderedDict()
 
     @classmethod
-    def open(cls, location: str | Path, config: ScanConfig | None = None, run_articles: int | None = None) -> Index:
+    def open(
+        cls,
+        location: str | Path,
+        config: ScanConfig | None = None,
+        run_articles: int | None = None,
+        max_matches: int | None = MAX_MATCHES,
+    ) -> Index:
         """Open (or create) the index in directory `location` (SQLite), or at a `redis://host:port/db` URL
         (`#name` at the end keeps several indexes apart on one Redis). `run_articles` (SQLite): how many articles'
         band keys gather in the database before they are written as a sorted run (`store.RUN_ARTICLES`).
+
+        A verdict carries the `max_matches` strongest matches (None: every match). Candidates are verified in
+        order of their exact shingle Jaccard, and verification stops once no candidate left could displace one of
+        those (an exact duplicate has Jaccard 1; a near-duplicate or partial reuse below the weakest shown match
+        sorts after it), so the verdict and the matches shown are those of verifying every candidate; the
+        `original` is the most faithful of the matches shown.
 
         Raises:
             StoreError: the index cannot be opened, was written by an incompatible version, or with other settings.
         """
         config = config or ScanConfig()
-        return cls(open_store(location, config.identity, config.max_bucket, run_articles), config)
+        return cls(open_store(location, config.identity, config.max_bucket, run_articles), config, max_matches)
 
     def __enter__(self) -> Index:
         return self
@@ -288,7 +309,8 @@ class Index:
 
     def _judge(self, incoming: _Incoming, found: Found) -> Verdict:
         seqs = np.array(sorted(found.candidates), dtype=np.int64)
-        matches = []
+        matches: list[Match] = []
+        unverified = 0
         if len(seqs):
             # Blob 0 is the incoming article's entry, blob k + 1 that of the stored article seqs[k]. Most bucket
             # members fail the candidate rule, which reads sentences only: the rest are decoded whole for the screen.
@@ -296,17 +318,37 @@ class Index:
             stored = self._candidates(incoming, found, seqs, decode_sentences(blobs))
             entries = decode([blobs[0], *(blobs[k + 1] for k in stored.tolist())], self.config.align.min_words)
             pairs = np.stack([np.arange(1, len(stored) + 1), np.zeros_like(stored)], axis=1)
-            for k in stored[self._screen(entries, pairs)].tolist():
-                seq = int(seqs[k])
+            jaccards = entries.shingles.jaccard(pairs)
+            kept = np.flatnonzero(self._screen(entries, pairs, jaccards))
+            # Strongest first: by Jaccard, then the earlier article.
+            kept = kept[np.lexsort((stored[kept], -jaccards[kept]))]
+            for position, k in enumerate(kept.tolist()):
+                if self._settled(matches, float(jaccards[k])):
+                    unverified = len(kept) - position
+                    break
+                seq = int(seqs[stored[k]])
                 article = decode_article(found.candidates[seq])
                 pair = relate(self._stored(seq, article), incoming.prepared(self.config.shingle), self.config)
                 if pair is not None:
                     matches.append(Match(article, pair))
         if not matches:
-            return Verdict(incoming.article.id, "new")
-        matches.sort(key=lambda m: (_STRENGTH[m.pair.relation], -m.pair.jaccard, m.article.id))
+            return Verdict(incoming.article.id, "new", unverified=unverified)
+        matches.sort(key=_strongest_first)
+        matches = matches[: self.max_matches]
         document = incoming.prepared(self.config.shingle)
-        return Verdict(document.id, matches[0].pair.relation, tuple(matches), _original(document, matches))
+        return Verdict(
+            document.id, matches[0].pair.relation, tuple(matches), _original(document, matches), unverified=unverified
+        )
+
+    def _settled(self, matches: list[Match], jaccard: float) -> bool:
+        """Whether the `max_matches` strongest of `matches` stay so against every candidate left, the strongest of
+        which has shingle Jaccard `jaccard`: only a Jaccard of 1 can be an exact duplicate (the same words give the
+        same shingles), and a weaker match ranks by its Jaccard (`_strongest_first`). Ties go on verifying."""
+        if self.max_matches is None or len(matches) < self.max_matches:
+            return False
+        weakest_shown = sorted(matches, key=_strongest_first)[self.max_matches - 1].pair
+        best_left = (_STRENGTH["exact-duplicate" if jaccard >= 1.0 else "near-duplicate"], -round(jaccard, 4))
+        return best_left > (_STRENGTH[weakest_shown.relation], -weakest_shown.jaccard)
 
     def _candidates(self, incoming: _Incoming, found: Found, seqs: np.ndarray, sentences: Sentences) -> np.ndarray:
         """Which of the stored articles `seqs` (indexes into them) the scan would make candidates: those sharing a
@@ -338,11 +380,11 @@ class Index:
             )[1:]
         return np.flatnonzero(chosen)
 
-    def _screen(self, entries: Entries, pairs: np.ndarray) -> np.ndarray:
-        """The scan's screen (`verify.screen`) on entries: exact shingle Jaccard at the threshold, or a sentence
-        profile match (`Profiles.screen`)."""
+    def _screen(self, entries: Entries, pairs: np.ndarray, jaccards: np.ndarray) -> np.ndarray:
+        """The scan's screen (`verify.screen`) on entries: exact shingle Jaccard (`jaccards`, of each pair) at the
+        threshold, or a sentence profile match (`Profiles.screen`)."""
         config = self.config
-        keep = entries.shingles.jaccard(pairs) >= min(config.near_jaccard, config.document.threshold)
+        keep = jaccards >= min(config.near_jaccard, config.document.threshold)
         rest = np.flatnonzero(~keep)
         if len(rest):
             keep[rest] = entries.profiles.screen(pairs[rest], config)
@@ -394,6 +436,10 @@ def _key_rows(keys: np.ndarray, owners: np.ndarray) -> np.ndarray:
     first = np.ones(len(flat), dtype=bool)
     first[1:] = (flat[1:] != flat[:-1]) | (article[1:] != article[:-1])
     return np.stack([flat[first], article[first]], axis=1)
+
+
+def _strongest_first(match: Match) -> tuple[int, float, str]:
+    return _STRENGTH[match.pair.relation], -match.pair.jaccard, match.article.id
 
 
 def _original(document: Document, matches: list[Match]) -> str:

@@ -145,12 +145,45 @@ def test_the_gate_finds_the_pairs_of_the_scan_and_no_others(location: str):
     articles = _variants() + small_corpus()
     scanned = {(p.a, p.b): (p.relation, p.jaccard) for p in dedupe.scan(articles).pairs}
     found = {}
-    with Index.open(location) as index:
+    with Index.open(location, max_matches=None) as index:
         for article in articles:
             for match in index.check_and_add(article, "all").matches:
                 found[(match.article.id, article.id)] = (match.pair.relation, match.pair.jaccard)
     assert len(scanned) > 100
     assert found == scanned
+
+
+@pytest.mark.parametrize("max_matches", [1, 2])
+def test_a_capped_verdict_is_the_full_one_cut_to_its_strongest_matches(tmp_path: Path, max_matches: int):
+    # Verification stops early, so this fails if the stop lets a candidate go unverified that would be stronger than
+    # a match shown (a near-duplicate below a partial reuse's Jaccard, an exact duplicate after near ones).
+    unverified = 0
+    with (
+        Index.open(tmp_path / "all", max_matches=None) as full,
+        Index.open(tmp_path / "capped", max_matches=max_matches) as capped,
+    ):
+        for article in _variants() + small_corpus():
+            whole, cut = full.check_and_add(article, "all"), capped.check_and_add(article, "all")
+            assert cut.verdict == whole.verdict, article.id
+            assert [(m.article.id, m.pair) for m in cut.matches] == [
+                (m.article.id, m.pair) for m in whole.matches[:max_matches]
+            ], article.id
+            assert whole.unverified == 0
+            unverified += cut.unverified
+    assert unverified > 0
+
+
+def test_a_cap_still_finds_the_first_exact_duplicate_behind_others_of_jaccard_one(tmp_path: Path):
+    # A text repeating five words has the same five shingles however often it repeats them: a shorter copy is a
+    # near-duplicate of Jaccard 1, indexed first, then two exact copies, the one whose id sorts first indexed last.
+    # Every candidate left may be exact while its Jaccard is 1, so the cap must verify them all.
+    phrase = "storm floods river town closes "
+    with Index.open(tmp_path / "index", max_matches=1) as index:
+        for doc_id, repeats in (("x2", 2), ("z4", 4), ("a4", 4)):
+            index.add(Article(doc_id, phrase * repeats))
+        verdict = index.check(Article("incoming", phrase * 4))
+    assert verdict.verdict == "exact-duplicate"
+    assert [m.article.id for m in verdict.matches] == ["a4"]
 
 
 def test_a_redis_check_takes_at_most_two_round_trips(redis_url: str, monkeypatch: pytest.MonkeyPatch):

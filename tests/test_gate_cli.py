@@ -93,3 +93,23 @@ def test_gate_policy_all_adds_duplicates_and_group_commit_keeps_order(tmp_path: 
         ("c2", "exact-duplicate", True),
     ]
     assert verdicts[2]["original"] in {"c0", "c1"}
+
+
+def test_check_shows_max_matches_and_counts_the_candidates_left(tmp_path: Path):
+    # The whole seed and two cut copies: the exact duplicate settles a verdict of one match before the others.
+    text = (SEEDS / seed_id("001")).read_text()
+    cut = text.rsplit(".", 3)[0] + "."
+    articles = tmp_path / "articles.jsonl"
+    articles.write_bytes(
+        b"".join(orjson.dumps({"id": i, "text": t}) + b"\n" for i, t in (("c1", text), ("c2", cut), ("c3", cut[:-200])))
+    )
+    index = str(tmp_path / "index")
+    assert runner.invoke(app, ["index", "add", str(articles), "--index", index]).exit_code == 0
+    incoming = str(SEEDS / seed_id("001"))
+    one = orjson.loads(runner.invoke(app, ["check", incoming, "--index", index, "--json", "--max-matches", "1"]).stdout)
+    every = orjson.loads(
+        runner.invoke(app, ["check", incoming, "--index", index, "--json", "--max-matches", "0"]).stdout
+    )
+    assert [m["id"] for m in one["matches"]] == ["c1"] and one["unverified"] == 2
+    assert [m["id"] for m in every["matches"]] == ["c1", "c2", "c3"] and every["unverified"] == 0
+    assert one["verdict"] == every["verdict"] == "exact-duplicate"
