@@ -199,18 +199,22 @@ def test_plain_passage_signatures_equal_those_of_prepared_documents(texts):
 
 
 @pytest.mark.parametrize("size", [0, 1, 50, 2000])
-def test_sorted_members_are_numpys_searchsorted(size: int):
+@pytest.mark.parametrize("stride", [1, 2, 7, 64, 4096])
+def test_sorted_members_are_numpys_searchsorted(size: int, stride: int):
+    # Few distinct keys, so runs of one key cross the fences; wanted values below, between and above them all.
     rng = np.random.default_rng(size)
     keys = np.sort(rng.integers(-30, 30, size)).astype(np.int64)
+    keys[: min(size, 3)] = np.iinfo(np.int64).min
     values = rng.integers(0, 10**6, size).astype(np.int64)
-    wanted = np.unique(rng.integers(-40, 40, 25)).astype(np.int64)
+    wanted = np.unique(np.append(rng.integers(-40, 40, 25), [np.iinfo(np.int64).min, np.iinfo(np.int64).max]))
+    fences = np.ascontiguousarray(keys[::stride])
     low, high = np.searchsorted(keys, wanted, "left"), np.searchsorted(keys, wanted, "right")
-    starts, counts = kernels.sorted_bounds(keys, wanted)
+    starts, counts = kernels.sorted_bounds(keys, fences, stride, wanted)
     assert starts.tolist() == low.tolist()
     assert counts.tolist() == (high - low).tolist()
     rows = np.concatenate([np.arange(a, b) for a, b in zip(low, high, strict=True)] + [np.zeros(0, np.int64)])
     expected = np.stack([keys[rows], values[rows]], axis=1)
-    assert kernels.sorted_members(keys, values, wanted).tolist() == expected.tolist()
+    assert kernels.sorted_members(keys, values, fences, stride, wanted).tolist() == expected.tolist()
 
 
 def _passage_hits_by_numpy(keys: np.ndarray, found_keys: np.ndarray, found_seqs: np.ndarray, seqs: np.ndarray):
