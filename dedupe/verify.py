@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from dedupe import kernels
-from dedupe.align import Alignment, align
+from dedupe.align import Matching, match
 from dedupe.config import ScanConfig
 from dedupe.document import Corpus, Document
 from dedupe.fingerprint import shingle_sets
@@ -22,7 +22,7 @@ def shingle_overlap(a: Document, b: Document) -> tuple[float, float, float]:
     return shared / union, shared / len(a.shingles), shared / len(b.shingles)
 
 
-def classify(a: Document, b: Document, jaccard: float, alignment: Alignment, config: ScanConfig) -> Relation | None:
+def classify(a: Document, b: Document, jaccard: float, matching: Matching, config: ScanConfig) -> Relation | None:
     """The relation of two documents, or None when they are not copies of each other.
 
     - exact-duplicate: the same words in the same order (markup, case, quotes and spacing aside);
@@ -33,14 +33,14 @@ def classify(a: Document, b: Document, jaccard: float, alignment: Alignment, con
     """
     if a.words and a.words == b.words:
         return "exact-duplicate"
-    shorter_coverage = alignment.coverage_a if len(a.words) <= len(b.words) else alignment.coverage_b
+    shorter_coverage = matching.coverage_a if len(a.words) <= len(b.words) else matching.coverage_b
     if (
         jaccard >= config.near_jaccard
-        or min(alignment.coverage_a, alignment.coverage_b) >= config.near_coverage
+        or min(matching.coverage_a, matching.coverage_b) >= config.near_coverage
         or shorter_coverage >= config.contained_coverage
     ):
         return "near-duplicate"
-    if alignment.longest_reuse >= config.reuse_min_words:
+    if matching.longest_reuse >= config.reuse_min_words:
         return "partial-reuse"
     return None
 
@@ -49,10 +49,12 @@ def relate(a: Document, b: Document, config: ScanConfig | None = None) -> Pair |
     """Verify a candidate pair: measure it exactly, align it, and give it a relation (None: unrelated)."""
     config = config or ScanConfig()
     jaccard, containment_ab, containment_ba = shingle_overlap(a, b)
-    alignment = align(a, b, config.align, regions=False)
-    relation = classify(a, b, jaccard, alignment, config)
+    matching = match(a, b, config.align)
+    relation = classify(a, b, jaccard, matching, config)
     if relation is None:
         return None
+    # Passages only for a related pair: most pairs verified are not.
+    alignment = matching.alignment(regions=False)
     return Pair(
         a=a.id,
         b=b.id,
