@@ -1,8 +1,9 @@
 """The tools under comparison: how to install each in its own virtual environment and how to run it.
 
-Every peer gets a venv under benchmarks/.venvs/<venv> with only its own requirements (pinned to the versions
-measured in README.md), so no two tools share, or fight over, a dependency. Our tool runs in the repository's
-own venv (.venv at the repository root, with the repository installed editable).
+Every tool gets a venv under benchmarks/.venvs/<venv> with only its own requirements (pinned to the versions
+measured in README.md), so no two tools share, or fight over, a dependency. Ours is the repository installed
+editable, as a user installs it (`pip install .`: no extras), not the development venv, whose benchmark
+dependencies (scipy for truth.py) would slow every start: numba imports scipy whenever it is installed.
 """
 
 from __future__ import annotations
@@ -30,8 +31,7 @@ class Tool:
 
     @property
     def python(self) -> Path:
-        root = REPO / ".venv" if self.venv == "ours" else VENVS / self.venv
-        return root / "bin" / "python"
+        return VENVS / self.venv / "bin" / "python"
 
 
 # datatrove's MinHash needs `xxhash` and `regex` (its "processing" extra, pinned as there) and its readers
