@@ -29,6 +29,13 @@ def test_leaving_out_takes_out_only_what_was_counted():
     assert left.association(("the", "city")) < sampled.association(("the", "city"))
 
 
+def test_leaving_out_texts_never_counted_changes_nothing():
+    sampled = LanguageModel.build(TEXTS[:2])
+    unchanged = sampled.without([TEXTS[2]])
+    assert unchanged.left_out == LanguageModel.build([]).corpus
+    assert unchanged.association(("the", "city")) == sampled.association(("the", "city"))
+
+
 def test_a_text_counted_once_is_left_out_once():
     model = LanguageModel.build([TEXTS[0], TEXTS[0], TEXTS[1]])
     assert model.without([TEXTS[0], TEXTS[0], TEXTS[0]]).documents == 1
