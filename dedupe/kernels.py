@@ -1075,6 +1075,18 @@ def decode_entries(words: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, 
     )
 
 
+@njit(inline="always", cache=True)
+def _lower_bound(values: np.ndarray, x: int, low: int, high: int) -> int:
+    """The first index in `[low, high)` of the sorted `values` whose value is not below `x` (`high` if none)."""
+    while low < high:
+        middle = (low + high) >> 1
+        if values[middle] < x:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
 @njit(cache=True)
 def sorted_bounds(
     keys: np.ndarray, fences: np.ndarray, stride: int, wanted: np.ndarray
@@ -1091,21 +1103,8 @@ def sorted_bounds(
     for i in range(len(wanted)):
         x = wanted[i]
         # The first fence at or above x: the first key at or above x is after the fence before it, and not after it.
-        high = len(fences)
-        while fence < high:
-            middle = (fence + high) >> 1
-            if fences[middle] < x:
-                fence = middle + 1
-            else:
-                high = middle
-        low = max((fence - 1) * stride + 1, 0)
-        high = min(fence * stride, n)
-        while low < high:
-            middle = (low + high) >> 1
-            if keys[middle] < x:
-                low = middle + 1
-            else:
-                high = middle
+        fence = _lower_bound(fences, x, fence, len(fences))
+        low = _lower_bound(keys, x, max((fence - 1) * stride + 1, 0), min(fence * stride, n))
         starts[i] = low
         end = low
         while end < n and keys[end] == x:
