@@ -109,27 +109,26 @@ def _fold_and_hash(h: np.uint64, c: np.uint8) -> np.uint64:
 
 
 @njit(cache=True)
-def _ascii_word_hashes(data: np.ndarray, start: int, end: int, out: np.ndarray) -> int:
-    """Hash the words `[A-Za-z0-9]+` of `data[start:end]`, lower-cased, into `out`; returns how many.
+def _ascii_word_hashes(data: np.ndarray, start: int, end: int, out: np.ndarray, ends: np.ndarray | None = None) -> int:
+    """Hash the words `[A-Za-z0-9]+` of `data[start:end]`, lower-cased, into `out`; returns how many. With `ends`,
+    each word's end offset (in `data`) goes there too (numba compiles the version without it apart).
 
     Any other byte separates words, UTF-8 bytes above 127 included: on text whose words are all ASCII this finds
     what the regex path finds."""
     count = 0
     h = _FNV_OFFSET
     inside = False
-    for j in range(start, end):
-        c = data[j]
-        if _is_word_byte(c):
-            h = _fold_and_hash(h, c)
+    for j in range(start, end + 1):
+        if j < end and _is_word_byte(data[j]):
+            h = _fold_and_hash(h, data[j])
             inside = True
         elif inside:
             out[count] = _fmix64(h)
+            if ends is not None:
+                ends[count] = j
             count += 1
             h = _FNV_OFFSET
             inside = False
-    if inside:
-        out[count] = _fmix64(h)
-        count += 1
     return count
 
 
@@ -429,20 +428,7 @@ def _plain_passages(
 
     Words and their hashes as `_ascii_word_hashes` gives them; a sentence's words are those inside its span.
     """
-    count = 0
-    h = _FNV_OFFSET
-    inside = False
-    for j in range(len(t) + 1):
-        c = t[j] if j < len(t) else np.uint8(32)
-        if _is_word_byte(c):
-            h = _fold_and_hash(h, c)
-            inside = True
-        elif inside:
-            words[count] = _fmix64(h)
-            word_ends[count] = j
-            count += 1
-            h = _FNV_OFFSET
-            inside = False
+    count = _ascii_word_hashes(t, 0, len(t), words, word_ends)
     spans = plain_sentences(t, abbreviations)
     ranges = np.empty((len(spans), 2), dtype=np.int64)
     kept = 0
