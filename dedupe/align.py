@@ -109,10 +109,12 @@ class _Sentences:
     # that far, and finding them for every sentence was 6% of `align`.
     known_figures: dict[int, frozenset[str]]
 
-    def figures(self, index: int) -> frozenset[str]:
+    def figures(self, doc: Document, index: int) -> frozenset[str]:
+        """The figures of sentence `index` of `doc` (the document these sentences are of)."""
         found = self.known_figures.get(index)
         if found is None:
-            found = self.known_figures[index] = _figures(self.words[index])
+            first, last = doc.sentence_words[index].tolist()
+            found = self.known_figures[index] = _figures(doc, first, last)
         return found
 
 
@@ -244,14 +246,43 @@ NUMBER_WORDS = frozenset(
 
 
 def sentence_figures(doc: Document) -> list[frozenset[str]]:
-    """The numbers (words with a digit, or number words) of each sentence of `doc`."""
-    return [_figures(doc.words[first:last]) for first, last in doc.sentence_words]
+    """The figures of each sentence of `doc`, a figure of several words (`figure_marks`) as one string."""
+    return [_figures(doc, first, last) for first, last in doc.sentence_words.tolist()]
 
 
-def _figures(words: tuple[str, ...]) -> frozenset[str]:
-    # `isalpha` first: no character is both alphabetic and a digit (checked over all of Unicode), and most words
-    # are letters only, so the per-character test runs on few words. This was 14% of `align` on PAN 2013.
-    return frozenset(w for w in words if w in NUMBER_WORDS or (not w.isalpha() and any(c.isdigit() for c in w)))
+def figure_marks(doc: Document, first: int = 0, last: int | None = None) -> list[int]:
+    """Per word of `doc.words[first:last]`: whether it states a figure (a word with a digit, or a number word).
+
+    `kernels.FIGURE_PART` marks a figure word joined to the figure word before it by one of
+    `kernels.FIGURE_JOINERS` with no space: "4,236,000", "12.5" and "3/4" are three and two words but one figure
+    each, so two earnings lines do not agree on "000" and two bond notices on the "8" of "1-3/8" and "5/8".
+    `kernels.FIGURE_START` marks any other figure word, 0 a word that is no figure.
+    """
+    last = len(doc.words) if last is None else last
+    text = doc.clean.text
+    marks: list[int] = []
+    for k in range(first, last):
+        word = doc.words[k]
+        # `isalpha` first: no character is both alphabetic and a digit (checked over all of Unicode), and most
+        # words are letters only, so the per-character test runs on few words (it was 14% of `align` on PAN 2013).
+        if not (word in NUMBER_WORDS or (not word.isalpha() and any(c.isdigit() for c in word))):
+            marks.append(0)
+            continue
+        start = int(doc.word_starts[k])
+        joined = k > first and marks[-1] and int(doc.word_ends[k - 1]) == start - 1
+        joined = joined and text[start - 1] in kernels.FIGURE_JOINERS
+        marks.append(kernels.FIGURE_PART if joined else kernels.FIGURE_START)
+    return marks
+
+
+def _figures(doc: Document, first: int, last: int) -> frozenset[str]:
+    figures: list[str] = []
+    for word, mark in zip(doc.words[first:last], figure_marks(doc, first, last), strict=True):
+        if mark == kernels.FIGURE_PART:
+            figures[-1] += " " + word
+        elif mark:
+            figures.append(word)
+    return frozenset(figures)
 
 
 def figures_agree(x: frozenset[str], y: frozenset[str], min_shared: float) -> bool:
@@ -317,7 +348,7 @@ def _match_sentences(
             continue
         if min(sentences_a.lengths[i], sentences_b.lengths[j]) < config.min_words:
             continue
-        if not figures_agree(sentences_a.figures(i), sentences_b.figures(j), config.min_shared_figures):
+        if not figures_agree(sentences_a.figures(a, i), sentences_b.figures(b, j), config.min_shared_figures):
             continue
         used_a.add(i)
         used_b.add(j)

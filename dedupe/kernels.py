@@ -501,7 +501,23 @@ def plain_passage_signatures(
 
 
 # Sentence profiles (profiles.py says what they are): per word its hash, its term hash (0 for a function word) and
-# whether it states a figure; per sentence its sets of terms and figures.
+# its figure mark (FIGURE_START, FIGURE_PART or 0); per sentence its sets of terms and figures.
+FIGURE_START = 1
+# A figure word joined to the figure word before it by one of FIGURE_JOINERS ("4,236,000", "12.5", "3/4", "10:30"):
+# the words are one figure, as rank.py's `_FIGURE` reads figures in raw text.
+FIGURE_PART = 2
+FIGURE_JOINERS = ".,/:"
+_JOINER_BYTES = np.frombuffer(FIGURE_JOINERS.encode("ascii"), dtype=np.uint8)
+
+
+@njit(inline="always", cache=True)
+def _is_joiner(c: np.uint8) -> bool:
+    for joiner in _JOINER_BYTES:  # noqa: SIM110 (numba compiles no generator for any())
+        if c == joiner:
+            return True
+    return False
+
+
 @njit(cache=True)
 def _in_sorted(values: np.ndarray, x: np.uint64) -> bool:
     i = np.searchsorted(values, x)
@@ -541,7 +557,11 @@ def _plain_word_features(
             word = _fmix64(h)
             hashes[count] = word
             terms[count] = _U64(0) if _in_sorted(stopwords, word) else _fmix64(prefix)
-            figures[count] = digit or _in_sorted(numbers, word)
+            figures[count] = 0
+            if digit or _in_sorted(numbers, word):
+                start = j - length
+                joined = count > 0 and figures[count - 1] != 0 and word_ends[count - 1] == start - 1
+                figures[count] = FIGURE_PART if joined and _is_joiner(t[start - 1]) else FIGURE_START
             word_ends[count] = j
             count += 1
             h = _FNV_OFFSET
@@ -598,7 +618,7 @@ def plain_word_features(
                 stem,
                 np.empty(size, np.uint64),
                 np.empty(size, np.uint64),
-                np.empty(size, np.bool_),
+                np.empty(size, np.int8),
                 np.empty(size, np.int64),
             )
             word_counts[d] = count
@@ -609,7 +629,7 @@ def plain_word_features(
     sentence_bounds[1:] = np.cumsum(sentence_counts)
     hashes = np.empty(word_bounds[n], dtype=np.uint64)
     terms = np.empty(word_bounds[n], dtype=np.uint64)
-    figures = np.empty(word_bounds[n], dtype=np.bool_)
+    figures = np.empty(word_bounds[n], dtype=np.int8)
     all_ranges = np.empty((sentence_bounds[n], 2), dtype=np.int64)
     for d in prange(n):
         if not plain[d]:
@@ -641,8 +661,9 @@ def sentence_profiles(
     sentence_bounds: np.ndarray,
 ) -> tuple[np.ndarray, ...]:
     """Per sentence: its word count, a hash of its word sequence (0 when empty), and its sorted unique 32-bit
-    word, term and figure hashes as `(values, bounds)` pairs (words as `word_set_hashes` gives them). Sentence s of
-    text d covers words `word_bounds[d] + ranges[s]`."""
+    word, term and figure hashes as `(values, bounds)` pairs (words as `word_set_hashes` gives them; a figure of
+    several words, marked FIGURE_PART after the first, hashes them in order). Sentence s of text d covers words
+    `word_bounds[d] + ranges[s]`."""
     n = len(word_bounds) - 1
     m = len(ranges)
     owner = np.empty(m, dtype=np.int64)
@@ -665,15 +686,23 @@ def sentence_profiles(
         h = _U64(0)
         t = 0
         f = 0
+        figure = _U64(0)
         for w in range(base + ranges[s, 0], base + ranges[s, 1]):
             h = _fmix64(h * SHINGLE_MULTIPLIER + hashes[w])
             word_scratch[w - base - ranges[s, 0] + slots[s]] = np.uint32(hashes[w] >> _U64(32))
             if terms[w] != 0:
                 term_scratch[slots[s] + t] = np.uint32(terms[w] >> _U64(32))
                 t += 1
-            if figures[w]:
-                figure_scratch[slots[s] + f] = np.uint32(hashes[w] >> _U64(32))
+            if figures[w] == FIGURE_PART and figure != 0:
+                figure = _fmix64(figure * SHINGLE_MULTIPLIER + hashes[w])
+                continue
+            if figure != 0:
+                figure_scratch[slots[s] + f] = np.uint32(figure >> _U64(32))
                 f += 1
+            figure = hashes[w] if figures[w] else _U64(0)
+        if figure != 0:
+            figure_scratch[slots[s] + f] = np.uint32(figure >> _U64(32))
+            f += 1
         sequence[s] = h if lengths[s] else _U64(0)
         word_sizes[s] = _sorted_unique(word_scratch[slots[s] : slots[s] + lengths[s]])
         term_sizes[s] = _sorted_unique(term_scratch[slots[s] : slots[s] + t])

@@ -24,7 +24,7 @@ from functools import cache
 import numpy as np
 
 from dedupe import kernels
-from dedupe.align import NUMBER_WORDS, STEM, STOPWORDS
+from dedupe.align import NUMBER_WORDS, STEM, STOPWORDS, figure_marks
 from dedupe.config import ScanConfig
 from dedupe.document import Corpus, Document
 from dedupe.fingerprint import pack, word_hashes
@@ -40,8 +40,8 @@ def _word_list_hashes() -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True, slots=True)
 class WordFeatures:
-    """Per word of one document: its hash, its term's hash (0 for a function word) and whether it is a figure;
-    and the `[first, last)` word range of each sentence."""
+    """Per word of one document: its hash, its term's hash (0 for a function word) and its figure mark
+    (`align.figure_marks`); and the `[first, last)` word range of each sentence."""
 
     hashes: np.ndarray
     terms: np.ndarray
@@ -55,9 +55,7 @@ def word_features(document: Document) -> WordFeatures:
     words = document.words
     terms = word_hashes([w[:STEM] for w in words])
     terms[np.fromiter((w in STOPWORDS for w in words), dtype=bool, count=len(words))] = 0
-    figures = np.fromiter(
-        (w in NUMBER_WORDS or any(c.isdigit() for c in w) for w in words), dtype=bool, count=len(words)
-    )
+    figures = np.asarray(figure_marks(document), dtype=np.int8)
     return WordFeatures(document.word_hashes, terms, figures, document.sentence_words.astype(np.int64))
 
 
@@ -133,7 +131,7 @@ def profiles(features: Sequence[WordFeatures], min_words: int) -> Profiles:
     return _profiles(
         joined([f.hashes for f in features], np.uint64),
         joined([f.terms for f in features], np.uint64),
-        joined([f.figures for f in features], np.bool_),
+        joined([f.figures for f in features], np.int8),
         word_bounds,
         joined([f.sentence_words.reshape(-1, 2) for f in features], np.int64, (0, 2)),
         sentence_bounds,

@@ -46,7 +46,8 @@ from dedupe.models import Article
 # 2: word hashes are FNV-1a + fmix64 (were xxh3), so stored band keys of version 1 mean other words.
 # 3: a record holds the article's index entry (shingles and sentence profile) instead of its word hashes.
 # 4: band keys of all but the most recent articles live in sorted run files beside the database.
-FORMAT_VERSION = 4
+# 5: an entry's figure hashes are of whole figures ("4,236,000" is one; it was three: align.figure_marks).
+FORMAT_VERSION = 5
 DATABASE = "index.sqlite"
 
 Inserted = Literal["added", "exists", "conflict"]

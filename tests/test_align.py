@@ -17,6 +17,7 @@ from dedupe.align import (
     _similar_sentences,
     figures_agree,
     passage_label,
+    sentence_figures,
     sentence_terms,
     term_similarity,
 )
@@ -442,6 +443,29 @@ def test_reports_written_to_one_template_are_not_the_same_article():
 )
 def test_figures_agree(x, y, agree):
     assert figures_agree(frozenset(x), frozenset(y), 0.6) is agree
+
+
+@pytest.mark.parametrize(
+    ("text", "figures"),
+    [
+        ("Net 4,236,000 vs 1,619,000.", {"4 236 000", "1 619 000"}),
+        ("Revs 12.3 mln vs 10.1 mln, up three pct.", {"12 3", "10 1", "three"}),
+        ("Paying 14-3/4 pct, priced at 101-1/8.", {"14", "3 4", "101", "1 8"}),
+        ("From May 20, 1987 until 10:30 on 5/8.", {"20", "1987", "10 30", "5 8"}),
+    ],
+    ids=["thousands", "decimals-and-words", "fractions-after-a-dash", "separated-by-a-space"],
+)
+def test_a_figure_written_with_separators_is_one_figure(text, figures):
+    assert sentence_figures(prepare(dedupe.Article("x", text))) == [frozenset(figures)]
+
+
+def test_lines_of_one_template_with_other_figures_do_not_align():
+    # Their digit groups agree ("000", "1"), their figures do not.
+    alignment = dedupe.align_texts(
+        "Net 4,236,000 vs 1,619,000. The company said it expects growth.",
+        "Net 4,935,000 vs 1,101,000. Shares of the bank fell sharply today.",
+    )
+    assert not [p for p in alignment.passages if p.a_span and p.b_span]
 
 
 WORDS_ = "the bank rates rose fell three sources said Syria city officers officer capture captured 12 two".split()

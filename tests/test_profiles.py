@@ -15,14 +15,15 @@ from dedupe.align import align
 from dedupe.config import PassageEvidence, ScanConfig
 from dedupe.document import Corpus, prepare
 from dedupe.fingerprint import is_plain, pack
+from dedupe.normalize import looks_like_html
 from dedupe.profiles import STEM, _word_list_hashes, corpus_profiles, profiles, word_features
 from dedupe.segment import ABBREVIATION_TABLE
 from tests.test_verify import small_corpus
 
 # Words of every kind the features tell apart: stopwords, number words, figures, long and short content words,
-# abbreviations and capitals that may or may not end a sentence.
+# abbreviations and capitals that may or may not end a sentence; separators that join figures into one or not.
 VOCABULARY = "the said of Three 12 1,590 7/8 pct Mr. U.S. Reuters embassy Embassies Syria x A. Jr. mln dlrs and".split()
-SEPARATORS = [" ", " ", " ", ". ", ", ", "\n", "\n\n", "? ", " (", ") ", ' "', "-", "\t"]
+SEPARATORS = [" ", " ", " ", ". ", ", ", "\n", "\n\n", "? ", " (", ") ", ' "', "-", "\t", ",", ".", "/", ":"]
 news_like = st.lists(st.tuples(st.sampled_from(VOCABULARY), st.sampled_from(SEPARATORS)), max_size=60).map(
     lambda parts: "".join(word + separator for word, separator in parts)
 )
@@ -41,8 +42,8 @@ def kernel_features(text: str) -> tuple[np.ndarray, ...]:
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(news_like, ascii_texts))
 def test_compiled_word_features_equal_those_of_the_prepared_document(text):
-    if not is_plain(text):
-        return
+    if not is_plain(text) or looks_like_html(text):
+        return  # the compiled path reads plain text; markup is read through its clean text (next test)
     expected = word_features(prepare(dedupe.Article("t", text)))
     hashes, terms, figures, ranges = kernel_features(text)
     assert np.array_equal(hashes, expected.hashes)
