@@ -140,7 +140,7 @@ def scan_command(
     id_field: Annotated[str, typer.Option(help="JSON field that holds the article id.")] = "id",
     passages: Annotated[bool, typer.Option(help="Show each pair's passages in the terminal report.")] = True,
     progress: Annotated[bool, typer.Option(help="Show progress bars on stderr.")] = True,
-    workers: Annotated[int, typer.Option(min=0, help="Processes for verification (0: one per core).")] = 0,
+    workers: Annotated[int, typer.Option(min=0, help="Processes for verification and ranking (0: one per core).")] = 0,
 ) -> None:
     """Find clusters of copies, what changed in each, and which copy is the original."""
     config = ScanConfig(document=MinHashConfig(threshold=threshold), workers=workers)

@@ -166,7 +166,8 @@ class ScanConfig:
     reuse_min_words: int = 8
     # A passage bucket holding more than this many documents is boilerplate, not evidence of reuse.
     max_bucket: int = 64
-    # Processes that verify candidates (0: one per core). Results do not depend on it, so it is not in `identity`.
+    # Processes that verify candidates and rank clusters (0: one per core). Results do not depend on it, so it is
+    # not in `identity`.
     workers: int = 0
 
     def __post_init__(self) -> None:

@@ -10,6 +10,7 @@ Tokens are case-folded words and single punctuation marks, so punctuation damage
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import math
 from collections import Counter
@@ -148,6 +149,12 @@ class Counts:
         )
 
 
+def text_key(text: str) -> int:
+    """A 64-bit digest of a text, the same in every process (Python's `hash` of a str is not, and clusters are
+    ranked in worker processes too)."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+
+
 @dataclass(frozen=True, slots=True)
 class LanguageModel:
     """Bigram document frequencies of a corpus, with some documents (a cluster) left out.
@@ -160,7 +167,7 @@ class LanguageModel:
     corpus: Counts
     left_out: Counts = field(default_factory=Counts)
     k: float = 2.0
-    # How many times each text (by its hash) was counted: leaving out only takes out what was counted, so the
+    # How many times each text (by `text_key`) was counted: leaving out only takes out what was counted, so the
     # model may be built from a sample of the corpus.
     counted: Counter[int] = field(default_factory=Counter)
     # Token -> hash, shared by the models `without` makes of this one.
@@ -169,15 +176,16 @@ class LanguageModel:
     @classmethod
     def build(cls, texts: Iterable[str]) -> LanguageModel:
         texts = list(texts)
-        return cls(Counts.of(texts), counted=Counter(hash(text) for text in texts))
+        return cls(Counts.of(texts), counted=Counter(text_key(text) for text in texts))
 
     def without(self, texts: Iterable[str]) -> LanguageModel:
         """The same model with these documents' counts taken out (those of them it counted)."""
-        remaining = Counter(self.counted)
+        taken: Counter[int] = Counter()
         left_out: list[str] = []
         for text in texts:
-            if remaining[hash(text)] > 0:
-                remaining[hash(text)] -= 1
+            key = text_key(text)
+            if taken[key] < self.counted[key]:
+                taken[key] += 1
                 left_out.append(text)
         # A model built from a sample (scan.FLUENCY_SAMPLE) counted few of a cluster's texts, often none: then there
         # is nothing to count out (3,301 clusters at 20,000 documents, each a dozen numpy calls for nothing).

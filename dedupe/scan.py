@@ -17,9 +17,8 @@ from dedupe.fingerprint import MinHasher, word_set_hashes
 from dedupe.fluency import LanguageModel
 from dedupe.ingest import Fields, IngestLog, read_articles
 from dedupe.models import Article, Cluster, Pair, Skipped
-from dedupe.rank import rank_members
 from dedupe.verify import screen
-from dedupe.workers import verify_pairs
+from dedupe.workers import Workers, rank_clusters, verify_pairs, worker_count
 
 # Documents the fluency model counts at most: word-pair statistics of news prose are stable well before that
 # (rank.py weighs fluency fully from 50 documents on), and beyond it the model would cost time linear in the corpus.
@@ -77,18 +76,20 @@ def scan(
     stats["candidates_screened"] = len(candidates)
     stats["seconds_screen"] = time.perf_counter() - clock
 
-    clock = time.perf_counter()
-    pairs = verify_pairs(
-        corpus,
-        candidates,
-        config,
-        None if progress is None else lambda done: progress("verify", done, len(candidates)),
-    )
-    stats["seconds_verify"] = time.perf_counter() - clock
+    with Workers(worker_count(config)) as workers:
+        clock = time.perf_counter()
+        pairs = verify_pairs(
+            corpus,
+            candidates,
+            config,
+            None if progress is None else lambda done: progress("verify", done, len(candidates)),
+            workers,
+        )
+        stats["seconds_verify"] = time.perf_counter() - clock
 
-    clock = time.perf_counter()
-    clusters = build_clusters(corpus, pairs, config)
-    stats["seconds_cluster_rank"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        clusters = build_clusters(corpus, pairs, config, workers)
+        stats["seconds_cluster_rank"] = time.perf_counter() - clock
     stats["documents_prepared"] = corpus.prepared
     return ScanResult(
         config=config,
@@ -167,12 +168,18 @@ def passage_hash_sets(document: Document, config: ScanConfig) -> list[np.ndarray
     ]
 
 
-def build_clusters(corpus: Corpus, pairs: list[Pair], config: ScanConfig) -> list[Cluster]:
+def build_clusters(
+    corpus: Corpus, pairs: list[Pair], config: ScanConfig, workers: Workers | None = None
+) -> list[Cluster]:
     """Star clusters of the duplicate pairs, each ranked by faithfulness.
 
     Ranking compares every two members, so pairs missing between members (not candidates) are verified here, all
-    at once: screened, then verified on every core like the candidates.
+    at once: screened, then verified on every core like the candidates. The clusters are ranked in `workers` too
+    when there are many (`workers.rank_clusters`).
     """
+    if workers is None:
+        with Workers(worker_count(config)) as own:
+            return build_clusters(corpus, pairs, config, own)
     index_of = {article.id: index for index, article in enumerate(corpus.articles)}
     known = {(p.a, p.b): p for p in pairs}
     stars = star_clusters([a.id for a in corpus.articles], pairs)
@@ -185,17 +192,18 @@ def build_clusters(corpus: Corpus, pairs: list[Pair], config: ScanConfig) -> lis
     ]
     if missing:
         rows = np.asarray(missing, dtype=np.int64)
-        for pair in verify_pairs(corpus, rows[screen(corpus, rows, config)], config):
+        for pair in verify_pairs(corpus, rows[screen(corpus, rows, config)], config, workers=workers):
             known[(pair.a, pair.b)] = pair
     # Fluency is judged against a language model of the scanned corpus (rank.py leaves each cluster out), or of
     # an evenly spaced sample of it: building the model is Python per word (0.6 ms a Reuters article).
     step = -(-len(corpus) // FLUENCY_SAMPLE)
     model = LanguageModel.build(corpus.text(i) for i in range(0, len(corpus), step)) if stars else None
-    clusters: list[Cluster] = []
-    for number, (representative, members) in enumerate(stars, start=1):
-        ranked = rank_members([corpus.articles[index_of[m]] for m in members], known, model)
-        clusters.append(Cluster(id=number, representative=representative, members=ranked))
-    return clusters
+    articles = [[corpus.articles[index_of[m]] for m in members] for _, members in stars]
+    ranked = rank_clusters(articles, known, model, workers)
+    return [
+        Cluster(id=number, representative=representative, members=members)
+        for number, ((representative, _), members) in enumerate(zip(stars, ranked, strict=True), start=1)
+    ]
 
 
 def _articles(

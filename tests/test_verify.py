@@ -1,5 +1,5 @@
 """Screening before alignment: the scan's candidate rule (shared with the gate) keeps what would verify and drops
-most of what would not; parallel verification equals one process."""
+most of what would not; parallel verification and ranking equal one process."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import numpy as np
 
 import dedupe
 from dedupe.document import Corpus
+from dedupe.rank import rank_members
 from dedupe.scan import find_candidates, fingerprint
 from dedupe.verify import relate, screen
 from tests.conftest import SEEDS
@@ -37,7 +38,7 @@ def test_the_screen_keeps_what_verifies_and_drops_most_of_the_rest():
     assert (~keep[~related]).mean() >= 0.6
 
 
-def test_parallel_verification_gives_the_single_process_pairs(monkeypatch):
+def test_parallel_verification_and_ranking_give_the_single_process_result(monkeypatch):
     from dedupe import workers
 
     monkeypatch.setattr(workers, "_MIN_PARALLEL", 1)
@@ -47,4 +48,21 @@ def test_parallel_verification_gives_the_single_process_pairs(monkeypatch):
     parallel = dedupe.scan(articles, dedupe.ScanConfig(workers=2))
     assert len(single.pairs) > 10
     assert parallel.pairs == single.pairs
+    # Ranked in the workers verification started: the language model leaves each cluster's texts out there too
+    # (keyed by Python's per-process `hash`, it left out nothing and the scores differed).
+    assert len(single.clusters) > 2
     assert parallel.clusters == single.clusters
+
+
+def test_few_clusters_are_ranked_in_process_when_no_worker_runs():
+    from dedupe import workers
+
+    result = dedupe.scan(small_corpus(), dedupe.ScanConfig(workers=1))
+    by_id = {a.id: a for a in result.documents}
+    clusters = [[by_id[m.id] for m in c.members] for c in result.clusters]
+    pairs = {(p.a, p.b): p for p in result.pairs}
+    with workers.Workers(2) as idle:
+        ranked = workers.rank_clusters(clusters, pairs, None, idle)
+        assert not idle.running  # starting processes for a few clusters costs more than ranking them
+    assert len(clusters) > 2
+    assert ranked == [rank_members(members, pairs) for members in clusters]
