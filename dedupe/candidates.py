@@ -89,7 +89,7 @@ def bucket_pairs(
         found.append(pairs)
         capped += band_capped
     pairs = np.concatenate(found) if found else np.zeros((0, 2), np.int64)
-    return Buckets(_unique_pairs(pairs, n) if distinct else pairs, capped)
+    return Buckets(unique_pairs(pairs, n) if distinct else pairs, capped)
 
 
 def _band_pairs(column: np.ndarray, group_of: np.ndarray, max_bucket: int, oversized: str) -> tuple[np.ndarray, int]:
@@ -117,18 +117,30 @@ def _band_pairs(column: np.ndarray, group_of: np.ndarray, max_bucket: int, overs
     # Every two members of the shared, uncapped buckets: members d apart in the sorted order, for each d.
     keep = ((distinct >= 2) & ~capped_runs)[run_of]
     members, member_groups, member_runs = order[keep], ordered_groups[keep], run_of[keep]
+    run_sizes = np.diff(np.append(starts, n))[member_runs]
     for d in range(1, len(members)):
-        same = member_runs[:-d] == member_runs[d:]
-        if not same.any():
+        # Only runs of more than d members have members d apart: drop the others whole (most runs are pairs).
+        longer = run_sizes > d
+        if not longer.all():
+            members, member_groups, member_runs, run_sizes = (
+                members[longer],
+                member_groups[longer],
+                member_runs[longer],
+                run_sizes[longer],
+            )
+        if len(members) <= d:
             break
+        same = member_runs[:-d] == member_runs[d:]
         same &= member_groups[:-d] != member_groups[d:]
         found.append(np.stack([members[:-d][same], members[d:][same]], axis=1))
     pairs = np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
     return pairs.astype(np.int64, copy=False), int(capped_runs.sum())
 
 
-def _unique_pairs(pairs: np.ndarray, n: int) -> np.ndarray:
-    """Distinct pairs as sorted `(i, j)` rows with `i < j`."""
+def unique_pairs(pairs: np.ndarray, n: int) -> np.ndarray:
+    """Distinct pairs of items `0..n-1` as sorted `(i, j)` rows with `i < j` (as `np.unique(axis=0)` of the
+    ordered rows gives them, which compares rows as structured values: 0.5 s for the 700,000 candidates of 20,000
+    documents, against 0.1 s for sorting their codes)."""
     if len(pairs) == 0:
         return np.zeros((0, 2), dtype=np.int64)
     low, high = np.minimum(pairs[:, 0], pairs[:, 1]), np.maximum(pairs[:, 0], pairs[:, 1])
@@ -174,7 +186,7 @@ def passage_candidates(
     buckets = bucket_pairs(keys, groups=owners, max_bucket=max_bucket, oversized="drop", distinct=False)
     size = int(owners.max()) + 1 if len(owners) else 1
     if evidence is None or len(buckets.pairs) == 0:
-        return _unique_pairs(owners[buckets.pairs], size), buckets.oversized
+        return unique_pairs(owners[buckets.pairs], size), buckets.oversized
     estimate = kernels.agreement(signatures, buckets.pairs)
     similar = buckets.pairs[estimate >= evidence.min_jaccard - ESTIMATE_MARGIN]
     codes = _distinct(owners[similar].min(axis=1) * size + owners[similar].max(axis=1))

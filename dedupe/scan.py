@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dedupe.candidates import document_candidates, passage_candidates
+from dedupe.candidates import document_candidates, passage_candidates, unique_pairs
 from dedupe.cluster import star_clusters
 from dedupe.config import ScanConfig
 from dedupe.document import Corpus, Document
@@ -155,8 +155,7 @@ def find_candidates(fingerprints: Fingerprints, config: ScanConfig, stats: dict[
     stats["candidates_passage"] = len(by_passage)
     stats["passages"] = len(fingerprints.passages)
     stats["boilerplate_buckets"] = boilerplate
-    both = np.concatenate([by_document, by_passage]) if len(by_passage) else by_document
-    return np.unique(both, axis=0) if len(both) else both
+    return unique_pairs(np.concatenate([by_document, by_passage]), len(fingerprints.documents))
 
 
 def passage_hash_sets(document: Document, config: ScanConfig) -> list[np.ndarray]:

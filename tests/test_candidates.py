@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
-from dedupe.candidates import _distinct, bucket_pairs, document_candidates, optimal_bands
+from dedupe.candidates import _distinct, bucket_pairs, document_candidates, optimal_bands, unique_pairs
 from dedupe.fingerprint import MinHasher, shingle_hashes, word_hashes
 from dedupe.near_duplicates import find_near_duplicates
 from dedupe.normalize import words
@@ -125,3 +125,12 @@ def test_bucket_pairs_match_a_bucket_by_bucket_oracle(seed):
 def test_distinct_codes_are_numpys_unique(size: int):
     codes = np.random.default_rng(size).integers(0, 50, size).astype(np.int64)
     assert _distinct(codes).tolist() == np.unique(codes).tolist()
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 1000])
+def test_unique_pairs_are_numpys_unique_rows(size: int):
+    rng = np.random.default_rng(size)
+    low = rng.integers(0, 30, size)
+    pairs = np.stack([low, low + rng.integers(1, 10, size)], axis=1).astype(np.int64)
+    expected = np.unique(pairs, axis=0) if size else np.zeros((0, 2), dtype=np.int64)
+    assert np.array_equal(unique_pairs(pairs[rng.permutation(size)], 40), expected)
