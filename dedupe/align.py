@@ -268,9 +268,11 @@ def figure_marks(doc: Document, first: int = 0, last: int | None = None) -> list
         if not (word in NUMBER_WORDS or (not word.isalpha() and any(c.isdigit() for c in word))):
             marks.append(0)
             continue
-        start = int(doc.word_starts[k])
-        joined = k > first and marks[-1] and int(doc.word_ends[k - 1]) == start - 1
-        joined = joined and text[start - 1] in kernels.FIGURE_JOINERS
+        # Offsets are read only after a figure word: most figures stand alone.
+        joined = k > first and marks[-1] != 0
+        if joined:
+            start = int(doc.word_starts[k])
+            joined = int(doc.word_ends[k - 1]) == start - 1 and text[start - 1] in kernels.FIGURE_JOINERS
         marks.append(kernels.FIGURE_PART if joined else kernels.FIGURE_START)
     return marks
 

@@ -29,6 +29,7 @@ import regex
 
 from dedupe.document import clean_text
 from dedupe.fluency import LanguageModel, bigrams, tokens
+from dedupe.kernels import FIGURE_JOINERS
 from dedupe.models import Article, Member, Pair, Span
 from dedupe.normalize import looks_like_html, strip_markup
 from dedupe.segment import sentences
@@ -53,7 +54,8 @@ _FLUENCY_FULL_AT = 40
 # little of the language (the benchmark's corpora hold about 140).
 _FLUENCY_FULL_CORPUS = 50
 _STORY_WORD = regex.compile(r"[\p{L}\p{N}]{4,}")
-_FIGURE = regex.compile(r"\p{N}+(?:[.,/:]\p{N}+)*")
+# A figure as the aligner reads one (`kernels.FIGURE_JOINERS` join digits into one number).
+_FIGURE = regex.compile(r"\p{N}+(?:[" + regex.escape(FIGURE_JOINERS) + r"]\p{N}+)*")
 # A short line with this many figures is a row of a table of the story (results, earnings), not page furniture.
 _ROW_FIGURES = 2
 # Usage evidence (see `_usage`) looks at differently worded stretches of up to this many tokens ("U.S." is four)
