@@ -10,6 +10,7 @@ from dedupe.config import ScanConfig
 from dedupe.document import Corpus, Document
 from dedupe.fingerprint import shingle_sets
 from dedupe.models import Pair, Relation
+from dedupe.names import names_agree
 from dedupe.profiles import corpus_profiles
 
 
@@ -28,16 +29,17 @@ def classify(a: Document, b: Document, jaccard: float, matching: Matching, confi
     - exact-duplicate: the same words in the same order (markup, case, quotes and spacing aside);
     - near-duplicate: the same article, edited, updated, cut or garbled: shingle Jaccard at least `near_jaccard`,
       or aligned passages covering `near_coverage` of both articles or `contained_coverage` of the shorter one
-      (garbled copies share few 5-grams, so the alignment decides);
+      (garbled copies share few 5-grams, so the alignment decides) while the two name the same people, places
+      and firms (`names.names_agree`: notices filled in from one template align as well, but name others);
     - partial-reuse: less than that, but one passage of `reuse_min_words` words or more is verbatim or edited.
     """
     if a.words and a.words == b.words:
         return "exact-duplicate"
     shorter_coverage = matching.coverage_a if len(a.words) <= len(b.words) else matching.coverage_b
-    if (
-        jaccard >= config.near_jaccard
-        or min(matching.coverage_a, matching.coverage_b) >= config.near_coverage
-        or shorter_coverage >= config.contained_coverage
+    covered = min(matching.coverage_a, matching.coverage_b) >= config.near_coverage
+    if jaccard >= config.near_jaccard or (
+        (covered or shorter_coverage >= config.contained_coverage)
+        and names_agree(a, b, config.min_shared_names, config.min_names)
     ):
         return "near-duplicate"
     if matching.longest_reuse >= config.reuse_min_words:

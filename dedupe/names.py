@@ -1,0 +1,38 @@
+"""Proper names: what tells two filled-in copies of one template apart.
+
+Wire services send many notices from one template ("X is issuing a 100 mln dlr eurobond due ... lead manager Y
+said"): their boilerplate sentences align, and the aligned passages can cover half of each notice, yet they are
+different stories about different issuers. A copy of an article (edited, cut, garbled by machine translation) keeps
+the names of whom it is about; two notices of one template share the template's words and not its names.
+
+A name here is a word that starts with a capital letter and is not the first word of its sentence (sentence starts
+are capitalised anyway). Texts in scripts without case have none, and the rule that reads them
+(`verify.classify`) then does not apply.
+"""
+
+from __future__ import annotations
+
+from dedupe.document import Document
+
+
+def proper_names(document: Document) -> frozenset[str]:
+    """The distinct names of a document (normalised words, as in `Document.words`), computed once per document."""
+    return document.derived("names", _names)
+
+
+def names_agree(a: Document, b: Document, min_shared: float, min_names: int) -> bool:
+    """Whether two documents are about the same names: they share `min_shared` of the smaller set of names, or
+    one of them has fewer than `min_names` names (too few to tell)."""
+    names_a, names_b = proper_names(a), proper_names(b)
+    smaller = min(len(names_a), len(names_b))
+    return smaller < min_names or len(names_a & names_b) >= min_shared * smaller
+
+
+def _names(document: Document) -> frozenset[str]:
+    text, starts, words = document.clean.text, document.word_starts.tolist(), document.words
+    return frozenset(
+        words[k]
+        for first, last in document.sentence_words.tolist()
+        for k in range(first + 1, last)
+        if text[starts[k]].isupper()
+    )
