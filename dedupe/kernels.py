@@ -912,6 +912,21 @@ def _may_align(
 
 
 @njit(parallel=True, cache=True)
+def band_keys(signatures: np.ndarray, bands: int, rows: int, multiplier: np.uint64) -> np.ndarray:
+    """LSH band keys (`candidates.band_keys`): per row of `signatures` and band, its `rows` values folded as
+    `key = (key ^ value) * multiplier` from 0, in 64-bit arithmetic that wraps."""
+    n = signatures.shape[0]
+    out = np.empty((n, bands), dtype=np.uint64)
+    for i in prange(n):
+        for band in range(bands):
+            key = np.uint64(0)
+            for row in range(rows):
+                key = (key ^ np.uint64(signatures[i, band * rows + row])) * multiplier
+            out[i, band] = key
+    return out
+
+
+@njit(parallel=True, cache=True)
 def agreement(signatures: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     """The share of equal MinHash values of rows i and j, for each row `(i, j)` of `pairs`: the MinHash estimate
     of their Jaccard similarity."""

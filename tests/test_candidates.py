@@ -8,7 +8,15 @@ import itertools
 import numpy as np
 import pytest
 
-from dedupe.candidates import _distinct, bucket_pairs, document_candidates, optimal_bands, unique_pairs
+from dedupe.candidates import (
+    _BAND_MULTIPLIER,
+    _distinct,
+    band_keys,
+    bucket_pairs,
+    document_candidates,
+    optimal_bands,
+    unique_pairs,
+)
 from dedupe.fingerprint import MinHasher, shingle_hashes, word_hashes
 from dedupe.near_duplicates import find_near_duplicates
 from dedupe.normalize import words
@@ -134,3 +142,15 @@ def test_unique_pairs_are_numpys_unique_rows(size: int):
     pairs = np.stack([low, low + rng.integers(1, 10, size)], axis=1).astype(np.int64)
     expected = np.unique(pairs, axis=0) if size else np.zeros((0, 2), dtype=np.int64)
     assert np.array_equal(unique_pairs(pairs[rng.permutation(size)], 40), expected)
+
+
+@pytest.mark.parametrize(("bands", "rows"), [(32, 4), (9, 13), (1, 1)])
+def test_band_keys_fold_each_bands_rows_as_defined(bands: int, rows: int):
+    signatures = np.random.default_rng(bands).integers(0, 2**32, size=(50, 128), dtype=np.uint64).astype(np.uint32)
+    expected = np.zeros((50, bands), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for row in range(rows):
+            expected = (expected ^ signatures[:, row : bands * rows : rows].astype(np.uint64)) * _BAND_MULTIPLIER
+    assert (band_keys(signatures, bands, rows) == expected).all()
+    with pytest.raises(ValueError, match="need"):
+        band_keys(signatures, 64, 3)
