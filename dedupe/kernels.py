@@ -668,7 +668,10 @@ def sentence_profiles(
     m = len(ranges)
     owner = np.empty(m, dtype=np.int64)
     for d in range(n):
-        owner[sentence_bounds[d] : sentence_bounds[d + 1]] = d
+        # One element at a time: in a parallel kernel a slice assignment is a parallel loop of its own, and one
+        # per document took 1.2 s of the 1.3 s for 20,000 documents.
+        for s in range(sentence_bounds[d], sentence_bounds[d + 1]):
+            owner[s] = d
     lengths = np.empty(m, dtype=np.int64)
     sequence = np.zeros(m, dtype=np.uint64)
     slots = np.zeros(m + 1, dtype=np.int64)
