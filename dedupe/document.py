@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from dedupe import kernels
-from dedupe.fingerprint import is_plain, shingle_hashes, word_hashes
+from dedupe.fingerprint import plain_form, shingle_hashes, word_hashes
 from dedupe.models import Article, Span
 from dedupe.normalize import CleanText, looks_like_html, strip_markup, word_spans
 from dedupe.segment import ABBREVIATION_TABLE, sentences
@@ -66,7 +66,8 @@ def clean_text(article: Article) -> CleanText:
 def prepare(article: Article, shingle: int = 5) -> Document:
     """Turn an article into a `Document`."""
     clean = clean_text(article)
-    words, starts, ends, hashes, spans = (_plain_parts if is_plain(clean.text) else _regex_parts)(clean.text)
+    plain = plain_form(clean.text)
+    words, starts, ends, hashes, spans = _regex_parts(clean.text) if plain is None else _plain_parts(plain)
     if len(spans):
         first = np.searchsorted(starts, spans[:, 0], side="left")
         last = np.searchsorted(ends, spans[:, 1], side="right")
@@ -98,8 +99,9 @@ def _regex_parts(text: str) -> _Parts:
 
 
 def _plain_parts(text: str) -> _Parts:
-    """The same for plain ASCII text, from the compiled tokeniser and sentence splitter (tests/test_document.py
-    proves the equality): about five times faster, and preparing is most of a gate check's fixed cost."""
+    """The same for plain ASCII text (or a text's plain form, `fingerprint.plain_form`), from the compiled tokeniser
+    and sentence splitter (tests/test_document.py proves the equality): about five times faster, and preparing is
+    most of a gate check's fixed cost."""
     data = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
     starts, ends, hashes = kernels.plain_words(data)
     lowered = text.lower()

@@ -6,8 +6,9 @@ scan's screen). The profile's word sets of the sentences of `min_words` words or
 the scan's passage-level LSH fingerprints them (`word_set_hashes` of each sentence's words), so the passage
 signatures, and with them the band keys of both levels, follow from the entry alone.
 
-An entry is computed by the scan's own functions: plain-ASCII texts take the compiled tokeniser and sentence splitter
-with no `Document` prepared, other texts (and texts with markup) their prepared `Document`.
+An entry is computed by the scan's own functions: plain texts (plain ASCII, or made so by `fingerprint.plain_form`)
+take the compiled tokeniser and sentence splitter with no `Document` prepared, other texts (and texts with markup)
+their prepared `Document`.
 
 Encoded, an entry is little-endian uint32 words: the counts `(shingles, sentences, words, terms, figures)`; the
 shingles; one array per sentence field: lengths, sequence hashes (two words each), sizes of the word, term and figure

@@ -10,8 +10,9 @@ Both are decided here from what is kept per sentence: its word count, a hash of 
 word, term and figure hashes (32 bits each; a collision can only admit a pair), plus per document the union of its
 terms and its sentence hashes.
 
-Plain-ASCII texts get their profiles straight from the compiled tokeniser and sentence splitter
-(`kernels.plain_word_features`), with no `Document` prepared; other texts from their prepared `Document`.
+Plain texts (plain ASCII, or made so by `fingerprint.plain_form`) get their profiles straight from the compiled
+tokeniser and sentence splitter (`kernels.plain_word_features`), with no `Document` prepared; other texts from their
+prepared `Document`.
 tests/test_profiles.py proves both give the same profile.
 """
 
@@ -27,7 +28,7 @@ from dedupe import kernels
 from dedupe.align import NUMBER_WORDS, STEM, STOPWORDS, figure_marks
 from dedupe.config import ScanConfig
 from dedupe.document import Corpus, Document
-from dedupe.fingerprint import pack, word_hashes
+from dedupe.fingerprint import pack, plain_form, word_hashes
 from dedupe.segment import ABBREVIATION_TABLE
 
 
@@ -141,13 +142,13 @@ def profiles(features: Sequence[WordFeatures], min_words: int) -> Profiles:
 
 def corpus_profiles(corpus: Corpus, indexes: np.ndarray, min_words: int) -> Profiles:
     """The sentence profiles of articles `indexes` of a corpus (profile k is article `indexes[k]`)."""
-    texts = [corpus.text(i) for i in indexes.tolist()]
-    is_ascii = np.fromiter((t.isascii() for t in texts), dtype=bool, count=len(texts))
-    data, offsets = pack([t if ascii else "" for t, ascii in zip(texts, is_ascii, strict=True)])
+    forms = [plain_form(corpus.text(i)) for i in indexes.tolist()]
+    has_form = np.fromiter((form is not None for form in forms), dtype=bool, count=len(forms))
+    data, offsets = pack([form or "" for form in forms])
     hashes, terms, figures, word_bounds, ranges, sentence_bounds, plain = kernels.plain_word_features(
         data, offsets, ABBREVIATION_TABLE, *_word_list_hashes(), STEM
     )
-    others = np.flatnonzero(~(is_ascii & plain))
+    others = np.flatnonzero(~(has_form & plain))
     if len(others) == 0:
         return _profiles(hashes, terms, figures, word_bounds, ranges, sentence_bounds, min_words)
     # Some texts need the regex path: rebuild the flat arrays with their features in place (rare in news).
@@ -158,7 +159,7 @@ def corpus_profiles(corpus: Corpus, indexes: np.ndarray, min_words: int) -> Prof
             figures[word_bounds[k] : word_bounds[k + 1]],
             ranges[sentence_bounds[k] : sentence_bounds[k + 1]],
         )
-        for k in range(len(texts))
+        for k in range(len(forms))
     ]
     for k in others.tolist():
         features[k] = word_features(corpus.document(int(indexes[k])))

@@ -114,8 +114,8 @@ class Fingerprints:
 def fingerprint(corpus: Corpus, config: ScanConfig, progress: Progress | None = None) -> Fingerprints:
     """Document and passage signatures of every article.
 
-    Plain texts (fingerprint.is_plain) go through the compiled kernels without being prepared; the others through
-    their prepared `Document`. Both give the same rows (tests/test_kernels.py).
+    Plain texts (`fingerprint.plain_form`) go through the compiled kernels without being prepared; the others
+    through their prepared `Document`. Both give the same rows (tests/test_kernels.py).
     """
     texts = [corpus.text(i) for i in range(len(corpus))]
     document_hasher = MinHasher(config.document.num_perm, config.document.seed)

@@ -1,14 +1,18 @@
-"""Preparing a plain-ASCII text through the compiled tokeniser and splitter gives exactly the regex path's parts."""
+"""Preparing a plain-ASCII text (or the plain form of a text with news punctuation) through the compiled tokeniser
+and splitter gives exactly the regex path's parts."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedupe.document import _plain_parts, _regex_parts
-from dedupe.fingerprint import is_plain
-from tests.test_profiles import ascii_texts, news_like
+from dedupe.fingerprint import STAND_INS, is_plain, plain_form
+from dedupe.normalize import WORD
+from dedupe.segment import sentences
+from tests.test_profiles import SEPARATORS, VOCABULARY, ascii_texts, news_like
 
 
 @settings(max_examples=400, deadline=None)
@@ -21,3 +25,56 @@ def test_plain_text_is_prepared_as_the_regex_path_prepares_it(text):
     for compiled, defined in zip(plain[1:], regex[1:], strict=True):
         assert compiled.dtype == defined.dtype
         assert np.array_equal(compiled, defined)
+
+
+# Separators of news text that is not ASCII for its punctuation alone, next to the ASCII ones they stand in for.
+UNICODE_SEPARATORS = [
+    " ",
+    ". ",
+    ".\u201d ",
+    "\u2019 ",
+    "\u2019",
+    " \u201c",
+    "\u201d. ",
+    "? \u2018",
+    " \u2013 ",
+    "\u2014",
+    "\u00a0",
+    "\u2026 ",
+    "\u2026\n",
+    "\u2013\n",
+    " \u00a3",
+    "\u00b0 ",
+    ", ",
+    "\n",
+    ". \u00ab",
+    "\u00bb ",
+    "\u200b",
+]
+curly_news = st.lists(
+    st.tuples(st.sampled_from(VOCABULARY), st.sampled_from(UNICODE_SEPARATORS + SEPARATORS)), max_size=60
+).map(lambda parts: "".join(word + separator for word, separator in parts))
+
+
+@settings(max_examples=400, deadline=None)
+@given(curly_news)
+def test_the_plain_form_of_news_punctuation_is_prepared_as_the_regex_path_prepares_the_text(text):
+    form = plain_form(text)
+    assert form is not None and len(form) == len(text)
+    plain, regex = _plain_parts(form), _regex_parts(text)
+    assert plain[0] == regex[0]
+    for compiled, defined in zip(plain[1:], regex[1:], strict=True):
+        assert np.array_equal(compiled, defined)
+
+
+@pytest.mark.parametrize("mark", sorted(chr(code) for code in STAND_INS))
+def test_each_stand_in_is_read_as_the_mark_it_stands_for(mark):
+    assert WORD.search(mark) is None and mark.isspace() == STAND_INS[ord(mark)].isspace()
+    for context in ("Yes.{} Next one", "Yes{}. Next", "Yes. {}Next", "He left{}\nthe room", "Go{}\nNow", "U.S.{} Army"):
+        text = context.format(mark)
+        assert sentences(text) == sentences(text.translate(STAND_INS)), text
+
+
+def test_letters_outside_ascii_keep_a_text_on_the_regex_path():
+    assert plain_form("Erdo\u011fan said \u201cno\u201d.") is None
+    assert plain_form("He said \u201cno\u201d.") == "He said (no)."
