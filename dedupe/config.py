@@ -186,6 +186,8 @@ class ScanConfig:
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ConfigError(f"{name} must be in (0, 1], got {value}")
+        if self.min_names < 1:
+            raise ConfigError(f"min_names must be at least 1, got {self.min_names}")
         if self.max_bucket < 2:
             raise ConfigError(f"max_bucket must be at least 2, got {self.max_bucket}")
 

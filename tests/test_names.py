@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 import dedupe
 from dedupe.document import prepare
+from dedupe.errors import ConfigError
 from dedupe.names import names_agree, proper_names
 from dedupe.verify import relate
 
@@ -62,3 +65,10 @@ def test_a_rewritten_copy_with_the_same_names_stays_a_near_duplicate():
     pair = relate(prepare(dedupe.Article("a", NOTICE_A)), prepare(dedupe.Article("c", rewritten)), config)
     # The alignment decides (few 5-grams survive the rewording), and the names agree.
     assert pair is not None and pair.jaccard < config.near_jaccard and pair.relation == "near-duplicate"
+
+
+def test_the_names_settings_are_checked():
+    with pytest.raises(ConfigError, match="min_shared_names must be in"):
+        dedupe.ScanConfig(min_shared_names=0.0)
+    with pytest.raises(ConfigError, match="min_names must be at least 1, got 0"):
+        dedupe.ScanConfig(min_names=0)
