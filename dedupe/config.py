@@ -59,7 +59,7 @@ class AlignConfig:
 
     Similarities are Dice coefficients of content-term sets (`dedupe.align.term_similarity`), except
     `edited_similarity`, which is on the word-level Indel similarity. Calibration: benchmarks/calibrate_labels.py
-    (MSRP) and benchmarks/pan13.py (PAN 2013 training corpus).
+    (MSRP) and benchmarks/pan_alignment.py (PAN 2013 training corpus).
     """
 
     # Term similarity for two sentences to be aligned as a passage. On MSRP (benchmarks/calibrate_labels.py)
@@ -82,7 +82,7 @@ class AlignConfig:
     min_shared_figures: float = 0.6
     # A free neighbouring sentence joins a match when it raises the match's similarity by this much.
     split_gain: float = 0.02
-    # Regions (PAN 2013 training corpus, benchmarks/pan13.py; grid in benchmarks/README.md): a sentence pair
+    # Regions (PAN 2013 training corpus, benchmarks/pan_alignment.py; grid in benchmarks/README.md): a sentence pair
     # starts a region at this term similarity when each sentence is the other's best match...
     seed_similarity: float = 0.45
     # ...and extends a region at this one, again as a mutual best match. Strong pairs join a region within

@@ -1,4 +1,4 @@
-"""PAN's measures (benchmarks/plagdet.py) and the detection files of benchmarks/pan13.py on a hand-made corpus.
+"""PAN's measures (benchmarks/plagdet.py) and the detection files of benchmarks/pan_alignment.py on a hand-made corpus.
 
 The corpus is written here, a few invented sentences; expected values are computed by hand from the definition
 (Potthast et al., COLING 2010).
@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import load_benchmark
 
 plagdet = load_benchmark("plagdet")
-pan13 = load_benchmark("pan13")
+pan_alignment = load_benchmark("pan_alignment")
 
 
 def test_exact_detection_scores_one():
@@ -93,16 +93,16 @@ def corpus(tmp_path: Path) -> Path:
 
 
 def test_the_aligner_finds_the_copied_passage_exactly(corpus: Path, tmp_path: Path):
-    folder_of, cases = pan13.read_truth(corpus)
+    folder_of, cases = pan_alignment.read_truth(corpus)
     pair = ("suspicious-document1.txt", "source-document1.txt")
     assert folder_of[pair] == "02-no-obfuscation"
-    pan13._init(corpus, pan13.AlignConfig())
-    found_pair, detections = pan13.detect(pair)
+    pan_alignment._init(corpus, pan_alignment.AlignConfig())
+    found_pair, detections = pan_alignment.detect(pair)
     assert found_pair == pair
     assert detections == cases[pair]
     out = tmp_path / "out"
     out.mkdir()
-    pan13.write_detections(out, pair, detections)
+    pan_alignment.write_detections(out, pair, detections)
     (feature,) = ET.parse(out / "suspicious-document1-source-document1.xml").getroot()
     assert feature.get("name") == "detected-plagiarism"
     assert int(feature.get("this_offset")) == cases[pair][0][0]

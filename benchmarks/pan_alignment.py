@@ -1,6 +1,6 @@
 """Passage alignment on the PAN 2013 text-alignment corpus: detections in PAN's format, and PAN's measures.
 
-    python benchmarks/pan13.py ../shared/data/pan13-train --out /tmp/pan13-detections
+    python benchmarks/pan_alignment.py ../shared/data/pan13-train --out /tmp/pan13-detections
 
 For every `susp src` line of CORPUS_DIR/pairs, aligns the suspicious document (side a) with the source (side b),
 writes the alignment's regions as `<susp>-<src>.xml` in DETECTIONS_DIR (`detected-plagiarism` features, suspicious

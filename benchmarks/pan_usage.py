@@ -4,8 +4,8 @@ derived from it (03: random word operations, 04: machine-translation round trips
 pair, the usage evidence (`dedupe.rank._usage`) summed over the aligned passages that are not verbatim; counts of
 pairs where it favours the source, the suspicious document, or neither (|sum| <= 0.05).
 
-    python benchmarks/usage_pan13.py ../shared/data/pan13-train --pairs 200
-    python benchmarks/usage_pan13.py ../shared/data/pan13-train --pairs 200 --any-stretch   # without the
+    python benchmarks/pan_usage.py ../shared/data/pan13-train --pairs 200
+    python benchmarks/pan_usage.py ../shared/data/pan13-train --pairs 200 --any-stretch   # without the
         # alternatives rule: every differing stretch of up to four tokens counts
 """
 
