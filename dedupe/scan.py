@@ -71,12 +71,13 @@ def scan(
     candidates = find_candidates(fingerprints, config, stats)
     stats["seconds_candidates"] = time.perf_counter() - clock
 
-    clock = time.perf_counter()
-    candidates = candidates[screen(corpus, candidates, config)]
-    stats["candidates_screened"] = len(candidates)
-    stats["seconds_screen"] = time.perf_counter() - clock
-
     with Workers(worker_count(config)) as workers:
+        workers.warm(len(candidates))  # while the screen runs
+        clock = time.perf_counter()
+        candidates = candidates[screen(corpus, candidates, config)]
+        stats["candidates_screened"] = len(candidates)
+        stats["seconds_screen"] = time.perf_counter() - clock
+
         clock = time.perf_counter()
         pairs = verify_pairs(
             corpus,

@@ -2,9 +2,11 @@
 
 Alignment and ranking are Python (rapidfuzz per sentence pair, difflib and the language model per cluster), so
 threads would contend for the GIL; processes do not. One scan starts its processes once (`Workers`, on first need)
-and uses them for both. Candidates go in chunks of consecutive pairs (sorted by first document), so a document is
-usually prepared once per chunk; clusters go in a few chunks, each with the language model. Results come back in
-input order: they are exactly those of the single-process path.
+and uses them for both. Where the platform has it, the processes fork from a server process that imported this
+module once (`forkserver`, started ahead of need by `Workers.warm`), so they start in milliseconds instead of each
+importing numpy, numba and rapidfuzz (about 1 s on this machine). Candidates go in chunks of consecutive pairs
+(sorted by first document), so a document is usually prepared once per chunk; clusters go in a few chunks, each
+with the language model. Results come back in input order: they are exactly those of the single-process path.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import signal
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing import forkserver
+from multiprocessing.context import BaseContext
 from types import TracebackType
 from typing import Any
 
@@ -27,11 +31,12 @@ from dedupe.models import Article, Member, Pair
 from dedupe.rank import rank_members
 from dedupe.verify import relate
 
-# Below this many candidates, starting worker processes (each imports numpy, numba, rapidfuzz: 1.5-2 s) costs more
-# than it saves, also because one process prepares each document once for all its pairs. Measured on 2 idle cores
-# (benchmarks/README.md): 5,998 pairs 2.9 s in process against 3.4-3.8 s with 2 workers; 76,708 pairs 37.7 s
-# against 23.5 s.
-_MIN_PARALLEL = 10_000
+# Below this many candidates, verifying in processes saves nothing: each prepares again documents the other one
+# prepared (a third more prepares at 20,000 documents), and the ranking then ships the language model to them.
+# Measured on 2 idle cores (benchmarks/README.md): 5,998 pairs 2.9 s in process against 3.4-3.8 s with 2 spawned
+# workers; 76,708 pairs 37.7 s against 23.5 s. With forked workers (no start-up), 2,854 pairs still verified in
+# 0.9-1.2 s either way, and their clusters ranked in 1.0-1.2 s in process against 1.6-1.7 s in the workers.
+PARALLEL_PAIRS = 10_000
 _CHUNK = 500
 # Clusters are ranked in the worker processes when these are running already (verification started them), or when
 # there are this many clusters: about 2 ms each on wire stories, against 1.5-2 s to start the processes.
@@ -62,10 +67,16 @@ class Workers:
     def running(self) -> bool:
         return self._pool is not None
 
+    def warm(self, pairs: int) -> None:
+        """When verifying `pairs` candidates (before the screen: at most that many) may use the processes, start
+        the server they fork from, without waiting: it imports what they need while the caller goes on, and the
+        processes then start at once. Nothing to do with one process, or where processes spawn."""
+        if self.count > 1 and pairs >= PARALLEL_PAIRS and _context().get_start_method() == "forkserver":
+            forkserver.ensure_running()
+
     def submit(self, function: Callable[..., Any], *args: Any) -> Future:
         if self._pool is None:
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(self.count, mp_context=context, initializer=_ignore_interrupts)
+            self._pool = ProcessPoolExecutor(self.count, mp_context=_context(), initializer=_ignore_interrupts)
         return self._pool.submit(function, *args)
 
     def __enter__(self) -> Workers:
@@ -80,6 +91,18 @@ class Workers:
             self._pool = None
 
 
+def _context() -> BaseContext:
+    """How the worker processes start: forked from a server process that has imported this module (and so numpy,
+    numba and rapidfuzz) before any compiled code ran threads in it, else spawned. Never forked from the scan's own
+    process, whose numba threads a fork would leave in an undefined state."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # Effective only before the server starts (the first call); the server then serves every later scan too.
+    context.set_forkserver_preload([__name__])
+    return context
+
+
 def verify_pairs(
     corpus: Corpus,
     candidates: np.ndarray,
@@ -89,11 +112,11 @@ def verify_pairs(
 ) -> list[Pair]:
     """The verified pairs of the candidate rows `(i, j)`, in candidate order; `progress(done)` after each chunk.
 
-    In `workers` (or processes of its own) when there are `_MIN_PARALLEL` candidates or more."""
+    In `workers` (or processes of its own) when there are `PARALLEL_PAIRS` candidates or more."""
     if workers is None:
         with Workers(worker_count(config)) as own:
             return verify_pairs(corpus, candidates, config, progress, own)
-    if workers.count <= 1 or len(candidates) < _MIN_PARALLEL:
+    if workers.count <= 1 or len(candidates) < PARALLEL_PAIRS:
         found: list[Pair] = []
         for done, (i, j) in enumerate(candidates.tolist(), start=1):
             pair = relate(corpus.document(i), corpus.document(j), config)
