@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import dedupe
+from dedupe.document import clean_text
 from dedupe.fluency import LanguageModel
-from dedupe.rank import Evidence, RankWeights, _split_added, _usage, rank_members, reasons, score
+from dedupe.rank import (
+    Evidence,
+    Occurrences,
+    RankWeights,
+    _split_added,
+    _usage,
+    gather_evidence,
+    rank_members,
+    reasons,
+    score,
+)
 from tests.conftest import seed_id
 
 ORIGINAL = (
@@ -164,6 +177,22 @@ def test_rank_members_works_without_a_corpus_model():
     assert members[0].id == "original"
 
 
+def test_without_a_corpus_model_fluency_and_repetition_are_no_evidence():
+    # A model of the cluster alone, with the cluster left out, counts nothing: ranking without a model must be
+    # ranking with that model (the fluency evidence weighs 0, no line is repeated across the corpus).
+    articles = [dedupe.Article("original", WITH_BOILERPLATE), dedupe.Article("garbled", GARBLED)]
+    a, b = (dedupe.prepare(article) for article in articles)
+    pair = dedupe.relate(a, b)
+    assert pair is not None
+    pairs = {(pair.a, pair.b): pair}
+    own_model = LanguageModel.build(clean_text(article).text for article in articles)
+    assert own_model.without(clean_text(article).text for article in articles).documents == 0
+    evidence = gather_evidence(articles, pairs)
+    assert evidence == gather_evidence(articles, pairs, own_model)
+    assert all(found.fluency == 0 for found in evidence.values())
+    assert rank_members(articles, pairs) == rank_members(articles, pairs, own_model)
+
+
 def test_reasons_describe_the_evidence_in_plain_language():
     found = Evidence(
         matched_passages=10,
@@ -215,12 +244,27 @@ SAID = ORIGINAL.replace("Engineers told the council", "Engineers said").replace(
 ONE_SAYS = SAID.replace("Engineers said", "Engineers says")
 
 
+def usage(words_a: list[str], words_b: list[str], doc_a: list[str], doc_b: list[str]) -> float:
+    return _usage(words_a, words_b, Occurrences(doc_a), Occurrences(doc_b))
+
+
+@given(
+    st.lists(st.sampled_from("ab.c"), max_size=30),
+    st.lists(st.sampled_from("ab.c"), min_size=1, max_size=4),
+)
+def test_occurrences_count_every_run_overlaps_included(tokens, gram):
+    naive = sum(1 for i in range(len(tokens) - len(gram) + 1) if tokens[i : i + len(gram)] == gram)
+    counts = Occurrences(tokens)
+    assert counts.count(gram) == naive
+    assert counts.count(gram) == naive  # the positions found by the first count serve the next
+
+
 def test_usage_prefers_the_reading_the_text_uses_elsewhere():
     # The original reads "said" where the copy reads "says"; both texts use "said" elsewhere, neither "says".
-    assert _usage(["engineers", "said"], ["engineers", "says"], ["said"] * 3, ["said"] * 2) > 1.0
-    assert _usage(["engineers", "says"], ["engineers", "said"], ["said"] * 2, ["said"] * 3) < -1.0
+    assert usage(["engineers", "said"], ["engineers", "says"], ["said"] * 3, ["said"] * 2) > 1.0
+    assert usage(["engineers", "says"], ["engineers", "said"], ["said"] * 2, ["said"] * 3) < -1.0
     # A copy that changed every occurrence is consistent too: its usage says nothing.
-    assert _usage(["engineers", "said"], ["engineers", "says"], ["said"] * 3, ["says"] * 3) == 0.0
+    assert usage(["engineers", "said"], ["engineers", "says"], ["said"] * 3, ["says"] * 3) == 0.0
 
 
 def test_a_copy_that_changed_one_occurrence_of_a_word_ranks_below_the_consistent_text():
@@ -235,11 +279,11 @@ def test_a_copy_that_changed_one_occurrence_of_a_word_ranks_below_the_consistent
 def test_usage_compares_only_readings_that_are_alternatives():
     # A copy that dropped a phrase leaves the diff pairing it with a common word; how often the text uses "the"
     # says nothing about which copy is the author's.
-    assert _usage(["the", "think", "-", "tank", "said"], ["the", "the", "said"], ["the"] * 9, ["the"] * 9) == 0.0
+    assert usage(["the", "think", "-", "tank", "said"], ["the", "the", "said"], ["the"] * 9, ["the"] * 9) == 0.0
     # Same letters, other form: "U.S." against "US" is a reading of the same word (the copy, b, writes "U.S."
     # twice elsewhere).
     us, u_s = ["us"], ["u", ".", "s", "."]
-    assert _usage([*u_s, "firms"], [*us, "firms"], u_s * 3, u_s * 2 + us) > 1.0
+    assert usage([*u_s, "firms"], [*us, "firms"], u_s * 3, u_s * 2 + us) > 1.0
 
 
 def test_seed_original_is_not_said_to_change_wording(seed_scan):
