@@ -36,10 +36,11 @@ from dedupe.verify import relate
 # Measured on 2 idle cores (benchmarks/README.md): 5,998 pairs 2.9 s in process against 3.4-3.8 s with 2 spawned
 # workers; 76,708 pairs 37.7 s against 23.5 s. With forked workers (no start-up), 2,854 pairs still verified in
 # 0.9-1.2 s either way, and their clusters ranked in 1.0-1.2 s in process against 1.6-1.7 s in the workers.
-PARALLEL_PAIRS = 10_000
+_MIN_PARALLEL = 10_000
 _CHUNK = 500
 # Clusters are ranked in the worker processes when these are running already (verification started them), or when
-# there are this many clusters: about 2 ms each on wire stories, against 1.5-2 s to start the processes.
+# there are this many clusters: about 2 ms each on wire stories, against starting the processes (1.5-2 s spawned;
+# forked, the server's imports, about 1 s).
 _MIN_PARALLEL_CLUSTERS = 2_000
 # Chunks of clusters per worker: each carries the language model (12 MB pickled at 20,000 documents, 0.2 s to
 # load), so few, but more than one per worker so that one slow chunk does not hold up the others.
@@ -71,7 +72,7 @@ class Workers:
         """When verifying `pairs` candidates (before the screen: at most that many) may use the processes, start
         the server they fork from, without waiting: it imports what they need while the caller goes on, and the
         processes then start at once. Nothing to do with one process, or where processes spawn."""
-        if self.count > 1 and pairs >= PARALLEL_PAIRS and _context().get_start_method() == "forkserver":
+        if self.count > 1 and pairs >= _MIN_PARALLEL and _context().get_start_method() == "forkserver":
             forkserver.ensure_running()
 
     def submit(self, function: Callable[..., Any], *args: Any) -> Future:
@@ -112,11 +113,11 @@ def verify_pairs(
 ) -> list[Pair]:
     """The verified pairs of the candidate rows `(i, j)`, in candidate order; `progress(done)` after each chunk.
 
-    In `workers` (or processes of its own) when there are `PARALLEL_PAIRS` candidates or more."""
+    In `workers` (or processes of its own) when there are `_MIN_PARALLEL` candidates or more."""
     if workers is None:
         with Workers(worker_count(config)) as own:
             return verify_pairs(corpus, candidates, config, progress, own)
-    if workers.count <= 1 or len(candidates) < PARALLEL_PAIRS:
+    if workers.count <= 1 or len(candidates) < _MIN_PARALLEL:
         found: list[Pair] = []
         for done, (i, j) in enumerate(candidates.tolist(), start=1):
             pair = relate(corpus.document(i), corpus.document(j), config)

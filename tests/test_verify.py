@@ -42,7 +42,7 @@ def test_the_screen_keeps_what_verifies_and_drops_most_of_the_rest():
 def test_parallel_verification_and_ranking_give_the_single_process_result(monkeypatch):
     from dedupe import workers
 
-    monkeypatch.setattr(workers, "PARALLEL_PAIRS", 1)
+    monkeypatch.setattr(workers, "_MIN_PARALLEL", 1)
     monkeypatch.setattr(workers, "_CHUNK", 7)
     articles = small_corpus()
     single = dedupe.scan(articles, dedupe.ScanConfig(workers=1))
