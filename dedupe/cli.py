@@ -19,7 +19,8 @@ from typing import Annotated
 import orjson
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
+from rich.text import Text
 
 from dedupe import kernels
 from dedupe.align import align
@@ -96,6 +97,14 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
+class RateColumn(ProgressColumn):
+    """Items per second, blank until rich has two reports to estimate it from (a stage reported once has none)."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed:>7.0f}/s", style="dim")
+
+
 @contextmanager
 def progress_bar(enabled: bool) -> Iterator[object]:
     """A rich progress bar on stderr (only on a terminal), fed by the library's progress callback."""
@@ -106,7 +115,7 @@ def progress_bar(enabled: bool) -> Iterator[object]:
         TextColumn("{task.description:>10}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.speed:>7.0f}/s", style="dim"),
+        RateColumn(),
         TimeRemainingColumn(),
         console=Console(stderr=True),
         transient=True,

@@ -157,3 +157,17 @@ def test_near_fails_on_duplicates_only_when_asked_and_names_a_missing_path(tmp_p
     assert runner.invoke(app, ["near", str(tmp_path), "--fail-on-duplicates"]).exit_code == 0
     missing = runner.invoke(app, ["near", "no/such/dir"])
     assert missing.exit_code == 1 and missing.stderr == "Error: no/such/dir: no such file or directory\n"
+
+
+def test_progress_bars_on_a_terminal_survive_a_stage_reported_once(monkeypatch):
+    # On a terminal the scan draws bars; a stage reported once has no rate yet, and the bar must still draw
+    # (the rate column formatted None and every scan on a terminal failed).
+    from dedupe import cli
+
+    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: True)
+    with cli.progress_bar(True) as update:
+        assert update is not None
+        update("screen", 5, 10)
+    with cli.progress_bar(True) as update:
+        for done in range(1, 4):
+            update("verify", done, 3)
