@@ -74,7 +74,9 @@ def scan(
     with Workers(worker_count(config)) as workers:
         workers.warm(len(candidates))  # while the screen runs
         clock = time.perf_counter()
-        candidates = candidates[screen(corpus, candidates, config)]
+        total = len(candidates)
+        screened = None if progress is None else lambda done: progress("screen", done, total)
+        candidates = candidates[screen(corpus, candidates, config, screened)]
         stats["candidates_screened"] = len(candidates)
         stats["seconds_screen"] = time.perf_counter() - clock
 
@@ -89,7 +91,7 @@ def scan(
         stats["seconds_verify"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
-        clusters = build_clusters(corpus, pairs, config, workers)
+        clusters = build_clusters(corpus, pairs, config, workers, progress)
         stats["seconds_cluster_rank"] = time.perf_counter() - clock
     stats["documents_prepared"] = corpus.prepared
     return ScanResult(
@@ -169,9 +171,14 @@ def passage_hash_sets(document: Document, config: ScanConfig) -> list[np.ndarray
 
 
 def build_clusters(
-    corpus: Corpus, pairs: list[Pair], config: ScanConfig, workers: Workers | None = None
+    corpus: Corpus,
+    pairs: list[Pair],
+    config: ScanConfig,
+    workers: Workers | None = None,
+    progress: Progress | None = None,
 ) -> list[Cluster]:
-    """Star clusters of the duplicate pairs, each ranked by faithfulness.
+    """Star clusters of the duplicate pairs, each ranked by faithfulness (`progress("rank", done, total)` as
+    clusters are ranked).
 
     Ranking compares every two members, so pairs missing between members (not candidates) are verified here, all
     at once: screened, then verified on every core like the candidates. The clusters are ranked in `workers` too
@@ -179,7 +186,7 @@ def build_clusters(
     """
     if workers is None:
         with Workers(worker_count(config)) as own:
-            return build_clusters(corpus, pairs, config, own)
+            return build_clusters(corpus, pairs, config, own, progress)
     index_of = {article.id: index for index, article in enumerate(corpus.articles)}
     known = {(p.a, p.b): p for p in pairs}
     stars = star_clusters([a.id for a in corpus.articles], pairs)
@@ -199,7 +206,13 @@ def build_clusters(
     step = -(-len(corpus) // FLUENCY_SAMPLE)
     model = LanguageModel.build(corpus.text(i) for i in range(0, len(corpus), step)) if stars else None
     articles = [[corpus.articles[index_of[m]] for m in members] for _, members in stars]
-    ranked = rank_clusters(articles, known, model, workers)
+    ranked = rank_clusters(
+        articles,
+        known,
+        model,
+        workers,
+        None if progress is None else lambda done: progress("rank", done, len(articles)),
+    )
     return [
         Cluster(id=number, representative=representative, members=members)
         for number, ((representative, _), members) in enumerate(zip(stars, ranked, strict=True), start=1)

@@ -143,12 +143,19 @@ def rank_clusters(
     pairs: Mapping[tuple[str, str], Pair],
     model: LanguageModel | None,
     workers: Workers,
+    progress: Callable[[int], None] | None = None,
 ) -> list[tuple[Member, ...]]:
     """`rank.rank_members` of each cluster (its articles), in order: in `workers` when they are running already
-    or when there are `_MIN_PARALLEL_CLUSTERS` clusters or more."""
+    or when there are `_MIN_PARALLEL_CLUSTERS` clusters or more. `progress(done)` as clusters are ranked (after
+    each chunk in the workers)."""
     parallel = workers.count > 1 and len(clusters) > 1
     if not parallel or not (workers.running or len(clusters) >= _MIN_PARALLEL_CLUSTERS):
-        return [rank_members(members, pairs, model) for members in clusters]
+        in_process: list[tuple[Member, ...]] = []
+        for done, members in enumerate(clusters, start=1):
+            in_process.append(rank_members(members, pairs, model))
+            if progress is not None and (done % 64 == 0 or done == len(clusters)):
+                progress(done)
+        return in_process
     count = min(len(clusters), workers.count * _RANK_CHUNKS_PER_WORKER)
     # Round robin over the clusters, which come in corpus order: each chunk gets a share of the large ones.
     chunks = [list(range(start, len(clusters), count)) for start in range(count)]
@@ -157,9 +164,13 @@ def rank_clusters(
         for chunk in chunks
     ]
     ranked: list[tuple[Member, ...]] = [()] * len(clusters)
+    done = 0
     for chunk, future in zip(chunks, futures, strict=True):
         for k, members in zip(chunk, future.result(), strict=True):
             ranked[k] = members
+        done += len(chunk)
+        if progress is not None:
+            progress(done)
     return ranked
 
 

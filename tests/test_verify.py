@@ -67,3 +67,26 @@ def test_few_clusters_are_ranked_in_process_when_no_worker_runs():
         assert not idle.running  # starting processes for a few clusters costs more than ranking them
     assert len(clusters) > 2
     assert ranked == [rank_members(members, pairs) for members in clusters]
+
+
+def test_scan_reports_the_progress_of_each_long_stage(monkeypatch):
+    from dedupe import verify, workers
+
+    # Small blocks and chunks, so that the screen and verification report more than once.
+    monkeypatch.setattr(verify, "_SCREEN_BLOCK", 5)
+    monkeypatch.setattr(workers, "_MIN_PARALLEL", 1)
+    monkeypatch.setattr(workers, "_CHUNK", 7)
+    for processes in (1, 2):
+        reports: dict[str, list[tuple[int, int]]] = {}
+        result = dedupe.scan(
+            small_corpus(),
+            dedupe.ScanConfig(workers=processes),
+            progress=lambda stage, done, total, reports=reports: reports.setdefault(stage, []).append((done, total)),
+        )
+        assert {"fingerprint", "screen", "verify", "rank"} <= set(reports)
+        assert reports["rank"][-1] == (len(result.clusters), len(result.clusters))
+        for stage, seen in reports.items():
+            done = [d for d, _ in seen]
+            assert done == sorted(done), stage
+            assert seen[-1][0] == seen[-1][1], stage  # every stage ends at its total
+        assert len(reports["screen"]) > 1  # block by block
