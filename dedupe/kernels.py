@@ -535,9 +535,10 @@ def _plain_word_features(
     terms: np.ndarray,
     figures: np.ndarray,
     word_ends: np.ndarray,
-) -> tuple[np.ndarray, int]:
-    """Fill the word arrays of one plain text; returns the `[first, last)` word range of every sentence and the
-    word count. A term is the hash of the word's first `stem` characters, as `hash_words` gives it."""
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Fill the word arrays of one plain text; returns the `[first, last)` word range of every sentence, whether
+    each sentence ends in ".", "!" or "?", and the word count. A term is the hash of the word's first `stem`
+    characters, as `hash_words` gives it."""
     count = 0
     h = _FNV_OFFSET
     prefix = _FNV_OFFSET
@@ -570,8 +571,11 @@ def _plain_word_features(
             digit = False
     spans = plain_sentences(t, abbreviations)
     ranges = np.empty((len(spans), 2), dtype=np.int64)
+    terminal = np.empty(len(spans), dtype=np.bool_)
     first = 0
     for s in range(len(spans)):
+        last_byte = t[spans[s, 1] - 1]
+        terminal[s] = last_byte == 46 or last_byte == 33 or last_byte == 63  # . ! ?
         while first < count and word_ends[first] <= spans[s, 0]:
             first += 1
         last = first
@@ -580,7 +584,7 @@ def _plain_word_features(
         ranges[s, 0] = first
         ranges[s, 1] = last
         first = last
-    return ranges, count
+    return ranges, terminal, count
 
 
 @njit(parallel=True, cache=True)
@@ -594,9 +598,10 @@ def plain_word_features(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Word features and sentence ranges of many texts, for those that are plain ASCII.
 
-    Returns `(hashes, terms, figures, word_bounds, ranges, sentence_bounds, plain)`: text d's words are rows
-    `word_bounds[d]:word_bounds[d + 1]`, its sentences rows `sentence_bounds[d]:sentence_bounds[d + 1]` of
-    `ranges` (word indexes within the text). Texts that are not plain have no words here.
+    Returns `(hashes, terms, figures, word_bounds, ranges, terminal, sentence_bounds, plain)`: text d's words are
+    rows `word_bounds[d]:word_bounds[d + 1]`, its sentences rows `sentence_bounds[d]:sentence_bounds[d + 1]` of
+    `ranges` (word indexes within the text) and of `terminal` (the sentence ends in ".", "!" or "?"). Texts that
+    are not plain have no words here.
     """
     n = len(offsets) - 1
     plain = np.ones(n, dtype=np.bool_)
@@ -610,7 +615,7 @@ def plain_word_features(
                 break
         if plain[d]:
             size = len(t) // 2 + 1
-            ranges, count = _plain_word_features(
+            ranges, _, count = _plain_word_features(
                 t,
                 abbreviations,
                 stopwords,
@@ -631,12 +636,13 @@ def plain_word_features(
     terms = np.empty(word_bounds[n], dtype=np.uint64)
     figures = np.empty(word_bounds[n], dtype=np.int8)
     all_ranges = np.empty((sentence_bounds[n], 2), dtype=np.int64)
+    terminal = np.zeros(sentence_bounds[n], dtype=np.bool_)
     for d in prange(n):
         if not plain[d]:
             continue
         t = data[offsets[d] : offsets[d + 1]]
         w0, w1 = word_bounds[d], word_bounds[d + 1]
-        ranges, _ = _plain_word_features(
+        ranges, ends, _ = _plain_word_features(
             t,
             abbreviations,
             stopwords,
@@ -648,7 +654,9 @@ def plain_word_features(
             np.empty(w1 - w0, np.int64),
         )
         all_ranges[sentence_bounds[d] : sentence_bounds[d + 1]] = ranges
-    return hashes, terms, figures, word_bounds, all_ranges, sentence_bounds, plain
+        for s in range(len(ends)):
+            terminal[sentence_bounds[d] + s] = ends[s]
+    return hashes, terms, figures, word_bounds, all_ranges, terminal, sentence_bounds, plain
 
 
 @njit(parallel=True, cache=True)

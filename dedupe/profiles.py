@@ -42,22 +42,64 @@ def _word_list_hashes() -> tuple[np.ndarray, np.ndarray]:
 @dataclass(frozen=True, slots=True)
 class WordFeatures:
     """Per word of one document: its hash, its term's hash (0 for a function word) and its figure mark
-    (`align.figure_marks`); and the `[first, last)` word range of each sentence."""
+    (`align.figure_marks`); per sentence its `[first, last)` word range and whether its text ends in ".", "!" or
+    "?" (where `align` lets a fragment join the match before it)."""
 
     hashes: np.ndarray
     terms: np.ndarray
     figures: np.ndarray
     sentence_words: np.ndarray
+    terminal: np.ndarray
 
 
 def word_features(document: Document) -> WordFeatures:
     """The word features of a prepared document, by the definitions `align` uses (`sentence_terms`,
-    `sentence_figures`)."""
+    `sentence_figures`, `_absorb_fragments`)."""
     words = document.words
     terms = word_hashes([w[:STEM] for w in words])
     terms[np.fromiter((w in STOPWORDS for w in words), dtype=bool, count=len(words))] = 0
     figures = np.asarray(figure_marks(document), dtype=np.int8)
-    return WordFeatures(document.word_hashes, terms, figures, document.sentence_words.astype(np.int64))
+    text = document.clean.text
+    terminal = np.fromiter(
+        (text[end - 1] in ".!?" for _, end in document.sentences), dtype=bool, count=len(document.sentences)
+    )
+    return WordFeatures(document.word_hashes, terms, figures, document.sentence_words.astype(np.int64), terminal)
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusFeatures:
+    """The word features of many documents, joined: document d's words are rows `word_bounds[d]:word_bounds[d +
+    1]` of `hashes`, `terms` and `figures`, its sentences rows `sentence_bounds[d]:sentence_bounds[d + 1]` of
+    `ranges` (word indexes within the document) and `terminal`."""
+
+    hashes: np.ndarray
+    terms: np.ndarray
+    figures: np.ndarray
+    word_bounds: np.ndarray
+    ranges: np.ndarray
+    terminal: np.ndarray
+    sentence_bounds: np.ndarray
+
+
+def joined(features: Sequence[WordFeatures]) -> CorpusFeatures:
+    """The features of several documents, joined in order."""
+    word_bounds = np.zeros(len(features) + 1, dtype=np.int64)
+    np.cumsum([len(f.hashes) for f in features], out=word_bounds[1:])
+    sentence_bounds = np.zeros(len(features) + 1, dtype=np.int64)
+    np.cumsum([len(f.sentence_words) for f in features], out=sentence_bounds[1:])
+
+    def join(arrays: list[np.ndarray], dtype: type, shape: tuple[int, ...] = (0,)) -> np.ndarray:
+        return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(shape, dtype=dtype)
+
+    return CorpusFeatures(
+        join([f.hashes for f in features], np.uint64),
+        join([f.terms for f in features], np.uint64),
+        join([f.figures for f in features], np.int8),
+        word_bounds,
+        join([f.sentence_words.reshape(-1, 2) for f in features], np.int64, (0, 2)),
+        join([f.terminal for f in features], np.bool_),
+        sentence_bounds,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,39 +160,33 @@ class Profiles:
         )
 
 
-def profiles(features: Sequence[WordFeatures], min_words: int) -> Profiles:
+def profiles(features: Sequence[WordFeatures] | CorpusFeatures, min_words: int) -> Profiles:
     """The sentence profiles of documents given by their word features; document sets count the sentences of
     `min_words` words or more (`AlignConfig.min_words`)."""
-    word_bounds = np.zeros(len(features) + 1, dtype=np.int64)
-    np.cumsum([len(f.hashes) for f in features], out=word_bounds[1:])
-    sentence_bounds = np.zeros(len(features) + 1, dtype=np.int64)
-    np.cumsum([len(f.sentence_words) for f in features], out=sentence_bounds[1:])
-
-    def joined(arrays: list[np.ndarray], dtype: type, shape: tuple[int, ...] = (0,)) -> np.ndarray:
-        return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(shape, dtype=dtype)
-
-    return _profiles(
-        joined([f.hashes for f in features], np.uint64),
-        joined([f.terms for f in features], np.uint64),
-        joined([f.figures for f in features], np.int8),
-        word_bounds,
-        joined([f.sentence_words.reshape(-1, 2) for f in features], np.int64, (0, 2)),
-        sentence_bounds,
-        min_words,
+    f = features if isinstance(features, CorpusFeatures) else joined(features)
+    return from_sentences(
+        f.sentence_bounds,
+        *kernels.sentence_profiles(f.hashes, f.terms, f.figures, f.word_bounds, f.ranges, f.sentence_bounds),
+        min_words=min_words,
     )
 
 
 def corpus_profiles(corpus: Corpus, indexes: np.ndarray, min_words: int) -> Profiles:
     """The sentence profiles of articles `indexes` of a corpus (profile k is article `indexes[k]`)."""
+    return profiles(corpus_features(corpus, indexes), min_words)
+
+
+def corpus_features(corpus: Corpus, indexes: np.ndarray) -> CorpusFeatures:
+    """The word features of articles `indexes` of a corpus, joined (document k is article `indexes[k]`)."""
     forms = [plain_form(corpus.text(i)) for i in indexes.tolist()]
     has_form = np.fromiter((form is not None for form in forms), dtype=bool, count=len(forms))
     data, offsets = pack([form or "" for form in forms])
-    hashes, terms, figures, word_bounds, ranges, sentence_bounds, plain = kernels.plain_word_features(
+    hashes, terms, figures, word_bounds, ranges, terminal, sentence_bounds, plain = kernels.plain_word_features(
         data, offsets, ABBREVIATION_TABLE, *_word_list_hashes(), STEM
     )
     others = np.flatnonzero(~(has_form & plain))
     if len(others) == 0:
-        return _profiles(hashes, terms, figures, word_bounds, ranges, sentence_bounds, min_words)
+        return CorpusFeatures(hashes, terms, figures, word_bounds, ranges, terminal, sentence_bounds)
     # Some texts need the regex path: rebuild the flat arrays with their features in place (rare in news).
     features = [
         WordFeatures(
@@ -158,28 +194,13 @@ def corpus_profiles(corpus: Corpus, indexes: np.ndarray, min_words: int) -> Prof
             terms[word_bounds[k] : word_bounds[k + 1]],
             figures[word_bounds[k] : word_bounds[k + 1]],
             ranges[sentence_bounds[k] : sentence_bounds[k + 1]],
+            terminal[sentence_bounds[k] : sentence_bounds[k + 1]],
         )
         for k in range(len(forms))
     ]
     for k in others.tolist():
         features[k] = word_features(corpus.document(int(indexes[k])))
-    return profiles(features, min_words)
-
-
-def _profiles(
-    hashes: np.ndarray,
-    terms: np.ndarray,
-    figures: np.ndarray,
-    word_bounds: np.ndarray,
-    ranges: np.ndarray,
-    sentence_bounds: np.ndarray,
-    min_words: int,
-) -> Profiles:
-    return from_sentences(
-        sentence_bounds,
-        *kernels.sentence_profiles(hashes, terms, figures, word_bounds, ranges, sentence_bounds),
-        min_words=min_words,
-    )
+    return joined(features)
 
 
 def from_sentences(sentence_bounds: np.ndarray, *sentence_fields: np.ndarray, min_words: int) -> Profiles:

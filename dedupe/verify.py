@@ -6,14 +6,15 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dedupe import kernels
+from dedupe import kernels, matching
 from dedupe.align import Matching, match
 from dedupe.config import ScanConfig
 from dedupe.document import Corpus, Document
 from dedupe.fingerprint import shingle_sets
 from dedupe.models import Pair, Relation
 from dedupe.names import names_agree
-from dedupe.profiles import corpus_profiles
+from dedupe.profiles import corpus_features
+from dedupe.profiles import profiles as profiles_of
 
 # Pairs the screen's kernel takes at a time, between progress reports (about 0.4 s on 2 cores).
 _SCREEN_BLOCK = 100_000
@@ -78,14 +79,16 @@ def relate(a: Document, b: Document, config: ScanConfig | None = None) -> Pair |
 def screen(
     corpus: Corpus, candidates: np.ndarray, config: ScanConfig, progress: Callable[[int], None] | None = None
 ) -> np.ndarray:
-    """Which candidate pairs of a scan go on to alignment (the gate applies the same rule to its entries).
+    """Which candidate pairs of a scan go on to alignment.
 
     A pair goes on when its shingle Jaccard reaches `near_jaccard`, or when its sentences give passage evidence
-    (`ScanConfig.evidence`) and one sentence pair could be aligned as a passage at all (`Profiles.screen`: the
-    aligner's own condition for matching two sentences of `min_words` words or more). All of it is decided in
-    compiled code from the texts, so the many pairs LSH proposes for sharing common sentence words (templated wire
-    copy) cost no alignment; tests/test_profiles.py proves that a pair ruled out has no such passage.
-    `progress(done)` as blocks of pairs are screened.
+    (`ScanConfig.evidence`), one sentence pair could be aligned as a passage at all (`Profiles.screen`: the
+    aligner's own condition for matching two sentences of `min_words` words or more; the gate applies this much to
+    its entries), and the aligner's whole sentence matching, compiled (`matching.may_relate`), covers enough of
+    the pair or holds a long enough reused passage for `classify` to relate it. All of it is decided in compiled
+    code from the texts, so the many pairs LSH proposes for sharing common sentence words (templated wire copy,
+    one edited sentence of another story) cost no alignment; tests/test_profiles.py and tests/test_matching.py
+    prove that a pair ruled out would verify as unrelated. `progress(done)` as blocks of pairs are screened.
     """
     if len(candidates) == 0:
         return np.zeros(0, dtype=bool)
@@ -95,10 +98,12 @@ def screen(
     keep = shingle_sets(texts, config.shingle).jaccard(rows) >= min(config.near_jaccard, config.document.threshold)
     rest = np.flatnonzero(~keep)
     if len(rest):
-        profiles = corpus_profiles(corpus, documents, config.align.min_words)
+        features = corpus_features(corpus, documents)
+        profiles, sentences = profiles_of(features, config.align.min_words), matching.sentences(features)
         for start in range(0, len(rest), _SCREEN_BLOCK):
             block = rest[start : start + _SCREEN_BLOCK]
-            keep[block] = profiles.screen(rows[block], config)
+            passed = block[profiles.screen(rows[block], config)]
+            keep[passed] = matching.may_relate(rows[passed], sentences, config)
             if progress is not None:
                 progress(len(candidates) - len(rest) + start + len(block))
     elif progress is not None:

@@ -32,11 +32,11 @@ from dedupe.rank import rank_members
 from dedupe.verify import relate
 
 # Below this many candidates, verifying in processes saves nothing: each prepares again documents the other one
-# prepared (a third more prepares at 20,000 documents), and the ranking then ships the language model to them.
-# Measured on 2 idle cores (benchmarks/README.md): 5,998 pairs 2.9 s in process against 3.4-3.8 s with 2 spawned
-# workers; 76,708 pairs 37.7 s against 23.5 s. With forked workers (no start-up), 2,854 pairs still verified in
-# 0.9-1.2 s either way, and their clusters ranked in 1.0-1.2 s in process against 1.6-1.7 s in the workers.
-_MIN_PARALLEL = 10_000
+# prepared, and the ranking then ships the language model to them. Since the compiled matching screens out nearly
+# every unrelated pair (matching.py), the pairs left are mostly related, which cost the full alignment: at 20,000
+# documents 9,496 pairs took 9.3-9.5 s in process against 5.8-6.2 s in 2 forked workers; at 5,000 documents
+# 587 pairs stay in process (benchmarks/README.md, tenth round).
+_MIN_PARALLEL = 2_000
 _CHUNK = 500
 # Clusters are ranked in the worker processes when these are running already (verification started them), or when
 # there are this many clusters: about 2 ms each on wire stories, against starting the processes (1.5-2 s spawned;

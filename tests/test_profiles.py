@@ -16,7 +16,15 @@ from dedupe.config import PassageEvidence, ScanConfig
 from dedupe.document import Corpus, prepare
 from dedupe.fingerprint import is_plain, pack
 from dedupe.normalize import looks_like_html
-from dedupe.profiles import STEM, _word_list_hashes, corpus_profiles, profiles, word_features
+from dedupe.profiles import (
+    STEM,
+    _word_list_hashes,
+    corpus_features,
+    corpus_profiles,
+    joined,
+    profiles,
+    word_features,
+)
 from dedupe.segment import ABBREVIATION_TABLE
 from tests.test_verify import small_corpus
 
@@ -32,11 +40,11 @@ ascii_texts = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=127)
 
 def kernel_features(text: str) -> tuple[np.ndarray, ...]:
     data, offsets = pack([text])
-    hashes, terms, figures, _, ranges, _, plain = kernels.plain_word_features(
+    hashes, terms, figures, _, ranges, terminal, _, plain = kernels.plain_word_features(
         data, offsets, ABBREVIATION_TABLE, *_word_list_hashes(), STEM
     )
     assert plain[0]
-    return hashes, terms, figures, ranges
+    return hashes, terms, figures, ranges, terminal
 
 
 @settings(max_examples=300, deadline=None)
@@ -45,11 +53,12 @@ def test_compiled_word_features_equal_those_of_the_prepared_document(text):
     if not is_plain(text) or looks_like_html(text):
         return  # the compiled path reads plain text; markup is read through its clean text (next test)
     expected = word_features(prepare(dedupe.Article("t", text)))
-    hashes, terms, figures, ranges = kernel_features(text)
+    hashes, terms, figures, ranges, terminal = kernel_features(text)
     assert np.array_equal(hashes, expected.hashes)
     assert np.array_equal(terms, expected.terms)
     assert np.array_equal(figures, expected.figures)
     assert np.array_equal(ranges, expected.sentence_words)
+    assert np.array_equal(terminal, expected.terminal)
 
 
 def test_corpus_profiles_take_each_text_through_its_own_path():
@@ -68,6 +77,10 @@ def test_corpus_profiles_take_each_text_through_its_own_path():
         assert np.array_equal(getattr(found, name), getattr(expected, name)), name
     assert len(found.document_terms) > 10
     assert found.lengths.sum() > 20
+    features = corpus_features(corpus, order)
+    expected_features = joined([word_features(corpus.document(int(i))) for i in order])
+    for name in features.__slots__:
+        assert np.array_equal(getattr(features, name), getattr(expected_features, name)), name
 
 
 def test_pairs_the_profiles_rule_out_have_no_passage():

@@ -33,10 +33,11 @@ def test_the_screen_keeps_what_verifies_and_drops_most_of_the_rest():
     keep = screen(corpus, candidates, config)
     related = np.array([relate(corpus.document(i), corpus.document(j), config) is not None for i, j in candidates])
     assert related.sum() > 50 and (~related).sum() > 50, "the corpus must exercise both outcomes"
-    # Evidence-based, not a bound: measured 170 of 171 related pairs kept, 53 of 90 unrelated dropped. (The screen
-    # reads no names: mixes of seed sentences whose names disagree pass it and verify as unrelated.)
+    # The passage evidence is a rule, not a bound: measured 170 of 171 related pairs kept. The matching drops 88 of
+    # the 90 unrelated (53 without it); it reads no names, so mixes of seed sentences whose names disagree can
+    # pass it and verify as unrelated.
     assert keep[related].mean() >= 0.98
-    assert (~keep[~related]).mean() >= 0.55
+    assert (~keep[~related]).mean() >= 0.9
 
 
 def test_parallel_verification_and_ranking_give_the_single_process_result(monkeypatch):
