@@ -42,6 +42,7 @@ STAGES = {
     "decode stored entries": ("entry.py", "decode"),
     "candidate rule (passage estimates)": ("gate.py", "_candidates"),
     "screen (Jaccard, sentence profiles)": ("gate.py", "_screen"),
+    "screen (compiled matching on the texts)": ("gate.py", "_relatable"),
     "prepare stored articles for relate": ("gate.py", "_stored"),
     "prepare the incoming article": ("gate.py", "prepared"),
     "relate (align)": ("verify.py", "relate"),
@@ -111,6 +112,7 @@ TIMED = {
     "decode stored sentences": (gate, "decode_sentences"),
     "candidate rule": (gate.Index, "_candidates"),
     "screen": (gate.Index, "_screen"),
+    "matching screen": (gate.Index, "_relatable"),
     "prepare stored articles": (gate.Index, "_stored"),
     "relate": (gate, "relate"),
     "rank the matches": (gate, "_original"),
@@ -137,7 +139,8 @@ def timed(location: Path, further: list[tuple[str, str, str]]) -> dict[str, Any]
         setattr(owner, name, clocked)
 
     for stage, (owner, name) in TIMED.items():
-        wrap(owner, name, stage)
+        if hasattr(owner, name):  # older code may lack a stage
+            wrap(owner, name, stage)
     with Index.open(location) as index:
         store = type(index._store)
         wrap(store, "lookup", "store lookup")

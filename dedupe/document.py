@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -117,13 +117,16 @@ class Corpus:
     text is what gets fingerprinted.
     """
 
-    def __init__(self, articles: Sequence[Article], shingle: int) -> None:
+    def __init__(
+        self, articles: Sequence[Article], shingle: int, prepared: Mapping[int, Document] | None = None
+    ) -> None:
+        """`prepared`: documents of some of the articles (by index) prepared already, with this `shingle`."""
         self.articles = list(articles)
         self.shingle = shingle
         self.markup = np.fromiter(
             (a.markup or looks_like_html(a.text) for a in self.articles), dtype=bool, count=len(self.articles)
         )
-        self._prepared: dict[int, Document] = {}
+        self._prepared: dict[int, Document] = dict(prepared or {})
 
     def __len__(self) -> int:
         return len(self.articles)

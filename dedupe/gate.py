@@ -4,9 +4,10 @@ Composition of the scan's own stages and rules, nothing re-implemented: the arti
 shingles and sentence profile, by the scan's functions) -> MinHash signatures and LSH band keys at document and
 passage level (the scan's settings) -> a store lookup of the articles sharing a bucket -> the scan's candidate
 rule (a shared document bucket, or colliding passages whose MinHash estimate gives evidence) -> the scan's screen
-(`Profiles.screen`) on the stored entries -> `relate` on the few pairs left (the stored article first, as the scan
-orders an earlier article) -> the faithfulness ranking. So the verdict for two articles is the relation the scan
-gives the same two articles, and only pairs that reach `relate` cost a prepared `Document`.
+(`Profiles.screen` on the stored entries, then the compiled matching, `matching.may_relate`, on the texts) ->
+`relate` on the few pairs left (the stored article first, as the scan orders an earlier article) -> the
+faithfulness ranking. So the verdict for two articles is the relation the scan gives the same two articles, and
+only pairs that reach `relate` cost a prepared `Document`.
 
 A check is a few small compiled calls on one article: they run on the calling thread (`_one_thread`), because
 waking numba's worker threads costs more than the work (9 ms against 0.05 ms per call, measured on the loaded
@@ -30,10 +31,11 @@ import numpy as np
 from dedupe import kernels
 from dedupe.candidates import ESTIMATE_MARGIN, band_keys, optimal_bands
 from dedupe.config import MinHashConfig, ScanConfig
-from dedupe.document import Document, prepare
+from dedupe.document import Corpus, Document, prepare
 from dedupe.entry import Entries, Sentences, decode, decode_sentences, measure, measure_many
 from dedupe.errors import StoreError
 from dedupe.fingerprint import MinHasher
+from dedupe.matching import corpus_may_relate
 from dedupe.models import Article, Pair
 from dedupe.rank import rank_members
 from dedupe.report import passage_dict
@@ -322,12 +324,15 @@ class Index:
             kept = np.flatnonzero(self._screen(entries, pairs, jaccards))
             # Strongest first: by Jaccard, then the earlier article.
             kept = kept[np.lexsort((stored[kept], -jaccards[kept]))]
-            for position, k in enumerate(kept.tolist()):
-                if self._settled(matches, float(jaccards[k])):
+            kept_seqs = [int(seqs[stored[k]]) for k in kept.tolist()]
+            articles = [decode_article(found.candidates[seq]) for seq in kept_seqs]
+            relatable = self._relatable(incoming, kept_seqs, articles, jaccards[kept])
+            for position, (seq, article) in enumerate(zip(kept_seqs, articles, strict=True)):
+                if self._settled(matches, float(jaccards[kept[position]])):
                     unverified = len(kept) - position
                     break
-                seq = int(seqs[stored[k]])
-                article = decode_article(found.candidates[seq])
+                if not relatable[position]:
+                    continue
                 pair = relate(self._stored(seq, article), incoming.prepared(self.config.shingle), self.config)
                 if pair is not None:
                     matches.append(Match(article, pair))
@@ -389,6 +394,25 @@ class Index:
         if len(rest):
             keep[rest] = entries.profiles.screen(pairs[rest], config)
         return keep
+
+    def _relatable(
+        self, incoming: _Incoming, seqs: list[int], articles: list[Article], jaccards: np.ndarray
+    ) -> np.ndarray:
+        """Which stored articles (`seqs`, their `articles`) could relate to the incoming one (`verify.screen`'s last
+        step): shingle Jaccard at `near_jaccard`, or an aligner's matching (`matching.may_relate`, computed from the
+        texts: the entries keep no word order) that covers enough or reuses a long enough passage. Documents
+        prepared already are not prepared again."""
+        config = self.config
+        relatable = jaccards >= config.near_jaccard
+        rest = np.flatnonzero(~relatable)
+        if len(rest):
+            prepared = {k: self._prepared[seqs[i]] for k, i in enumerate(rest.tolist()) if seqs[i] in self._prepared}
+            if incoming.document is not None:
+                prepared[len(rest)] = incoming.document
+            corpus = Corpus([*(articles[i] for i in rest.tolist()), incoming.article], config.shingle, prepared)
+            pairs = np.stack([np.arange(len(rest)), np.full(len(rest), len(rest))], axis=1)
+            relatable[rest] = corpus_may_relate(corpus, pairs, config)
+        return relatable
 
     def _stored(self, seq: int, article: Article) -> Document:
         cached = self._prepared.get(seq)

@@ -18,8 +18,9 @@ import numpy as np
 from numba import njit, prange
 
 from dedupe.config import ScanConfig
+from dedupe.document import Corpus
 from dedupe.kernels import FIGURE_PART, SHINGLE_MULTIPLIER, _fmix64, _pack, _shared, _sorted_unique
-from dedupe.profiles import CorpusFeatures
+from dedupe.profiles import CorpusFeatures, corpus_features
 
 _U64 = np.uint64
 # Thresholds compared on rounded figures in `align` (coverage and scores to 4 places) are compared here this much
@@ -112,6 +113,14 @@ def may_relate(pairs: np.ndarray, sentences: Sentences, config: ScanConfig) -> n
         | (shorter >= config.contained_coverage - _ROUNDING)
         | (longest >= config.reuse_min_words)
     )
+
+
+def corpus_may_relate(corpus: Corpus, pairs: np.ndarray, config: ScanConfig) -> np.ndarray:
+    """`may_relate` of pairs of articles of a corpus (rows `(i, j)` of their indexes), from their texts."""
+    if len(pairs) == 0:
+        return np.zeros(0, dtype=bool)
+    documents, rows = np.unique(pairs, return_inverse=True)
+    return may_relate(rows.reshape(pairs.shape), sentences(corpus_features(corpus, documents)), config)
 
 
 @njit(parallel=True, cache=True)
