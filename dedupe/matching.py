@@ -7,7 +7,7 @@ its longest verbatim or edited match (`verify.classify`). This module computes t
 steps as `align.match` (identical sentences first, then the best pairs one to one, growth over split sentences,
 dangling fragments, verbatim runs joined, word-level Indel scores) on 64-bit hashes of the words, terms and
 figures, so that the screen sends on to alignment only pairs that can relate. tests/test_matching.py proves the
-figures equal `align.match`'s.
+figures equal `align.match`'s; only a collision of two 64-bit hashes could make them differ.
 """
 
 from __future__ import annotations
