@@ -659,6 +659,43 @@ def plain_word_features(
     return hashes, terms, figures, word_bounds, all_ranges, terminal, sentence_bounds, plain
 
 
+@njit(inline="always", cache=True)
+def sentence_hashes(
+    hashes: np.ndarray,
+    terms: np.ndarray,
+    figures: np.ndarray,
+    first: int,
+    last: int,
+    term_out: np.ndarray,
+    figure_out: np.ndarray,
+    shift: np.uint64,
+) -> tuple[np.uint64, int, int]:
+    """The hashes of the sentence of words `first:last`: of its word sequence, and its term and figure hashes (a
+    figure of several words, marked FIGURE_PART after the first, hashes them in order) written to the front of
+    `term_out` and `figure_out`, shifted right by `shift` bits (32 where sets keep 32 bits). Returns the sequence
+    hash and how many terms and figures were written."""
+    h = _U64(0)
+    t = 0
+    f = 0
+    figure = _U64(0)
+    for w in range(first, last):
+        h = _fmix64(h * SHINGLE_MULTIPLIER + hashes[w])
+        if terms[w] != 0:
+            term_out[t] = terms[w] >> shift
+            t += 1
+        if figures[w] == FIGURE_PART and figure != 0:
+            figure = _fmix64(figure * SHINGLE_MULTIPLIER + hashes[w])
+            continue
+        if figure != 0:
+            figure_out[f] = figure >> shift
+            f += 1
+        figure = hashes[w] if figures[w] else _U64(0)
+    if figure != 0:
+        figure_out[f] = figure >> shift
+        f += 1
+    return h, t, f
+
+
 @njit(parallel=True, cache=True)
 def sentence_profiles(
     hashes: np.ndarray,
@@ -693,27 +730,19 @@ def sentence_profiles(
     term_sizes = np.zeros(m, dtype=np.int64)
     figure_sizes = np.zeros(m, dtype=np.int64)
     for s in prange(m):
-        base = word_bounds[owner[s]]
-        h = _U64(0)
-        t = 0
-        f = 0
-        figure = _U64(0)
-        for w in range(base + ranges[s, 0], base + ranges[s, 1]):
-            h = _fmix64(h * SHINGLE_MULTIPLIER + hashes[w])
-            word_scratch[w - base - ranges[s, 0] + slots[s]] = np.uint32(hashes[w] >> _U64(32))
-            if terms[w] != 0:
-                term_scratch[slots[s] + t] = np.uint32(terms[w] >> _U64(32))
-                t += 1
-            if figures[w] == FIGURE_PART and figure != 0:
-                figure = _fmix64(figure * SHINGLE_MULTIPLIER + hashes[w])
-                continue
-            if figure != 0:
-                figure_scratch[slots[s] + f] = np.uint32(figure >> _U64(32))
-                f += 1
-            figure = hashes[w] if figures[w] else _U64(0)
-        if figure != 0:
-            figure_scratch[slots[s] + f] = np.uint32(figure >> _U64(32))
-            f += 1
+        first = word_bounds[owner[s]] + ranges[s, 0]
+        for w in range(first, first + lengths[s]):
+            word_scratch[w - first + slots[s]] = np.uint32(hashes[w] >> _U64(32))
+        h, t, f = sentence_hashes(
+            hashes,
+            terms,
+            figures,
+            first,
+            first + lengths[s],
+            term_scratch[slots[s] : slots[s + 1]],
+            figure_scratch[slots[s] : slots[s + 1]],
+            _U64(32),
+        )
         sequence[s] = h if lengths[s] else _U64(0)
         word_sizes[s] = _sorted_unique(word_scratch[slots[s] : slots[s] + lengths[s]])
         term_sizes[s] = _sorted_unique(term_scratch[slots[s] : slots[s] + t])

@@ -19,7 +19,7 @@ from numba import njit, prange
 
 from dedupe.config import ScanConfig
 from dedupe.document import Corpus
-from dedupe.kernels import FIGURE_PART, SHINGLE_MULTIPLIER, _fmix64, _pack, _shared, _sorted_unique
+from dedupe.kernels import _pack, _shared, _sorted_unique, sentence_hashes
 from dedupe.profiles import CorpusFeatures, corpus_features
 
 _U64 = np.uint64
@@ -133,8 +133,7 @@ def _sentence_sets(
     sentence_bounds: np.ndarray,
 ) -> tuple[np.ndarray, ...]:
     """Per sentence: first word, word count, word-sequence hash (0 when empty), and the sorted unique 64-bit term
-    and figure hashes as `(values, bounds)` (a figure of several words, marked FIGURE_PART after the first,
-    hashes them in order), as `profiles` computes them in 32 bits."""
+    and figure hashes as `(values, bounds)` (`kernels.sentence_hashes`, which the profiles keep in 32 bits)."""
     n = len(word_bounds) - 1
     m = len(ranges)
     starts = np.empty(m, dtype=np.int64)
@@ -151,25 +150,16 @@ def _sentence_sets(
     term_sizes = np.zeros(m, dtype=np.int64)
     figure_sizes = np.zeros(m, dtype=np.int64)
     for s in prange(m):
-        h = _U64(0)
-        t = 0
-        f = 0
-        figure = _U64(0)
-        for w in range(starts[s], starts[s] + lengths[s]):
-            h = _fmix64(h * SHINGLE_MULTIPLIER + hashes[w])
-            if terms[w] != 0:
-                term_scratch[slots[s] + t] = terms[w]
-                t += 1
-            if figures[w] == FIGURE_PART and figure != 0:
-                figure = _fmix64(figure * SHINGLE_MULTIPLIER + hashes[w])
-                continue
-            if figure != 0:
-                figure_scratch[slots[s] + f] = figure
-                f += 1
-            figure = hashes[w] if figures[w] else _U64(0)
-        if figure != 0:
-            figure_scratch[slots[s] + f] = figure
-            f += 1
+        h, t, f = sentence_hashes(
+            hashes,
+            terms,
+            figures,
+            starts[s],
+            starts[s] + lengths[s],
+            term_scratch[slots[s] : slots[s + 1]],
+            figure_scratch[slots[s] : slots[s + 1]],
+            _U64(0),
+        )
         sequence[s] = h if lengths[s] else _U64(0)
         term_sizes[s] = _sorted_unique(term_scratch[slots[s] : slots[s] + t])
         figure_sizes[s] = _sorted_unique(figure_scratch[slots[s] : slots[s] + f])
