@@ -776,15 +776,58 @@ def document_sets(
     return _pack(scratch, slots, sizes)
 
 
+# A set's sketch: 128 bits, value v setting bit v mod 128, and how many of its values found their bit set already.
+# Two sets share at most popcount(sketch & sketch) + the smaller of the two collision counts: each shared value sets
+# a bit in both, and values beyond the first on one bit are collisions of each set (about one in three sentences of
+# ten terms has one).
+_SKETCH_BITS = 128
+
+
+@njit(cache=True)
+def set_sketches(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """The sketch of each set `values[bounds[s]:bounds[s + 1]]` (sorted and unique), as rows `(low 64 bits, high 64
+    bits, collisions)`. Not parallel: the gate sketches a few stored articles per check, where starting threads
+    costs more than the loop (about 15 ms for 1.4 million values)."""
+    n = len(bounds) - 1
+    out = np.zeros((n, 3), dtype=np.uint64)
+    for s in range(n):
+        low = _U64(0)
+        high = _U64(0)
+        collisions = _U64(0)
+        for k in range(bounds[s], bounds[s + 1]):
+            bit = _U64(values[k]) % _U64(_SKETCH_BITS)
+            if bit < _U64(64):
+                mask = _U64(1) << bit
+                if low & mask:
+                    collisions += _U64(1)
+                low |= mask
+            else:
+                mask = _U64(1) << (bit - _U64(64))
+                if high & mask:
+                    collisions += _U64(1)
+                high |= mask
+        out[s, 0] = low
+        out[s, 1] = high
+        out[s, 2] = collisions
+    return out
+
+
 @njit(inline="always", cache=True)
-def _count_in(values: np.ndarray, x: int, x_end: int, sorted_set: np.ndarray) -> int:
-    """How many of `values[x:x_end]` are in `sorted_set`."""
-    count = 0
-    for k in range(x, x_end):
-        i = np.searchsorted(sorted_set, values[k])
-        if i < len(sorted_set) and sorted_set[i] == values[k]:
-            count += 1
-    return count
+def _popcount(x: np.uint64) -> int:
+    x = x - ((x >> _U64(1)) & _U64(0x5555555555555555))
+    x = (x & _U64(0x3333333333333333)) + ((x >> _U64(2)) & _U64(0x3333333333333333))
+    x = (x + (x >> _U64(4))) & _U64(0x0F0F0F0F0F0F0F0F)
+    return int((x * _U64(0x0101010101010101)) >> _U64(56))
+
+
+@njit(inline="always", cache=True)
+def _shared_bound(sketches: np.ndarray, s: int, u: int) -> int:
+    """At most how many values sets s and u share, from their sketches (`set_sketches`)."""
+    return (
+        _popcount(sketches[s, 0] & sketches[u, 0])
+        + _popcount(sketches[s, 1] & sketches[u, 1])
+        + int(min(sketches[s, 2], sketches[u, 2]))
+    )
 
 
 @njit(parallel=True, cache=True)
@@ -792,15 +835,14 @@ def screen_pairs(
     pairs: np.ndarray,
     sentence_bounds: np.ndarray,
     lengths: np.ndarray,
-    sequence: np.ndarray,
     word_values: np.ndarray,
     word_bounds: np.ndarray,
+    word_sketches: np.ndarray,
     term_values: np.ndarray,
     term_bounds: np.ndarray,
+    term_sketches: np.ndarray,
     figure_values: np.ndarray,
     figure_bounds: np.ndarray,
-    document_terms: np.ndarray,
-    document_term_bounds: np.ndarray,
     document_sequences: np.ndarray,
     document_sequence_bounds: np.ndarray,
     min_words: int,
@@ -813,12 +855,15 @@ def screen_pairs(
     """For each row `(i, j)` of `pairs`, over the sentence pairs of texts i and j with `min_words` words or more:
     whether they give passage evidence (`min_matches` pairs of word-set Jaccard >= `min_jaccard`, or one of
     `strong_jaccard`) AND one of them could be aligned as a passage (`align._match_sentences`: the same words, or
-    at least two shared terms with Dice >= `min_similarity` and figures that agree)."""
+    at least two shared terms with Dice >= `min_similarity` and figures that agree).
+
+    Sentence pairs are compared exactly only where their sketches (`set_sketches`) leave room for enough shared
+    terms or words: most pairs LSH proposes share a few common words in each sentence pair, and the sketches
+    rule those out in a few instructions each."""
     out = np.zeros(len(pairs), dtype=np.bool_)
     for row in prange(len(pairs)):
         i, j = pairs[row, 0], pairs[row, 1]
-        # Most pairs fail the alignment condition: check it first, alone. Two sentences are the same words only if
-        # their documents share that sentence...
+        # Two sentences are the same words only if their documents share that sentence.
         aligns = (
             _shared(
                 document_sequences,
@@ -830,64 +875,33 @@ def screen_pairs(
             )
             > 0
         )
-        # ...and share two terms only among the terms both documents have: count each sentence's terms in that
-        # set first, and compare only sentences that could still reach the Dice threshold.
-        if not aligns:
-            t0, t1 = document_term_bounds[i], document_term_bounds[i + 1]
-            v0, v1 = document_term_bounds[j], document_term_bounds[j + 1]
-            both = np.empty(min(t1 - t0, v1 - v0), dtype=document_terms.dtype)
-            count = 0
-            while t0 < t1 and v0 < v1:
-                if document_terms[t0] < document_terms[v0]:
-                    t0 += 1
-                elif document_terms[t0] > document_terms[v0]:
-                    v0 += 1
-                else:
-                    both[count] = document_terms[t0]
-                    count += 1
-                    t0 += 1
-                    v0 += 1
-            both = both[:count]
-            if count >= 2:
-                usable_j = np.zeros(sentence_bounds[j + 1] - sentence_bounds[j], dtype=np.int64)
+        s = sentence_bounds[i]
+        while not aligns and s < sentence_bounds[i + 1]:
+            size_s = term_bounds[s + 1] - term_bounds[s]
+            if lengths[s] >= min_words and size_s >= 2:
                 for u in range(sentence_bounds[j], sentence_bounds[j + 1]):
-                    if lengths[u] >= min_words:
-                        usable_j[u - sentence_bounds[j]] = _count_in(
-                            term_values, term_bounds[u], term_bounds[u + 1], both
-                        )
-                for s in range(sentence_bounds[i], sentence_bounds[i + 1]):
-                    if aligns:
+                    if lengths[u] < min_words:
+                        continue
+                    bound = _shared_bound(term_sketches, s, u)
+                    if bound < 2 or 2 * bound < min_similarity * (size_s + term_bounds[u + 1] - term_bounds[u]) - 1e-9:
+                        continue
+                    if _may_align(
+                        term_values,
+                        term_bounds[s],
+                        term_bounds[s + 1],
+                        term_bounds[u],
+                        term_bounds[u + 1],
+                        figure_values,
+                        figure_bounds[s],
+                        figure_bounds[s + 1],
+                        figure_bounds[u],
+                        figure_bounds[u + 1],
+                        min_similarity,
+                        min_shared_figures,
+                    ):
+                        aligns = True
                         break
-                    if lengths[s] < min_words:
-                        continue
-                    usable_s = _count_in(term_values, term_bounds[s], term_bounds[s + 1], both)
-                    if usable_s < 2:
-                        continue
-                    size_s = term_bounds[s + 1] - term_bounds[s]
-                    for u in range(sentence_bounds[j], sentence_bounds[j + 1]):
-                        usable = min(usable_s, usable_j[u - sentence_bounds[j]])
-                        if (
-                            usable < 2
-                            or 2 * usable < min_similarity * (size_s + term_bounds[u + 1] - term_bounds[u]) - 1e-9
-                        ):
-                            continue
-                        if _may_align(
-                            s,
-                            u,
-                            lengths,
-                            sequence,
-                            term_values,
-                            term_bounds[s],
-                            term_bounds[s + 1],
-                            term_bounds[u],
-                            term_bounds[u + 1],
-                            figure_values,
-                            figure_bounds,
-                            min_similarity,
-                            min_shared_figures,
-                        ):
-                            aligns = True
-                            break
+            s += 1
         if not aligns:
             continue
         matches = 0
@@ -898,15 +912,21 @@ def screen_pairs(
             if lengths[s] < min_words:
                 continue
             x0, x1 = word_bounds[s], word_bounds[s + 1]
+            x = x1 - x0
             for u in range(sentence_bounds[j], sentence_bounds[j + 1]):
                 if lengths[u] < min_words:
                     continue
                 y0, y1 = word_bounds[u], word_bounds[u + 1]
-                # Jaccard can reach min_jaccard only if the smaller set could be shared whole.
-                if min(x1 - x0, y1 - y0) < min_jaccard * max(x1 - x0, y1 - y0):
+                y = y1 - y0
+                # Jaccard can reach min_jaccard only if the smaller set could be shared whole, and only if the
+                # sketches leave room for enough shared words (Jaccard grows with the count shared).
+                if min(x, y) < min_jaccard * max(x, y):
+                    continue
+                bound = _shared_bound(word_sketches, s, u)
+                if bound / (x + y - bound) < min_jaccard:
                     continue
                 shared = _shared(word_values, x0, x1, word_values, y0, y1)
-                jaccard = shared / ((x1 - x0) + (y1 - y0) - shared)
+                jaccard = shared / (x + y - shared)
                 if jaccard >= min_jaccard:
                     matches += 1
                     strong |= jaccard >= strong_jaccard
@@ -918,22 +938,22 @@ def screen_pairs(
 
 @njit(inline="always", cache=True)
 def _may_align(
-    s: int,
-    u: int,
-    lengths: np.ndarray,
-    sequence: np.ndarray,
     term_values: np.ndarray,
     s0: int,
     s1: int,
     u0: int,
     u1: int,
     figure_values: np.ndarray,
-    figure_bounds: np.ndarray,
+    f0: int,
+    f1: int,
+    g0: int,
+    g1: int,
     min_similarity: float,
     min_shared_figures: float,
 ) -> bool:
-    if sequence[s] == sequence[u] and lengths[s] == lengths[u]:
-        return True
+    """Whether two sentences, by their term sets `term_values[s0:s1]` and `[u0:u1]` and figure sets
+    `figure_values[f0:f1]` and `[g0:g1]`, share two or more terms with Dice >= `min_similarity` and figures that
+    agree."""
     size = (s1 - s0) + (u1 - u0)
     # Dice can reach the threshold only if the smaller set could be shared whole. (The tolerance keeps pairs whose
     # Dice equals the threshold up to rounding, as `align` does.)
@@ -943,7 +963,6 @@ def _may_align(
     shared = _shared(term_values, s0, s1, term_values, u0, u1)
     if shared < 2 or 2 * shared < bound:
         return False
-    f0, f1, g0, g1 = figure_bounds[s], figure_bounds[s + 1], figure_bounds[u], figure_bounds[u + 1]
     return not (
         f1 > f0
         and g1 > g0

@@ -7,8 +7,9 @@ Every relation but a high-Jaccard near-duplicate needs a matched passage (`verif
 such sentence pair, so it lets go only pairs whose matches would all be lines under `min_words` words (two notices
 sharing a "Pay April 1" line). It also counts the scan's passage evidence (`ScanConfig.evidence`, on word sets).
 Both are decided here from what is kept per sentence: its word count, a hash of its word sequence, and its sets of
-word, term and figure hashes (32 bits each; a collision can only admit a pair), plus per document the union of its
-terms and its sentence hashes.
+word, term and figure hashes (32 bits each; a collision can only admit a pair) with a 128-bit sketch of the word
+and term sets (which bounds what two sets share: most sentence pairs are ruled out without comparing their sets),
+plus per document its sentence hashes.
 
 Plain texts (plain ASCII, or made so by `fingerprint.plain_form`) get their profiles straight from the compiled
 tokeniser and sentence splitter (`kernels.plain_word_features`), with no `Document` prepared; other texts from their
@@ -116,10 +117,10 @@ class Profiles:
     term_bounds: np.ndarray
     figure_values: np.ndarray
     figure_bounds: np.ndarray
-    # Per document: the union of the term sets, and the sorted word-sequence hashes, of its sentences of
-    # `min_words` words or more.
-    document_terms: np.ndarray
-    document_term_bounds: np.ndarray
+    # Per sentence: the sketches of its word and term sets (`kernels.set_sketches`), which bound what two sets share.
+    word_sketches: np.ndarray
+    term_sketches: np.ndarray
+    # Per document: the sorted word-sequence hashes of its sentences of `min_words` words or more.
     document_sequences: np.ndarray
     document_sequence_bounds: np.ndarray
     min_words: int
@@ -140,15 +141,14 @@ class Profiles:
             np.ascontiguousarray(pairs, dtype=np.int64),
             self.sentence_bounds,
             self.lengths,
-            self.sequence,
             self.word_values,
             self.word_bounds,
+            self.word_sketches,
             self.term_values,
             self.term_bounds,
+            self.term_sketches,
             self.figure_values,
             self.figure_bounds,
-            self.document_terms,
-            self.document_term_bounds,
             self.document_sequences,
             self.document_sequence_bounds,
             config.align.min_words,
@@ -205,10 +205,10 @@ def corpus_features(corpus: Corpus, indexes: np.ndarray) -> CorpusFeatures:
 
 def from_sentences(sentence_bounds: np.ndarray, *sentence_fields: np.ndarray, min_words: int) -> Profiles:
     """Profiles from their per-sentence fields (lengths, sequence hashes, then the word, term and figure sets as
-    values and bounds), with the per-document sets derived from them."""
-    lengths, sequence, _, _, term_values, term_bounds, _, _ = sentence_fields
-    document_terms = kernels.document_sets(term_values, term_bounds, sentence_bounds, lengths, min_words)
+    values and bounds), with the sketches and per-document sets derived from them."""
+    lengths, sequence, word_values, word_bounds, term_values, term_bounds, _, _ = sentence_fields
+    sketches = kernels.set_sketches(word_values, word_bounds), kernels.set_sketches(term_values, term_bounds)
     document_sequences = kernels.document_sets(
         sequence, np.arange(len(sequence) + 1, dtype=np.int64), sentence_bounds, lengths, min_words
     )
-    return Profiles(sentence_bounds, *sentence_fields, *document_terms, *document_sequences, min_words)
+    return Profiles(sentence_bounds, *sentence_fields, *sketches, *document_sequences, min_words)
