@@ -1296,6 +1296,32 @@ def plain_tokens(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.
 
 
 @njit(cache=True)
+def plain_token_spans(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The start and end offsets of the tokens `plain_tokens` reads in one plain text (its ASCII bytes), in order."""
+    starts = np.empty(len(data), dtype=np.int64)
+    ends = np.empty(len(data), dtype=np.int64)
+    count = 0
+    start = -1
+    for j in range(len(data)):
+        c = data[j]
+        if _is_word_byte(c):
+            if start < 0:
+                start = j
+            continue
+        if start >= 0:
+            starts[count], ends[count] = start, j
+            count += 1
+            start = -1
+        if not _is_space(c):
+            starts[count], ends[count] = j, j + 1
+            count += 1
+    if start >= 0:
+        starts[count], ends[count] = start, len(data)
+        count += 1
+    return starts[:count].copy(), ends[:count].copy()
+
+
+@njit(cache=True)
 def unique_per_set(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     """The distinct values of each set `values[bounds[i]:bounds[i + 1]]`, sorted, the sets one after another.
 

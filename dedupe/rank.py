@@ -19,17 +19,21 @@ The score is a weighted sum; the weights were chosen by measurement on generated
 
 from __future__ import annotations
 
+import bisect
 import difflib
+import itertools
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import regex
 
+from dedupe import kernels
 from dedupe.document import clean_text
+from dedupe.fingerprint import is_plain
 from dedupe.fluency import Counts, LanguageModel, bigrams, tokens
-from dedupe.kernels import FIGURE_JOINERS
 from dedupe.models import Article, Member, Pair, Span
 from dedupe.normalize import looks_like_html, strip_markup
 from dedupe.segment import sentences
@@ -55,7 +59,7 @@ _FLUENCY_FULL_AT = 40
 _FLUENCY_FULL_CORPUS = 50
 _STORY_WORD = regex.compile(r"[\p{L}\p{N}]{4,}")
 # A figure as the aligner reads one (`kernels.FIGURE_JOINERS` join digits into one number).
-_FIGURE = regex.compile(r"\p{N}+(?:[" + regex.escape(FIGURE_JOINERS) + r"]\p{N}+)*")
+_FIGURE = regex.compile(r"\p{N}+(?:[" + regex.escape(kernels.FIGURE_JOINERS) + r"]\p{N}+)*")
 # A short line with this many figures is a row of a table of the story (results, earnings), not page furniture.
 _ROW_FIGURES = 2
 # Usage evidence (see `_usage`) looks at differently worded stretches of up to this many tokens ("U.S." is four)
@@ -359,13 +363,24 @@ class _PlainText:
     # The cleaned text (`document.clean_text`), and its tokens (`fluency.tokens`) for the usage evidence.
     clean: str
     occurrences: Occurrences
+    # Where the clean text is the article's own plain text (`fingerprint.is_plain`): where each of its tokens starts
+    # and ends, and how many of the tokens before each have four characters or more (story words). A span's tokens
+    # and story words are then read off the whole text's instead of found again in the span's text.
+    starts: list[int] | None = None
+    ends: list[int] | None = None
+    long_before: list[int] | None = None
     _tokens: dict[Span, list[str]] = field(default_factory=dict, repr=False, compare=False)
     _words: dict[Span, int] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, article: Article) -> _PlainText:
         clean = _clean(article)
-        return cls(article, clean, Occurrences(tokens(clean)))
+        seq = tokens(clean)
+        if clean is not article.text or not is_plain(clean):
+            return cls(article, clean, Occurrences(seq))
+        starts, ends = kernels.plain_token_spans(np.frombuffer(clean.encode("ascii"), dtype=np.uint8))
+        long_before = [0, *itertools.accumulate((ends - starts >= 4).tolist())]
+        return cls(article, clean, Occurrences(seq), starts.tolist(), ends.tolist(), long_before)
 
     def span_text(self, span: Span) -> str:
         raw = self.article.text[span[0] : span[1]]
@@ -377,19 +392,41 @@ class _PlainText:
             return []
         found = self._tokens.get(span)
         if found is None:
-            found = self._tokens[span] = tokens(self.span_text(span))
+            run = self._token_run(span)
+            seq = self.occurrences.tokens
+            found = self._tokens[span] = tokens(self.span_text(span)) if run is None else list(seq[run[0] : run[1]])
         return found
 
     def words(self, span: Span | None) -> int:
+        """How many story words (`_STORY_WORD`) the span has."""
         if not span:
             return 0
         found = self._words.get(span)
         if found is None:
-            found = self._words[span] = len(_STORY_WORD.findall(self.span_text(span)))
+            run = self._token_run(span)
+            if run is None or self.long_before is None:
+                found = len(_STORY_WORD.findall(self.span_text(span)))
+            else:
+                found = self.long_before[run[1]] - self.long_before[run[0]]
+            self._words[span] = found
         return found
 
     def story_words(self) -> frozenset[str]:
+        if self.starts is not None:
+            # Plain text: the story words are the tokens of four characters or more (punctuation marks are one).
+            return frozenset(t for t in set(self.occurrences.tokens) if len(t) >= 4)
         return frozenset(_STORY_WORD.findall(self.clean.casefold()))
+
+    def _token_run(self, span: Span) -> tuple[int, int] | None:
+        """The tokens `[first, last)` of the whole text that are the span's own tokens, or None when the span's
+        tokens must be found in its text: no offsets kept, a token cut by an edge of the span, or markup in it.
+        (A span whose edges cut no token holds exactly the whole tokens that start in it, and white space.)"""
+        if self.starts is None or self.ends is None or looks_like_html(self.article.text[span[0] : span[1]]):
+            return None
+        first, last = bisect.bisect_left(self.starts, span[0]), bisect.bisect_left(self.starts, span[1])
+        if (first and self.ends[first - 1] > span[0]) or (last and self.ends[last - 1] > span[1]):
+            return None
+        return first, last
 
 
 class Occurrences:

@@ -8,11 +8,13 @@ from hypothesis import strategies as st
 
 import dedupe
 from dedupe.document import clean_text
-from dedupe.fluency import LanguageModel
+from dedupe.fluency import LanguageModel, tokens
 from dedupe.rank import (
+    _STORY_WORD,
     Evidence,
     Occurrences,
     RankWeights,
+    _PlainText,
     _split_added,
     _usage,
     gather_evidence,
@@ -291,3 +293,29 @@ def test_seed_original_is_not_said_to_change_wording(seed_scan):
     cluster = next(c for c in seed_scan.clusters if any(m.id == seed_id("001") for m in c.members))
     original = next(m for m in cluster.members if m.id == seed_id("001"))
     assert "where the copies differ, changes wording the text keeps elsewhere" not in original.reasons
+
+
+_PIECES = ["the", "U.S.", "said", "4,236,000", "co-op", "Reuters", "a", "x", "(AP)", '"', "--", ".", ",", "\n", " "]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=60), st.lists(st.tuples(st.integers(0, 400), st.integers(0, 400))))
+def test_a_spans_tokens_and_story_words_are_those_of_its_text(pieces, spans):
+    # Plain text reads a span's tokens off the whole text's: the same as reading the span's text, edges cutting
+    # words included.
+    text = " ".join(pieces)
+    plain = _PlainText.of(dedupe.Article("a", text))
+    assert plain.starts is not None
+    assert [text[s:e].casefold() for s, e in zip(plain.starts, plain.ends or [], strict=True)] == tokens(text)
+    assert plain.story_words() == frozenset(_STORY_WORD.findall(text.casefold()))
+    for start, end in spans:
+        span = (min(start, end, len(text)), min(max(start, end), len(text)))
+        if span[0] < span[1]:
+            assert plain.tokens(span) == tokens(text[span[0] : span[1]])
+            assert plain.words(span) == len(_STORY_WORD.findall(text[span[0] : span[1]]))
+
+
+def test_text_with_markup_or_beyond_ascii_is_read_span_by_span():
+    for text in ("The <b>bridge</b> closes.", "Le pont ferme à Noël."):
+        plain = _PlainText.of(dedupe.Article("a", text))
+        assert plain.starts is None
+        assert plain.tokens((0, len(text))) == tokens(plain.span_text((0, len(text))))
