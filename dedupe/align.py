@@ -32,6 +32,7 @@ Every span is mapped to the ORIGINAL text through `Document.to_original`.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -183,7 +184,8 @@ class Matching:
     a: Document
     b: Document
     config: AlignConfig
-    similar: _Similar
+    # The term similarities of the two documents' sentence pairs (for regions), None until regions need them.
+    similar: _Similar | None
     matches: tuple[_Match, ...]
     # The word-level Indel similarity of each match's two sides.
     scores: tuple[float, ...]
@@ -203,16 +205,32 @@ class Matching:
             coverage_a=self.coverage_a,
             coverage_b=self.coverage_b,
             longest_reuse=self.longest_reuse,
-            regions=_regions(a, b, self.similar, config) if regions else (),
+            regions=_regions(a, b, self._similar(), config) if regions else (),
         )
 
+    def _similar(self) -> _Similar:
+        if self.similar is not None:
+            return self.similar
+        return _similar_sentences(_sentences(self.a), _sentences(self.b))
 
-def match(a: Document, b: Document, config: AlignConfig | None = None) -> Matching:
-    """The sentence matches of `a` and `b` (steps 1 to 3 without the labels) and their coverage of each side."""
+
+def match(
+    a: Document, b: Document, config: AlignConfig | None = None, sentence_matches: np.ndarray | None = None
+) -> Matching:
+    """The sentence matches of `a` and `b` (steps 1 to 3 without the labels) and their coverage of each side.
+
+    `sentence_matches`: the matches as `matching.match_pairs` finds them in compiled code, rows `(a0, a1, b0, b1)`
+    (tests/test_matching.py proves them this function's own); then only their scores and figures are computed.
+    """
     config = config or AlignConfig()
-    terms_a, terms_b = a.derived("terms", sentence_terms), b.derived("terms", sentence_terms)
-    similar = _similar_sentences(_sentences(a), _sentences(b))
-    matches = _match_sentences(a, b, terms_a, terms_b, similar, config)
+    similar = None
+    if sentence_matches is None:
+        terms_a, terms_b = a.derived("terms", sentence_terms), b.derived("terms", sentence_terms)
+        similar = _similar_sentences(_sentences(a), _sentences(b))
+        matches = _match_sentences(a, b, terms_a, terms_b, similar, config)
+    else:
+        # (A match's term similarity only ordered the matching; the compiled matching does not return it.)
+        matches = [_Match(a0, a1, b0, b1, math.nan) for a0, a1, b0, b1 in sentence_matches.tolist()]
     scores = tuple(_similarity(_words(a, m.a0, m.a1), _words(b, m.b0, m.b1)) for m in matches)
     # Compared as the passages give their scores, rounded (`_label`).
     reused = [m for m, score in zip(matches, scores, strict=True) if round(score, 4) >= config.edited_similarity]
@@ -914,8 +932,8 @@ def _words_in(doc: Document, first: int, last: int) -> int:
 def _coverage(doc: Document, matched: set[int]) -> float:
     if not doc.words:
         return 0.0
-    lengths = _sentences(doc).lengths
-    return round(sum(lengths[i] for i in matched) / len(doc.words), 4)
+    bounds = doc.sentence_words.tolist()
+    return round(sum(bounds[i][1] - bounds[i][0] for i in matched) / len(doc.words), 4)
 
 
 def _sentences_span(doc: Document, first: int, last: int) -> Span:

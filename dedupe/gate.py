@@ -35,8 +35,9 @@ from dedupe.document import Corpus, Document, prepare
 from dedupe.entry import Entries, Sentences, decode, decode_sentences, measure, measure_many
 from dedupe.errors import StoreError
 from dedupe.fingerprint import MinHasher
-from dedupe.matching import corpus_may_relate
+from dedupe.matching import match_pairs, may_relate, sentences
 from dedupe.models import Article, Pair
+from dedupe.profiles import corpus_features
 from dedupe.rank import rank_members
 from dedupe.report import passage_dict
 from dedupe.store import FORMAT_VERSION, Found, KeyRows, Keys, Store, decode_article, decode_entry, open_store
@@ -326,14 +327,19 @@ class Index:
             kept = kept[np.lexsort((stored[kept], -jaccards[kept]))]
             kept_seqs = [int(seqs[stored[k]]) for k in kept.tolist()]
             articles = [decode_article(found.candidates[seq]) for seq in kept_seqs]
-            relatable = self._relatable(incoming, kept_seqs, articles, jaccards[kept])
+            relatable, sentence_matches = self._relatable(incoming, kept_seqs, articles, jaccards[kept])
             for position, (seq, article) in enumerate(zip(kept_seqs, articles, strict=True)):
                 if self._settled(matches, float(jaccards[kept[position]])):
                     unverified = len(kept) - position
                     break
                 if not relatable[position]:
                     continue
-                pair = relate(self._stored(seq, article), incoming.prepared(self.config.shingle), self.config)
+                pair = relate(
+                    self._stored(seq, article),
+                    incoming.prepared(self.config.shingle),
+                    self.config,
+                    sentence_matches[position],
+                )
                 if pair is not None:
                     matches.append(Match(article, pair))
         if not matches:
@@ -397,22 +403,24 @@ class Index:
 
     def _relatable(
         self, incoming: _Incoming, seqs: list[int], articles: list[Article], jaccards: np.ndarray
-    ) -> np.ndarray:
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
         """Which stored articles (`seqs`, their `articles`) could relate to the incoming one (`verify.screen`'s last
         step): shingle Jaccard at `near_jaccard`, or an aligner's matching (`matching.may_relate`, computed from the
-        texts: the entries keep no word order) that covers enough or reuses a long enough passage. Documents
-        prepared already are not prepared again."""
+        texts: the entries keep no word order) that covers enough or reuses a long enough passage; and the sentence
+        matches of each (the stored article as side a), which `relate` then need not find again. Documents prepared
+        already are not prepared again."""
         config = self.config
-        relatable = jaccards >= config.near_jaccard
-        rest = np.flatnonzero(~relatable)
-        if len(rest):
-            prepared = {k: self._prepared[seqs[i]] for k, i in enumerate(rest.tolist()) if seqs[i] in self._prepared}
-            if incoming.document is not None:
-                prepared[len(rest)] = incoming.document
-            corpus = Corpus([*(articles[i] for i in rest.tolist()), incoming.article], config.shingle, prepared)
-            pairs = np.stack([np.arange(len(rest)), np.full(len(rest), len(rest))], axis=1)
-            relatable[rest] = corpus_may_relate(corpus, pairs, config)
-        return relatable
+        if not seqs:
+            return np.zeros(0, dtype=bool), []
+        prepared = {k: self._prepared[seq] for k, seq in enumerate(seqs) if seq in self._prepared}
+        if incoming.document is not None:
+            prepared[len(seqs)] = incoming.document
+        corpus = Corpus([*articles, incoming.article], config.shingle, prepared)
+        pairs = np.stack([np.arange(len(seqs)), np.full(len(seqs), len(seqs))], axis=1)
+        view = sentences(corpus_features(corpus, np.arange(len(seqs) + 1)))
+        found = match_pairs(pairs, view, config)
+        relatable = (jaccards >= config.near_jaccard) | may_relate(pairs, view, config, found)
+        return relatable, [found.of(k) for k in range(len(seqs))]
 
     def _stored(self, seq: int, article: Article) -> Document:
         cached = self._prepared.get(seq)

@@ -18,9 +18,8 @@ import numpy as np
 from numba import njit, prange
 
 from dedupe.config import ScanConfig
-from dedupe.document import Corpus
 from dedupe.kernels import _pack, _shared, _sorted_unique, sentence_hashes
-from dedupe.profiles import CorpusFeatures, corpus_features
+from dedupe.profiles import CorpusFeatures
 
 _U64 = np.uint64
 # Thresholds compared on rounded figures in `align` (coverage and scores to 4 places) are compared here this much
@@ -74,53 +73,68 @@ def sentences(features: CorpusFeatures) -> Sentences:
     )
 
 
-def figures(pairs: np.ndarray, sentences: Sentences, config: ScanConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each row `(i, j)` of `pairs` (documents of `sentences`, i as side a): the coverage of each side and
-    the longest reuse that `align.match` finds, unrounded. A match counts as reuse at an Indel score of
-    `edited_similarity` less the rounding margin (`align` compares the score rounded to 4 places)."""
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """What `align.match` finds for each of many pairs: the coverage of each side and the longest reuse,
+    unrounded, and its sentence matches."""
+
+    coverage_a: np.ndarray
+    coverage_b: np.ndarray
+    longest_reuse: np.ndarray
+    # Pair k's matches are rows `rows[slots[k]:slots[k] + counts[k]]`.
+    rows: np.ndarray
+    slots: np.ndarray
+    counts: np.ndarray
+
+    def of(self, k: int) -> np.ndarray:
+        """Pair k's sentence matches as rows `(a0, a1, b0, b1)`: inclusive ranges of sentence indexes within each
+        document, in order of a (`align.Matching.matches`)."""
+        return self.rows[self.slots[k] : self.slots[k] + self.counts[k]]
+
+
+def match_pairs(pairs: np.ndarray, sentences: Sentences, config: ScanConfig) -> Matches:
+    """`align.match` of each row `(i, j)` of `pairs` (documents of `sentences`, i as side a). A match counts as
+    reuse at an Indel score of `edited_similarity` less the rounding margin (`align` compares the score rounded to
+    4 places)."""
     a = config.align
-    return _match_pairs(
-        np.ascontiguousarray(pairs, dtype=np.int64),
-        sentences.sentence_bounds,
-        sentences.word_bounds,
-        sentences.words,
-        sentences.starts,
-        sentences.lengths,
-        sentences.sequence,
-        sentences.terminal,
-        sentences.term_values,
-        sentences.term_bounds,
-        sentences.figure_values,
-        sentences.figure_bounds,
-        a.min_words,
-        a.min_similarity,
-        a.min_shared_figures,
-        a.split_gain,
-        a.edited_similarity - _ROUNDING,
+    return Matches(
+        *_match_pairs(
+            np.ascontiguousarray(pairs, dtype=np.int64),
+            sentences.sentence_bounds,
+            sentences.word_bounds,
+            sentences.words,
+            sentences.starts,
+            sentences.lengths,
+            sentences.sequence,
+            sentences.terminal,
+            sentences.term_values,
+            sentences.term_bounds,
+            sentences.figure_values,
+            sentences.figure_bounds,
+            a.min_words,
+            a.min_similarity,
+            a.min_shared_figures,
+            a.split_gain,
+            a.edited_similarity - _ROUNDING,
+        )
     )
 
 
-def may_relate(pairs: np.ndarray, sentences: Sentences, config: ScanConfig) -> np.ndarray:
-    """Whether each pair's matching could make it related without a high shingle Jaccard (`verify.classify`):
-    coverage enough for a near-duplicate (whose names are then checked in Python) or a long enough reused match.
-    False means `relate` would find the pair unrelated unless its Jaccard reaches `near_jaccard`."""
-    coverage_a, coverage_b, longest = figures(pairs, sentences, config)
+def may_relate(pairs: np.ndarray, sentences: Sentences, config: ScanConfig, found: Matches | None = None) -> np.ndarray:
+    """Whether each pair's matching (`found`, or `match_pairs` of them) could make it related without a high
+    shingle Jaccard (`verify.classify`): coverage enough for a near-duplicate (whose names are then checked in
+    Python) or a long enough reused match. False means `relate` would find the pair unrelated unless its Jaccard
+    reaches `near_jaccard`."""
+    if found is None:
+        found = match_pairs(pairs, sentences, config)
     words = np.diff(sentences.word_bounds)
     a_shorter = words[pairs[:, 0]] <= words[pairs[:, 1]]
-    shorter = np.where(a_shorter, coverage_a, coverage_b)
+    shorter = np.where(a_shorter, found.coverage_a, found.coverage_b)
     return (
-        (np.minimum(coverage_a, coverage_b) >= config.near_coverage - _ROUNDING)
+        (np.minimum(found.coverage_a, found.coverage_b) >= config.near_coverage - _ROUNDING)
         | (shorter >= config.contained_coverage - _ROUNDING)
-        | (longest >= config.reuse_min_words)
+        | (found.longest_reuse >= config.reuse_min_words)
     )
-
-
-def corpus_may_relate(corpus: Corpus, pairs: np.ndarray, config: ScanConfig) -> np.ndarray:
-    """`may_relate` of pairs of articles of a corpus (rows `(i, j)` of their indexes), from their texts."""
-    if len(pairs) == 0:
-        return np.zeros(0, dtype=bool)
-    documents, rows = np.unique(pairs, return_inverse=True)
-    return may_relate(rows.reshape(pairs.shape), sentences(corpus_features(corpus, documents)), config)
 
 
 @njit(parallel=True, cache=True)
@@ -249,12 +263,20 @@ def _match_pairs(
     min_shared_figures: float,
     split_gain: float,
     reuse_similarity: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     coverage_a = np.zeros(len(pairs), dtype=np.float64)
     coverage_b = np.zeros(len(pairs), dtype=np.float64)
     longest = np.zeros(len(pairs), dtype=np.int64)
+    counts = np.zeros(len(pairs), dtype=np.int64)
+    # A pair has at most as many matches as its shorter side has sentences: room for that many rows each.
+    slots = np.zeros(len(pairs) + 1, dtype=np.int64)
+    for row in range(len(pairs)):
+        i, j = pairs[row, 0], pairs[row, 1]
+        room = min(sentence_bounds[i + 1] - sentence_bounds[i], sentence_bounds[j + 1] - sentence_bounds[j])
+        slots[row + 1] = slots[row] + room
+    rows = np.empty((slots[len(pairs)], 4), dtype=np.int32)
     for row in prange(len(pairs)):
-        coverage_a[row], coverage_b[row], longest[row] = _match(
+        coverage_a[row], coverage_b[row], longest[row], counts[row] = _match(
             sentence_bounds[pairs[row, 0]],
             sentence_bounds[pairs[row, 0] + 1],
             sentence_bounds[pairs[row, 1]],
@@ -275,8 +297,9 @@ def _match_pairs(
             min_shared_figures,
             split_gain,
             reuse_similarity,
+            rows[slots[row] : slots[row + 1]],
         )
-    return coverage_a, coverage_b, longest
+    return coverage_a, coverage_b, longest, rows, slots, counts
 
 
 @njit(cache=True)
@@ -301,9 +324,12 @@ def _match(
     min_shared_figures: float,
     split_gain: float,
     reuse_similarity: float,
-) -> tuple[float, float, int]:
+    joined: np.ndarray,
+) -> tuple[float, float, int, int]:
     """`align.match` of one pair (sentences `sa:sa_end` against `sb:sb_end`, global rows), step by step as
-    `align._match_sentences` takes them; returns `(coverage_a, coverage_b, longest_reuse)`."""
+    `align._match_sentences` takes them; returns `(coverage_a, coverage_b, longest_reuse, matches)` and writes the
+    matches to the first rows of `joined` as `(a0, a1, b0, b1)`, inclusive sentence ranges within each document,
+    in order of a."""
     na, nb = sa_end - sa, sb_end - sb
     used_a = np.zeros(na, dtype=np.bool_)
     used_b = np.zeros(nb, dtype=np.bool_)
@@ -417,7 +443,6 @@ def _match(
             found[m, 3] = following
     # In order of a (each sentence of a is in one match at most), consecutive verbatim matches become one.
     by_a = np.argsort(found[:count, 0])
-    joined = np.empty((count, 4), dtype=np.int64)
     joined_scores = np.empty(count, dtype=np.float64)
     n_joined = 0
     for m in by_a:
@@ -472,4 +497,5 @@ def _match(
         covered_a / words_a if words_a else 0.0,
         covered_b / words_b if words_b else 0.0,
         longest,
+        n_joined,
     )

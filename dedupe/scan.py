@@ -76,7 +76,8 @@ def scan(
         clock = time.perf_counter()
         total = len(candidates)
         screened = None if progress is None else lambda done: progress("screen", done, total)
-        candidates = candidates[screen(corpus, candidates, config, screened)]
+        kept = screen(corpus, candidates, config, screened)
+        candidates = candidates[kept.keep]
         stats["candidates_screened"] = len(candidates)
         stats["seconds_screen"] = time.perf_counter() - clock
 
@@ -87,6 +88,7 @@ def scan(
             config,
             None if progress is None else lambda done: progress("verify", done, len(candidates)),
             workers,
+            kept.matches,
         )
         stats["seconds_verify"] = time.perf_counter() - clock
 
@@ -199,7 +201,8 @@ def build_clusters(
     ]
     if missing:
         rows = np.asarray(missing, dtype=np.int64)
-        for pair in verify_pairs(corpus, rows[screen(corpus, rows, config)], config, workers=workers):
+        kept = screen(corpus, rows, config)
+        for pair in verify_pairs(corpus, rows[kept.keep], config, workers=workers, matches=kept.matches):
             known[(pair.a, pair.b)] = pair
     # Fluency is judged against a language model of the scanned corpus (rank.py leaves each cluster out), or of
     # an evenly spaced sample of it: building the model is Python per word (0.6 ms a Reuters article).

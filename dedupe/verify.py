@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -53,11 +54,14 @@ def classify(a: Document, b: Document, jaccard: float, matching: Matching, confi
     return None
 
 
-def relate(a: Document, b: Document, config: ScanConfig | None = None) -> Pair | None:
-    """Verify a candidate pair: measure it exactly, align it, and give it a relation (None: unrelated)."""
+def relate(
+    a: Document, b: Document, config: ScanConfig | None = None, sentence_matches: np.ndarray | None = None
+) -> Pair | None:
+    """Verify a candidate pair: measure it exactly, align it, and give it a relation (None: unrelated).
+    `sentence_matches`: its sentence matches as the screen found them (`Screened.matches`), not to find again."""
     config = config or ScanConfig()
     jaccard, containment_ab, containment_ba = shingle_overlap(a, b)
-    matching = match(a, b, config.align)
+    matching = match(a, b, config.align, sentence_matches)
     relation = classify(a, b, jaccard, matching, config)
     if relation is None:
         return None
@@ -76,10 +80,19 @@ def relate(a: Document, b: Document, config: ScanConfig | None = None) -> Pair |
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Screened:
+    """The candidates that go on to alignment (`keep`, per candidate), and the sentence matches of each kept one,
+    in order (`matching.Matches.of`), which `relate` then need not find again."""
+
+    keep: np.ndarray
+    matches: list[np.ndarray]
+
+
 def screen(
     corpus: Corpus, candidates: np.ndarray, config: ScanConfig, progress: Callable[[int], None] | None = None
-) -> np.ndarray:
-    """Which candidate pairs of a scan go on to alignment.
+) -> Screened:
+    """Which candidate pairs of a scan go on to alignment, with their sentence matches.
 
     A pair goes on when its shingle Jaccard reaches `near_jaccard`, or when its sentences give passage evidence
     (`ScanConfig.evidence`), one sentence pair could be aligned as a passage at all (`Profiles.screen`: the
@@ -88,24 +101,35 @@ def screen(
     the pair or holds a long enough reused passage for `classify` to relate it. All of it is decided in compiled
     code from the texts, so the many pairs LSH proposes for sharing common sentence words (templated wire copy,
     one edited sentence of another story) cost no alignment; tests/test_profiles.py and tests/test_matching.py
-    prove that a pair ruled out would verify as unrelated. `progress(done)` as blocks of pairs are screened.
+    prove that a pair ruled out would verify as unrelated. The pairs kept on their Jaccard are matched too, so
+    that every kept pair comes with its matches. `progress(done)` as blocks of pairs are screened.
     """
     if len(candidates) == 0:
-        return np.zeros(0, dtype=bool)
+        return Screened(np.zeros(0, dtype=bool), [])
     documents = np.unique(candidates)
     rows = np.searchsorted(documents, candidates)
     texts = [corpus.text(i) for i in documents.tolist()]
     keep = shingle_sets(texts, config.shingle).jaccard(rows) >= min(config.near_jaccard, config.document.threshold)
+    features = corpus_features(corpus, documents)
+    sentences = matching.sentences(features)
+    matched: dict[int, np.ndarray] = {}
+
+    near = np.flatnonzero(keep)
+    found = matching.match_pairs(rows[near], sentences, config)
+    matched.update((candidate, found.of(k)) for k, candidate in enumerate(near.tolist()))
     rest = np.flatnonzero(~keep)
     if len(rest):
-        features = corpus_features(corpus, documents)
-        profiles, sentences = profiles_of(features, config.align.min_words), matching.sentences(features)
+        profiles = profiles_of(features, config.align.min_words)
         for start in range(0, len(rest), _SCREEN_BLOCK):
             block = rest[start : start + _SCREEN_BLOCK]
             passed = block[profiles.screen(rows[block], config)]
-            keep[passed] = matching.may_relate(rows[passed], sentences, config)
+            found = matching.match_pairs(rows[passed], sentences, config)
+            related = matching.may_relate(rows[passed], sentences, config, found)
+            keep[passed] = related
+            # (Copied: the block's buffer of matches, mostly of pairs ruled out, is then let go.)
+            matched.update((int(passed[k]), found.of(k).copy()) for k in np.flatnonzero(related).tolist())
             if progress is not None:
                 progress(len(candidates) - len(rest) + start + len(block))
     elif progress is not None:
         progress(len(candidates))
-    return keep
+    return Screened(keep, [matched[k] for k in np.flatnonzero(keep).tolist()])

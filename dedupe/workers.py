@@ -110,24 +110,34 @@ def verify_pairs(
     config: ScanConfig,
     progress: Callable[[int], None] | None = None,
     workers: Workers | None = None,
+    matches: Sequence[np.ndarray] | None = None,
 ) -> list[Pair]:
     """The verified pairs of the candidate rows `(i, j)`, in candidate order; `progress(done)` after each chunk.
+    `matches`: the sentence matches of each candidate as the screen found them (`verify.Screened`).
 
     In `workers` (or processes of its own) when there are `_MIN_PARALLEL` candidates or more."""
     if workers is None:
         with Workers(worker_count(config)) as own:
-            return verify_pairs(corpus, candidates, config, progress, own)
+            return verify_pairs(corpus, candidates, config, progress, own, matches)
+    found_matches: Sequence[np.ndarray | None] = [None] * len(candidates) if matches is None else matches
+    if len(found_matches) != len(candidates):
+        raise ValueError(f"{len(found_matches)} sets of matches for {len(candidates)} candidates")
     if workers.count <= 1 or len(candidates) < _MIN_PARALLEL:
         found: list[Pair] = []
-        for done, (i, j) in enumerate(candidates.tolist(), start=1):
-            pair = relate(corpus.document(i), corpus.document(j), config)
+        rows = zip(candidates.tolist(), found_matches, strict=True)
+        for done, ((i, j), sentence_matches) in enumerate(rows, start=1):
+            pair = relate(corpus.document(i), corpus.document(j), config, sentence_matches)
             if pair is not None:
                 found.append(pair)
             if progress is not None and (done % 256 == 0 or done == len(candidates)):
                 progress(done)
         return found
-    chunks = [candidates[start : start + _CHUNK] for start in range(0, len(candidates), _CHUNK)]
-    futures = [workers.submit(_verify_chunk, _articles(corpus, chunk), chunk, config) for chunk in chunks]
+    starts = range(0, len(candidates), _CHUNK)
+    chunks = [candidates[start : start + _CHUNK] for start in starts]
+    futures = [
+        workers.submit(_verify_chunk, _articles(corpus, chunk), chunk, found_matches[start : start + _CHUNK], config)
+        for start, chunk in zip(starts, chunks, strict=True)
+    ]
     found = []
     done = 0
     for chunk, future in zip(chunks, futures, strict=True):
@@ -196,10 +206,12 @@ def _articles(corpus: Corpus, chunk: np.ndarray) -> dict[int, Article]:
     return {index: corpus.articles[index] for index in np.unique(chunk).tolist()}
 
 
-def _verify_chunk(articles: dict[int, Article], chunk: np.ndarray, config: ScanConfig) -> list[Pair]:
+def _verify_chunk(
+    articles: dict[int, Article], chunk: np.ndarray, matches: Sequence[np.ndarray | None], config: ScanConfig
+) -> list[Pair]:
     found = []
-    for i, j in chunk.tolist():
-        pair = relate(_document(i, articles[i], config), _document(j, articles[j], config), config)
+    for (i, j), sentence_matches in zip(chunk.tolist(), matches, strict=True):
+        pair = relate(_document(i, articles[i], config), _document(j, articles[j], config), config, sentence_matches)
         if pair is not None:
             found.append(pair)
     return found

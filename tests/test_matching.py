@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import dedupe
 from dedupe.align import match
 from dedupe.document import Corpus
-from dedupe.matching import figures, may_relate, sentences
+from dedupe.matching import match_pairs, may_relate, sentences
 from dedupe.profiles import corpus_features
 from dedupe.verify import relate
 from tests.test_verify import small_corpus
@@ -21,12 +21,15 @@ CONFIG = dedupe.ScanConfig()
 
 
 def compiled_and_python(articles: list[dedupe.Article], pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The figures of each pair, compiled and by `align.match`; asserts that the matches themselves are the same."""
     corpus = Corpus(articles, CONFIG.shingle)
-    found = np.stack(figures(pairs, sentences(corpus_features(corpus, np.arange(len(articles)))), CONFIG), axis=1)
+    compiled = match_pairs(pairs, sentences(corpus_features(corpus, np.arange(len(articles)))), CONFIG)
+    found = np.stack([compiled.coverage_a, compiled.coverage_b, compiled.longest_reuse], axis=1)
     expected = []
-    for i, j in pairs.tolist():
+    for k, (i, j) in enumerate(pairs.tolist()):
         m = match(corpus.document(i), corpus.document(j), CONFIG.align)
         expected.append((m.coverage_a, m.coverage_b, m.longest_reuse))
+        assert compiled.of(k).tolist() == [[x.a0, x.a1, x.b0, x.b1] for x in m.matches], (i, j)
     return found, np.array(expected)
 
 

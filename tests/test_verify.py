@@ -30,7 +30,8 @@ def test_the_screen_keeps_what_verifies_and_drops_most_of_the_rest():
     config = dedupe.ScanConfig()
     corpus = Corpus(small_corpus(), config.shingle)
     candidates = find_candidates(fingerprint(corpus, config), config, {})
-    keep = screen(corpus, candidates, config)
+    screened = screen(corpus, candidates, config)
+    keep = screened.keep
     related = np.array([relate(corpus.document(i), corpus.document(j), config) is not None for i, j in candidates])
     assert related.sum() > 50 and (~related).sum() > 50, "the corpus must exercise both outcomes"
     # The passage evidence is a rule, not a bound: measured 170 of 171 related pairs kept. The matching drops 88 of
@@ -38,6 +39,11 @@ def test_the_screen_keeps_what_verifies_and_drops_most_of_the_rest():
     # pass it and verify as unrelated.
     assert keep[related].mean() >= 0.98
     assert (~keep[~related]).mean() >= 0.9
+    # Each kept pair comes with its sentence matches, and verifying from them gives what aligning gives.
+    assert len(screened.matches) == keep.sum()
+    for (i, j), matches in zip(candidates[keep].tolist(), screened.matches, strict=True):
+        a, b = corpus.document(i), corpus.document(j)
+        assert relate(a, b, config, matches) == relate(a, b, config)
 
 
 def test_parallel_verification_and_ranking_give_the_single_process_result(monkeypatch):
