@@ -148,6 +148,14 @@ class ShingleSets:
         empty = (sizes[pairs[:, 0]] == 0) | (sizes[pairs[:, 1]] == 0)
         return np.where(empty, 0.0, shared / np.maximum(union, 1))
 
+    def jaccard_at_least(self, pairs: np.ndarray, threshold: float) -> np.ndarray:
+        """`self.jaccard(pairs) >= threshold` (for a threshold above 0), without finishing the count where it
+        cannot reach the threshold."""
+        if len(pairs) == 0:
+            return np.zeros(0, dtype=bool)
+        rows = np.ascontiguousarray(pairs, dtype=np.int64)
+        return kernels.jaccard_at_least(self.values, self.bounds, rows, threshold)
+
 
 def shingle_sets(texts: Sequence[str], k: int) -> ShingleSets:
     """`shingle_hashes(word_hashes(words(t)), k)` of every text: compiled where the words are ASCII, else the

@@ -247,6 +247,38 @@ def _shared(a: np.ndarray, x: int, x_end: int, b: np.ndarray, y: int, y_end: int
 
 
 @njit(parallel=True, cache=True)
+def jaccard_at_least(values: np.ndarray, bounds: np.ndarray, pairs: np.ndarray, threshold: float) -> np.ndarray:
+    """Whether sets i and j (sorted and unique) have Jaccard >= `threshold` (> 0), for each row `(i, j)` of
+    `pairs`, decided as `ShingleSets.jaccard` computes it. The merge stops as soon as the values left cannot bring
+    the shared count to what the threshold needs: most pairs of a screen share a few values and stop early."""
+    out = np.zeros(len(pairs), dtype=np.bool_)
+    for row in prange(len(pairs)):
+        i, j = pairs[row, 0], pairs[row, 1]
+        x, x_end, y, y_end = bounds[i], bounds[i + 1], bounds[j], bounds[j + 1]
+        total = (x_end - x) + (y_end - y)
+        if x == x_end or y == y_end:
+            continue
+        # Jaccard s / (total - s) reaches the threshold from s = threshold * total / (1 + threshold) on; one less
+        # than that, rounded down, is a count no pair that passes can lack (rounding can only keep a pair going).
+        needed = int(np.floor(threshold * total / (1.0 + threshold))) - 1
+        shared = 0
+        while x < x_end and y < y_end:
+            if shared + min(x_end - x, y_end - y) < needed:
+                break
+            if values[x] < values[y]:
+                x += 1
+            elif values[x] > values[y]:
+                y += 1
+            else:
+                shared += 1
+                x += 1
+                y += 1
+        else:
+            out[row] = shared / max(total - shared, 1) >= threshold
+    return out
+
+
+@njit(parallel=True, cache=True)
 def intersections(values: np.ndarray, bounds: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     """How many values sets i and j share, for each row `(i, j)` of `pairs` (sets sorted and unique)."""
     out = np.zeros(len(pairs), dtype=np.int64)

@@ -109,7 +109,9 @@ def screen(
     documents = np.unique(candidates)
     rows = np.searchsorted(documents, candidates)
     texts = [corpus.text(i) for i in documents.tolist()]
-    keep = shingle_sets(texts, config.shingle).jaccard(rows) >= min(config.near_jaccard, config.document.threshold)
+    keep = shingle_sets(texts, config.shingle).jaccard_at_least(
+        rows, min(config.near_jaccard, config.document.threshold)
+    )
     features = corpus_features(corpus, documents)
     sentences = matching.sentences(features)
     matched: dict[int, np.ndarray] = {}

@@ -5,7 +5,14 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.fingerprint import MinHasher, affine32_permutations, shingle_hashes, word_hashes, word_set_hashes
+from dedupe.fingerprint import (
+    MinHasher,
+    ShingleSets,
+    affine32_permutations,
+    shingle_hashes,
+    word_hashes,
+    word_set_hashes,
+)
 from dedupe.normalize import words
 
 hash_sets = st.lists(st.integers(min_value=0, max_value=2**32 - 1), max_size=300).map(
@@ -58,3 +65,17 @@ def test_shingles_are_order_sensitive_and_word_sets_are_not():
 def test_a_document_shorter_than_the_shingle_is_one_shingle():
     assert len(shingle_hashes(word_hashes(["breaking", "news"]), 5)) == 1
     assert len(shingle_hashes(word_hashes([]), 5)) == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.frozensets(st.integers(0, 60), max_size=40), min_size=2, max_size=8),
+    st.sampled_from([0.05, 0.2, 1 / 3, 0.5, 0.6, 0.8, 1.0]),
+)
+def test_jaccard_at_least_decides_as_the_exact_jaccard(sets, threshold):
+    # Small value ranges, so pairs share much, little or all; thresholds where s / (n - s) lands exactly on them.
+    values = np.array([v for s in sets for v in sorted(s)], dtype=np.uint32)
+    bounds = np.cumsum([0] + [len(s) for s in sets]).astype(np.int64)
+    shingles = ShingleSets(values, bounds)
+    pairs = np.array([(i, j) for i in range(len(sets)) for j in range(len(sets))], dtype=np.int64)
+    assert np.array_equal(shingles.jaccard_at_least(pairs, threshold), shingles.jaccard(pairs) >= threshold)
