@@ -375,12 +375,16 @@ class _PlainText:
     @classmethod
     def of(cls, article: Article) -> _PlainText:
         clean = _clean(article)
-        seq = tokens(clean)
         if clean is not article.text or not is_plain(clean):
-            return cls(article, clean, Occurrences(seq))
-        starts, ends = kernels.plain_token_spans(np.frombuffer(clean.encode("ascii"), dtype=np.uint8))
-        long_before = [0, *itertools.accumulate((ends - starts >= 4).tolist())]
-        return cls(article, clean, Occurrences(seq), starts.tolist(), ends.tolist(), long_before)
+            return cls(article, clean, Occurrences(tokens(clean)))
+        # Plain text is tokenised once, by the compiled pass: its tokens are the lower-cased text between the
+        # offsets (`fluency.tokens` of it; tests/test_rank.py).
+        found = kernels.plain_token_spans(np.frombuffer(clean.encode("ascii"), dtype=np.uint8))
+        starts, ends = found[0].tolist(), found[1].tolist()
+        lowered = clean.lower()
+        seq = [lowered[start:end] for start, end in zip(starts, ends, strict=True)]
+        long_before = [0, *itertools.accumulate(end - start >= 4 for start, end in zip(starts, ends, strict=True))]
+        return cls(article, clean, Occurrences(seq), starts, ends, long_before)
 
     def span_text(self, span: Span) -> str:
         raw = self.article.text[span[0] : span[1]]

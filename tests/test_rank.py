@@ -306,6 +306,7 @@ def test_a_spans_tokens_and_story_words_are_those_of_its_text(pieces, spans):
     plain = _PlainText.of(dedupe.Article("a", text))
     assert plain.starts is not None
     assert [text[s:e].casefold() for s, e in zip(plain.starts, plain.ends or [], strict=True)] == tokens(text)
+    assert plain.occurrences.tokens == tokens(text)
     assert plain.story_words() == frozenset(_STORY_WORD.findall(text.casefold()))
     for start, end in spans:
         span = (min(start, end, len(text)), min(max(start, end), len(text)))
