@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import orjson
 import pytest
 
 from dedupe.errors import InputError
@@ -55,6 +56,31 @@ def test_undecodable_bytes_fall_back_to_cp1252_with_a_warning(tmp_path: Path):
     (article,) = read_articles([tmp_path], log)
     assert article.text == "caf\u00e9 \u201cnews\u201d"
     assert log.warnings == [f"{tmp_path / 'old.txt'}: not valid UTF-8 (byte 3); decoded as cp1252"]
+
+
+def test_a_json_lines_file_is_read_line_by_line_with_one_warning_for_bytes_not_utf8(tmp_path: Path):
+    feed = tmp_path / "feed.jsonl"
+    first = '{"id": "a", "text": "caf\u00e9"}\n'.encode()
+    old = '{"id": "b", "text": "\u201cnews\u201d"}\n'.encode("cp1252")
+    feed.write_bytes(b"\xef\xbb\xbf" + first + old + old.replace(b'"b"', b'"c"') + b"{oops\n")
+    log = IngestLog()
+    assert [(a.id, a.text) for a in read_articles([feed], log)] == [
+        ("a", "caf\u00e9"),
+        ("b", "\u201cnews\u201d"),
+        ("c", "\u201cnews\u201d"),
+    ]
+    # The first bad byte, counted in the file: the BOM, line 1, then `{"id": "b", "text": "`.
+    assert log.warnings == [f"{feed}: not valid UTF-8 (byte {3 + len(first) + 21}); decoded as cp1252"]
+    assert [(s.line, s.reason.split(" (")[0]) for s in log.skipped] == [(4, "invalid JSON")]
+
+
+def test_a_json_lines_record_may_hold_line_separators_that_are_not_newlines(tmp_path: Path):
+    # JSON strings may hold U+2028 and U+2029 unescaped (orjson writes them so); they do not end a line.
+    feed = tmp_path / "feed.jsonl"
+    feed.write_bytes(orjson.dumps({"id": "a", "text": "one\u2028two\u2029three\x85four"}) + b"\n")
+    log = IngestLog()
+    assert [a.text for a in read_articles([feed], log)] == ["one\u2028two\u2029three\x85four"]
+    assert log.skipped == []
 
 
 def test_empty_files_are_counted_not_lost(tmp_path: Path):
