@@ -483,20 +483,13 @@ def _plain_passages(
 
 
 @njit(parallel=True, cache=True)
-def plain_passage_signatures(
-    data: np.ndarray,
-    offsets: np.ndarray,
-    abbreviations: np.ndarray,
-    min_words: int,
-    a: np.ndarray,
-    b: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """MinHash signatures of the word sets of the sentences (of `min_words` words or more) of plain-ASCII texts.
-
-    Returns `(signatures, owners, plain)`: one signature row per passage in text order, the text each passage
-    belongs to, and whether each text was plain ASCII (texts that are not have no passages here; the caller takes
-    them through the regex path).
-    """
+def plain_passage_counts(
+    data: np.ndarray, offsets: np.ndarray, abbreviations: np.ndarray, min_words: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """How many passages (sentences of `min_words` words or more) each text has, and whether it is plain ASCII
+    (texts that are not have none here; the caller takes them through the regex path). With
+    `plain_passage_signatures`, which fills their rows, the caller can size the signatures of many chunks of texts
+    exactly before computing any."""
     n = len(offsets) - 1
     plain = np.ones(n, dtype=np.bool_)
     counts = np.zeros(n, dtype=np.int64)
@@ -510,11 +503,24 @@ def plain_passage_signatures(
             words = np.empty(len(t) // 2 + 1, dtype=np.uint64)
             word_ends = np.empty(len(t) // 2 + 1, dtype=np.int64)
             counts[d] = len(_plain_passages(t, abbreviations, min_words, words, word_ends)[0])
-    bounds = np.zeros(n + 1, dtype=np.int64)
-    bounds[1:] = np.cumsum(counts)
-    signatures = np.empty((bounds[n], len(a)), dtype=np.uint32)
-    owners = np.empty(bounds[n], dtype=np.int64)
-    for d in prange(n):
+    return counts, plain
+
+
+@njit(parallel=True, cache=True)
+def plain_passage_signatures(
+    data: np.ndarray,
+    offsets: np.ndarray,
+    abbreviations: np.ndarray,
+    min_words: int,
+    a: np.ndarray,
+    b: np.ndarray,
+    counts: np.ndarray,
+    rows: np.ndarray,
+    signatures: np.ndarray,
+) -> None:
+    """MinHash signatures of the word sets of the passages of plain-ASCII texts, in text order: text d's
+    `counts[d]` passages (`plain_passage_counts`) into rows `rows[d]`, `rows[d] + 1`, ... of `signatures`."""
+    for d in prange(len(offsets) - 1):
         if counts[d] == 0:
             continue
         t = data[offsets[d] : offsets[d + 1]]
@@ -522,14 +528,11 @@ def plain_passage_signatures(
         word_ends = np.empty(len(t) // 2 + 1, dtype=np.int64)
         ranges, _ = _plain_passages(t, abbreviations, min_words, words, word_ends)
         for p in range(len(ranges)):
-            row = bounds[d] + p
-            owners[row] = d
-            signature = signatures[row]
+            signature = signatures[rows[d] + p]
             signature[:] = EMPTY
             for w in range(ranges[p, 0], ranges[p, 1]):
                 # A passage is the SET of its words: `word_set_hashes` keeps the high 32 bits of each word hash.
                 _update(signature, a, b, words[w] >> _U64(32))
-    return signatures, owners, plain
 
 
 # Sentence profiles (profiles.py says what they are): per word its hash, its term hash (0 for a function word) and
