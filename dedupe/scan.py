@@ -70,6 +70,7 @@ def scan(
     clock = time.perf_counter()
     candidates = find_candidates(fingerprints, config, stats)
     stats["seconds_candidates"] = time.perf_counter() - clock
+    del fingerprints  # the passages' signatures: 3.7 GB for 1,000,000 articles
 
     with Workers(worker_count(config)) as workers:
         workers.warm(len(candidates))  # while the screen runs

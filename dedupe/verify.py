@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +19,11 @@ from dedupe.profiles import profiles as profiles_of
 
 # Pairs the screen's kernel takes at a time, between progress reports (about 0.4 s on 2 cores).
 _SCREEN_BLOCK = 100_000
+# Documents per range of the screen's grid (`_grid`). The word features, sentence sets and profiles the screen
+# holds are about 6 KB a document: a block of two ranges holds up to 3 GB of them.
+_SCREEN_RANGE = 250_000
+# Candidate pairs the grid assigns to blocks at a time.
+_GRID_SLICE = 10_000_000
 
 
 def shingle_overlap(a: Document, b: Document) -> tuple[float, float, float]:
@@ -103,7 +108,54 @@ def screen(
     one edited sentence of another story) cost no alignment; tests/test_profiles.py and tests/test_matching.py
     prove that a pair ruled out would verify as unrelated. The pairs kept on their Jaccard are matched too, so
     that every kept pair comes with its matches. `progress(done)` as blocks of pairs are screened.
+
+    A large corpus is screened in blocks of a grid (`_grid`), so that the word features of only two ranges of its
+    documents are held at a time.
     """
+    keep = np.zeros(len(candidates), dtype=bool)
+    matched: dict[int, np.ndarray] = {}
+    done = 0
+    for block in _grid(candidates, len(corpus)):
+        screened = _screen_pairs(corpus, candidates[block], config, _after(done, progress))
+        keep[block] = screened.keep
+        matched.update(zip(block[screened.keep].tolist(), screened.matches, strict=True))
+        done += len(block)
+    return Screened(keep, [matched[k] for k in np.flatnonzero(keep).tolist()])
+
+
+def _after(done: int, progress: Callable[[int], None] | None) -> Callable[[int], None] | None:
+    """`progress` counting from `done`."""
+    return None if progress is None else lambda count: progress(done + count)
+
+
+def _grid(candidates: np.ndarray, documents: int) -> Iterator[np.ndarray]:
+    """The indexes of `candidates` in blocks: the documents of `documents` are cut into ranges of at most
+    `_SCREEN_RANGE`, and a block holds the pairs between two ranges (or within one). Features are computed again
+    for each block a range is in (about four times over for 1,000,000 documents), against holding those of every
+    document at once (a third of the first 1,000,000-document scan's 19.5 GB peak)."""
+    ranges = -(-documents // _SCREEN_RANGE)
+    if ranges <= 1:
+        yield np.arange(len(candidates))
+        return
+    size = -(-documents // ranges)
+    # Each pair's two ranges as one small code, computed a slice at a time (no 64-bit temporary of every pair).
+    codes = np.empty(len(candidates), dtype=np.uint16)
+    for first in range(0, len(candidates), _GRID_SLICE):
+        pairs = candidates[first : first + _GRID_SLICE]
+        low = np.minimum(pairs[:, 0], pairs[:, 1]) // size
+        high = np.maximum(pairs[:, 0], pairs[:, 1]) // size
+        codes[first : first + len(pairs)] = low * ranges + high
+    for low in range(ranges):
+        for high in range(low, ranges):
+            block = np.flatnonzero(codes == low * ranges + high)
+            if len(block):
+                yield block
+
+
+def _screen_pairs(
+    corpus: Corpus, candidates: np.ndarray, config: ScanConfig, progress: Callable[[int], None] | None
+) -> Screened:
+    """`screen` on pairs whose documents' features are all computed at once."""
     if len(candidates) == 0:
         return Screened(np.zeros(0, dtype=bool), [])
     documents = np.unique(candidates)
@@ -112,26 +164,27 @@ def screen(
     keep = shingle_sets(texts, config.shingle).jaccard_at_least(
         rows, min(config.near_jaccard, config.document.threshold)
     )
+    del texts
     features = corpus_features(corpus, documents)
     sentences = matching.sentences(features)
+    profiles = profiles_of(features, config.align.min_words)
+    del features  # what the sentences and profiles do not share of it (terms, figures) is let go
     matched: dict[int, np.ndarray] = {}
 
     near = np.flatnonzero(keep)
     found = matching.match_pairs(rows[near], sentences, config)
     matched.update((candidate, found.of(k)) for k, candidate in enumerate(near.tolist()))
     rest = np.flatnonzero(~keep)
-    if len(rest):
-        profiles = profiles_of(features, config.align.min_words)
-        for start in range(0, len(rest), _SCREEN_BLOCK):
-            block = rest[start : start + _SCREEN_BLOCK]
-            passed = block[profiles.screen(rows[block], config)]
-            found = matching.match_pairs(rows[passed], sentences, config)
-            related = matching.may_relate(rows[passed], sentences, config, found)
-            keep[passed] = related
-            # (Copied: the block's buffer of matches, mostly of pairs ruled out, is then let go.)
-            matched.update((int(passed[k]), found.of(k).copy()) for k in np.flatnonzero(related).tolist())
-            if progress is not None:
-                progress(len(candidates) - len(rest) + start + len(block))
-    elif progress is not None:
+    for start in range(0, len(rest), _SCREEN_BLOCK):
+        block = rest[start : start + _SCREEN_BLOCK]
+        passed = block[profiles.screen(rows[block], config)]
+        found = matching.match_pairs(rows[passed], sentences, config)
+        related = matching.may_relate(rows[passed], sentences, config, found)
+        keep[passed] = related
+        # (Copied: the block's buffer of matches, mostly of pairs ruled out, is then let go.)
+        matched.update((int(passed[k]), found.of(k).copy()) for k in np.flatnonzero(related).tolist())
+        if progress is not None:
+            progress(len(candidates) - len(rest) + start + len(block))
+    if progress is not None and len(rest) == 0:
         progress(len(candidates))
     return Screened(keep, [matched[k] for k in np.flatnonzero(keep).tolist()])

@@ -46,6 +46,28 @@ def test_the_screen_keeps_what_verifies_and_drops_most_of_the_rest():
         assert relate(a, b, config, matches) == relate(a, b, config)
 
 
+def test_a_corpus_screened_in_blocks_of_document_ranges_gives_what_it_gives_at_once(monkeypatch):
+    from dedupe import verify
+
+    config = dedupe.ScanConfig()
+    corpus = Corpus(small_corpus(), config.shingle)
+    candidates = find_candidates(fingerprint(corpus, config), config, {})
+    whole = screen(corpus, candidates, config)
+    monkeypatch.setattr(verify, "_SCREEN_RANGE", 9)  # 45 articles: 5 ranges, 15 blocks
+    monkeypatch.setattr(verify, "_GRID_SLICE", 100)
+    reported: list[int] = []
+    blocks = list(verify._grid(candidates, len(corpus)))
+    assert len(blocks) > 8 and sorted(np.concatenate(blocks).tolist()) == list(range(len(candidates)))
+    # A pair given either way round falls in the same block.
+    assert [b.tolist() for b in verify._grid(candidates[:, ::-1], len(corpus))] == [b.tolist() for b in blocks]
+    in_blocks = screen(corpus, candidates, config, reported.append)
+    assert whole.keep.sum() > 50 and np.array_equal(in_blocks.keep, whole.keep)
+    assert len(in_blocks.matches) == len(whole.matches)
+    for mine, theirs in zip(in_blocks.matches, whole.matches, strict=True):
+        assert np.array_equal(mine, theirs)
+    assert reported == sorted(reported) and reported[-1] == len(candidates)
+
+
 def test_parallel_verification_and_ranking_give_the_single_process_result(monkeypatch):
     from dedupe import workers
 
