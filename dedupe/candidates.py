@@ -42,16 +42,18 @@ def optimal_bands(threshold: float, num_perm: int, false_positive_weight: float 
     return best[1], best[2]
 
 
-def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """One 64-bit key per (item, band): equal keys mean the items agree on every row of that band.
+def band_keys(signatures: np.ndarray, bands: int, rows: int, first: int = 0) -> np.ndarray:
+    """One 64-bit key per (item, band): equal keys mean the items agree on every row of that band. Bands
+    `first` to `first + bands - 1` of the signatures (a band's key does not depend on its number).
 
     Compiled: numpy needed a 64-bit copy of every signature (141 MB for the 138,000 passages of 20,000 documents)
     and a temporary per row; allocating them took 0.3-0.6 s of the 0.4-0.7 s of a first call on this machine."""
-    if bands * rows > signatures.shape[1]:
+    if (first + bands) * rows > signatures.shape[1]:
         raise ValueError(
-            f"{bands} bands of {rows} rows need {bands * rows} values, signatures have {signatures.shape[1]}"
+            f"{first + bands} bands of {rows} rows need {(first + bands) * rows} values, "
+            f"signatures have {signatures.shape[1]}"
         )
-    return kernels.band_keys(np.ascontiguousarray(signatures), bands, rows, _BAND_MULTIPLIER)
+    return kernels.band_keys(np.ascontiguousarray(signatures), first, bands, rows, _BAND_MULTIPLIER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,11 +146,7 @@ def unique_pairs(pairs: np.ndarray, n: int) -> np.ndarray:
     """Distinct pairs of items `0..n-1` as sorted `(i, j)` rows with `i < j` (as `np.unique(axis=0)` of the
     ordered rows gives them, which compares rows as structured values: 0.5 s for the 700,000 candidates of 20,000
     documents, against 0.1 s for sorting their codes)."""
-    if len(pairs) == 0:
-        return np.zeros((0, 2), dtype=np.int64)
-    low, high = np.minimum(pairs[:, 0], pairs[:, 1]), np.maximum(pairs[:, 0], pairs[:, 1])
-    codes = _distinct(low * n + high)
-    return np.stack([codes // n, codes % n], axis=1)
+    return code_pairs(pair_codes(pairs, n), n)
 
 
 def _distinct(codes: np.ndarray) -> np.ndarray:
@@ -184,26 +182,67 @@ def passage_candidates(
             signatures) gives that evidence, within `ESTIMATE_MARGIN`: sentences that collide for sharing a few
             common words do not make their documents a candidate.
     """
-    bands, rows = optimal_bands(threshold, signatures.shape[1], false_positive_weight)
-    keys = band_keys(signatures, bands, rows)
     size = int(owners.max()) + 1 if len(owners) else 1
-    # A few bands at a time, each group's colliding passages reduced to document pairs before the next: holding
-    # every band's passage pairs at once was most of a 200,000-document scan's peak memory (5.4 GB).
-    codes: list[np.ndarray] = []
+    codes, oversized = passage_pair_codes(
+        signatures, owners, size, threshold, max_bucket, false_positive_weight, evidence
+    )
+    return code_pairs(codes, size), oversized
+
+
+def passage_pair_codes(
+    signatures: np.ndarray,
+    owners: np.ndarray,
+    size: int,
+    threshold: float,
+    max_bucket: int,
+    false_positive_weight: float = 0.5,
+    evidence: PassageEvidence | None = None,
+) -> tuple[np.ndarray, int]:
+    """`passage_candidates` as sorted distinct pair codes `i * size + j` (`i < j`), the form candidates are
+    gathered in."""
+    bands, rows = optimal_bands(threshold, signatures.shape[1], false_positive_weight)
+    # A few bands at a time, their keys computed for them and their colliding passages reduced to document pairs
+    # merged into those found before: holding every band's keys, then every group's document pairs, until the end
+    # was the 1,000,000-document scan's peak (19.6 GB).
+    codes = np.zeros(0, dtype=np.int64)
     oversized = 0
     for first in range(0, bands, _BANDS_AT_ONCE):
-        buckets = bucket_pairs(
-            keys[:, first : first + _BANDS_AT_ONCE],
-            groups=owners,
-            max_bucket=max_bucket,
-            oversized="drop",
-            distinct=False,
-        )
+        keys = band_keys(signatures, min(_BANDS_AT_ONCE, bands - first), rows, first)
+        buckets = bucket_pairs(keys, groups=owners, max_bucket=max_bucket, oversized="drop", distinct=False)
+        del keys
         oversized += buckets.oversized
         similar = buckets.pairs
         if evidence is not None and len(similar):
             similar = similar[kernels.agreement(signatures, similar) >= evidence.min_jaccard - ESTIMATE_MARGIN]
         documents = owners[similar]
-        codes.append(_distinct(documents.min(axis=1) * size + documents.max(axis=1)))
-    found = _distinct(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
-    return np.stack([found // size, found % size], axis=1), oversized
+        del similar
+        codes = union(codes, _distinct(documents.min(axis=1) * size + documents.max(axis=1)))
+    return codes, oversized
+
+
+def pair_codes(pairs: np.ndarray, n: int) -> np.ndarray:
+    """Sorted distinct codes `i * n + j` (`i < j`) of pairs of items `0..n-1` given either way round."""
+    if len(pairs) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return _distinct(np.minimum(pairs[:, 0], pairs[:, 1]) * n + np.maximum(pairs[:, 0], pairs[:, 1]))
+
+
+def code_pairs(codes: np.ndarray, n: int) -> np.ndarray:
+    """The `(i, j)` rows of pair codes `i * n + j`, written in place (no temporary the size of the rows)."""
+    pairs = np.empty((len(codes), 2), dtype=np.int64)
+    np.floor_divide(codes, n, out=pairs[:, 0])
+    np.remainder(codes, n, out=pairs[:, 1])
+    return pairs
+
+
+def union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of two sorted distinct arrays. (`np.union1d` finds them with a hash table, then
+    sorts: see `_distinct`. A stable sort of two sorted runs is timsort's merge, linear.)"""
+    if len(a) == 0 or len(b) == 0:
+        return b if len(a) == 0 else a
+    merged = np.concatenate((a, b))
+    merged.sort(kind="stable")
+    keep = np.empty(len(merged), dtype=bool)
+    keep[0] = True
+    np.not_equal(merged[1:], merged[:-1], out=keep[1:])
+    return merged[keep]

@@ -1006,16 +1006,17 @@ def _may_align(
 
 
 @njit(parallel=True, cache=True)
-def band_keys(signatures: np.ndarray, bands: int, rows: int, multiplier: np.uint64) -> np.ndarray:
-    """LSH band keys (`candidates.band_keys`): per row of `signatures` and band, its `rows` values folded as
-    `key = (key ^ value) * multiplier` from 0, in 64-bit arithmetic that wraps."""
+def band_keys(signatures: np.ndarray, first: int, bands: int, rows: int, multiplier: np.uint64) -> np.ndarray:
+    """LSH band keys (`candidates.band_keys`): per row of `signatures` and band from `first`, its `rows` values
+    folded as `key = (key ^ value) * multiplier` from 0, in 64-bit arithmetic that wraps."""
     n = signatures.shape[0]
     out = np.empty((n, bands), dtype=np.uint64)
     for i in prange(n):
         for band in range(bands):
             key = np.uint64(0)
+            start = (first + band) * rows
             for row in range(rows):
-                key = (key ^ np.uint64(signatures[i, band * rows + row])) * multiplier
+                key = (key ^ np.uint64(signatures[i, start + row])) * multiplier
             out[i, band] = key
     return out
 

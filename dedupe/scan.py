@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dedupe.candidates import document_candidates, passage_candidates, unique_pairs
+from dedupe.candidates import code_pairs, document_candidates, pair_codes, passage_pair_codes, union
 from dedupe.cluster import star_clusters
 from dedupe.config import ScanConfig
 from dedupe.document import Corpus, Document
@@ -146,12 +146,14 @@ def fingerprint(corpus: Corpus, config: ScanConfig, progress: Progress | None = 
 
 def find_candidates(fingerprints: Fingerprints, config: ScanConfig, stats: dict[str, float]) -> np.ndarray:
     """Candidate document pairs from document-level and passage-level LSH, as sorted `(i, j)` rows."""
+    size = len(fingerprints.documents)
     by_document = document_candidates(
         fingerprints.documents, config.document.threshold, config.max_bucket, config.document.false_positive_weight
     ).pairs
-    by_passage, boilerplate = passage_candidates(
+    by_passage, boilerplate = passage_pair_codes(
         fingerprints.passages,
         fingerprints.owners,
+        size,
         config.passage.threshold,
         config.max_bucket,
         config.passage.false_positive_weight,
@@ -161,7 +163,7 @@ def find_candidates(fingerprints: Fingerprints, config: ScanConfig, stats: dict[
     stats["candidates_passage"] = len(by_passage)
     stats["passages"] = len(fingerprints.passages)
     stats["boilerplate_buckets"] = boilerplate
-    return unique_pairs(np.concatenate([by_document, by_passage]), len(fingerprints.documents))
+    return code_pairs(union(by_passage, pair_codes(by_document, size)), size)
 
 
 def passage_hash_sets(document: Document, config: ScanConfig) -> list[np.ndarray]:

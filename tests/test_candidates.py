@@ -13,8 +13,11 @@ from dedupe.candidates import (
     _distinct,
     band_keys,
     bucket_pairs,
+    code_pairs,
     document_candidates,
     optimal_bands,
+    pair_codes,
+    union,
     unique_pairs,
 )
 from dedupe.fingerprint import MinHasher, shingle_hashes, word_hashes
@@ -152,5 +155,24 @@ def test_band_keys_fold_each_bands_rows_as_defined(bands: int, rows: int):
         for row in range(rows):
             expected = (expected ^ signatures[:, row : bands * rows : rows].astype(np.uint64)) * _BAND_MULTIPLIER
     assert (band_keys(signatures, bands, rows) == expected).all()
+    # Bands from a later one: the same keys as those bands of every band.
+    first = bands // 2
+    assert (band_keys(signatures, bands - first, rows, first) == expected[:, first:]).all()
     with pytest.raises(ValueError, match="need"):
         band_keys(signatures, 64, 3)
+    with pytest.raises(ValueError, match="need"):
+        band_keys(signatures, bands, rows, 128 // rows - bands + 1)
+
+
+@pytest.mark.parametrize(("left", "right"), [(0, 0), (0, 5), (5, 0), (1, 1), (300, 1000)])
+def test_the_union_of_sorted_codes_is_numpys(left: int, right: int):
+    rng = np.random.default_rng(left + right)
+    a, b = (np.unique(rng.integers(0, 800, size)).astype(np.int64) for size in (left, right))
+    assert union(a, b).tolist() == np.union1d(a, b).tolist()
+
+
+def test_pair_codes_read_back_as_the_sorted_distinct_pairs():
+    pairs = np.array([[3, 1], [1, 3], [0, 9], [2, 4], [4, 2], [7, 8]], dtype=np.int64)
+    assert pair_codes(pairs, 10).tolist() == [9, 13, 24, 78]
+    assert code_pairs(pair_codes(pairs, 10), 10).tolist() == [[0, 9], [1, 3], [2, 4], [7, 8]]
+    assert code_pairs(pair_codes(pairs[:0], 10), 10).shape == (0, 2)
