@@ -206,17 +206,19 @@ def passage_pair_codes(
     # was the 1,000,000-document scan's peak (19.6 GB).
     codes = np.zeros(0, dtype=np.int64)
     oversized = 0
+    owners = owners.astype(np.int64, copy=False)
     for first in range(0, bands, _BANDS_AT_ONCE):
         keys = band_keys(signatures, min(_BANDS_AT_ONCE, bands - first), rows, first)
         buckets = bucket_pairs(keys, groups=owners, max_bucket=max_bucket, oversized="drop", distinct=False)
         del keys
         oversized += buckets.oversized
-        similar = buckets.pairs
-        if evidence is not None and len(similar):
-            similar = similar[kernels.agreement(signatures, similar) >= evidence.min_jaccard - ESTIMATE_MARGIN]
-        documents = owners[similar]
-        del similar
-        codes = union(codes, _distinct(documents.min(axis=1) * size + documents.max(axis=1)))
+        # Evidence or none, the same rule: an agreement of at least 0 is every pair.
+        least = evidence.min_jaccard - ESTIMATE_MARGIN if evidence is not None else 0.0
+        found = kernels.agreeing_owner_codes(
+            signatures, buckets.pairs, owners.astype(np.int64, copy=False), size, least
+        )
+        del buckets
+        codes = union(codes, _distinct(found))
     return codes, oversized
 
 
@@ -227,11 +229,12 @@ def pair_codes(pairs: np.ndarray, n: int) -> np.ndarray:
     return _distinct(np.minimum(pairs[:, 0], pairs[:, 1]) * n + np.maximum(pairs[:, 0], pairs[:, 1]))
 
 
-def code_pairs(codes: np.ndarray, n: int) -> np.ndarray:
-    """The `(i, j)` rows of pair codes `i * n + j`, written in place (no temporary the size of the rows)."""
-    pairs = np.empty((len(codes), 2), dtype=np.int64)
-    np.floor_divide(codes, n, out=pairs[:, 0])
-    np.remainder(codes, n, out=pairs[:, 1])
+def code_pairs(codes: np.ndarray, n: int, dtype: type = np.int64) -> np.ndarray:
+    """The `(i, j)` rows of pair codes `i * n + j`, written in place (no temporary the size of the rows), as
+    `dtype` (which must hold `n - 1`)."""
+    pairs = np.empty((len(codes), 2), dtype=dtype)
+    np.floor_divide(codes, n, out=pairs[:, 0], casting="unsafe")
+    np.remainder(codes, n, out=pairs[:, 1], casting="unsafe")
     return pairs
 
 

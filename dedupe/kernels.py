@@ -1022,17 +1022,28 @@ def band_keys(signatures: np.ndarray, first: int, bands: int, rows: int, multipl
 
 
 @njit(parallel=True, cache=True)
-def agreement(signatures: np.ndarray, pairs: np.ndarray) -> np.ndarray:
-    """The share of equal MinHash values of rows i and j, for each row `(i, j)` of `pairs`: the MinHash estimate
-    of their Jaccard similarity."""
-    out = np.empty(len(pairs), dtype=np.float64)
+def agreeing_owner_codes(
+    signatures: np.ndarray, pairs: np.ndarray, owners: np.ndarray, size: int, least: float
+) -> np.ndarray:
+    """For each row `(i, j)` of `pairs` (passages) whose agreement is at least `least`: the code `a * size + b`
+    of their owners `a < b`, in row order. The agreement of two signatures is their share of equal MinHash
+    values, the MinHash estimate of the passages' Jaccard similarity. One pass where numpy made five full-size
+    temporaries (the agreements, the rows kept, their owners, the smaller and the larger)."""
     width = signatures.shape[1]
+    passed = np.zeros(len(pairs), dtype=np.bool_)
     for row in prange(len(pairs)):
         x, y = signatures[pairs[row, 0]], signatures[pairs[row, 1]]
         same = 0
         for p in range(width):
             same += x[p] == y[p]
-        out[row] = same / width
+        passed[row] = same / width >= least
+    out = np.empty(np.count_nonzero(passed), dtype=np.int64)
+    k = 0
+    for row in range(len(pairs)):
+        if passed[row]:
+            a, b = owners[pairs[row, 0]], owners[pairs[row, 1]]
+            out[k] = min(a, b) * size + max(a, b)
+            k += 1
     return out
 
 

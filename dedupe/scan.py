@@ -145,7 +145,8 @@ def fingerprint(corpus: Corpus, config: ScanConfig, progress: Progress | None = 
 
 
 def find_candidates(fingerprints: Fingerprints, config: ScanConfig, stats: dict[str, float]) -> np.ndarray:
-    """Candidate document pairs from document-level and passage-level LSH, as sorted `(i, j)` rows."""
+    """Candidate document pairs from document-level and passage-level LSH, as sorted `(i, j)` rows (32-bit
+    integers below 2**31 documents)."""
     size = len(fingerprints.documents)
     by_document = document_candidates(
         fingerprints.documents, config.document.threshold, config.max_bucket, config.document.false_positive_weight
@@ -163,7 +164,9 @@ def find_candidates(fingerprints: Fingerprints, config: ScanConfig, stats: dict[
     stats["candidates_passage"] = len(by_passage)
     stats["passages"] = len(fingerprints.passages)
     stats["boilerplate_buckets"] = boilerplate
-    return code_pairs(union(by_passage, pair_codes(by_document, size)), size)
+    # 32-bit rows where they fit: 1.2 GB less for the 155 million candidates of 1,000,000 documents.
+    dtype = np.int32 if size <= np.iinfo(np.int32).max else np.int64
+    return code_pairs(union(by_passage, pair_codes(by_document, size)), size, dtype)
 
 
 def passage_hash_sets(document: Document, config: ScanConfig) -> list[np.ndarray]:
