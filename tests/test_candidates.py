@@ -8,6 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
+from dedupe import candidates
 from dedupe.candidates import (
     _BAND_MULTIPLIER,
     _distinct,
@@ -20,6 +21,7 @@ from dedupe.candidates import (
     union,
     unique_pairs,
 )
+from dedupe.config import PassageEvidence
 from dedupe.fingerprint import MinHasher, shingle_hashes, word_hashes
 from dedupe.near_duplicates import find_near_duplicates
 from dedupe.normalize import words
@@ -130,6 +132,37 @@ def test_bucket_pairs_match_a_bucket_by_bucket_oracle(seed):
     found = bucket_pairs(keys, groups=groups, max_bucket=6, oversized="drop")
     assert {tuple(p) for p in found.pairs.tolist()} == expected
     assert found.oversized == capped
+
+
+@pytest.mark.parametrize("evidence", [None, PassageEvidence()])
+def test_passage_candidates_match_a_passage_by_passage_oracle(evidence, monkeypatch):
+    monkeypatch.setattr(candidates, "_BANDS_AT_ONCE", 3)  # groups of bands, the last one short
+    rng = np.random.default_rng(3)
+    vocabulary = np.arange(60, dtype=np.uint32)
+    sets = [np.unique(rng.choice(vocabulary, int(rng.integers(4, 12)))) for _ in range(400)]
+    signatures = MinHasher(128, 1).signatures(sets).reshape(len(sets), 128)
+    owners = np.sort(rng.integers(0, 150, len(sets)))
+    bands, rows = optimal_bands(0.4, 128, 0.5)
+    keys = band_keys(signatures, bands, rows)
+    least = -1.0 if evidence is None else evidence.min_jaccard - candidates.ESTIMATE_MARGIN
+    expected: set[tuple[int, int]] = set()
+    capped = 0
+    for band in range(bands):
+        buckets: dict[int, list[int]] = {}
+        for item, key in enumerate(keys[:, band].tolist()):
+            buckets.setdefault(key, []).append(item)
+        for members in buckets.values():
+            distinct = {int(owners[m]) for m in members}
+            if len(distinct) > 8:
+                capped += 1
+                continue
+            for i, j in itertools.combinations(members, 2):
+                if owners[i] != owners[j] and (signatures[i] == signatures[j]).mean() >= least:
+                    expected.add((int(min(owners[i], owners[j])), int(max(owners[i], owners[j]))))
+    found, oversized = candidates.passage_candidates(signatures, owners, 0.4, 8, 0.5, evidence)
+    assert len(expected) > 100 and capped > 0
+    assert {tuple(p) for p in found.tolist()} == expected
+    assert oversized == capped
 
 
 @pytest.mark.parametrize("size", [0, 1, 2, 1000])
