@@ -77,10 +77,13 @@ def test_corpus_profiles_take_each_text_through_its_own_path():
         assert np.array_equal(getattr(found, name), getattr(expected, name)), name
     assert len(found.document_sequences) > 3
     assert found.lengths.sum() > 20
-    features = corpus_features(corpus, order)
-    expected_features = joined([word_features(corpus.document(int(i))) for i in order])
-    for name in features.__slots__:
-        assert np.array_equal(getattr(features, name), getattr(expected_features, name)), name
+    # Texts of the regex path first, last, next to each other, or the only ones.
+    for order in ([4, 1, 0, 3, 2], [1, 3, 4, 0, 2], [0, 4, 2, 3, 1], [3, 1], [1]):
+        features = corpus_features(corpus, np.array(order))
+        expected_features = joined([word_features(corpus.document(i)) for i in order])
+        for name in features.__slots__:
+            found_field, expected_field = getattr(features, name), getattr(expected_features, name)
+            assert np.array_equal(found_field, expected_field) and found_field.dtype == expected_field.dtype, name
 
 
 def test_pairs_the_profiles_rule_out_have_no_passage():
