@@ -31,6 +31,7 @@ Every span is mapped to the ORIGINAL text through `Document.to_original`.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from dataclasses import dataclass
@@ -498,8 +499,32 @@ def _passage_markers(doc: Document, first: int, last: int) -> tuple[str, ...]:
     found = known.get((first, last))
     if found is None:
         start, end = _sentences_span(doc, first, last)
-        found = known[first, last] = garble_markers(doc.clean.text[start:end], document_start=first == 0)
+        found = known[first, last] = _garble_markers(doc, start, end, document_start=first == 0)
     return found
+
+
+def _garble_markers(doc: Document, start: int, end: int, *, document_start: bool) -> tuple[str, ...]:
+    """`garble_markers` of the clean text's `[start, end)`, not searched for a doubled word where the words say
+    there is none.
+
+    The doubled-word marker needs a run of two or more letters between non-word characters, then white space,
+    then the same letters in any case: in ASCII text, two consecutive words of the tokeniser (`[a-z0-9]+` runs of
+    the lower-cased text) that are equal, so of equal hash. Other text is always searched
+    (tests/test_align.py checks the result against searching always)."""
+    text = doc.clean.text[start:end]
+    repeated: list[int] = doc.derived("repeated words", _repeated_words)
+    repeats = True
+    if text.isascii():
+        # A repeat at k is words k and k + 1: both inside the span.
+        first = int(np.searchsorted(doc.word_starts, start)) if repeated else 0
+        k = bisect.bisect_left(repeated, first)
+        repeats = k < len(repeated) and doc.word_ends[repeated[k] + 1] <= end
+    return garble_markers(text, document_start=document_start, repeats=repeats)
+
+
+def _repeated_words(doc: Document) -> list[int]:
+    """The indexes k where word k + 1 of the document has the hash of word k."""
+    return np.flatnonzero(doc.word_hashes[1:] == doc.word_hashes[:-1]).tolist()
 
 
 def passage_label(score: float, garbled: bool, config: AlignConfig | None = None) -> str:
@@ -560,8 +585,9 @@ def _unmatched(doc: Document, matched: set[int], side: str) -> list[PassageMatch
 def _markers_of(doc: Document, index: int) -> tuple[str, ...]:
     start, end = doc.sentences[index]
     following = doc.clean.text[end : doc.sentences[min(index + 3, len(doc.sentences) - 1)][1]]
-    text = doc.clean.text[start:end]
-    return garble_markers(text, document_start=index == 0) + heading_markers(text, following)
+    return _garble_markers(doc, start, end, document_start=index == 0) + heading_markers(
+        doc.clean.text[start:end], following
+    )
 
 
 def _one_sided(doc: Document, span: Span, side: str, label: str, markers: tuple[str, ...]) -> PassageMatch:

@@ -483,3 +483,31 @@ def test_similar_sentences_are_the_dice_of_every_pair_sharing_two_terms(a: list[
     similar = _similar_sentences(_sentences(doc_a), _sentences(doc_b))
     found = list(zip(similar.a.tolist(), similar.b.tolist(), similar.score.tolist(), strict=True))
     assert found == expected
+
+
+_REPEAT_WORDS = ["the", "The", "THE", "news", "o'the", "x_the", "2the", "the2", "a", "I", "café", "CAFÉ", "so", "\u017fo"]
+_REPEAT_GLUE = [" ", "  ", " \n", ". ", ", ", "\n\n", "-", " - ", "'", "_", "\u2019 ", " \u201c"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_REPEAT_WORDS), st.sampled_from(_REPEAT_GLUE)), min_size=1, max_size=30))
+def test_markers_read_off_the_words_equal_searching_for_a_doubled_word_always(tokens):
+    from dedupe.align import _garble_markers
+    from dedupe.markers import garble_markers
+
+    text = "".join(word + glue for word, glue in tokens).strip() or "the"
+    doc = prepare(dedupe.Article("x", text))
+    for first, last in itertools.combinations_with_replacement(range(len(doc.sentences)), 2):
+        start, end = doc.sentences[first][0], doc.sentences[last][1]
+        expected = garble_markers(doc.clean.text[start:end], document_start=first == 0)
+        assert _garble_markers(doc, start, end, document_start=first == 0) == expected
+
+
+def test_a_doubled_word_is_found_in_ascii_and_other_text():
+    from dedupe.align import _garble_markers
+
+    for text in ("He said the the talks ended. Then they left.", "Le café café ferme. Puis rien."):
+        doc = prepare(dedupe.Article("x", text))
+        (start, end), (start2, end2) = doc.sentences
+        assert _garble_markers(doc, start, end, document_start=True) == ("doubled-word",)
+        assert _garble_markers(doc, start2, end2, document_start=False) == ()
