@@ -485,7 +485,8 @@ def test_similar_sentences_are_the_dice_of_every_pair_sharing_two_terms(a: list[
     assert found == expected
 
 
-_REPEAT_WORDS = ["the", "The", "THE", "news", "o'the", "x_the", "2the", "the2", "a", "I", "café", "CAFÉ", "so", "\u017fo"]
+_REPEAT_WORDS = ["the", "The", "THE", "news", "o'the", "x_the", "2the", "the2", "a", "I", "café", "CAFÉ"]
+_REPEAT_WORDS += ["so", "\u017fo"]  # the long s, which the regex folds to s
 _REPEAT_GLUE = [" ", "  ", " \n", ". ", ", ", "\n\n", "-", " - ", "'", "_", "\u2019 ", " \u201c"]
 
 
