@@ -30,7 +30,7 @@ from dedupe.errors import DedupeError
 from dedupe.gate import BULK_BATCH, MAX_MATCHES, Added, Index, Verdict
 from dedupe.ingest import Fields, IngestLog, parse_line, read_article, read_articles
 from dedupe.near_duplicates import NearDuplicates, near_duplicates
-from dedupe.report import alignment_dict, render, render_alignment, to_json
+from dedupe.report import alignment_dict, render, render_alignment, write_json
 from dedupe.scan import ScanResult, scan
 
 EXIT_ERROR = 1
@@ -247,12 +247,12 @@ def exit_code(result: ScanResult, fail_on: FailOn) -> int:
 
 def _write(result: ScanResult, json_output: bool, output: Path | None, passages: bool) -> None:
     if json_output:
-        data = to_json(result)
         if output is None:
-            sys.stdout.buffer.write(data)
+            write_json(result, sys.stdout.buffer)
             sys.stdout.flush()
         else:
-            output.write_bytes(data)
+            with output.open("wb") as handle:
+                write_json(result, handle)
         return
     if output is None:
         render(result, Console(), passages)

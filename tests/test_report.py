@@ -1,0 +1,35 @@
+"""The JSON report written a record at a time is the whole report dumped at once, byte for byte."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import orjson
+
+import dedupe
+from dedupe.report import to_dict, to_json, write_json
+from tests.conftest import SEEDS
+
+
+def _dumped_whole(result: dedupe.ScanResult) -> bytes:
+    return orjson.dumps(to_dict(result), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+
+
+def test_the_streamed_report_is_the_whole_report_dumped(tmp_path: Path):
+    for name in ("bad.jsonl", "empty.txt", "odd.txt"):
+        (tmp_path / name).write_bytes({"bad.jsonl": b"{oops\n", "empty.txt": b" \n", "odd.txt": b"caf\xe9 news"}[name])
+    for source in (SEEDS, tmp_path):
+        result = dedupe.scan([source])
+        streamed = io.BytesIO()
+        write_json(result, streamed)
+        assert streamed.getvalue() == to_json(result) == _dumped_whole(result)
+    assert result.skipped and result.warnings  # the last scan exercised the other lists
+    orjson.loads(streamed.getvalue())
+
+
+def test_an_empty_scan_writes_empty_lists():
+    result = dedupe.scan([dedupe.Article("only", "One article, nothing to compare it with.")])
+    assert result.pairs == () and result.clusters == ()
+    assert to_json(result) == _dumped_whole(result)
+    assert b'"pairs": [],' in to_json(result)
