@@ -207,16 +207,14 @@ def passage_pair_codes(
     codes = np.zeros(0, dtype=np.int64)
     oversized = 0
     owners = owners.astype(np.int64, copy=False)
+    # Evidence or none, the same rule: an agreement of at least 0 is every pair.
+    least = evidence.min_jaccard - ESTIMATE_MARGIN if evidence is not None else 0.0
     for first in range(0, bands, _BANDS_AT_ONCE):
         keys = band_keys(signatures, min(_BANDS_AT_ONCE, bands - first), rows, first)
         buckets = bucket_pairs(keys, groups=owners, max_bucket=max_bucket, oversized="drop", distinct=False)
         del keys
         oversized += buckets.oversized
-        # Evidence or none, the same rule: an agreement of at least 0 is every pair.
-        least = evidence.min_jaccard - ESTIMATE_MARGIN if evidence is not None else 0.0
-        found = kernels.agreeing_owner_codes(
-            signatures, buckets.pairs, owners.astype(np.int64, copy=False), size, least
-        )
+        found = kernels.agreeing_owner_codes(signatures, buckets.pairs, owners, size, least)
         del buckets
         codes = union(codes, _distinct(found))
     return codes, oversized

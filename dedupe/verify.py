@@ -132,14 +132,14 @@ def _grid(candidates: np.ndarray, documents: int) -> Iterator[np.ndarray]:
     """The indexes of `candidates` in blocks: the documents of `documents` are cut into ranges of at most
     `_SCREEN_RANGE`, and a block holds the pairs between two ranges (or within one). Features are computed again
     for each block a range is in (about four times over for 1,000,000 documents), against holding those of every
-    document at once (a third of the first 1,000,000-document scan's 19.5 GB peak)."""
+    document at once (about 6 GB for 1,000,000)."""
     ranges = -(-documents // _SCREEN_RANGE)
     if ranges <= 1:
         yield np.arange(len(candidates))
         return
     size = -(-documents // ranges)
     # Each pair's two ranges as one small code, computed a slice at a time (no 64-bit temporary of every pair).
-    codes = np.empty(len(candidates), dtype=np.uint16)
+    codes = np.empty(len(candidates), dtype=np.uint16 if ranges * ranges <= 1 << 16 else np.uint32)
     for first in range(0, len(candidates), _GRID_SLICE):
         pairs = candidates[first : first + _GRID_SLICE]
         low = np.minimum(pairs[:, 0], pairs[:, 1]) // size
