@@ -216,8 +216,22 @@ def passage_pair_codes(
         oversized += buckets.oversized
         found = kernels.agreeing_owner_codes(signatures, buckets.pairs, owners, size, least)
         del buckets
-        codes = union(codes, _distinct(found))
+        # Merged in place: the codes found so far are not held beside a merged copy and a distinct copy of it.
+        merged = np.concatenate((codes, sorted_distinct(found)))
+        del codes, found
+        codes = sorted_distinct(merged)
     return codes, oversized
+
+
+def sorted_distinct(values: np.ndarray) -> np.ndarray:
+    """`values` sorted, with each value once, in place (no other view of `values` may be in use). A stable sort of
+    sorted runs is timsort's merge, linear."""
+    values.sort(kind="stable")
+    count = kernels.compact_sorted(values)
+    if not values.flags.owndata:  # an array a kernel returned: numba owns its memory
+        return values[:count]
+    values.resize(count, refcheck=False)
+    return values
 
 
 def pair_codes(pairs: np.ndarray, n: int) -> np.ndarray:
@@ -234,16 +248,3 @@ def code_pairs(codes: np.ndarray, n: int, dtype: type = np.int64) -> np.ndarray:
     np.floor_divide(codes, n, out=pairs[:, 0], casting="unsafe")
     np.remainder(codes, n, out=pairs[:, 1], casting="unsafe")
     return pairs
-
-
-def union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The sorted distinct values of two sorted distinct arrays. (`np.union1d` finds them with a hash table, then
-    sorts: see `_distinct`. A stable sort of two sorted runs is timsort's merge, linear.)"""
-    if len(a) == 0 or len(b) == 0:
-        return b if len(a) == 0 else a
-    merged = np.concatenate((a, b))
-    merged.sort(kind="stable")
-    keep = np.empty(len(merged), dtype=bool)
-    keep[0] = True
-    np.not_equal(merged[1:], merged[:-1], out=keep[1:])
-    return merged[keep]

@@ -1021,6 +1021,19 @@ def band_keys(signatures: np.ndarray, first: int, bands: int, rows: int, multipl
     return out
 
 
+@njit(cache=True)
+def compact_sorted(values: np.ndarray) -> int:
+    """Move the distinct values of sorted `values` to its front, in order, and return how many there are."""
+    if len(values) == 0:
+        return 0
+    k = 1
+    for i in range(1, len(values)):
+        if values[i] != values[k - 1]:
+            values[k] = values[i]
+            k += 1
+    return k
+
+
 @njit(parallel=True, cache=True)
 def agreeing_owner_codes(
     signatures: np.ndarray, pairs: np.ndarray, owners: np.ndarray, size: int, least: float

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dedupe.candidates import code_pairs, document_candidates, pair_codes, passage_pair_codes, union
+from dedupe.candidates import code_pairs, document_candidates, pair_codes, passage_pair_codes, sorted_distinct
 from dedupe.cluster import star_clusters
 from dedupe.config import ScanConfig
 from dedupe.document import Corpus, Document
@@ -68,9 +68,11 @@ def scan(
     stats["seconds_fingerprint"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    candidates = find_candidates(fingerprints, config, stats)
+    codes = candidate_codes(fingerprints, config, stats)
+    del fingerprints  # the passages' signatures (3.7 GB for 1,000,000 articles) before the rows are written
+    candidates = candidate_rows(codes, len(corpus))
+    del codes
     stats["seconds_candidates"] = time.perf_counter() - clock
-    del fingerprints  # the passages' signatures: 3.7 GB for 1,000,000 articles
 
     with Workers(worker_count(config)) as workers:
         workers.warm(len(candidates))  # while the screen runs
@@ -147,6 +149,12 @@ def fingerprint(corpus: Corpus, config: ScanConfig, progress: Progress | None = 
 def find_candidates(fingerprints: Fingerprints, config: ScanConfig, stats: dict[str, float]) -> np.ndarray:
     """Candidate document pairs from document-level and passage-level LSH, as sorted `(i, j)` rows (32-bit
     integers below 2**31 documents)."""
+    return candidate_rows(candidate_codes(fingerprints, config, stats), len(fingerprints.documents))
+
+
+def candidate_codes(fingerprints: Fingerprints, config: ScanConfig, stats: dict[str, float]) -> np.ndarray:
+    """`find_candidates` as sorted pair codes (`candidates.pair_codes`), which `candidate_rows` turns into rows:
+    the scan lets the signatures go in between."""
     size = len(fingerprints.documents)
     by_document = document_candidates(
         fingerprints.documents, config.document.threshold, config.max_bucket, config.document.false_positive_weight
@@ -164,9 +172,15 @@ def find_candidates(fingerprints: Fingerprints, config: ScanConfig, stats: dict[
     stats["candidates_passage"] = len(by_passage)
     stats["passages"] = len(fingerprints.passages)
     stats["boilerplate_buckets"] = boilerplate
-    # 32-bit rows where they fit: 1.2 GB less for the 155 million candidates of 1,000,000 documents.
-    dtype = np.int32 if size <= np.iinfo(np.int32).max else np.int64
-    return code_pairs(union(by_passage, pair_codes(by_document, size)), size, dtype)
+    codes = np.concatenate((by_passage, pair_codes(by_document, size)))
+    del by_passage  # merged in place, not beside it
+    return sorted_distinct(codes)
+
+
+def candidate_rows(codes: np.ndarray, size: int) -> np.ndarray:
+    """Pair codes of a corpus of `size` documents as `(i, j)` rows, 32-bit where they fit: 1.2 GB less for the 155
+    million candidates of 1,000,000 documents."""
+    return code_pairs(codes, size, np.int32 if size <= np.iinfo(np.int32).max else np.int64)
 
 
 def passage_hash_sets(document: Document, config: ScanConfig) -> list[np.ndarray]:

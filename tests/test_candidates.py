@@ -18,7 +18,7 @@ from dedupe.candidates import (
     document_candidates,
     optimal_bands,
     pair_codes,
-    union,
+    sorted_distinct,
     unique_pairs,
 )
 from dedupe.config import PassageEvidence
@@ -198,10 +198,12 @@ def test_band_keys_fold_each_bands_rows_as_defined(bands: int, rows: int):
 
 
 @pytest.mark.parametrize(("left", "right"), [(0, 0), (0, 5), (5, 0), (1, 1), (300, 1000)])
-def test_the_union_of_sorted_codes_is_numpys(left: int, right: int):
+def test_sorted_codes_merged_in_place_are_numpys_union(left: int, right: int):
     rng = np.random.default_rng(left + right)
     a, b = (np.unique(rng.integers(0, 800, size)).astype(np.int64) for size in (left, right))
-    assert union(a, b).tolist() == np.union1d(a, b).tolist()
+    assert sorted_distinct(np.concatenate((a, b))).tolist() == np.union1d(a, b).tolist()
+    unsorted = rng.integers(0, 50, left + right).astype(np.int64)
+    assert sorted_distinct(unsorted.copy()).tolist() == np.unique(unsorted).tolist()
 
 
 def test_pair_codes_read_back_as_the_sorted_distinct_pairs():
