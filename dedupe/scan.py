@@ -141,7 +141,12 @@ def fingerprint(corpus: Corpus, config: ScanConfig, progress: Progress | None = 
                 other_sets.append(word_set_hashes(document.word_hashes[first:last]))
                 other_owners.append(index)
     if other_sets:
-        passages = np.concatenate([passages, passage_hasher.signatures(other_sets)])
+        # Grown in place (a remap of its pages, no copy): concatenating copied 3.7 GB of signatures at 1,000,000
+        # articles, the fingerprint stage's peak. Nothing else views `passages` yet.
+        extra = passage_hasher.signatures(other_sets).reshape(len(other_sets), -1)
+        start = len(passages)
+        passages.resize((start + len(extra), passages.shape[1]), refcheck=False)
+        passages[start:] = extra
         owners = np.concatenate([owners, np.asarray(other_owners, dtype=np.int64)])
     return Fingerprints(documents, passages, owners)
 

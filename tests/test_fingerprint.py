@@ -79,3 +79,24 @@ def test_jaccard_at_least_decides_as_the_exact_jaccard(sets, threshold):
     shingles = ShingleSets(values, bounds)
     pairs = np.array([(i, j) for i in range(len(sets)) for j in range(len(sets))], dtype=np.int64)
     assert np.array_equal(shingles.jaccard_at_least(pairs, threshold), shingles.jaccard(pairs) >= threshold)
+
+
+def test_a_scans_passage_rows_are_those_of_its_prepared_documents_whichever_path_they_take():
+    import dedupe
+    from dedupe.document import Corpus
+    from dedupe.scan import fingerprint, passage_hash_sets
+
+    texts = [
+        "The embassy said on Friday. Three sources said 12 people had left the city.",
+        "L'ambassade a déclaré vendredi que trois sources ont vu douze personnes partir.",  # the regex path
+        "Officials said the talks ended. They will meet again next week in Geneva.",
+        "Die Straße wurde gestern Abend gesperrt. Aus Łódź meldete die Polizei zwölf Verletzte.",  # the regex path
+    ]
+    config = dedupe.ScanConfig()
+    corpus = Corpus([dedupe.Article(str(i), t) for i, t in enumerate(texts)], config.shingle)
+    found = fingerprint(corpus, config)
+    hasher = MinHasher(config.passage.num_perm, config.passage.seed)
+    for index in range(len(texts)):
+        expected = passage_hash_sets(corpus.document(index), config)
+        rows = found.passages[found.owners == index]
+        assert len(expected) > 0 and np.array_equal(rows, hasher.signatures(expected)), index
