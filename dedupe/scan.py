@@ -131,23 +131,19 @@ def fingerprint(corpus: Corpus, config: ScanConfig, progress: Progress | None = 
         texts, config.shingle, None if progress is None else lambda done: progress("fingerprint", done, len(texts))
     )
     passage_hasher = MinHasher(config.passage.num_perm, config.passage.seed)
-    passages, owners, plain = passage_hasher.passage_signatures(texts, config.align.min_words)
-    other_sets: list[np.ndarray] = []
-    other_owners: list[int] = []
-    for index in np.flatnonzero(~plain).tolist():
-        document = corpus.document(index)
-        for first, last in document.sentence_words.tolist():
-            if last - first >= config.align.min_words:
-                other_sets.append(word_set_hashes(document.word_hashes[first:last]))
-                other_owners.append(index)
-    if other_sets:
-        # Grown in place (a remap of its pages, no copy): concatenating copied 3.7 GB of signatures at 1,000,000
-        # articles, the fingerprint stage's peak. Nothing else views `passages` yet.
-        extra = passage_hasher.signatures(other_sets).reshape(len(other_sets), -1)
-        start = len(passages)
-        passages.resize((start + len(extra), passages.shape[1]), refcheck=False)
-        passages[start:] = extra
-        owners = np.concatenate([owners, np.asarray(other_owners, dtype=np.int64)])
+
+    def regex_path_sets(plain: np.ndarray) -> tuple[list[np.ndarray], list[int]]:
+        sets: list[np.ndarray] = []
+        owners: list[int] = []
+        for index in np.flatnonzero(~plain).tolist():
+            document = corpus.document(index)
+            for first, last in document.sentence_words.tolist():
+                if last - first >= config.align.min_words:
+                    sets.append(word_set_hashes(document.word_hashes[first:last]))
+                    owners.append(index)
+        return sets, owners
+
+    passages, owners, _ = passage_hasher.passage_signatures(texts, config.align.min_words, regex_path_sets)
     return Fingerprints(documents, passages, owners)
 
 
