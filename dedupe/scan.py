@@ -175,7 +175,7 @@ def candidate_codes(fingerprints: Fingerprints, config: ScanConfig, stats: dict[
     stats["boilerplate_buckets"] = boilerplate
     codes = np.concatenate((by_passage, pair_codes(by_document, size)))
     del by_passage  # merged in place, not beside it
-    return sorted_distinct(codes)
+    return sorted_distinct(codes, runs=True)
 
 
 def candidate_rows(codes: np.ndarray, size: int) -> np.ndarray:
