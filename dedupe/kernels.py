@@ -1034,6 +1034,30 @@ def compact_sorted(values: np.ndarray) -> int:
     return k
 
 
+@njit(cache=True)
+def _root(parent: np.ndarray, x: int) -> int:
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]  # path halving
+        x = parent[x]
+    return x
+
+
+@njit(cache=True)
+def component_roots(pairs: np.ndarray, size: int) -> np.ndarray:
+    """For each of `size` documents, the smallest document of its connected component in the graph whose edges
+    are the rows `(i, j)` of `pairs` (union-find, each root the smallest of its set)."""
+    parent = np.arange(size)
+    for row in range(len(pairs)):
+        a, b = _root(parent, pairs[row, 0]), _root(parent, pairs[row, 1])
+        if a < b:
+            parent[b] = a
+        elif b < a:
+            parent[a] = b
+    for x in range(size):
+        parent[x] = _root(parent, x)
+    return parent
+
+
 @njit(parallel=True, cache=True)
 def agreeing_owner_codes(
     signatures: np.ndarray, pairs: np.ndarray, owners: np.ndarray, size: int, least: float

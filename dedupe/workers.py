@@ -3,20 +3,24 @@
 Alignment and ranking are Python (rapidfuzz per sentence pair, difflib and the language model per cluster), so
 threads would contend for the GIL; processes do not. One scan starts its processes once (`Workers`, on first need)
 and uses them for both. Where the platform has it, the processes fork from a server process that imported this
-module once (`forkserver`, started ahead of need by `Workers.warm`), so they start in milliseconds instead of each
-importing numpy, numba and rapidfuzz (about 1 s on this machine). Candidates go in chunks of consecutive pairs
-(sorted by first document), so a document is usually prepared once per chunk; clusters go in a few chunks, each
-with the language model. Results come back in input order: they are exactly those of the single-process path.
+module once and loaded its compiled kernels (`forkserver`, started ahead of need by `Workers.warm`; preload.py),
+so they start in milliseconds instead of each importing numpy, numba and rapidfuzz (about 1 s on this machine) and
+loading the kernels (about 0.3 s). Candidates go in chunks ordered by connected component (`by_component`), so a
+worker prepares a family's documents about once; clusters go in a few chunks, each with the language model.
+Results come back in input order: they are exactly those of the single-process path.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import signal
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from multiprocessing import forkserver
 from multiprocessing.context import BaseContext
 from types import TracebackType
@@ -24,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from dedupe import kernels
 from dedupe.config import ScanConfig
 from dedupe.document import Corpus, Document, prepare
 from dedupe.fluency import LanguageModel
@@ -42,11 +47,11 @@ _CHUNK = 500
 # there are this many clusters: about 2 ms each on wire stories, against starting the processes (1.5-2 s spawned;
 # forked, the server's imports, about 1 s).
 _MIN_PARALLEL_CLUSTERS = 2_000
-# Chunks of clusters per worker: each carries the language model (12 MB pickled at 20,000 documents, 0.2 s to
-# load), so few, but more than one per worker so that one slow chunk does not hold up the others.
+# Chunks of clusters per worker: each carries the language model (12 MB pickled at 20,000 documents; a worker loads
+# it once), so few, but more than one per worker so that one slow chunk does not hold up the others.
 _RANK_CHUNKS_PER_WORKER = 2
-# Prepared documents each worker keeps between chunks: a document is in several candidate pairs, and chunks (runs
-# of pairs sorted by their first document) share many second documents. About 20 KB each for a wire story.
+# Prepared documents each worker keeps between chunks: a document is in several candidate pairs, and consecutive
+# chunks (`by_component`) share many documents. About 20 KB each for a wire story.
 _CACHE_SIZE = 10_000
 _cache: OrderedDict[int, Document] = OrderedDict()
 
@@ -94,13 +99,13 @@ class Workers:
 
 def _context() -> BaseContext:
     """How the worker processes start: forked from a server process that has imported this module (and so numpy,
-    numba and rapidfuzz) before any compiled code ran threads in it, else spawned. Never forked from the scan's own
-    process, whose numba threads a fork would leave in an undefined state."""
+    numba and rapidfuzz) and loaded its kernels without starting threads (preload.py), else spawned. Never forked
+    from the scan's own process, whose numba threads a fork would leave in an undefined state."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     # Effective only before the server starts (the first call); the server then serves every later scan too.
-    context.set_forkserver_preload([__name__])
+    context.set_forkserver_preload(["dedupe.preload"])
     return context
 
 
@@ -132,20 +137,37 @@ def verify_pairs(
             if progress is not None and (done % 256 == 0 or done == len(candidates)):
                 progress(done)
         return found
-    starts = range(0, len(candidates), _CHUNK)
-    chunks = [candidates[start : start + _CHUNK] for start in starts]
+    order = by_component(candidates, len(corpus))
+    chunks = [order[start : start + _CHUNK] for start in range(0, len(order), _CHUNK)]
     futures = [
-        workers.submit(_verify_chunk, _articles(corpus, chunk), chunk, found_matches[start : start + _CHUNK], config)
-        for start, chunk in zip(starts, chunks, strict=True)
+        workers.submit(
+            _verify_chunk,
+            _articles(corpus, candidates[chunk]),
+            candidates[chunk],
+            [found_matches[k] for k in chunk.tolist()],
+            config,
+        )
+        for chunk in chunks
     ]
-    found = []
+    verified: list[Pair | None] = [None] * len(candidates)
     done = 0
     for chunk, future in zip(chunks, futures, strict=True):
-        found.extend(future.result())
+        for k, pair in zip(chunk.tolist(), future.result(), strict=True):
+            verified[k] = pair
         done += len(chunk)
         if progress is not None:
             progress(done)
-    return found
+    return [pair for pair in verified if pair is not None]
+
+
+def by_component(candidates: np.ndarray, size: int) -> np.ndarray:
+    """The order in which the workers verify the candidate rows `(i, j)` of a corpus of `size` documents: by
+    connected component of the candidate graph (a family of copies, with what reuses its passages), then by row.
+    A worker then meets each document of a family in one run of chunks and prepares it once. In row order (by first
+    document), each member of a family was prepared in the chunk of the family's first member and again, evicted
+    from the worker's cache by then, in its own."""
+    roots = kernels.component_roots(candidates, size)
+    return np.lexsort((candidates[:, 1], candidates[:, 0], roots[candidates[:, 0]]))
 
 
 def rank_clusters(
@@ -169,8 +191,10 @@ def rank_clusters(
     count = min(len(clusters), workers.count * _RANK_CHUNKS_PER_WORKER)
     # Round robin over the clusters, which come in corpus order: each chunk gets a share of the large ones.
     chunks = [list(range(start, len(clusters), count)) for start in range(count)]
+    # The model goes with every chunk, pickled once here; a worker loads it once (`_model`) under this name.
+    shipped = _Shipped(uuid.uuid4().hex, pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
     futures = [
-        workers.submit(_rank_chunk, [(clusters[k], _pairs_within(clusters[k], pairs)) for k in chunk], model)
+        workers.submit(_rank_chunk, [(clusters[k], _pairs_within(clusters[k], pairs)) for k in chunk], shipped)
         for chunk in chunks
     ]
     ranked: list[tuple[Member, ...]] = [()] * len(clusters)
@@ -197,9 +221,30 @@ def _pairs_within(members: Sequence[Article], pairs: Mapping[tuple[str, str], Pa
 
 
 def _rank_chunk(
-    clusters: list[tuple[Sequence[Article], dict[tuple[str, str], Pair]]], model: LanguageModel | None
+    clusters: list[tuple[Sequence[Article], dict[tuple[str, str], Pair]]], shipped: _Shipped
 ) -> list[tuple[Member, ...]]:
+    model = _model(shipped)
     return [rank_members(members, pairs, model) for members, pairs in clusters]
+
+
+@dataclass(frozen=True, slots=True)
+class _Shipped:
+    """A language model pickled (`data`), and a name for it unique to one ranking."""
+
+    name: str
+    data: bytes
+
+
+# The last model a worker loaded, by name: loading one takes about 0.3 s (12 MB of dicts at 20,000 documents), once
+# per worker instead of once per chunk.
+_loaded: tuple[str, LanguageModel | None] | None = None
+
+
+def _model(shipped: _Shipped) -> LanguageModel | None:
+    global _loaded
+    if _loaded is None or _loaded[0] != shipped.name:
+        _loaded = (shipped.name, pickle.loads(shipped.data))
+    return _loaded[1]
 
 
 def _articles(corpus: Corpus, chunk: np.ndarray) -> dict[int, Article]:
@@ -208,13 +253,11 @@ def _articles(corpus: Corpus, chunk: np.ndarray) -> dict[int, Article]:
 
 def _verify_chunk(
     articles: dict[int, Article], chunk: np.ndarray, matches: Sequence[np.ndarray | None], config: ScanConfig
-) -> list[Pair]:
-    found = []
-    for (i, j), sentence_matches in zip(chunk.tolist(), matches, strict=True):
-        pair = relate(_document(i, articles[i], config), _document(j, articles[j], config), config, sentence_matches)
-        if pair is not None:
-            found.append(pair)
-    return found
+) -> list[Pair | None]:
+    return [
+        relate(_document(i, articles[i], config), _document(j, articles[j], config), config, sentence_matches)
+        for (i, j), sentence_matches in zip(chunk.tolist(), matches, strict=True)
+    ]
 
 
 def _document(index: int, article: Article, config: ScanConfig) -> Document:

@@ -284,3 +284,22 @@ def test_unique_per_set_is_numpys_unique_of_each_set(sets: list[list[int]]):
     bounds = np.cumsum([0, *map(len, sets)]).astype(np.int64)
     expected = [v for s in sets for v in np.unique(np.array(s, dtype=np.uint64)).tolist()]
     assert kernels.unique_per_set(values, bounds).tolist() == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 29), st.integers(0, 29)), max_size=40), st.integers(0, 10))
+def test_component_roots_are_the_smallest_document_reachable(edges: list[tuple[int, int]], isolated: int):
+    size = max((max(edge) for edge in edges), default=0) + 1 + isolated
+    linked: dict[int, set[int]] = {x: {x} for x in range(size)}
+    for i, j in edges:
+        linked[i].add(j)
+        linked[j].add(i)
+    expected = []
+    for start in range(size):
+        seen, frontier = {start}, [start]
+        while frontier:
+            frontier = [y for x in frontier for y in linked[x] if y not in seen]
+            seen.update(frontier)
+        expected.append(min(seen))
+    pairs = np.array(edges, dtype=np.int32).reshape(-1, 2)
+    assert kernels.component_roots(pairs, size).tolist() == expected

@@ -3,6 +3,9 @@ most of what would not; parallel verification and ranking equal one process."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 
 import dedupe
@@ -119,3 +122,69 @@ def test_scan_reports_the_progress_of_each_long_stage(monkeypatch):
             assert done == sorted(done), stage
             assert seen[-1][0] == seen[-1][1], stage  # every stage ends at its total
         assert len(reports["screen"]) > 1  # block by block
+
+
+def test_the_workers_server_loads_their_kernels_without_starting_threads():
+    # In a fresh interpreter, as the forkserver imports it: threads there would be inherited broken by every
+    # forked worker, and a kernel left unloaded costs each worker its loading again.
+    code = (
+        "import dedupe.preload\n"
+        "from dedupe import kernels\n"
+        "import numba.np.ufunc.parallel as threads\n"
+        "print(threads._is_initialized, bool(kernels.plain_words.signatures), bool(kernels.plain_sentences.signatures))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "True", "True"]
+
+
+def test_workers_verify_each_component_of_the_candidates_in_one_run():
+    from dedupe import workers
+
+    rng = np.random.default_rng(3)
+    # Three families of documents interleaved in the corpus (k, k + 3, k + 6, ...), each connected (a chain) and
+    # with more pairs at random; candidates in row order.
+    chains = {(k, k + 3) for k in range(57)}
+    more = {(i, j) for i, j in rng.integers(0, 60, size=(200, 2)).tolist() if i < j and i % 3 == j % 3}
+    rows = np.array(sorted(chains | more))
+    order = workers.by_component(rows.astype(np.int32), 60)
+    assert sorted(order.tolist()) == list(range(len(rows)))
+    families = (rows[order, 0] % 3).tolist()
+    assert families == sorted(families) and len(set(families)) == 3
+    for family in range(3):
+        within = rows[order][rows[order, 0] % 3 == family].tolist()
+        assert within == sorted(within)
+
+
+def test_workers_return_the_verified_pairs_in_candidate_order(monkeypatch):
+    from dedupe import workers
+
+    config = dedupe.ScanConfig(workers=2)
+    corpus = Corpus(small_corpus(), config.shingle)
+    candidates = find_candidates(fingerprint(corpus, config), config, {})
+    screened = screen(corpus, candidates, config)
+    kept = candidates[screened.keep]
+    monkeypatch.setattr(workers, "_MIN_PARALLEL", 1)
+    monkeypatch.setattr(workers, "_CHUNK", 7)
+    # Dispatched in some other order than the rows' (this corpus is one component: its own order is the rows').
+    monkeypatch.setattr(workers, "by_component", lambda rows, size: np.arange(len(rows))[::-1].copy())
+    in_workers = workers.verify_pairs(corpus, kept, config, matches=screened.matches)
+    in_process = [
+        pair
+        for (i, j), matches in zip(kept.tolist(), screened.matches, strict=True)
+        if (pair := relate(corpus.document(i), corpus.document(j), config, matches)) is not None
+    ]
+    assert len(in_process) > 50 and in_workers == in_process
+
+
+def test_a_worker_loads_the_model_of_a_ranking_once():
+    import pickle
+
+    from dedupe import workers
+    from dedupe.fluency import LanguageModel
+
+    model = LanguageModel.build(a.text for a in small_corpus())
+    shipped = workers._Shipped("first", pickle.dumps(model))
+    loaded = workers._model(shipped)
+    assert loaded == model
+    assert workers._model(workers._Shipped("first", shipped.data)) is loaded  # the same ranking: not loaded again
+    assert workers._model(workers._Shipped("second", pickle.dumps(None))) is None  # the next ranking's

@@ -1,0 +1,40 @@
+"""What the worker processes' server imports before it forks them (`workers._context`): the workers' modules, and
+their compiled kernels loaded.
+
+numba loads a kernel from its on-disk cache on the kernel's first call, per process: about 0.3 s for those a worker
+runs to prepare, relate and rank documents, which each forked worker paid again at its first chunk. Loaded here once,
+the workers start with them. Only kernels without parallel loops run here: those would start numba's threads in the
+server, and a process forked from one with threads is in an undefined state (tests/test_verify.py checks).
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from dedupe.config import ScanConfig
+from dedupe.document import prepare
+from dedupe.fluency import LanguageModel
+from dedupe.models import Article
+from dedupe.rank import rank_members
+from dedupe.verify import relate
+from dedupe.workers import _ignore_interrupts  # noqa: F401  (the workers' own module, imported for them)
+
+_TEXT = (
+    "The central bank raised its main interest rate by half a point on Tuesday, its third increase this year. "
+    "Officials said inflation was still too high and that further increases could follow in the coming months."
+)
+
+
+def warm() -> None:
+    """Prepare, relate and rank two small copies: every kernel a worker needs is then loaded."""
+    config = ScanConfig()
+    articles = [Article("first", _TEXT), Article("second", _TEXT.replace("Tuesday", "Monday") + " Markets fell.")]
+    first, second = (prepare(article, config.shingle) for article in articles)
+    pair = relate(first, second, config)
+    if pair is not None:
+        rank_members(articles, {(pair.a, pair.b): pair}, LanguageModel.build(a.text for a in articles))
+
+
+# Only a head start: a worker loads whatever this missed itself. (An exception would stop the server.)
+with contextlib.suppress(Exception):
+    warm()
