@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import contextlib
 
+import dedupe.workers  # noqa: F401  (the module the workers run)
 from dedupe.config import ScanConfig
 from dedupe.document import prepare
 from dedupe.fluency import LanguageModel
 from dedupe.models import Article
 from dedupe.rank import rank_members
 from dedupe.verify import relate
-from dedupe.workers import _ignore_interrupts  # noqa: F401  (the workers' own module, imported for them)
 
 _TEXT = (
     "The central bank raised its main interest rate by half a point on Tuesday, its third increase this year. "
