@@ -1035,27 +1035,45 @@ def compact_sorted(values: np.ndarray) -> int:
 
 
 @njit(cache=True)
-def _root(parent: np.ndarray, x: int) -> int:
-    while parent[x] != x:
-        parent[x] = parent[parent[x]]  # path halving
-        x = parent[x]
-    return x
-
-
-@njit(cache=True)
-def component_roots(pairs: np.ndarray, size: int) -> np.ndarray:
-    """For each of `size` documents, the smallest document of its connected component in the graph whose edges
-    are the rows `(i, j)` of `pairs` (union-find, each root the smallest of its set)."""
-    parent = np.arange(size)
+def breadth_first_ranks(pairs: np.ndarray, size: int) -> np.ndarray:
+    """For each of `size` documents, its place in a breadth-first walk of the graph whose edges are the rows
+    `(i, j)` of `pairs`: each connected component walked from its smallest document, neighbours in index order,
+    the components one after another by their smallest document. Neighbours in the graph get near places."""
+    degree = np.zeros(size + 1, dtype=np.int64)
     for row in range(len(pairs)):
-        a, b = _root(parent, pairs[row, 0]), _root(parent, pairs[row, 1])
-        if a < b:
-            parent[b] = a
-        elif b < a:
-            parent[a] = b
+        degree[pairs[row, 0] + 1] += 1
+        degree[pairs[row, 1] + 1] += 1
+    starts = np.cumsum(degree)
+    filled = starts[:-1].copy()
+    linked = np.empty(starts[-1], dtype=np.int64)
+    for row in range(len(pairs)):
+        i, j = pairs[row, 0], pairs[row, 1]
+        linked[filled[i]] = j
+        filled[i] += 1
+        linked[filled[j]] = i
+        filled[j] += 1
     for x in range(size):
-        parent[x] = _root(parent, x)
-    return parent
+        linked[starts[x] : starts[x + 1]].sort()
+    ranks = np.full(size, -1, dtype=np.int64)
+    queue = np.empty(size, dtype=np.int64)
+    placed = 0
+    for first in range(size):
+        if ranks[first] >= 0:
+            continue
+        ranks[first] = placed
+        queue[placed] = first
+        head = placed
+        placed += 1
+        while head < placed:
+            x = queue[head]
+            head += 1
+            for k in range(starts[x], starts[x + 1]):
+                y = linked[k]
+                if ranks[y] < 0:
+                    ranks[y] = placed
+                    queue[placed] = y
+                    placed += 1
+    return ranks
 
 
 @njit(parallel=True, cache=True)

@@ -288,18 +288,26 @@ def test_unique_per_set_is_numpys_unique_of_each_set(sets: list[list[int]]):
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 29), st.integers(0, 29)), max_size=40), st.integers(0, 10))
-def test_component_roots_are_the_smallest_document_reachable(edges: list[tuple[int, int]], isolated: int):
+def test_breadth_first_ranks_are_a_walk_of_each_component_from_its_smallest_document(
+    edges: list[tuple[int, int]], isolated: int
+):
     size = max((max(edge) for edge in edges), default=0) + 1 + isolated
-    linked: dict[int, set[int]] = {x: {x} for x in range(size)}
+    linked: dict[int, set[int]] = {x: set() for x in range(size)}
     for i, j in edges:
         linked[i].add(j)
         linked[j].add(i)
-    expected = []
+    walk: list[int] = []
     for start in range(size):
-        seen, frontier = {start}, [start]
-        while frontier:
-            frontier = [y for x in frontier for y in linked[x] if y not in seen]
-            seen.update(frontier)
-        expected.append(min(seen))
+        if start in walk:
+            continue
+        queue = [start]
+        walk.append(start)
+        while queue:
+            x = queue.pop(0)
+            for y in sorted(linked[x]):
+                if y not in walk:
+                    walk.append(y)
+                    queue.append(y)
+    expected = [walk.index(x) for x in range(size)]
     pairs = np.array(edges, dtype=np.int32).reshape(-1, 2)
-    assert kernels.component_roots(pairs, size).tolist() == expected
+    assert kernels.breadth_first_ranks(pairs, size).tolist() == expected
