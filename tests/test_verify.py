@@ -167,7 +167,7 @@ def test_workers_return_the_verified_pairs_in_candidate_order(monkeypatch):
     kept = candidates[screened.keep]
     monkeypatch.setattr(workers, "_MIN_PARALLEL", 1)
     monkeypatch.setattr(workers, "_CHUNK", 7)
-    # Dispatched in some other order than the rows' (this corpus is one component: its own order is the rows').
+    # Dispatched in an order unlike the rows' (reversed), whatever the walk would give on this corpus.
     monkeypatch.setattr(workers, "verification_order", lambda rows, size: np.arange(len(rows))[::-1].copy())
     in_workers = workers.verify_pairs(corpus, kept, config, matches=screened.matches)
     in_process = [
