@@ -898,6 +898,38 @@ def screen_pairs(
     out = np.zeros(len(pairs), dtype=np.bool_)
     for row in prange(len(pairs)):
         i, j = pairs[row, 0], pairs[row, 1]
+        # Evidence first: of the pairs LSH proposes, it lets through about 3% (200,000 documents), and its
+        # length test comes before any sketch; the alignable sentence pair is then looked for in those.
+        matches = 0
+        strong = False
+        for s in range(sentence_bounds[i], sentence_bounds[i + 1]):
+            if strong or matches >= min_matches:
+                break
+            if lengths[s] < min_words:
+                continue
+            x0, x1 = word_bounds[s], word_bounds[s + 1]
+            x = x1 - x0
+            for u in range(sentence_bounds[j], sentence_bounds[j + 1]):
+                if lengths[u] < min_words:
+                    continue
+                y0, y1 = word_bounds[u], word_bounds[u + 1]
+                y = y1 - y0
+                # Jaccard can reach min_jaccard only if the smaller set could be shared whole, and only if the
+                # sketches leave room for enough shared words (Jaccard grows with the count shared).
+                if min(x, y) < min_jaccard * max(x, y):
+                    continue
+                bound = _shared_bound(word_sketches, s, u)
+                if bound / (x + y - bound) < min_jaccard:
+                    continue
+                shared = _shared(word_values, x0, x1, word_values, y0, y1)
+                jaccard = shared / (x + y - shared)
+                if jaccard >= min_jaccard:
+                    matches += 1
+                    strong |= jaccard >= strong_jaccard
+                    if strong or matches >= min_matches:
+                        break
+        if not (strong or matches >= min_matches):
+            continue
         # Two sentences are the same words only if their documents share that sentence.
         aligns = (
             _shared(
@@ -937,37 +969,7 @@ def screen_pairs(
                         aligns = True
                         break
             s += 1
-        if not aligns:
-            continue
-        matches = 0
-        strong = False
-        for s in range(sentence_bounds[i], sentence_bounds[i + 1]):
-            if strong or matches >= min_matches:
-                break
-            if lengths[s] < min_words:
-                continue
-            x0, x1 = word_bounds[s], word_bounds[s + 1]
-            x = x1 - x0
-            for u in range(sentence_bounds[j], sentence_bounds[j + 1]):
-                if lengths[u] < min_words:
-                    continue
-                y0, y1 = word_bounds[u], word_bounds[u + 1]
-                y = y1 - y0
-                # Jaccard can reach min_jaccard only if the smaller set could be shared whole, and only if the
-                # sketches leave room for enough shared words (Jaccard grows with the count shared).
-                if min(x, y) < min_jaccard * max(x, y):
-                    continue
-                bound = _shared_bound(word_sketches, s, u)
-                if bound / (x + y - bound) < min_jaccard:
-                    continue
-                shared = _shared(word_values, x0, x1, word_values, y0, y1)
-                jaccard = shared / (x + y - shared)
-                if jaccard >= min_jaccard:
-                    matches += 1
-                    strong |= jaccard >= strong_jaccard
-                    if strong or matches >= min_matches:
-                        break
-        out[row] = strong or matches >= min_matches
+        out[row] = aligns
     return out
 
 

@@ -152,14 +152,25 @@ def _grid(candidates: np.ndarray, documents: int) -> Iterator[np.ndarray]:
                 yield block
 
 
+def _renumbered(pairs: np.ndarray, documents: int) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted distinct documents of `pairs` (indexes below `documents`) and `pairs` as positions in them. By a
+    table the size of the corpus, not `np.unique` and a binary search: 0.2 s against 7-8.5 s for the 13.4 million
+    candidate pairs of 200,000 documents, a sixth of their screen."""
+    present = np.zeros(documents, dtype=bool)
+    present[pairs.ravel()] = True
+    distinct = np.flatnonzero(present)
+    position = np.empty(documents, dtype=np.int64)
+    position[distinct] = np.arange(len(distinct))
+    return distinct, position[pairs]
+
+
 def _screen_pairs(
     corpus: Corpus, candidates: np.ndarray, config: ScanConfig, progress: Callable[[int], None] | None
 ) -> Screened:
     """`screen` on pairs whose documents' features are all computed at once."""
     if len(candidates) == 0:
         return Screened(np.zeros(0, dtype=bool), [])
-    documents = np.unique(candidates)
-    rows = np.searchsorted(documents, candidates)
+    documents, rows = _renumbered(candidates, len(corpus))
     texts = [corpus.text(i) for i in documents.tolist()]
     keep = shingle_sets(texts, config.shingle).jaccard_at_least(
         rows, min(config.near_jaccard, config.document.threshold)
