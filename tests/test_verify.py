@@ -57,11 +57,13 @@ def test_a_corpus_screened_in_blocks_of_document_ranges_gives_what_it_gives_at_o
     corpus = Corpus(small_corpus(), config.shingle)
     candidates = find_candidates(fingerprint(corpus, config), config, {})
     whole = screen(corpus, candidates, config)
-    monkeypatch.setattr(verify, "_SCREEN_RANGE", 9)  # 45 articles: 5 ranges, 15 blocks
+    monkeypatch.setattr(verify, "_SCREEN_RANGE", 9)  # 45 articles: 5 ranges, 10 blocks of two ranges each
     monkeypatch.setattr(verify, "_GRID_SLICE", 100)
     reported: list[int] = []
     blocks = list(verify._grid(candidates, len(corpus)))
     assert len(blocks) > 8 and sorted(np.concatenate(blocks).tolist()) == list(range(len(candidates)))
+    # Each block needs the features of two ranges at most: what bounds the screen's memory.
+    assert all(len(np.unique(candidates[block] // 9)) <= 2 for block in blocks)
     # A pair given either way round falls in the same block.
     assert [b.tolist() for b in verify._grid(candidates[:, ::-1], len(corpus))] == [b.tolist() for b in blocks]
     in_blocks = screen(corpus, candidates, config, reported.append)
