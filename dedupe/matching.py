@@ -18,7 +18,7 @@ import numpy as np
 from numba import njit, prange
 
 from dedupe.config import ScanConfig
-from dedupe.kernels import _pack, _shared, _sorted_unique, sentence_hashes
+from dedupe.kernels import _pack, _shared, _shared_bound, _sorted_unique, sentence_hashes, set_sketches
 from dedupe.profiles import CorpusFeatures
 
 _U64 = np.uint64
@@ -46,6 +46,8 @@ class Sentences:
     term_bounds: np.ndarray
     figure_values: np.ndarray
     figure_bounds: np.ndarray
+    # Per sentence: the sketch of its term set (`kernels.set_sketches`), which bounds the terms two sentences share.
+    term_sketches: np.ndarray
 
 
 def sentences(features: CorpusFeatures) -> Sentences:
@@ -70,6 +72,7 @@ def sentences(features: CorpusFeatures) -> Sentences:
         term_bounds,
         figure_values,
         figure_bounds,
+        set_sketches(term_values, term_bounds),
     )
 
 
@@ -111,6 +114,7 @@ def match_pairs(pairs: np.ndarray, sentences: Sentences, config: ScanConfig) -> 
             sentences.term_bounds,
             sentences.figure_values,
             sentences.figure_bounds,
+            sentences.term_sketches,
             a.min_words,
             a.min_similarity,
             a.min_shared_figures,
@@ -258,6 +262,7 @@ def _match_pairs(
     term_bounds: np.ndarray,
     figure_values: np.ndarray,
     figure_bounds: np.ndarray,
+    term_sketches: np.ndarray,
     min_words: int,
     min_similarity: float,
     min_shared_figures: float,
@@ -292,6 +297,7 @@ def _match_pairs(
             term_bounds,
             figure_values,
             figure_bounds,
+            term_sketches,
             min_words,
             min_similarity,
             min_shared_figures,
@@ -319,6 +325,7 @@ def _match(
     term_bounds: np.ndarray,
     figure_values: np.ndarray,
     figure_bounds: np.ndarray,
+    term_sketches: np.ndarray,
     min_words: int,
     min_similarity: float,
     min_shared_figures: float,
@@ -370,6 +377,10 @@ def _match(
             u = sb + j
             size_u = term_bounds[u + 1] - term_bounds[u]
             if size_u < 2 or 2 * min(size_s, size_u) < min_similarity * (size_s + size_u) - 1e-9:
+                continue
+            # The sketches bound what the two share: most sentence pairs of a pair share too few terms to score.
+            bound = _shared_bound(term_sketches, s, u)
+            if bound < 2 or 2 * bound < min_similarity * (size_s + size_u) - 1e-9:
                 continue
             shared = _shared(
                 term_values, term_bounds[s], term_bounds[s + 1], term_values, term_bounds[u], term_bounds[u + 1]
