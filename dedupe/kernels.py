@@ -661,7 +661,7 @@ def plain_word_features(
                 plain[d] = False
                 break
         if plain[d]:
-            # Counted without hashing (a fifth of the cost of the features themselves), to size the outputs.
+            # Counted without hashing (about half the cost of a pass that hashes), to size the outputs.
             word_counts[d] = _plain_word_count(t)
             sentence_counts[d] = len(plain_sentences(t, abbreviations))
     word_bounds = np.zeros(n + 1, dtype=np.int64)
