@@ -31,7 +31,6 @@ Every span is mapped to the ORIGINAL text through `Document.to_original`.
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import math
 from dataclasses import dataclass
@@ -43,7 +42,7 @@ from dedupe import kernels
 from dedupe.config import AlignConfig
 from dedupe.document import Document, prepare
 from dedupe.fingerprint import word_hashes
-from dedupe.markers import garble_markers, heading_markers
+from dedupe.markers import MarkerSites, heading_markers
 from dedupe.models import Article, PassageMatch, Region, Span
 
 # Function words carry no content: two sentences sharing only these are not the same sentence.
@@ -504,27 +503,25 @@ def _passage_markers(doc: Document, first: int, last: int) -> tuple[str, ...]:
 
 
 def _garble_markers(doc: Document, start: int, end: int, *, document_start: bool) -> tuple[str, ...]:
-    """`garble_markers` of the clean text's `[start, end)`, not searched for a doubled word where the words say
-    there is none.
+    """`garble_markers` of the clean text's `[start, end)`, searched for only where they could fire
+    (`markers.MarkerSites`, found once per document; tests/test_align.py checks the result against searching
+    always)."""
+    sites: MarkerSites = doc.derived("marker sites", _marker_sites)
+    return sites.garble_markers(start, end, document_start=document_start)
+
+
+def _marker_sites(doc: Document) -> MarkerSites:
+    """The marker sites of the clean text, with its doubled words where they can be read off the word hashes.
 
     The doubled-word marker needs a run of two or more letters between non-word characters, then white space,
     then the same letters in any case: in ASCII text, two consecutive words of the tokeniser (`[a-z0-9]+` runs of
-    the lower-cased text) that are equal, so of equal hash. Other text is always searched
-    (tests/test_align.py checks the result against searching always)."""
-    text = doc.clean.text[start:end]
-    repeated: list[int] = doc.derived("repeated words", _repeated_words)
-    repeats = True
-    if text.isascii():
-        # A repeat at k is words k and k + 1: both inside the span.
-        first = int(np.searchsorted(doc.word_starts, start)) if repeated else 0
-        k = bisect.bisect_left(repeated, first)
-        repeats = k < len(repeated) and doc.word_ends[repeated[k] + 1] <= end
-    return garble_markers(text, document_start=document_start, repeats=repeats)
-
-
-def _repeated_words(doc: Document) -> list[int]:
-    """The indexes k where word k + 1 of the document has the hash of word k."""
-    return np.flatnonzero(doc.word_hashes[1:] == doc.word_hashes[:-1]).tolist()
+    the lower-cased text) that are equal, so of equal hash. Other text is always searched."""
+    text = doc.clean.text
+    if not text.isascii():
+        return MarkerSites.of(text)
+    repeated = np.flatnonzero(doc.word_hashes[1:] == doc.word_hashes[:-1])
+    starts, ends = doc.word_starts[repeated].tolist(), doc.word_ends[repeated + 1].tolist()
+    return MarkerSites.of(text, zip(starts, ends, strict=True))
 
 
 def passage_label(score: float, garbled: bool, config: AlignConfig | None = None) -> str:

@@ -7,6 +7,11 @@ and dashes detached from their words, units translated without their numbers.
 
 from __future__ import annotations
 
+import bisect
+import functools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
 import regex
 
 # Words whose period is no sentence end, so a lower-case word after them is no broken join.
@@ -43,21 +48,108 @@ MARKERS: dict[str, regex.Pattern[str]] = {
 }
 
 
+# Which markers each kind of trigger lets fire (`MarkerSites`). Every match of a marker holds a short stretch of
+# its kind, whatever the text around it: outside a stretch of text holding one, the marker cannot fire.
+_TRIGGERED_BY = {
+    "doubled-word": "doubled",
+    "broken-join": "stop",
+    "dangling-fragment": "stop",
+    "stray-punctuation": "space",
+    "detached-quote": "quote",
+    "nonsense-join": "dash",
+    "unit-garble": "bracket",
+}
+_STOPS = ".!?"
+_MARKS = ".,;:!?"
+_QUOTES = '\u201d\u2019"'
+_DASHES = "-\u2013\u2014"
+
+
 def garble_markers(text: str, *, document_start: bool = False, repeats: bool = True) -> tuple[str, ...]:
     """Names of the markers that fire on `text`, in a fixed order.
 
     With `document_start`, `text` opens its document, where a lower-case start is a metadata line ("date
     2024-12-07") or a name, not a broken sentence. `repeats=False` says the caller knows that no word of `text`
-    follows itself (align.py reads it off the word hashes): `doubled-word`, over half of the search time on news
-    sentences, then cannot fire and is not searched for.
+    follows itself: `doubled-word`, over half of the search time on news sentences, then cannot fire and is not
+    searched for.
     """
+    kinds = _ALL_KINDS if repeats else _ALL_KINDS - {"doubled"}
+    return tuple(name for name in _searched(kinds, document_start) if MARKERS[name].search(text))
+
+
+_ALL_KINDS = frozenset(_TRIGGERED_BY.values())
+
+
+@functools.cache
+def _searched(kinds: frozenset[str], document_start: bool) -> tuple[str, ...]:
+    """The markers to search for in a stretch holding triggers of these kinds, in `MARKERS` order."""
     return tuple(
         name
-        for name, pattern in MARKERS.items()
-        if (repeats or name != "doubled-word")
-        and pattern.search(text)
+        for name in MARKERS
+        if (name not in _TRIGGERED_BY or _TRIGGERED_BY[name] in kinds)
         and not (document_start and name == "lowercase-start")
     )
+
+
+@dataclass(frozen=True, slots=True)
+class MarkerSites:
+    """Where in one text the markers could fire: the stretches of each kind of trigger (`_TRIGGERED_BY`) in it.
+
+    The aligner asks for the markers of every sentence and passage of a document; with these found once per
+    document, a stretch is searched only for the markers that could fire in it (the searches were 40% of
+    verification at 20,000 documents: 4.4 s against 2.7 s without them)."""
+
+    text: str
+    starts: list[int]
+    ends: list[int]
+    kinds: list[str]
+    # Without the doubled words, doubled-word is searched for everywhere.
+    doubled_known: bool
+
+    @classmethod
+    def of(cls, text: str, doubled: Iterable[tuple[int, int]] | None = None) -> MarkerSites:
+        """The sites of `text`; `doubled`: the `[start, end)` of each word with the same word after it, through
+        that one, where the caller knows them (a doubled-word match holds both words)."""
+        found: list[tuple[int, int, str]] = [(start, end, "doubled") for start, end in doubled or ()]
+        # White space as `str.isspace` has it: true of every character the patterns' \s matches
+        # (tests/test_markers.py checks every code point), so a stretch that fails these tests has no match.
+        for at in _offsets(text, _STOPS):  # broken-join, dangling-fragment: a stop, then white space
+            if text[at + 1 : at + 2].isspace():
+                found.append((at, at + 2, "stop"))
+        for at in _offsets(text, _MARKS):  # stray-punctuation: white space, then a mark
+            if at and text[at - 1].isspace():
+                found.append((at - 1, at + 1, "space"))
+        for at in _offsets(text, _QUOTES):  # detached-quote: white space (its look-behind), then the quote
+            if at and text[at - 1].isspace():
+                found.append((at - 1, at + 1, "quote"))
+        for at in _offsets(text, _DASHES):  # nonsense-join: white space (its look-behind), the dash, a letter
+            if at and text[at - 1].isspace():
+                found.append((at - 1, at + 2, "dash"))
+        for at in _offsets(text, "("):  # unit-garble: a bracket and at least two more characters
+            found.append((at, at + 3, "bracket"))
+        found.sort()
+        return cls(text, [f[0] for f in found], [f[1] for f in found], [f[2] for f in found], doubled is not None)
+
+    def garble_markers(self, start: int, end: int, *, document_start: bool = False) -> tuple[str, ...]:
+        """`garble_markers(text[start:end], document_start=...)`, searching only for the markers that could fire
+        there."""
+        first = bisect.bisect_left(self.starts, start)
+        last = bisect.bisect_left(self.starts, end, first)
+        kinds = frozenset(self.kinds[k] for k in range(first, last) if self.ends[k] <= end)
+        if not self.doubled_known:
+            kinds |= {"doubled"}
+        names = _searched(kinds, document_start)
+        text = self.text[start:end]
+        return tuple(name for name in names if MARKERS[name].search(text))
+
+
+def _offsets(text: str, characters: str) -> Iterator[int]:
+    """The offsets in `text` of each of `characters`, character by character."""
+    for character in characters:
+        at = text.find(character)
+        while at >= 0:
+            yield at
+            at = text.find(character, at + 1)
 
 
 # A heading: a short line in capitals with no sentence punctuation ("ISLAMIC STATE", "STORY OFFICER").

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.markers import MARKERS, garble_markers, heading_markers
+from dedupe.markers import MARKERS, MarkerSites, garble_markers, heading_markers
 
 CLEAN = (
     'Mr. Abdi said on Friday that the U.S.-backed force - about 40 km (24 miles) away - had "held the line". '
@@ -81,3 +83,48 @@ PIECES = st.sampled_from([*WORDS, " ", "  ", "\n", "\u00a0", *".,;:!?-\u2013\u20
 def test_looking_back_markers_match_their_readable_form(text: str):
     for name, readable in READABLE.items():
         assert bool(MARKERS[name].search(text)) == bool(readable.search(text)), name
+
+
+SITE_WORDS = st.sampled_from([*WORDS, "km", "m", "U.S.", "4.5", "eBay"])
+SITE_SPACES = [" ", "  ", "\n", "\u2003", ". ", ". .", "? ", ", ", " ,"]
+SITE_MARKS = [
+    "-",
+    "\u2003\u2014",
+    "\n.",
+    " - ",
+    " -",
+    " \u2014",
+    " \u201d",
+    '" ',
+    "\u2019",
+    " (",
+    ") ",
+    " (km) ",
+    "(m)",
+]
+SITE_GLUE = st.sampled_from(SITE_SPACES + SITE_MARKS)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(SITE_WORDS, SITE_GLUE).map("".join), min_size=1, max_size=12), st.booleans())
+def test_markers_searched_only_at_their_sites_equal_searching_everywhere(pieces: list[str], document_start: bool):
+    text = "".join(pieces)
+    sites = MarkerSites.of(text)
+    cuts = [0, *itertools.accumulate(len(piece) for piece in pieces)]
+    cuts += [cut - 1 for cut in cuts if cut]  # inside the glue too
+    for start, end in itertools.combinations_with_replacement(sorted(set(cuts)), 2):
+        expected = garble_markers(text[start:end], document_start=document_start)
+        assert sites.garble_markers(start, end, document_start=document_start) == expected
+
+
+def test_plain_sentences_have_no_marker_sites():
+    text = "Officials said on Friday, in Homs, that the plan would go ahead. It was approved on 4.5 counts."
+    sites = MarkerSites.of(text, doubled=[])
+    first = text.index(" It") + 1
+    assert sites.kinds == ["stop"]  # the stop between the two sentences, and nothing else
+    assert sites.garble_markers(0, first - 1) == sites.garble_markers(first, len(text)) == ()
+
+
+def test_every_character_white_space_to_the_markers_is_white_space_to_the_sites():
+    space = regex.compile(r"\s")
+    assert all(chr(c).isspace() for c in range(0x110000) if space.match(chr(c)))
