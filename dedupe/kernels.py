@@ -1443,6 +1443,44 @@ def unique_per_set(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     return out[:count]
 
 
+# --- fluency.py: document frequencies read by key ----------------------------------------------------------------
+
+
+@njit(cache=True)
+def count_table(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A hash table of the distinct 64-bit `keys` with their `counts` (each at least 1): slots of keys and of counts,
+    a count of 0 marking an empty slot, at most half of them full, probed linearly from the key's low bits (the
+    keys are hashes already). Filled in the order given, so the same keys in the same order give the same table."""
+    size = 16
+    while size < 2 * len(keys):
+        size *= 2
+    mask = _U64(size - 1)
+    slot_keys = np.zeros(size, dtype=np.uint64)
+    slot_counts = np.zeros(size, dtype=np.int32)
+    for k in range(len(keys)):
+        at = keys[k] & mask
+        while slot_counts[at] != 0:
+            at = (at + _U64(1)) & mask
+        slot_keys[at] = keys[k]
+        slot_counts[at] = counts[k]
+    return slot_keys, slot_counts
+
+
+@njit(cache=True)
+def table_counts(slot_keys: np.ndarray, slot_counts: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """The count of each of `queries` in a `count_table` (0 for a key it does not hold)."""
+    mask = _U64(len(slot_keys) - 1)
+    out = np.zeros(len(queries), dtype=np.int64)
+    for q in range(len(queries)):
+        at = queries[q] & mask
+        while slot_counts[at] != 0:
+            if slot_keys[at] == queries[q]:
+                out[q] = slot_counts[at]
+                break
+            at = (at + _U64(1)) & mask
+    return out
+
+
 # --- align.py: sentence pairs that share terms, shingles two documents share ---------------------------------------
 
 
