@@ -98,21 +98,26 @@ def _grams(hashes: np.ndarray, bounds: np.ndarray, n: int) -> tuple[np.ndarray, 
     return combined[np.arange(len(combined)) + n <= ends], run_bounds
 
 
+_EMPTY_SLOTS = (np.zeros(16, dtype=np.uint64), np.zeros(16, dtype=np.int32))
+
+
 class Table:
     """How many documents hold each key (a 64-bit hash): a compiled hash table (`kernels.count_table`).
 
     Arrays, not a dict: built in one compiled call from `np.unique`'s output, they travel to the ranking's worker
     processes as buffers, and a ranking reads a whole list of keys per call. (A dict of the 680,000 keys of a
-    5,000-document model took 0.3 s to build and 0.27 s to unpickle in every worker; sorted arrays read by binary
-    search cost a ranking more than both.)
+    5,000-document model took 0.3 s to build and 0.27 s to unpickle in every worker; sorted arrays searched by
+    bisection made the ranking's lookups twice as slow.)
     """
 
     __slots__ = ("size", "slot_counts", "slot_keys")
 
     def __init__(self, keys: np.ndarray | None = None, counts: np.ndarray | None = None) -> None:
         """`keys`: distinct keys in a fixed order (the same keys in the same order make an equal table)."""
-        keys = np.zeros(0, dtype=np.uint64) if keys is None else keys
-        counts = np.zeros(0, dtype=np.int64) if counts is None else counts
+        if keys is None or counts is None:
+            # Every ranking without a corpus model makes empty tables: they share slots (a table is never changed).
+            self.size, (self.slot_keys, self.slot_counts) = 0, _EMPTY_SLOTS
+            return
         self.size = len(keys)
         self.slot_keys, self.slot_counts = kernels.count_table(keys, counts)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import itertools
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -382,7 +383,7 @@ class _PlainText:
         starts, ends = found[0].tolist(), found[1].tolist()
         lowered = clean.lower()
         seq = [lowered[start:end] for start, end in zip(starts, ends, strict=True)]
-        long_before = np.concatenate(([0], np.cumsum(found[1] - found[0] >= 4))).tolist()
+        long_before = [0, *itertools.accumulate(end - start >= 4 for start, end in zip(starts, ends, strict=True))]
         return cls(article, clean, Occurrences(seq), starts, ends, long_before)
 
     def span_text(self, span: Span) -> str:

@@ -121,7 +121,7 @@ def test_plain_sentences_have_no_marker_sites():
     text = "Officials said on Friday, in Homs, that the plan would go ahead. It was approved on 4.5 counts."
     sites = MarkerSites.of(text, doubled=[])
     first = text.index(" It") + 1
-    assert sites.kinds == ["stop"]  # the stop between the two sentences, and nothing else
+    assert sites.kinds == ("stop",)  # the stop between the two sentences, and nothing else
     assert sites.garble_markers(0, first - 1) == sites.garble_markers(first, len(text)) == ()
 
 
