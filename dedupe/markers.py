@@ -60,7 +60,7 @@ _TRIGGERED_BY = {
     "unit-garble": "bracket",
 }
 _ALL_KINDS = frozenset(_TRIGGERED_BY.values())
-_STOPS = ".!?"
+_STOPS = ".!?"  # each also one of the marks
 _MARKS = ".,;:!?"
 _QUOTES = '\u201d\u2019"'
 _DASHES = "-\u2013\u2014"
@@ -75,7 +75,12 @@ def garble_markers(text: str, *, document_start: bool = False, repeats: bool = T
     searched for.
     """
     kinds = _ALL_KINDS if repeats else _ALL_KINDS - {"doubled"}
-    return tuple(name for name in _searched(kinds, document_start) if MARKERS[name].search(text))
+    return _search(text, _searched(kinds, document_start))
+
+
+def _search(text: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Those of the markers `names` that fire on `text`."""
+    return tuple(name for name in names if MARKERS[name].search(text))
 
 
 @functools.cache
@@ -111,12 +116,11 @@ class MarkerSites:
         found: list[tuple[int, int, str]] = [(start, end, "doubled") for start, end in doubled or ()]
         # White space as `str.isspace` has it: true of every character the patterns' \s matches
         # (tests/test_markers.py checks every code point), so a stretch that fails these tests has no match.
-        for at in _offsets(text, _STOPS):  # broken-join, dangling-fragment: a stop, then white space
-            if text[at + 1 : at + 2].isspace():
-                found.append((at, at + 2, "stop"))
-        for at in _offsets(text, _MARKS):  # stray-punctuation: white space, then a mark
-            if at and text[at - 1].isspace():
+        for at in _offsets(text, _MARKS):
+            if at and text[at - 1].isspace():  # stray-punctuation: white space, then a mark
                 found.append((at - 1, at + 1, "space"))
+            if text[at] in _STOPS and text[at + 1 : at + 2].isspace():  # broken-join, dangling-fragment
+                found.append((at, at + 2, "stop"))
         for at in _offsets(text, _QUOTES):  # detached-quote: white space (its look-behind), then the quote
             if at and text[at - 1].isspace():
                 found.append((at - 1, at + 1, "quote"))
@@ -138,9 +142,7 @@ class MarkerSites:
         kinds = frozenset(self.kinds[k] for k in range(first, last) if self.ends[k] <= end)
         if not self.doubled_known:
             kinds |= {"doubled"}
-        names = _searched(kinds, document_start)
-        text = self.text[start:end]
-        return tuple(name for name in names if MARKERS[name].search(text))
+        return _search(self.text[start:end], _searched(kinds, document_start))
 
 
 def _offsets(text: str, characters: str) -> Iterator[int]:
