@@ -87,7 +87,10 @@ def bucket_pairs(
             the caller reduces them anyway).
     """
     n, bands = keys.shape
-    group_of = np.arange(n) if groups is None else np.asarray(groups, dtype=np.int64)
+    if groups is None:
+        codes, capped = kernels.bucket_pair_codes(np.ascontiguousarray(keys), max_bucket, oversized == "star")
+        return Buckets(code_pairs(sorted_distinct(codes) if distinct else codes, n), int(capped))
+    group_of = np.asarray(groups, dtype=np.int64)
     found: list[np.ndarray] = []
     capped = 0
     for band in range(bands):

@@ -1025,6 +1025,87 @@ def band_keys(signatures: np.ndarray, first: int, bands: int, rows: int, multipl
 
 
 @njit(cache=True)
+def _first_seen_ids(column: np.ndarray, out: np.ndarray) -> int:
+    """Number the distinct values of `column` 0, 1, ... in the order they first occur, each item's number into
+    `out`; returns how many there are. A hash table (at most half full, probed linearly from the value's low bits:
+    band keys are hashes already) instead of a sort: linear in the items."""
+    size = 16
+    while size < 2 * len(column):
+        size *= 2
+    mask = _U64(size - 1)
+    slot_keys = np.empty(size, dtype=np.uint64)
+    slot_ids = np.full(size, -1, dtype=np.int32)
+    count = 0
+    for i in range(len(column)):
+        at = column[i] & mask
+        while slot_ids[at] >= 0 and slot_keys[at] != column[i]:
+            at = (at + _U64(1)) & mask
+        if slot_ids[at] < 0:
+            slot_ids[at] = count
+            slot_keys[at] = column[i]
+            count += 1
+        out[i] = slot_ids[at]
+    return count
+
+
+@njit(parallel=True, cache=True)
+def bucket_pair_codes(keys: np.ndarray, max_bucket: int, star: bool) -> tuple[np.ndarray, int]:
+    """`candidates.bucket_pairs` without groups, every band in one call: for each band (column of `keys`), every
+    two items that share its key, as codes `i * n + j` (`i < j`; repeated where items share several bands). A
+    bucket of more than `max_bucket` items (0: no cap) is capped: with `star` its lowest item is paired with each
+    other one, else it gives nothing. Returns the codes, band by band, and how many buckets were capped.
+
+    Buckets are found by hashing each band's keys, not sorting them: numpy's lexsort of each band took 0.2 of the
+    0.23 s of pairing 40,000 documents' 32 bands (benchmarks/README.md, "sixteenth round")."""
+    n, bands = keys.shape
+    ids = np.empty((bands, n), dtype=np.int32)
+    buckets = np.zeros(bands, dtype=np.int64)
+    counts = np.zeros(bands, dtype=np.int64)
+    capped = np.zeros(bands, dtype=np.int64)
+    for band in prange(bands):
+        buckets[band] = _first_seen_ids(keys[:, band], ids[band])
+        sizes = np.zeros(buckets[band], dtype=np.int64)
+        for i in range(n):
+            sizes[ids[band, i]] += 1
+        for size in sizes:
+            if max_bucket and size > max_bucket:
+                counts[band] += size - 1 if star else 0
+                capped[band] += 1
+            else:
+                counts[band] += size * (size - 1) // 2
+    bounds = np.zeros(bands + 1, dtype=np.int64)
+    bounds[1:] = np.cumsum(counts)
+    codes = np.empty(bounds[bands], dtype=np.int64)
+    for band in prange(bands):
+        if counts[band] == 0:
+            continue
+        # The items of each bucket together, ascending (a counting sort by bucket number).
+        starts = np.zeros(buckets[band] + 1, dtype=np.int64)
+        for i in range(n):
+            starts[ids[band, i] + 1] += 1
+        starts = np.cumsum(starts)
+        filled = starts[:-1].copy()
+        items = np.empty(n, dtype=np.int64)
+        for i in range(n):
+            items[filled[ids[band, i]]] = i
+            filled[ids[band, i]] += 1
+        k = bounds[band]
+        for bucket in range(buckets[band]):
+            low, high = starts[bucket], starts[bucket + 1]
+            if max_bucket and high - low > max_bucket:
+                last = high if star else low + 1
+                for y in range(low + 1, last):
+                    codes[k] = items[low] * n + items[y]
+                    k += 1
+                continue
+            for x in range(low, high):
+                for y in range(x + 1, high):
+                    codes[k] = items[x] * n + items[y]
+                    k += 1
+    return codes, capped.sum()
+
+
+@njit(cache=True)
 def compact_sorted(values: np.ndarray) -> int:
     """Move the distinct values of sorted `values` to its front, in order, and return how many there are."""
     if len(values) == 0:

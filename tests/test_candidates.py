@@ -133,6 +133,32 @@ def test_bucket_pairs_match_a_bucket_by_bucket_oracle(seed):
     assert found.oversized == capped
 
 
+@pytest.mark.parametrize(("seed", "oversized"), [(s, o) for s in range(4) for o in ("star", "drop")])
+def test_ungrouped_bucket_pairs_match_a_bucket_by_bucket_oracle(seed, oversized):
+    rng = np.random.default_rng(seed)
+    n = 400
+    # Few distinct keys, so that buckets of every size meet the cap of 6; full 64-bit keys, high bits set.
+    keys = (rng.integers(0, 50, size=(n, 4)).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) | np.uint64(1 << 63)
+    expected: list[tuple[int, int]] = []
+    capped = 0
+    for band in range(keys.shape[1]):
+        buckets: dict[int, list[int]] = {}
+        for item, key in enumerate(keys[:, band].tolist()):
+            buckets.setdefault(key, []).append(item)
+        for members in buckets.values():
+            if len(members) > 6:
+                capped += 1
+                if oversized == "star":
+                    expected.extend((members[0], m) for m in members[1:])
+                continue
+            expected.extend(itertools.combinations(members, 2))
+    found = bucket_pairs(keys, max_bucket=6, oversized=oversized)
+    assert list(map(tuple, found.pairs.tolist())) == sorted(set(expected))
+    assert found.oversized == capped
+    repeated = bucket_pairs(keys, max_bucket=6, oversized=oversized, distinct=False)
+    assert sorted(map(tuple, repeated.pairs.tolist())) == sorted(expected)
+
+
 @pytest.mark.parametrize("evidence", [None, PassageEvidence()])
 def test_passage_candidates_match_a_passage_by_passage_oracle(evidence, monkeypatch):
     monkeypatch.setattr(candidates, "_BANDS_AT_ONCE", 3)  # groups of bands, the last one short
