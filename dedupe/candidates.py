@@ -86,64 +86,14 @@ def bucket_pairs(
         distinct: False leaves a pair that collides in several bands repeated (saves a sort of every pair when
             the caller reduces them anyway).
     """
-    n, bands = keys.shape
+    n = keys.shape[0]
     if groups is None:
-        codes, capped = kernels.bucket_pair_codes(np.ascontiguousarray(keys), max_bucket, oversized == "star")
-        return Buckets(code_pairs(sorted_distinct(codes) if distinct else codes, n), int(capped))
-    group_of = np.asarray(groups, dtype=np.int64)
-    found: list[np.ndarray] = []
-    capped = 0
-    for band in range(bands):
-        pairs, band_capped = _band_pairs(keys[:, band], group_of, max_bucket, oversized)
-        found.append(pairs)
-        capped += band_capped
-    pairs = np.concatenate(found) if found else np.zeros((0, 2), np.int64)
-    return Buckets(unique_pairs(pairs, n) if distinct else pairs, capped)
-
-
-def _band_pairs(column: np.ndarray, group_of: np.ndarray, max_bucket: int, oversized: str) -> tuple[np.ndarray, int]:
-    """The pairs one band gives, vectorised: no Python loop over buckets."""
-    n = len(column)
-    if n < 2:
-        return np.zeros((0, 2), dtype=np.int64), 0
-    # By key, then group, then item: a bucket is a run, and its first member has the lowest group and index.
-    order = np.lexsort((group_of, column))
-    ordered, ordered_groups = column[order], group_of[order]
-    new_run = np.ones(n, dtype=bool)
-    new_run[1:] = ordered[1:] != ordered[:-1]
-    starts = np.flatnonzero(new_run)
-    new_group = new_run.copy()
-    new_group[1:] |= ordered_groups[1:] != ordered_groups[:-1]
-    distinct = np.add.reduceat(new_group, starts)
-    capped_runs = distinct > max_bucket if max_bucket else np.zeros(len(starts), dtype=bool)
-    run_of = np.cumsum(new_run) - 1
-    found: list[np.ndarray] = []
-    if oversized == "star" and capped_runs.any():
-        in_capped = capped_runs[run_of]
-        first = order[starts][run_of]
-        star = in_capped & (ordered_groups != group_of[first])
-        found.append(np.stack([first[star], order[star]], axis=1))
-    # Every two members of the shared, uncapped buckets: members d apart in the sorted order, for each d.
-    keep = ((distinct >= 2) & ~capped_runs)[run_of]
-    members, member_groups, member_runs = order[keep], ordered_groups[keep], run_of[keep]
-    run_sizes = np.diff(np.append(starts, n))[member_runs]
-    for d in range(1, len(members)):
-        # Only runs of more than d members have members d apart: drop the others whole (most runs are pairs).
-        longer = run_sizes > d
-        if not longer.all():
-            members, member_groups, member_runs, run_sizes = (
-                members[longer],
-                member_groups[longer],
-                member_runs[longer],
-                run_sizes[longer],
-            )
-        if len(members) <= d:
-            break
-        same = member_runs[:-d] == member_runs[d:]
-        same &= member_groups[:-d] != member_groups[d:]
-        found.append(np.stack([members[:-d][same], members[d:][same]], axis=1))
-    pairs = np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
-    return pairs.astype(np.int64, copy=False), int(capped_runs.sum())
+        group_of, order = np.arange(n), np.arange(n)
+    else:
+        group_of = np.asarray(groups, dtype=np.int64)
+        order = np.argsort(group_of, kind="stable")  # by group, then index
+    pairs, capped = kernels.bucket_pairs(np.ascontiguousarray(keys), group_of, order, max_bucket, oversized == "star")
+    return Buckets(unique_pairs(pairs, n) if distinct else pairs, int(capped))
 
 
 def unique_pairs(pairs: np.ndarray, n: int) -> np.ndarray:

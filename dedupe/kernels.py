@@ -1048,61 +1048,89 @@ def _first_seen_ids(column: np.ndarray, out: np.ndarray) -> int:
     return count
 
 
-@njit(parallel=True, cache=True)
-def bucket_pair_codes(keys: np.ndarray, max_bucket: int, star: bool) -> tuple[np.ndarray, int]:
-    """`candidates.bucket_pairs` without groups, every band in one call: for each band (column of `keys`), every
-    two items that share its key, as codes `i * n + j` (`i < j`; repeated where items share several bands). A
-    bucket of more than `max_bucket` items (0: no cap) is capped: with `star` its lowest item is paired with each
-    other one, else it gives nothing. Returns the codes, band by band, and how many buckets were capped.
+@njit(cache=True)
+def _bucket_members(ids: np.ndarray, buckets: int, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The items of each of `buckets` buckets (`ids`: each item's bucket) together, in the order `order` visits
+    them (a counting sort): bucket b's items are `items[starts[b]:starts[b + 1]]`."""
+    starts = np.zeros(buckets + 1, dtype=np.int64)
+    for i in range(len(ids)):
+        starts[ids[i] + 1] += 1
+    starts = np.cumsum(starts)
+    filled = starts[:-1].copy()
+    items = np.empty(len(ids), dtype=np.int64)
+    for i in order:
+        items[filled[ids[i]]] = i
+        filled[ids[i]] += 1
+    return starts, items
 
-    Buckets are found by hashing each band's keys, not sorting them: numpy's lexsort of each band took 0.2 of the
-    0.23 s of pairing 40,000 documents' 32 bands (benchmarks/README.md, "sixteenth round")."""
+
+@njit(inline="always", cache=True)
+def _bucket_pairs(
+    items: np.ndarray, low: int, high: int, groups: np.ndarray, hub: bool, out: np.ndarray, k: int, write: bool
+) -> int:
+    """The pairs of the bucket `items[low:high]` whose items are of different groups: all of them, or with `hub`
+    only those of its first item. Written to `out` from row `k` when `write`; returns the row after them."""
+    for x in range(low, low + 1 if hub else high):
+        for y in range(x + 1, high):
+            if groups[items[x]] != groups[items[y]]:
+                if write:
+                    out[k, 0] = items[x]
+                    out[k, 1] = items[y]
+                k += 1
+    return k
+
+
+@njit(parallel=True, cache=True)
+def bucket_pairs(
+    keys: np.ndarray, groups: np.ndarray, order: np.ndarray, max_bucket: int, star: bool
+) -> tuple[np.ndarray, int]:
+    """`candidates.bucket_pairs` in one compiled call: for each band (column of `keys`), every two items that share
+    its key and are of different `groups`, as rows `(i, j)`, band after band (a pair is repeated where it shares
+    several bands). `order` lists the items by group, then index: a bucket's items are taken in that order, so its
+    first item is the one of the lowest group. A bucket of more than `max_bucket` groups (0: no cap) is capped:
+    with `star` its first item is paired with each item of another group, else it gives nothing. Returns the rows
+    and how many buckets were capped.
+
+    Buckets are found by hashing each band's keys, not by sorting them: numpy's lexsort of each band was 0.18 of
+    the 0.21 s of pairing 40,000 documents' 32 bands (benchmarks/README.md, "sixteenth round")."""
     n, bands = keys.shape
     ids = np.empty((bands, n), dtype=np.int32)
     buckets = np.zeros(bands, dtype=np.int64)
     counts = np.zeros(bands, dtype=np.int64)
     capped = np.zeros(bands, dtype=np.int64)
+    nothing = np.empty((0, 2), dtype=np.int64)
+    # Two passes over each band's buckets: count its pairs, then (every band's place known) write them.
     for band in prange(bands):
         buckets[band] = _first_seen_ids(keys[:, band], ids[band])
-        sizes = np.zeros(buckets[band], dtype=np.int64)
-        for i in range(n):
-            sizes[ids[band, i]] += 1
-        for size in sizes:
-            if max_bucket and size > max_bucket:
-                counts[band] += size - 1 if star else 0
-                capped[band] += 1
-            else:
-                counts[band] += size * (size - 1) // 2
+        starts, items = _bucket_members(ids[band], buckets[band], order)
+        for bucket in range(buckets[band]):
+            low, high = starts[bucket], starts[bucket + 1]
+            distinct = 1
+            for x in range(low + 1, high):
+                distinct += groups[items[x]] != groups[items[x - 1]]
+            if distinct < 2:
+                continue
+            oversized = max_bucket > 0 and distinct > max_bucket
+            capped[band] += oversized
+            if not oversized or star:
+                counts[band] = _bucket_pairs(items, low, high, groups, oversized, nothing, counts[band], False)
     bounds = np.zeros(bands + 1, dtype=np.int64)
     bounds[1:] = np.cumsum(counts)
-    codes = np.empty(bounds[bands], dtype=np.int64)
+    out = np.empty((bounds[bands], 2), dtype=np.int64)
     for band in prange(bands):
         if counts[band] == 0:
             continue
-        # The items of each bucket together, ascending (a counting sort by bucket number).
-        starts = np.zeros(buckets[band] + 1, dtype=np.int64)
-        for i in range(n):
-            starts[ids[band, i] + 1] += 1
-        starts = np.cumsum(starts)
-        filled = starts[:-1].copy()
-        items = np.empty(n, dtype=np.int64)
-        for i in range(n):
-            items[filled[ids[band, i]]] = i
-            filled[ids[band, i]] += 1
+        starts, items = _bucket_members(ids[band], buckets[band], order)
         k = bounds[band]
         for bucket in range(buckets[band]):
             low, high = starts[bucket], starts[bucket + 1]
-            if max_bucket and high - low > max_bucket:
-                last = high if star else low + 1
-                for y in range(low + 1, last):
-                    codes[k] = items[low] * n + items[y]
-                    k += 1
-                continue
-            for x in range(low, high):
-                for y in range(x + 1, high):
-                    codes[k] = items[x] * n + items[y]
-                    k += 1
-    return codes, capped.sum()
+            distinct = 1
+            for x in range(low + 1, high):
+                distinct += groups[items[x]] != groups[items[x - 1]]
+            oversized = max_bucket > 0 and distinct > max_bucket
+            if distinct >= 2 and (not oversized or star):
+                k = _bucket_pairs(items, low, high, groups, oversized, out, k, True)
+    return out, capped.sum()
 
 
 @njit(cache=True)
