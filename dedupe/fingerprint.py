@@ -118,9 +118,11 @@ def pack(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
 def _plain_chunks(texts: Sequence[str]) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
     """`(first, rows, data, offsets)` for each chunk of `_TEXT_CHUNK` texts from `first`: the chunk's texts that
-    have a plain form (`rows`, counted from `first`) and those forms packed (`pack`)."""
+    may have a plain form (`rows`, counted from `first`) and those forms packed (`pack`). An ASCII text is passed
+    as it is: the kernels reading the chunk test every byte for plainness anyway (`kernels.plain_passage_counts`),
+    and `plain_form`'s search of it was a quarter of the fingerprint stage."""
     for first in range(0, len(texts), _TEXT_CHUNK):
-        forms = [plain_form(text) for text in texts[first : first + _TEXT_CHUNK]]
+        forms = [text if text.isascii() else plain_form(text) for text in texts[first : first + _TEXT_CHUNK]]
         rows = np.flatnonzero(np.fromiter((form is not None for form in forms), dtype=bool, count=len(forms)))
         yield (first, rows, *pack([forms[i] for i in rows.tolist()]))  # type: ignore[misc]
 
