@@ -1065,6 +1065,15 @@ def _bucket_members(ids: np.ndarray, buckets: int, order: np.ndarray) -> tuple[n
 
 
 @njit(inline="always", cache=True)
+def _distinct_groups(items: np.ndarray, low: int, high: int, groups: np.ndarray) -> int:
+    """How many groups the bucket `items[low:high]` (in group order) holds."""
+    distinct = 1
+    for x in range(low + 1, high):
+        distinct += groups[items[x]] != groups[items[x - 1]]
+    return distinct
+
+
+@njit(inline="always", cache=True)
 def _bucket_pairs(
     items: np.ndarray, low: int, high: int, groups: np.ndarray, hub: bool, out: np.ndarray, k: int, write: bool
 ) -> int:
@@ -1105,9 +1114,7 @@ def bucket_pairs(
         starts, items = _bucket_members(ids[band], buckets[band], order)
         for bucket in range(buckets[band]):
             low, high = starts[bucket], starts[bucket + 1]
-            distinct = 1
-            for x in range(low + 1, high):
-                distinct += groups[items[x]] != groups[items[x - 1]]
+            distinct = _distinct_groups(items, low, high, groups)
             if distinct < 2:
                 continue
             oversized = max_bucket > 0 and distinct > max_bucket
@@ -1124,9 +1131,7 @@ def bucket_pairs(
         k = bounds[band]
         for bucket in range(buckets[band]):
             low, high = starts[bucket], starts[bucket + 1]
-            distinct = 1
-            for x in range(low + 1, high):
-                distinct += groups[items[x]] != groups[items[x - 1]]
+            distinct = _distinct_groups(items, low, high, groups)
             oversized = max_bucket > 0 and distinct > max_bucket
             if distinct >= 2 and (not oversized or star):
                 k = _bucket_pairs(items, low, high, groups, oversized, out, k, True)

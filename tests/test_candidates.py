@@ -159,6 +159,36 @@ def test_ungrouped_bucket_pairs_match_a_bucket_by_bucket_oracle(seed, oversized)
     assert sorted(map(tuple, repeated.pairs.tolist())) == sorted(expected)
 
 
+@pytest.mark.parametrize("oversized", ["star", "drop"])
+def test_bucket_pairs_of_groups_in_no_order_match_an_oracle(oversized):
+    # The scan appends the passages of texts that are not plain after the others: groups need not be sorted. A
+    # capped bucket's first member is that of its lowest group (then index), as a sort by group would put it.
+    rng = np.random.default_rng(11)
+    n = 300
+    keys = rng.integers(0, 30, size=(n, 3)).astype(np.uint64)
+    groups = rng.integers(0, 100, size=n)
+    expected: set[tuple[int, int]] = set()
+    capped = 0
+    for band in range(keys.shape[1]):
+        buckets: dict[int, list[int]] = {}
+        for item, key in enumerate(keys[:, band].tolist()):
+            buckets.setdefault(key, []).append(item)
+        for members in buckets.values():
+            distinct = {int(groups[m]) for m in members}
+            if len(distinct) < 2:
+                continue
+            if len(distinct) > 6:
+                capped += 1
+                if oversized == "star":
+                    first = min(members, key=lambda m: (groups[m], m))
+                    expected.update(tuple(sorted((first, m))) for m in members if groups[m] != groups[first])
+                continue
+            expected.update((i, j) for i, j in itertools.combinations(members, 2) if groups[i] != groups[j])
+    found = bucket_pairs(keys, groups=groups, max_bucket=6, oversized=oversized)
+    assert {tuple(p) for p in found.pairs.tolist()} == expected
+    assert found.oversized == capped
+
+
 @pytest.mark.parametrize("evidence", [None, PassageEvidence()])
 def test_passage_candidates_match_a_passage_by_passage_oracle(evidence, monkeypatch):
     monkeypatch.setattr(candidates, "_BANDS_AT_ONCE", 3)  # groups of bands, the last one short
