@@ -108,13 +108,10 @@ def test_bands_put_the_s_curve_steepest_near_the_threshold(threshold, num_perm):
     assert abs(inflection - threshold) < 0.12
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_bucket_pairs_match_a_bucket_by_bucket_oracle(seed):
-    rng = np.random.default_rng(seed)
-    n = 300
-    keys = rng.integers(0, 40, size=(n, 3)).astype(np.uint64)
-    groups = np.sort(rng.integers(0, 120, size=n))
-    expected: set[tuple[int, int]] = set()
+def bucket_oracle(keys: np.ndarray, groups: np.ndarray, cap: int, oversized: str) -> tuple[list[tuple[int, int]], int]:
+    """Every band's pairs, bucket by bucket (with repeats, as `(i, j)` with i < j), and the buckets capped: a
+    bucket's size is its number of groups; a capped bucket's hub is its member of the lowest group, then index."""
+    pairs: list[tuple[int, int]] = []
     capped = 0
     for band in range(keys.shape[1]):
         buckets: dict[int, list[int]] = {}
@@ -124,69 +121,33 @@ def test_bucket_pairs_match_a_bucket_by_bucket_oracle(seed):
             distinct = {int(groups[m]) for m in members}
             if len(distinct) < 2:
                 continue
-            if len(distinct) > 6:
+            if len(distinct) > cap:
                 capped += 1
+                if oversized == "star":
+                    hub = min(members, key=lambda m: (groups[m], m))
+                    pairs.extend((min(hub, m), max(hub, m)) for m in members if groups[m] != groups[hub])
                 continue
-            expected.update((i, j) for i, j in itertools.combinations(members, 2) if groups[i] != groups[j])
-    found = bucket_pairs(keys, groups=groups, max_bucket=6, oversized="drop")
-    assert {tuple(p) for p in found.pairs.tolist()} == expected
-    assert found.oversized == capped
+            pairs.extend((i, j) for i, j in itertools.combinations(members, 2) if groups[i] != groups[j])
+    return pairs, capped
 
 
-@pytest.mark.parametrize(("seed", "oversized"), [(s, o) for s in range(4) for o in ("star", "drop")])
-def test_ungrouped_bucket_pairs_match_a_bucket_by_bucket_oracle(seed, oversized):
+# Groups: none (each item its own), sorted (passages by document), and in no order (the scan appends the passages
+# of texts that are not plain after the others).
+@pytest.mark.parametrize("grouping", ["none", "sorted", "unsorted"])
+@pytest.mark.parametrize("oversized", ["star", "drop"])
+@pytest.mark.parametrize("seed", range(3))
+def test_bucket_pairs_match_a_bucket_by_bucket_oracle(grouping, oversized, seed):
     rng = np.random.default_rng(seed)
     n = 400
     # Few distinct keys, so that buckets of every size meet the cap of 6; full 64-bit keys, high bits set.
-    keys = (rng.integers(0, 50, size=(n, 4)).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) | np.uint64(1 << 63)
-    expected: list[tuple[int, int]] = []
-    capped = 0
-    for band in range(keys.shape[1]):
-        buckets: dict[int, list[int]] = {}
-        for item, key in enumerate(keys[:, band].tolist()):
-            buckets.setdefault(key, []).append(item)
-        for members in buckets.values():
-            if len(members) > 6:
-                capped += 1
-                if oversized == "star":
-                    expected.extend((members[0], m) for m in members[1:])
-                continue
-            expected.extend(itertools.combinations(members, 2))
-    found = bucket_pairs(keys, max_bucket=6, oversized=oversized)
+    keys = (rng.integers(0, 40, size=(n, 4)).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) | np.uint64(1 << 63)
+    groups = {"none": None, "sorted": np.sort(rng.integers(0, 150, n)), "unsorted": rng.integers(0, 150, n)}[grouping]
+    expected, capped = bucket_oracle(keys, np.arange(n) if groups is None else groups, 6, oversized)
+    found = bucket_pairs(keys, groups=groups, max_bucket=6, oversized=oversized)
     assert list(map(tuple, found.pairs.tolist())) == sorted(set(expected))
     assert found.oversized == capped
-    repeated = bucket_pairs(keys, max_bucket=6, oversized=oversized, distinct=False)
-    assert sorted(map(tuple, repeated.pairs.tolist())) == sorted(expected)
-
-
-@pytest.mark.parametrize("oversized", ["star", "drop"])
-def test_bucket_pairs_of_groups_in_no_order_match_an_oracle(oversized):
-    # The scan appends the passages of texts that are not plain after the others: groups need not be sorted. A
-    # capped bucket's first member is that of its lowest group (then index), as a sort by group would put it.
-    rng = np.random.default_rng(11)
-    n = 300
-    keys = rng.integers(0, 30, size=(n, 3)).astype(np.uint64)
-    groups = rng.integers(0, 100, size=n)
-    expected: set[tuple[int, int]] = set()
-    capped = 0
-    for band in range(keys.shape[1]):
-        buckets: dict[int, list[int]] = {}
-        for item, key in enumerate(keys[:, band].tolist()):
-            buckets.setdefault(key, []).append(item)
-        for members in buckets.values():
-            distinct = {int(groups[m]) for m in members}
-            if len(distinct) < 2:
-                continue
-            if len(distinct) > 6:
-                capped += 1
-                if oversized == "star":
-                    first = min(members, key=lambda m: (groups[m], m))
-                    expected.update(tuple(sorted((first, m))) for m in members if groups[m] != groups[first])
-                continue
-            expected.update((i, j) for i, j in itertools.combinations(members, 2) if groups[i] != groups[j])
-    found = bucket_pairs(keys, groups=groups, max_bucket=6, oversized=oversized)
-    assert {tuple(p) for p in found.pairs.tolist()} == expected
-    assert found.oversized == capped
+    repeated = bucket_pairs(keys, groups=groups, max_bucket=6, oversized=oversized, distinct=False).pairs
+    assert sorted(zip(repeated.min(axis=1).tolist(), repeated.max(axis=1).tolist(), strict=True)) == sorted(expected)
 
 
 @pytest.mark.parametrize("evidence", [None, PassageEvidence()])
