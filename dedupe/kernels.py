@@ -1108,7 +1108,9 @@ def bucket_pairs(
     counts = np.zeros(bands, dtype=np.int64)
     capped = np.zeros(bands, dtype=np.int64)
     nothing = np.empty((0, 2), dtype=np.int64)
-    # Two passes over each band's buckets: count its pairs, then (every band's place known) write them.
+    # Two passes over each band's buckets: count its pairs, then (every band's place known) write them. The second
+    # gathers each band's buckets again (a linear counting sort) rather than keep every band's gathered items: for
+    # the documents' bands that would hold n * bands more integers through the pass.
     for band in prange(bands):
         buckets[band] = _first_seen_ids(keys[:, band], ids[band])
         starts, items = _bucket_members(ids[band], buckets[band], order)
