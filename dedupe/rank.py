@@ -20,15 +20,15 @@ The score is a weighted sum; the weights were chosen by measurement on generated
 from __future__ import annotations
 
 import bisect
-import difflib
 import itertools
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import regex
+from rapidfuzz.distance import Indel
 
 from dedupe import kernels
 from dedupe.document import clean_text
@@ -472,13 +472,25 @@ def _usage(words_a: Sequence[str], words_b: Sequence[str], doc_a: Occurrences, d
     count sees it and the evidence is 0.
     """
     total = 0.0
-    matcher = difflib.SequenceMatcher(None, words_a, words_b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "replace" and i2 - i1 <= _USAGE_SPAN and j2 - j1 <= _USAGE_SPAN:
+    for i1, i2, j1, j2 in _replaced(words_a, words_b):
+        if i2 - i1 <= _USAGE_SPAN and j2 - j1 <= _USAGE_SPAN:
             x, y = words_a[i1:i2], words_b[j1:j2]
             if _alternatives(x, y):
                 total += math.log((1 + doc_b.count(x)) / (1 + doc_a.count(y)))
     return total
+
+
+def _replaced(x: Sequence[str], y: Sequence[str]) -> Iterator[tuple[int, int, int, int]]:
+    """The stretches `x[i1:i2]`, `y[j1:j2]` where both sequences have tokens between two runs of their longest common
+    subsequence (rapidfuzz's Indel opcodes, compiled: difflib's matcher was a sixth of the ranking, cProfile)."""
+    i = j = 0
+    for tag, i1, i2, j1, j2 in Indel.opcodes(x, y).as_list():
+        if tag == "equal":
+            if i1 > i and j1 > j:
+                yield i, i1, j, j1
+            i, j = i2, j2
+    if len(x) > i and len(y) > j:
+        yield i, len(x), j, len(y)
 
 
 def _interior(span: Span, aligned: Sequence[Span]) -> bool:

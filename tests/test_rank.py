@@ -15,6 +15,7 @@ from dedupe.rank import (
     Occurrences,
     RankWeights,
     _PlainText,
+    _replaced,
     _split_added,
     _usage,
     gather_evidence,
@@ -286,6 +287,15 @@ def test_usage_compares_only_readings_that_are_alternatives():
     # twice elsewhere).
     us, u_s = ["us"], ["u", ".", "s", "."]
     assert usage([*u_s, "firms"], [*us, "firms"], u_s * 3, u_s * 2 + us) > 1.0
+
+
+def test_replaced_stretches_lie_between_common_runs_on_both_sides():
+    assert list(_replaced(list("abcd"), list("axcd"))) == [(1, 2, 1, 2)]
+    assert list(_replaced(list("paq"), list("rasz"))) == [(0, 1, 0, 1), (2, 3, 2, 4)]  # at both edges
+    # Words only one side has (a drop, an insertion) are no reading of the other's.
+    assert list(_replaced(list("ab"), list("abc"))) == []
+    assert list(_replaced(list("xab"), list("ab"))) == []
+    assert list(_replaced(list("ab"), list("ab"))) == []
 
 
 def test_seed_original_is_not_said_to_change_wording(seed_scan):
