@@ -1,13 +1,13 @@
 """Work on every core: verification of candidate pairs, and the ranking of clusters, in worker processes.
 
-Alignment and ranking are Python (rapidfuzz per sentence pair, difflib and the language model per cluster), so
-threads would contend for the GIL; processes do not. One scan starts its processes once (`Workers`, on first need)
-and uses them for both. Where the platform has it, the processes fork from a server process that imported this
-module once and loaded its compiled kernels (`forkserver`, started ahead of need by `Workers.warm`; preload.py),
-so they start in milliseconds instead of each importing numpy, numba and rapidfuzz (about 1 s on this machine) and
-loading the kernels (about 0.3 s). Candidates go in chunks in the order a walk of the candidate graph reaches
-their documents (`verification_order`), so a worker prepares each document about once; clusters go in a few
-chunks, each with the language model. Results come back in input order: they are exactly those of the
+Alignment and ranking are Python (rapidfuzz per sentence pair, the language model per cluster), so threads would
+contend for the GIL; processes do not. One scan starts its processes once (`Workers`, on first need) and uses them
+for both. Where the platform has it, the processes fork from a server process that imported this module once and
+loaded its compiled kernels (`forkserver`, started ahead of need by `Workers.warm`; preload.py), so they start in
+milliseconds instead of each importing numpy, numba and rapidfuzz (about 1 s on this machine) and loading the kernels
+(about 0.3 s). Candidates go in chunks in the order a walk of the candidate graph reaches their documents
+(`verification_order`), so a worker prepares each document about once; clusters go in many small chunks, and the
+language model by a file each worker reads once. Results come back in input order: they are exactly those of the
 single-process path.
 """
 
@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import tempfile
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -48,9 +49,10 @@ _CHUNK = 500
 # there are this many clusters: about 2 ms each on wire stories, against starting the processes (1.5-2 s spawned;
 # forked, the server's imports, about 1 s).
 _MIN_PARALLEL_CLUSTERS = 2_000
-# Chunks of clusters per worker: each carries the language model (12 MB pickled at 20,000 documents; a worker loads
-# it once), so few, but more than one per worker so that one slow chunk does not hold up the others.
-_RANK_CHUNKS_PER_WORKER = 2
+# Chunks of clusters per worker: many, so that no worker waits on the other's last chunk (the model goes by file,
+# not with each chunk). At 20,000 documents 3,299 clusters took a median of 3.0 s in 2 chunks per worker, 2.5 s in
+# 16 (and in 32 or 64; benchmarks/README.md, seventeenth round).
+_RANK_CHUNKS_PER_WORKER = 16
 # Prepared documents each worker keeps between chunks: a document is in several candidate pairs, and consecutive
 # chunks (`verification_order`) share many documents. About 20 KB each for a wire story.
 _CACHE_SIZE = 10_000
@@ -196,20 +198,24 @@ def rank_clusters(
     count = min(len(clusters), workers.count * _RANK_CHUNKS_PER_WORKER)
     # Round robin over the clusters, which come in corpus order: each chunk gets a share of the large ones.
     chunks = [list(range(start, len(clusters), count)) for start in range(count)]
-    # The model goes with every chunk, pickled once here; a worker loads it once (`_model`) under this name.
-    shipped = _Shipped(uuid.uuid4().hex, pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
-    futures = [
-        workers.submit(_rank_chunk, [(clusters[k], _pairs_within(clusters[k], pairs)) for k in chunk], shipped)
-        for chunk in chunks
-    ]
     ranked: list[tuple[Member, ...]] = [()] * len(clusters)
-    done = 0
-    for chunk, future in zip(chunks, futures, strict=True):
-        for k, members in zip(chunk, future.result(), strict=True):
-            ranked[k] = members
-        done += len(chunk)
-        if progress is not None:
-            progress(done)
+    # The model is written to a file once; each worker loads it from there once (`_model`), so chunks carry only
+    # their clusters and can be many.
+    with tempfile.TemporaryDirectory(prefix="dedupe-rank-") as directory:
+        shipped = _Shipped(uuid.uuid4().hex, os.path.join(directory, "model.pickle"))
+        with open(shipped.path, "wb") as file:
+            pickle.dump(model, file, protocol=pickle.HIGHEST_PROTOCOL)
+        futures = [
+            workers.submit(_rank_chunk, [(clusters[k], _pairs_within(clusters[k], pairs)) for k in chunk], shipped)
+            for chunk in chunks
+        ]
+        done = 0
+        for chunk, future in zip(chunks, futures, strict=True):
+            for k, members in zip(chunk, future.result(), strict=True):
+                ranked[k] = members
+            done += len(chunk)
+            if progress is not None:
+                progress(done)
     return ranked
 
 
@@ -234,13 +240,13 @@ def _rank_chunk(
 
 @dataclass(frozen=True, slots=True)
 class _Shipped:
-    """A language model pickled (`data`), and a name for it unique to one ranking."""
+    """Where a ranking's language model is pickled (`path`), and a name for it unique to that ranking."""
 
     name: str
-    data: bytes
+    path: str
 
 
-# The last model a worker loaded, by name: loading one takes about 0.3 s (12 MB of dicts at 20,000 documents), once
+# The last model a worker loaded, by name: loading one takes about 0.03 s (36 MB of tables at 20,000 documents), once
 # per worker instead of once per chunk.
 _loaded: tuple[str, LanguageModel | None] | None = None
 
@@ -248,7 +254,8 @@ _loaded: tuple[str, LanguageModel | None] | None = None
 def _model(shipped: _Shipped) -> LanguageModel | None:
     global _loaded
     if _loaded is None or _loaded[0] != shipped.name:
-        _loaded = (shipped.name, pickle.loads(shipped.data))
+        with open(shipped.path, "rb") as file:
+            _loaded = (shipped.name, pickle.load(file))
     return _loaded[1]
 
 

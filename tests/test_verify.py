@@ -74,9 +74,12 @@ def test_a_corpus_screened_in_blocks_of_document_ranges_gives_what_it_gives_at_o
     assert reported == sorted(reported) and reported[-1] == len(candidates)
 
 
-def test_parallel_verification_and_ranking_give_the_single_process_result(monkeypatch):
+def test_parallel_verification_and_ranking_give_the_single_process_result(monkeypatch, tmp_path):
+    import tempfile
+
     from dedupe import workers
 
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the ranking writes its model for the workers
     monkeypatch.setattr(workers, "_MIN_PARALLEL", 1)
     monkeypatch.setattr(workers, "_CHUNK", 7)
     articles = small_corpus()
@@ -88,6 +91,7 @@ def test_parallel_verification_and_ranking_give_the_single_process_result(monkey
     # (keyed by Python's per-process `hash`, it left out nothing and the scores differed).
     assert len(single.clusters) > 2
     assert parallel.clusters == single.clusters
+    assert list(tmp_path.glob("dedupe-rank-*")) == []  # the model's file is gone
 
 
 def test_few_clusters_are_ranked_in_process_when_no_worker_runs():
@@ -180,15 +184,18 @@ def test_workers_return_the_verified_pairs_in_candidate_order(monkeypatch):
     assert len(in_process) > 50 and in_workers == in_process
 
 
-def test_a_worker_loads_the_model_of_a_ranking_once():
+def test_a_worker_loads_the_model_of_a_ranking_once(tmp_path):
     import pickle
 
     from dedupe import workers
     from dedupe.fluency import LanguageModel
 
     model = LanguageModel.build(a.text for a in small_corpus())
-    shipped = workers._Shipped("first", pickle.dumps(model))
+    (tmp_path / "first").write_bytes(pickle.dumps(model))
+    (tmp_path / "second").write_bytes(pickle.dumps(None))
+    shipped = workers._Shipped("first", str(tmp_path / "first"))
     loaded = workers._model(shipped)
     assert loaded == model
-    assert workers._model(workers._Shipped("first", shipped.data)) is loaded  # the same ranking: not loaded again
-    assert workers._model(workers._Shipped("second", pickle.dumps(None))) is None  # the next ranking's
+    (tmp_path / "first").unlink()  # the same ranking: not loaded again
+    assert workers._model(workers._Shipped("first", shipped.path)) is loaded
+    assert workers._model(workers._Shipped("second", str(tmp_path / "second"))) is None  # the next ranking's
