@@ -41,15 +41,7 @@ def shingle_hashes(hashes: np.ndarray, k: int) -> np.ndarray:
     `((h1 * M + h2) * M + ...) + hk mod 2**64` (M the odd splitmix64 constant). A document shorter than k words is
     one shingle of all its words, so short articles still have a signature; an empty one has no shingles.
     """
-    n = len(hashes)
-    if n == 0:
-        return np.zeros(0, dtype=np.uint32)
-    k = min(k, n)
-    with np.errstate(over="ignore"):
-        combined = hashes[: n - k + 1].copy()
-        for offset in range(1, k):
-            combined = combined * kernels.SHINGLE_MULTIPLIER + hashes[offset : n - k + 1 + offset]
-    return np.unique((combined >> np.uint64(32)).astype(np.uint32))
+    return kernels.shingle_set(hashes, k)
 
 
 def word_set_hashes(hashes: np.ndarray) -> np.ndarray:

@@ -189,6 +189,18 @@ def _sorted_unique(values: np.ndarray) -> int:
     return count
 
 
+@njit(cache=True)
+def shingle_set(words: np.ndarray, k: int) -> np.ndarray:
+    """`fingerprint.shingle_hashes` of one document's word hashes: its unique sorted 32-bit k-gram hashes."""
+    if len(words) == 0:
+        return np.zeros(0, dtype=np.uint32)
+    width = min(k, len(words))
+    values = np.empty(len(words) - width + 1, dtype=np.uint32)
+    for first in range(len(values)):
+        values[first] = np.uint32(_shingle(words, first, width))
+    return values[: _sorted_unique(values)].copy()
+
+
 @njit(parallel=True, cache=True)
 def _pack(scratch: np.ndarray, slots: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sets filled in parallel into fixed slots (set i is `scratch[slots[i]:slots[i] + sizes[i]]`), packed into

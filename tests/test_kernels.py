@@ -29,8 +29,30 @@ news_characters = [*"aZ9 .,\n-'\u00a3\u20ac\u2019\u201c\u2014\u00a0\U0001f600\u3
 news_texts = st.text(alphabet=st.sampled_from(news_characters), max_size=200)
 
 
+def numpy_shingles(hashes: np.ndarray, k: int) -> np.ndarray:
+    """The definition of `fingerprint.shingle_hashes`: the high 32 bits of `((h1 * M + h2) * M + ...) + hk mod 2**64`
+    of every run of k word hashes (of all of them when there are fewer), unique and sorted."""
+    k = min(k, len(hashes))
+    if k == 0:
+        return np.zeros(0, dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        combined = hashes[: len(hashes) - k + 1].copy()
+        for offset in range(1, k):
+            combined = combined * kernels.SHINGLE_MULTIPLIER + hashes[offset : len(hashes) - k + 1 + offset]
+    return np.unique((combined >> np.uint64(32)).astype(np.uint32))
+
+
 def regex_path(text: str, k: int) -> np.ndarray:
-    return shingle_hashes(word_hashes(words(text)), k)
+    return numpy_shingles(word_hashes(words(text)), k)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=60), st.integers(1, 6), st.booleans())
+def test_compiled_shingles_equal_the_numpy_definition(values, k, repeated):
+    # Repeated runs of words give repeated shingles, which appear once.
+    hashes = np.array(values * 2 if repeated else values, dtype=np.uint64)
+    found = shingle_hashes(hashes, k)
+    assert found.dtype == np.uint32 and np.array_equal(found, numpy_shingles(hashes, k))
 
 
 @settings(max_examples=300, deadline=None)
