@@ -109,6 +109,15 @@ def _plain_parts(text: str) -> _Parts:
     return words, starts, ends, hashes, kernels.plain_sentences(data, ABBREVIATION_TABLE)
 
 
+def sentence_spans(text: str) -> list[Span]:
+    """`segment.sentences(text)`, by the compiled splitter when the text has a plain form (as `prepare` splits it)."""
+    plain = plain_form(text)
+    if plain is None:
+        return sentences(text)
+    spans = kernels.plain_sentences(np.frombuffer(plain.encode("ascii"), dtype=np.uint8), ABBREVIATION_TABLE)
+    return [(start, end) for start, end in spans.tolist()]
+
+
 class Corpus:
     """The articles of one scan, each prepared into a `Document` only when a stage first needs it.
 

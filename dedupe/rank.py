@@ -31,12 +31,11 @@ import regex
 from rapidfuzz.distance import Indel
 
 from dedupe import kernels
-from dedupe.document import clean_text
+from dedupe.document import clean_text, sentence_spans
 from dedupe.fingerprint import is_plain
 from dedupe.fluency import Counts, LanguageModel, bigrams, tokens
 from dedupe.models import Article, Member, Pair, Span
 from dedupe.normalize import looks_like_html, strip_markup
-from dedupe.segment import sentences
 
 # A wire agency credited in the first lines: "BEIRUT (Reuters) -", "(AP) --", "By ... for Agence France-Presse".
 _WIRE = regex.compile(
@@ -508,7 +507,7 @@ def _split_added(text: str, story: frozenset[str], model: LanguageModel, interio
     recur on every page of a site; a story's own sentences do not).
     """
     story_count = boilerplate_count = 0
-    for start, end in sentences(text):
+    for start, end in sentence_spans(text):
         sentence = text[start:end]
         own = _STORY_WORD.findall(sentence.casefold())
         cohesion = sum(1 for w in own if w in story) / len(own) if own else 0.0

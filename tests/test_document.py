@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.document import _plain_parts, _regex_parts
+from dedupe.document import _plain_parts, _regex_parts, sentence_spans
 from dedupe.fingerprint import STAND_INS, is_plain, plain_form
 from dedupe.normalize import WORD
 from dedupe.segment import sentences
@@ -65,6 +65,12 @@ def test_the_plain_form_of_news_punctuation_is_prepared_as_the_regex_path_prepar
     assert plain[0] == regex[0]
     for compiled, defined in zip(plain[1:], regex[1:], strict=True):
         assert np.array_equal(compiled, defined)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(news_like, ascii_texts, curly_news, st.text(max_size=80)))
+def test_sentence_spans_are_the_regex_splitters_whichever_path_a_text_takes(text):
+    assert sentence_spans(text) == sentences(text)
 
 
 @pytest.mark.parametrize("mark", sorted(chr(code) for code in STAND_INS))
