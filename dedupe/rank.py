@@ -481,7 +481,8 @@ def _usage(words_a: Sequence[str], words_b: Sequence[str], doc_a: Occurrences, d
 
 def _replaced(x: Sequence[str], y: Sequence[str]) -> Iterator[tuple[int, int, int, int]]:
     """The stretches `x[i1:i2]`, `y[j1:j2]` where both sequences have tokens between two runs of their longest common
-    subsequence (rapidfuzz's Indel opcodes, compiled: difflib's matcher was a sixth of the ranking, cProfile)."""
+    subsequence: rapidfuzz's Indel opcodes, compiled (difflib's matcher took 0.6 s of the 3.5 s that ranking the
+    clusters of 20,000 documents took, replayed in one process)."""
     i = j = 0
     for tag, i1, i2, j1, j2 in Indel.opcodes(x, y).as_list():
         if tag == "equal":
