@@ -189,16 +189,23 @@ def _sorted_unique(values: np.ndarray) -> int:
     return count
 
 
+@njit(inline="always", cache=True)
+def _shingles_into(words: np.ndarray, count: int, k: int, out: np.ndarray) -> int:
+    """The unique sorted 32-bit k-gram hashes of `words[:count]` (one of all of them when there are fewer than k)
+    written to the front of `out`, which has room for `count`; returns how many there are."""
+    width = min(k, count)
+    for first in range(count - width + 1):
+        out[first] = np.uint32(_shingle(words, first, width))
+    return _sorted_unique(out[: count - width + 1])
+
+
 @njit(cache=True)
 def shingle_set(words: np.ndarray, k: int) -> np.ndarray:
     """`fingerprint.shingle_hashes` of one document's word hashes: its unique sorted 32-bit k-gram hashes."""
     if len(words) == 0:
         return np.zeros(0, dtype=np.uint32)
-    width = min(k, len(words))
-    values = np.empty(len(words) - width + 1, dtype=np.uint32)
-    for first in range(len(values)):
-        values[first] = np.uint32(_shingle(words, first, width))
-    return values[: _sorted_unique(values)].copy()
+    values = np.empty(len(words), dtype=np.uint32)
+    return values[: _shingles_into(words, len(words), k, values)].copy()
 
 
 @njit(parallel=True, cache=True)
@@ -234,11 +241,7 @@ def ascii_shingle_sets(data: np.ndarray, offsets: np.ndarray, k: int) -> tuple[n
         words = np.empty((end - start) // 2 + 1, dtype=np.uint64)
         count = _ascii_word_hashes(data, start, end, words)
         if count:
-            width = min(k, count)
-            slot = scratch[slots[d] : slots[d] + count - width + 1]
-            for first in range(count - width + 1):
-                slot[first] = np.uint32(_shingle(words, first, width))
-            sizes[d] = _sorted_unique(slot)
+            sizes[d] = _shingles_into(words, count, k, scratch[slots[d] : slots[d + 1]])
     return _pack(scratch, slots, sizes)
 
 
