@@ -5,15 +5,14 @@ This is what `benchmarks/compare.py` measures against the peers; `scan` does thi
 
 from __future__ import annotations
 
-import gc
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from dedupe import collector
 from dedupe.candidates import document_candidates
 from dedupe.document import clean_text
 from dedupe.fingerprint import MinHasher, shingle_sets
@@ -71,7 +70,9 @@ def find_near_duplicates(
     sets, so no pair below the threshold is returned. `stats`, when given, receives seconds per stage;
     `progress(stage, done, total)` is called as texts are fingerprinted.
     """
-    with _collector_paused():
+    # The collector walked every object numba holds at each full collection: 0.15 s of the 0.8-1.0 s call on 40,000
+    # texts (benchmarks/README.md).
+    with collector.paused():
         return _find_near_duplicates(texts, threshold, num_perm, ngram, seed, {} if stats is None else stats, progress)
 
 
@@ -103,17 +104,3 @@ def _find_near_duplicates(
     ]
     stats["seconds_verify"] = time.perf_counter() - clock
     return found
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for the block. The job makes no reference cycles of its own, but the lists
-    of candidate pairs and results it builds set off collections, and each full one walks every object the process
-    holds, numba's compiler state included: 0.15 s of the 0.8-1.0 s call on 40,000 texts (benchmarks/README.md)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dedupe import collector
 from dedupe.candidates import code_pairs, document_candidates, pair_codes, passage_pair_codes, sorted_distinct
 from dedupe.cluster import star_clusters
 from dedupe.config import ScanConfig
@@ -56,7 +57,16 @@ def scan(
         fields: JSON field names of the id and the text.
         progress: optional callback for long stages.
     """
-    config = config or ScanConfig()
+    with collector.paused():  # the collector walked every object at each full collection (collector.py)
+        return _scan(sources, config or ScanConfig(), fields, progress)
+
+
+def _scan(
+    sources: Iterable[str | Path] | Iterable[Article],
+    config: ScanConfig,
+    fields: Fields | None,
+    progress: Progress | None,
+) -> ScanResult:
     stats: dict[str, float] = {}
     log = IngestLog()
     clock = time.perf_counter()

@@ -3,6 +3,7 @@ most of what would not; parallel verification and ranking equal one process."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 
@@ -199,3 +200,24 @@ def test_a_worker_loads_the_model_of_a_ranking_once(tmp_path):
     (tmp_path / "first").unlink()  # the same ranking: not loaded again
     assert workers._model(workers._Shipped("first", shipped.path)) is loaded
     assert workers._model(workers._Shipped("second", str(tmp_path / "second"))) is None  # the next ranking's
+
+
+def _collector_enabled() -> bool:
+    return gc.isenabled()
+
+
+def test_the_collector_is_paused_for_a_scan_and_in_its_workers():
+    from dedupe import workers
+
+    during: list[bool] = []
+    dedupe.scan(small_corpus(), dedupe.ScanConfig(workers=1), progress=lambda *_: during.append(gc.isenabled()))
+    assert during and not any(during)
+    assert gc.isenabled()  # as it was before
+    gc.disable()
+    try:
+        dedupe.scan(small_corpus(), dedupe.ScanConfig(workers=1))
+        assert not gc.isenabled()  # not turned on by the scan either
+    finally:
+        gc.enable()
+    with workers.Workers(2) as pool:
+        assert pool.submit(_collector_enabled).result() is False
