@@ -364,7 +364,7 @@ def gate_command(
     fields = Fields(id=id_field, text=text_field)
     lines = enumerate(iter(sys.stdin.buffer.readline, b""), start=1)
     with user_errors(), Index.open(index, max_matches=max_matches or None) as gate:
-        _long_running()
+        _long_running(gate)
         done = False
         while not done:
             chunk: list[tuple[int, bytes]] = []
@@ -410,14 +410,17 @@ def serve_command(
     from dedupe.service import create_app
 
     with user_errors(), Index.open(index, max_matches=max_matches or None) as gate:
-        _long_running()
+        _long_running(gate)
         uvicorn.run(create_app(gate, max_bytes), host=host, port=port, log_level="info")
 
 
-def _long_running() -> None:
-    """Before a stream of checks: the objects of start-up (imported modules, about 145,000) never die, so they are
-    moved out of the collector's reach; a full collection then paused a check 49 ms instead of 130 ms (measured at
-    20,000 indexed; benchmarks/README.md, "Ingestion gate")."""
+def _long_running(index: Index) -> None:
+    """Before a stream of checks: the compiled kernels of a check are loaded (`Index.warm`), and then the objects of
+    start-up (imported modules and numba's compiler state, about 120,000), which never die, are moved out of the
+    collector's reach. A full collection walked them all: 66-92 ms paused a check at 100,000 indexed (two in 2,000
+    checks), 19 ms once they were frozen; before, the first checks paused longer still while the kernels loaded
+    (benchmarks/README.md, "Ingestion gate")."""
+    index.warm()
     gc.freeze()
 
 

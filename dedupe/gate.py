@@ -40,7 +40,17 @@ from dedupe.models import Article, Pair
 from dedupe.profiles import corpus_features
 from dedupe.rank import rank_members
 from dedupe.report import passage_dict
-from dedupe.store import FORMAT_VERSION, Found, KeyRows, Keys, Store, decode_article, decode_entry, open_store
+from dedupe.store import (
+    FORMAT_VERSION,
+    Found,
+    KeyRows,
+    Keys,
+    Store,
+    decode_article,
+    decode_entry,
+    encode_article,
+    open_store,
+)
 from dedupe.verify import relate
 
 VerdictName = Literal["new", "exact-duplicate", "near-duplicate", "partial-reuse"]
@@ -66,6 +76,21 @@ _INCOMING = "\x00incoming"
 # Matches a verdict carries by default: the strongest few are the evidence a pipeline acts on, and a story with many
 # indexed copies would otherwise cost an alignment per copy (see `Index.open`).
 MAX_MATCHES = 5
+# What `Index.warm` checks: a wire report (as if indexed twice, the second time edited) and a rewrite of it with a
+# passage of its own, so that every stage of a check runs, verification and the ranking of two matches included.
+_WARM_TEXTS = (
+    "The city council voted on Tuesday to close the old harbour bridge to heavy lorries from next month. "
+    "Engineers found cracks in two of the supporting piers during an inspection in the spring. "
+    "Repairs are expected to take about eighteen months and to cost 4.2 million euros, the council said. "
+    "Buses and delivery vans will be sent over the ring road while the work goes on.",
+    "The city council voted on Tuesday to shut the old harbour bridge to heavy lorries from next month. "
+    "Engineers found cracks in two of the supporting piers during an inspection earlier this year. "
+    "Repairs are expected to take about eighteen months and to cost 4.2 million euros, the council said.",
+    "On Tuesday the city council voted to close the old harbour bridge to heavy lorries from next month. "
+    "Engineers found cracks in two of the supporting piers during an inspection in the spring. "
+    "Repairs are expected to take about eighteen months and to cost 4.2 million euros, the council said. "
+    "Shop owners near the bridge said they feared losing customers during the long closure.",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +230,30 @@ class Index:
         with _one_thread():
             incoming = self._incoming(article)
             return self._judge(incoming, self._store.lookup(incoming.keys))
+
+    def warm(self) -> None:
+        """Load the compiled kernels of every stage of a check now (from numba's on-disk cache, about a second once
+        per process), instead of in the first checks that need them: a check of a built-in article against two
+        built-in copies of it, judged as if they were indexed, and one store lookup. Nothing is added or kept.
+        `dedupe gate` and `dedupe serve` warm their index before their first check."""
+        with _one_thread():
+            stored = [self._incoming(Article(f"\x00warm-{k}", text)) for k, text in enumerate(_WARM_TEXTS[:2])]
+            incoming = self._incoming(Article("\x00warm", _WARM_TEXTS[2]))
+            self._store.lookup(incoming.keys)
+            # Negative sequence numbers: no indexed article has one, so no prepared document of the index is
+            # confused with them, and those prepared here are dropped after.
+            seqs = [-1 - k for k in range(len(stored))]
+            found = Found(
+                {seq: encode_article(s.article, s.entry) for seq, s in zip(seqs, stored, strict=True)},
+                frozenset(seqs),
+                np.concatenate([s.keys.passage for s in stored]),
+                np.repeat(np.array(seqs, dtype=np.int64), [len(s.keys.passage) for s in stored]),
+            )
+            try:
+                self._judge(incoming, found)
+            finally:
+                for seq in seqs:
+                    self._prepared.pop(seq, None)
 
     def add(self, article: Article) -> bool:
         """Add `article` without checking it; False (and nothing changed) when its id is already indexed."""

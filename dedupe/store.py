@@ -499,7 +499,8 @@ class SQLiteStore:
         return Found(
             self._records(seqs),
             frozenset(documents[:, 1].tolist()),
-            passages[:, 0].view(np.uint64),
+            # Contiguous, as Redis's are: the compiled candidate rule then takes one type of array.
+            np.ascontiguousarray(passages[:, 0]).view(np.uint64),
             passages[:, 1].copy(),
             self._db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0],
             sizes,

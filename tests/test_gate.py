@@ -3,7 +3,10 @@ store's sorted runs."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -283,3 +286,58 @@ def test_an_add_is_refused_when_its_buckets_changed_since_its_check(location: st
         assert first._store.insert(article, incoming.entry, incoming.keys, found) == "conflict"
         verdict = first.check_and_add(article)
         assert (verdict.verdict, verdict.added) == ("exact-duplicate", False)
+
+
+_CHECKS_AFTER_WARMING = """
+import json, sys
+from numba.core.registry import CPUDispatcher
+from dedupe import kernels, matching
+from dedupe.gate import Index
+from dedupe.ingest import read_articles
+from dedupe.models import Article
+
+def loaded():
+    return {
+        f"{module.__name__}.{name}": len(dispatcher.signatures)
+        for module in (kernels, matching)
+        for name, dispatcher in vars(module).items()
+        if isinstance(dispatcher, CPUDispatcher)
+    }
+
+with Index.open(sys.argv[1]) as index:
+    if sys.argv[3] == "warm":
+        index.warm()
+    before = loaded()
+    articles = list(read_articles([sys.argv[2]]))
+    verdicts = [index.check_and_add(article, policy="all").verdict for article in articles]
+    copy = next(a for a in articles if a.id.startswith("001"))
+    ranked = index.check(Article("copy", copy.text))
+print(json.dumps({"verdicts": verdicts, "matches": len(ranked.matches), "loaded since": sorted(
+    name for name, count in loaded().items() if count != before[name])}))
+"""
+
+
+@pytest.mark.parametrize("warm", [True, False])
+def test_a_warmed_index_loads_no_kernel_in_its_checks(tmp_path: Path, warm: bool):
+    """In a fresh process: after `warm`, checks of every verdict (seeds, added in turn, then a copy matched and
+    ranked twice over) need no compiled kernel that was not loaded; without it they load many."""
+    output = subprocess.run(
+        [sys.executable, "-c", _CHECKS_AFTER_WARMING, str(tmp_path / "index"), str(SEEDS), "warm" if warm else "cold"],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    result = json.loads(output)
+    assert {"near-duplicate", "partial-reuse", "new"} <= set(result["verdicts"])
+    assert result["matches"] >= 2  # the ranking ran
+    assert (result["loaded since"] == []) is warm
+
+
+def test_warming_adds_and_keeps_nothing(location: str):
+    with Index.open(location) as index:
+        index.add(ARTICLES[seed_id("001")])
+        index.warm()
+        assert index.stats()["articles"] == 1
+        assert all(seq > 0 for seq in index._prepared)
+        assert index.check(ARTICLES[seed_id("002")]).verdict == "near-duplicate"
