@@ -319,8 +319,9 @@ print(json.dumps({"verdicts": verdicts, "matches": len(ranked.matches), "loaded 
 
 @pytest.mark.parametrize("warm", [True, False])
 def test_a_warmed_index_loads_no_kernel_in_its_checks(tmp_path: Path, warm: bool):
-    """In a fresh process: after `warm`, checks of every verdict (seeds, added in turn, then a copy matched and
-    ranked twice over) need no compiled kernel that was not loaded; without it they load many."""
+    """In a fresh process: after `warm`, checks of every verdict (the seeds, added in turn, then a copy of one
+    that matches two indexed articles and so is ranked) need no compiled kernel that was not loaded; without it
+    they load many."""
     output = subprocess.run(
         [sys.executable, "-c", _CHECKS_AFTER_WARMING, str(tmp_path / "index"), str(SEEDS), "warm" if warm else "cold"],
         cwd=Path(__file__).resolve().parent.parent,
