@@ -24,6 +24,14 @@ JSON_SUFFIXES = frozenset({".json"}) | JSON_LINES_SUFFIXES
 SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
 _METADATA = ("title", "date", "source", "url")
 _BOM = b"\xef\xbb\xbf"
+# Byte order marks of the encodings a file may declare by one (Windows tools save "Unicode" text as UTF-16 with
+# one). UTF-32's little-endian mark begins with UTF-16's, so it is tried first.
+_DECLARED = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
 
 
 @dataclass(slots=True)
@@ -94,6 +102,9 @@ def read_file(path: Path, doc_id: str, log: IngestLog, fields: Fields | None = N
         log.skip(str(path), f"cannot read: {error.strerror}")
         return
     suffix = path.suffix.lower()
+    if (nul := data.find(b"\x00")) >= 0 and _by_mark(data) is None:
+        log.skip(str(path), f"binary data, not text (a NUL byte at byte {nul})")
+        return
     if suffix in JSON_SUFFIXES:
         text = decode(data, str(path), log)
         # A .json file holds one object or an array of them; one that does not parse whole is read as JSON Lines.
@@ -120,9 +131,18 @@ def _read_json_lines_file(path: Path, log: IngestLog, fields: Fields) -> Iterato
     """
     where = str(path)
     try:
-        file = path.open("rb")
+        with path.open("rb") as head:
+            encoding = _declared(head.read(4))
+        file = path.open("rb") if encoding is None else path.open(encoding=encoding, newline="\n")
     except OSError as error:
         log.skip(where, f"cannot read: {error.strerror}")
+        return
+    if encoding is not None:  # rare: read as text, an undecodable line ends the file with the reason
+        with file:
+            try:
+                yield from read_json_lines(file, where, log, fields)
+            except UnicodeDecodeError as error:
+                log.skip(where, f"not valid {encoding} after its byte order mark ({error.reason})")
         return
     warnings = log
     offset = 0
@@ -151,8 +171,12 @@ def _read_json_lines_file(path: Path, log: IngestLog, fields: Fields) -> Iterato
 
 
 def decode(data: bytes, where: str, log: IngestLog, at: int = 0) -> str:
-    """UTF-8 (with or without BOM); else cp1252, else latin-1, with a warning naming the file (and the first bad
-    byte, counted from `at`, where `data` starts in the file)."""
+    """UTF-16 or UTF-32 when a byte order mark says so; else UTF-8 (with or without BOM); else cp1252, else
+    latin-1, with a warning naming the file (and the first bad byte, counted from `at`, where `data` starts in the
+    file)."""
+    text = _by_mark(data)
+    if text is not None:
+        return text
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -164,6 +188,23 @@ def decode(data: bytes, where: str, log: IngestLog, at: int = 0) -> str:
             text = data.decode(fallback)
         log.warnings.append(f"{where}: not valid UTF-8 (byte {at + error.start}); decoded as {fallback}")
         return text
+
+
+def _declared(data: bytes) -> str | None:
+    """The encoding `data`'s byte order mark declares, if it has a UTF-16 or UTF-32 one."""
+    return next((encoding for mark, encoding in _DECLARED if data.startswith(mark)), None)
+
+
+def _by_mark(data: bytes) -> str | None:
+    """`data` decoded as its UTF-16 or UTF-32 byte order mark declares; None without one, or when `data` does not
+    decode so (then the mark was the start of text in another encoding, or of binary data)."""
+    encoding = _declared(data)
+    if encoding is None:
+        return None
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
 
 
 def read_json_lines(

@@ -58,6 +58,35 @@ def test_undecodable_bytes_fall_back_to_cp1252_with_a_warning(tmp_path: Path):
     assert log.warnings == [f"{tmp_path / 'old.txt'}: not valid UTF-8 (byte 3); decoded as cp1252"]
 
 
+def test_a_byte_order_mark_declares_utf16_or_utf32(tmp_path: Path):
+    text = "Caf\u00e9 \u201cnews\u201d \u2014 \u4e2d\u6587\n"
+    for encoding in ("utf-8", "utf-16", "utf-16-be", "utf-32", "utf-32-be"):
+        mark = {"utf-16-be": b"\xfe\xff", "utf-32-be": b"\x00\x00\xfe\xff"}.get(encoding, b"")
+        (tmp_path / f"{encoding}.txt").write_bytes(mark + text.encode(encoding))
+    (tmp_path / "feed.jsonl").write_text(
+        '{"id": "a", "text": "one\u2028two"}\n\n{"oops\n{"id": "b", "text": "\u00e9"}\n', encoding="utf-16"
+    )
+    log = IngestLog()
+    articles = list(read_articles([tmp_path], log))
+    assert [(a.id, a.text) for a in articles] == [("a", "one\u2028two"), ("b", "\u00e9")] + [
+        (f"{encoding}.txt", text) for encoding in ("utf-16-be", "utf-16", "utf-32-be", "utf-32", "utf-8")
+    ]
+    assert not log.warnings
+    assert [(s.line, s.reason.split(" (")[0]) for s in log.skipped] == [(3, "invalid JSON")]
+
+
+def test_a_file_with_nul_bytes_and_no_byte_order_mark_is_skipped_as_binary(tmp_path: Path):
+    (tmp_path / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (tmp_path / "story.txt").write_text("A story.", encoding="utf-8")
+    (tmp_path / "tool.txt").write_bytes(b"\xff\xfe\x00\x01\x02")  # a UTF-16 mark, then no UTF-16
+    log = IngestLog()
+    assert [a.id for a in read_articles([tmp_path], log)] == ["story.txt"]
+    assert [(s.path, s.reason) for s in log.skipped] == [
+        (str(tmp_path / "photo.txt"), "binary data, not text (a NUL byte at byte 8)"),
+        (str(tmp_path / "tool.txt"), "binary data, not text (a NUL byte at byte 2)"),
+    ]
+
+
 def test_a_json_lines_file_is_read_line_by_line_with_one_warning_for_bytes_not_utf8(tmp_path: Path):
     feed = tmp_path / "feed.jsonl"
     first = '{"id": "a", "text": "caf\u00e9"}\n'.encode()
