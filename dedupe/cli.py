@@ -68,7 +68,11 @@ index_app = typer.Typer(
 app.add_typer(index_app, name="index")
 
 IndexOption = Annotated[
-    str, typer.Option("--index", help="Index directory (SQLite, created if missing) or redis://host:port/db URL.")
+    str,
+    typer.Option(
+        "--index",
+        help="Index directory (SQLite; index add, gate and serve create it) or redis://host:port/db URL.",
+    ),
 ]
 TextField = Annotated[str, typer.Option(help="JSON field that holds the article text.")]
 MaxMatches = Annotated[
@@ -294,7 +298,7 @@ def index_remove(
 ) -> None:
     """Remove articles from the index by id (exit 1 when an id is not indexed)."""
     missing = []
-    with user_errors(), Index.open(index) as gate:
+    with user_errors(), Index.open(index, create=False) as gate:
         missing = [doc_id for doc_id in ids if not gate.remove(doc_id)]
     for doc_id in missing:
         typer.echo(f'Error: "{doc_id}" is not in the index', err=True)
@@ -305,7 +309,7 @@ def index_remove(
 @index_app.command("stats")
 def index_stats(index: IndexOption) -> None:
     """Print the index's backend, location, article count, size, format version and settings as JSON."""
-    with user_errors(), Index.open(index) as gate:
+    with user_errors(), Index.open(index, create=False) as gate:
         stats = gate.stats()
     _print_json(stats)
 
@@ -324,7 +328,7 @@ def check_command(
     """Check articles against the index without adding them. Exit 0 new, 3 duplicate, 4 partial reuse, 1 error."""
     log = IngestLog()
     verdicts: list[Verdict] = []
-    with user_errors(), Index.open(index, max_matches=max_matches or None) as gate:
+    with user_errors(), Index.open(index, max_matches=max_matches or None, create=False) as gate:
         for article in read_articles([file], log, Fields(id=id_field, text=text_field)):
             verdict = gate.check(article)
             verdicts.append(verdict)

@@ -193,10 +193,12 @@ class Index:
         config: ScanConfig | None = None,
         run_articles: int | None = None,
         max_matches: int | None = MAX_MATCHES,
+        create: bool = True,
     ) -> Index:
         """Open (or create) the index in directory `location` (SQLite), or at a `redis://host:port/db` URL
         (`#name` at the end keeps several indexes apart on one Redis). `run_articles` (SQLite): how many articles'
         band keys gather in the database before they are written as a sorted run (`store.RUN_ARTICLES`).
+        `create=False` (SQLite): a directory without an index is an error rather than a new, empty index.
 
         A verdict carries the `max_matches` strongest matches (None: every match). Candidates are verified in
         order of their exact shingle Jaccard, and verification stops once no candidate left could displace one of
@@ -205,10 +207,12 @@ class Index:
         `original` is the most faithful of the matches shown.
 
         Raises:
-            StoreError: the index cannot be opened, was written by an incompatible version, or with other settings.
+            StoreError: the index cannot be opened, was written by an incompatible version, or with other settings,
+                or is not there and `create` is False.
         """
         config = config or ScanConfig()
-        return cls(open_store(location, config.identity, config.max_bucket, run_articles), config, max_matches)
+        store = open_store(location, config.identity, config.max_bucket, run_articles, create)
+        return cls(store, config, max_matches)
 
     def __enter__(self) -> Index:
         return self

@@ -199,13 +199,15 @@ def decode_article(data: bytes) -> Article:
     )
 
 
-def open_store(location: str | Path, identity: str, max_bucket: int, run_articles: int | None = None) -> Store:
-    """A SQLite store in directory `location`, or a Redis store for a `redis://` URL (`run_articles`: see
+def open_store(
+    location: str | Path, identity: str, max_bucket: int, run_articles: int | None = None, create: bool = True
+) -> Store:
+    """A SQLite store in directory `location`, or a Redis store for a `redis://` URL (`run_articles`, `create`: see
     `SQLiteStore`; Redis keeps every bucket in memory)."""
     text = str(location)
     if text.startswith(("redis://", "rediss://", "unix://")):
         return RedisStore(text, identity, max_bucket)
-    return SQLiteStore(Path(text), identity, max_bucket, run_articles)
+    return SQLiteStore(Path(text), identity, max_bucket, run_articles, create)
 
 
 # executescript() would commit the open transaction, so statements run one by one inside it. The band tables hold
@@ -355,12 +357,18 @@ class SQLiteStore:
 
     backend = "sqlite"
 
-    def __init__(self, directory: Path, identity: str, max_bucket: int, run_articles: int | None = None) -> None:
+    def __init__(
+        self, directory: Path, identity: str, max_bucket: int, run_articles: int | None = None, create: bool = True
+    ) -> None:
+        """`create`: make an empty index when `directory` holds none (else that is a `StoreError`: a check against a
+        mistyped directory would otherwise find every article new)."""
         self.path = directory / DATABASE
         self.max_bucket = max_bucket
         self.run_articles = run_articles or RUN_ARTICLES
         if directory.exists() and not directory.is_dir():
             raise StoreError(f"{directory}: not a directory (--index names a directory that holds {DATABASE})")
+        if not create and not self.path.exists():
+            raise StoreError(f"{directory}: no index there (no {DATABASE}; `dedupe index add` builds one)")
         directory.mkdir(parents=True, exist_ok=True)
         self._runs_directory = directory / RUNS
         self._runs: dict[str, list[_Run]] = {level: [] for level in _LEVELS}

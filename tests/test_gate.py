@@ -131,6 +131,14 @@ def test_a_file_is_not_an_index(tmp_path: Path):
         Index.open(tmp_path / "file")
 
 
+def test_an_index_opened_without_create_must_be_there(tmp_path: Path):
+    with pytest.raises(dedupe.StoreError, match="no index there"):
+        Index.open(tmp_path / "index", create=False)
+    assert not (tmp_path / "index").exists()
+    Index.open(tmp_path / "index").close()
+    Index.open(tmp_path / "index", create=False).close()
+
+
 def test_an_unreachable_redis_is_a_store_error():
     with pytest.raises(dedupe.StoreError, match="cannot reach Redis"):
         Index.open("redis://127.0.0.1:1/0")

@@ -38,9 +38,21 @@ def test_check_json_is_the_verdict(tmp_path: Path):
 
 
 def test_check_of_a_missing_file_is_an_error(tmp_path: Path):
-    result = runner.invoke(app, ["check", "no/such.txt", "--index", str(tmp_path / "index")])
+    result = runner.invoke(app, ["check", "no/such.txt", "--index", _index(tmp_path, "001")])
     assert result.exit_code == 1
     assert result.stderr == "Error: no/such.txt: no such file or directory\n"
+
+
+def test_commands_that_only_read_an_index_refuse_a_directory_without_one(tmp_path: Path):
+    # A mistyped --index must not answer "new" for every article from an empty index made on the spot.
+    missing = tmp_path / "typo"
+    for command in (["check", str(SEEDS / seed_id("001"))], ["index", "stats"], ["index", "remove", "x"]):
+        result = runner.invoke(app, [*command, "--index", str(missing)])
+        assert result.exit_code == 1, command
+        assert result.stderr == f"Error: {missing}: no index there (no index.sqlite; `dedupe index add` builds one)\n"
+        assert not missing.exists()
+    index = _index(tmp_path, "001")  # index add creates it
+    assert runner.invoke(app, ["check", str(SEEDS / seed_id("001")), "--index", index]).exit_code == 3
 
 
 def test_index_stats_and_remove(tmp_path: Path):
