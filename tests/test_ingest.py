@@ -75,6 +75,34 @@ def test_a_byte_order_mark_declares_utf16_or_utf32(tmp_path: Path):
     assert [(s.line, s.reason.split(" (")[0]) for s in log.skipped] == [(3, "invalid JSON")]
 
 
+def test_an_html_page_is_read_in_the_charset_its_meta_declares(tmp_path: Path):
+    russian = "<p>\u041c\u043e\u0441\u043a\u0432\u0430 \u2014 \u043d\u043e\u0432\u043e\u0441\u0442\u0438</p>"
+    japanese = "<p>\u6771\u4eac\u306e\u30cb\u30e5\u30fc\u30b9</p>"
+    pages = {
+        "a.html": ('<html><head><meta charset="windows-1251"></head><body>' + russian, "cp1251"),
+        "b.htm": (
+            '<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS">' + japanese,
+            "shift_jis",
+        ),
+        # Declared latin-1 but written in UTF-8 (a common mistake): UTF-8 goes first.
+        "c.html": ('<meta charset="iso-8859-1">' + russian, "utf-8"),
+    }
+    for name, (html, encoding) in pages.items():
+        (tmp_path / name).write_bytes(html.encode(encoding))
+    (tmp_path / "d.html").write_bytes(('<meta charset="no-such-codec">' + "caf\u00e9").encode("cp1252"))
+    (tmp_path / "e.html").write_bytes(b'<meta charset="utf-16le">caf\xe9')  # an odd length: no UTF-16
+    log = IngestLog()
+    texts = {a.id: a.text for a in read_articles([tmp_path], log)}
+    assert texts == {name: html for name, (html, _) in pages.items()} | {
+        "d.html": '<meta charset="no-such-codec">caf\u00e9',
+        "e.html": '<meta charset="utf-16le">caf\u00e9',
+    }
+    assert log.warnings == [
+        f"{tmp_path / 'd.html'}: not valid UTF-8 (byte 33); decoded as cp1252",
+        f"{tmp_path / 'e.html'}: not valid UTF-8 (byte 28) nor its declared utf-16-le; decoded as cp1252",
+    ]
+
+
 def test_a_file_with_nul_bytes_and_no_byte_order_mark_is_skipped_as_binary(tmp_path: Path):
     (tmp_path / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     (tmp_path / "story.txt").write_text("A story.", encoding="utf-8")
