@@ -7,6 +7,7 @@ reason, and every lossy decode in `IngestLog.warnings`.
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -87,44 +88,45 @@ def _read_source(source: str, log: IngestLog, fields: Fields) -> Iterator[Articl
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
         if not files:
-            log.warnings.append(f"{source}: no {', '.join(sorted(SUFFIXES))} files found")
+            log.warnings.append(f"{shown(source)}: no {', '.join(sorted(SUFFIXES))} files found")
         for file in files:
-            yield from read_file(file, file.relative_to(path).as_posix(), log, fields)
+            yield from read_file(file, shown(file.relative_to(path).as_posix()), log, fields)
     elif path.is_file():
-        yield from read_file(path, path.name, log, fields)
+        yield from read_file(path, shown(path.name), log, fields)
     else:
-        raise InputError("no such file or directory", path=source)
+        raise InputError("no such file or directory", path=shown(source))
 
 
 def read_file(path: Path, doc_id: str, log: IngestLog, fields: Fields | None = None) -> Iterator[Article]:
     """The articles of one file: one per text or HTML file, one per record of a JSON or JSON Lines file."""
     fields = fields or Fields()
+    where = shown(path)
     if path.suffix.lower() in JSON_LINES_SUFFIXES:
         yield from _read_json_lines_file(path, log, fields)
         return
     try:
         data = path.read_bytes()
     except OSError as error:
-        log.skip(str(path), f"cannot read: {error.strerror}")
+        log.skip(where, f"cannot read: {error.strerror}")
         return
     suffix = path.suffix.lower()
     if (nul := data.find(b"\x00")) >= 0 and _by_mark(data) is None:
-        log.skip(str(path), f"binary data, not text (a NUL byte at byte {nul})")
+        log.skip(where, f"binary data, not text (a NUL byte at byte {nul})")
         return
     if suffix in JSON_SUFFIXES:
-        text = decode(data, str(path), log)
+        text = decode(data, where, log)
         # A .json file holds one object or an array of them; one that does not parse whole is read as JSON Lines.
         document = _parse_whole(text)
         if document is not None:
-            yield from _read_json_document(document, str(path), log, fields)
+            yield from _read_json_document(document, where, log, fields)
         else:
-            yield from read_json_lines(text.splitlines(), str(path), log, fields)
+            yield from read_json_lines(text.splitlines(), where, log, fields)
         return
-    text = decode(data, str(path), log, charset=_html_charset(data) if suffix in HTML_SUFFIXES else None)
+    text = decode(data, where, log, charset=_html_charset(data) if suffix in HTML_SUFFIXES else None)
     if not text.strip():
-        log.skip(str(path), "empty file")
+        log.skip(where, "empty file")
         return
-    yield Article(id=doc_id, text=text, path=str(path), markup=suffix in HTML_SUFFIXES)
+    yield Article(id=doc_id, text=text, path=where, markup=suffix in HTML_SUFFIXES)
 
 
 def _read_json_lines_file(path: Path, log: IngestLog, fields: Fields) -> Iterator[Article]:
@@ -135,7 +137,7 @@ def _read_json_lines_file(path: Path, log: IngestLog, fields: Fields) -> Iterato
     Lines end at "\\n" only (`str.splitlines` also splits at U+2028, which JSON strings may hold). A line that is
     not UTF-8 is decoded as `decode` decodes a file, with one warning for the file.
     """
-    where = str(path)
+    where = shown(path)
     try:
         with path.open("rb") as head:
             encoding = _declared(head.read(4))
@@ -202,6 +204,12 @@ def decode(data: bytes, where: str, log: IngestLog, at: int = 0, charset: str | 
         declared = f" nor its declared {charset}" if charset is not None else ""
         log.warnings.append(f"{where}: not valid UTF-8 (byte {at + error.start}){declared}; decoded as {fallback}")
         return text
+
+
+def shown(path: str | Path) -> str:
+    """A path as text any output can hold: the bytes of a file name that are not UTF-8 (which Python keeps as lone
+    surrogates, refused by JSON and by UTF-8 output) written as `\\xNN` escapes; every other name unchanged."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def _declared(data: bytes) -> str | None:
@@ -315,5 +323,5 @@ def read_article(source: str | Path, fields: Fields | None = None) -> Article:
     article = next(read_articles([source], log, fields), None)
     if article is None:
         reason = log.skipped[0].reason if log.skipped else "no article in it"
-        raise InputError(reason, str(source))
+        raise InputError(reason, shown(source))
     return article

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 import io
+import os
+import sys
 from pathlib import Path
 
 import orjson
 import pytest
 
+import dedupe
 from dedupe.errors import InputError
 from dedupe.ingest import Fields, IngestLog, read_articles
+from dedupe.report import write_json
 
 
 def test_directory_ids_are_relative_paths_and_other_files_are_ignored(tmp_path: Path):
@@ -113,6 +117,19 @@ def test_a_file_with_nul_bytes_and_no_byte_order_mark_is_skipped_as_binary(tmp_p
         (str(tmp_path / "photo.txt"), "binary data, not text (a NUL byte at byte 8)"),
         (str(tmp_path / "tool.txt"), "binary data, not text (a NUL byte at byte 2)"),
     ]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names that are not UTF-8 need a byte-named file system")
+def test_a_file_name_that_is_not_utf8_becomes_an_id_any_output_can_hold(tmp_path: Path):
+    folder = os.fsencode(tmp_path)
+    Path(os.fsdecode(folder + b"/caf\xe9.txt")).write_text("A story about a caf\u00e9.", encoding="utf-8")
+    Path(os.fsdecode(folder + b"/\xff.txt")).write_bytes(b"")
+    result = dedupe.scan([tmp_path])
+    assert [a.id for a in result.documents] == ["caf\\xe9.txt"]
+    assert [s.path for s in result.skipped] == [f"{tmp_path}/\\xff.txt"]
+    out = io.BytesIO()
+    write_json(result, out)  # lone surrogates would make orjson refuse the report
+    assert orjson.loads(out.getvalue())["documents"][0]["id"] == "caf\\xe9.txt"
 
 
 def test_a_json_lines_file_is_read_line_by_line_with_one_warning_for_bytes_not_utf8(tmp_path: Path):
