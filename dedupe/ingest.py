@@ -244,8 +244,10 @@ def read_json_lines(
     lines: Iterable[str] | TextIO, where: str, log: IngestLog, fields: Fields, first: int = 1
 ) -> Iterator[Article]:
     """One article per JSON object line; blank lines are passed over, bad lines logged with their number (the
-    first line is number `first`)."""
+    first line is number `first`; a byte order mark before it, as Windows pipelines write one, is passed over)."""
     for number, line in enumerate(lines, start=first):
+        if number == 1 and line.startswith("\ufeff"):
+            line = line[1:]
         if not line.strip():
             continue
         try:
@@ -264,6 +266,8 @@ def parse_line(line: str | bytes, where: str, number: int, fields: Fields | None
     Raises:
         InputError: the line is not a JSON object with a non-empty text (the message names the line).
     """
+    if number == 1:  # a byte order mark before the first line, as Windows pipelines write one
+        line = line.removeprefix(_BOM) if isinstance(line, bytes) else line.removeprefix("\ufeff")
     try:
         record = orjson.loads(line)
     except orjson.JSONDecodeError as error:

@@ -74,7 +74,7 @@ def test_adding_an_indexed_id_again_is_reported_not_repeated(tmp_path: Path):
 def test_gate_gives_one_verdict_per_line_and_survives_malformed_lines(tmp_path: Path):
     original = (SEEDS / seed_id("001")).read_text(encoding="utf-8")
     lines = [
-        orjson.dumps({"id": "first", "text": original}),
+        b"\xef\xbb\xbf" + orjson.dumps({"id": "first", "text": original}),  # a byte order mark, as PowerShell writes
         b"{not json",
         orjson.dumps({"id": "no-text"}),
         b"[1, 2]",
