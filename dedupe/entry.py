@@ -119,14 +119,17 @@ def decode(blobs: Sequence[bytes | memoryview], min_words: int) -> Entries:
 
 
 def decode_sentences(blobs: Sequence[bytes | memoryview]) -> Sentences:
-    """The sentences and word sets of several entries, joined in the order given."""
-    _, _, sentence_bounds, lengths, _, word_values, word_bounds, *_ = _decode(blobs)
-    return Sentences(sentence_bounds, lengths, word_values, word_bounds)
+    """The sentences and word sets of several entries, joined in the order given (the rest is not decoded)."""
+    return Sentences(*kernels.decode_entry_sentences(*_joined(blobs)))
 
 
 def _decode(blobs: Sequence[bytes | memoryview]) -> tuple[np.ndarray, ...]:
+    return kernels.decode_entries(*_joined(blobs))
+
+
+def _joined(blobs: Sequence[bytes | memoryview]) -> tuple[np.ndarray, np.ndarray]:
+    """The encoded entries as one array of words, and where each starts (then where the last ends)."""
     sizes = np.fromiter((len(blob) // 4 for blob in blobs), dtype=np.int64, count=len(blobs))
     offsets = np.zeros(len(blobs) + 1, dtype=np.int64)
     np.cumsum(sizes, out=offsets[1:])
-    words = np.frombuffer(b"".join(blobs), dtype="<u4").astype(np.uint32, copy=False)
-    return kernels.decode_entries(words, offsets)
+    return np.frombuffer(b"".join(blobs), dtype="<u4").astype(np.uint32, copy=False), offsets

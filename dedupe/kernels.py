@@ -1400,6 +1400,41 @@ def decode_entries(words: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, 
     )
 
 
+@njit(cache=True)
+def decode_entry_sentences(
+    words: np.ndarray, offsets: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What `decode_entries` gives of the sentences' words alone, `(sentence_bounds, lengths, word_values,
+    word_bounds)`, without writing the rest: a check decodes this much of every bucket member for the candidate rule
+    (973 and 1,490 members for some articles at 100,000 indexed), and the whole entries of the few it keeps."""
+    n = len(offsets) - 1
+    sentences = 0
+    word_count = 0
+    for i in range(n):
+        sentences += np.int64(words[offsets[i] + 1])
+        word_count += np.int64(words[offsets[i] + 2])
+    sentence_bounds = np.zeros(n + 1, dtype=np.int64)
+    lengths = np.empty(sentences, dtype=np.int64)
+    word_values = np.empty(word_count, dtype=np.uint32)
+    word_bounds = np.zeros(sentences + 1, dtype=np.int64)
+    s = 0
+    for i in range(n):
+        o = offsets[i]
+        ns = np.int64(words[o + 1])
+        o += 5 + np.int64(words[o])  # past the counts and the shingles
+        for j in range(ns):
+            lengths[s + j] = words[o + j]
+        o += 3 * ns  # past the lengths and the sequence hashes
+        for j in range(ns):
+            word_bounds[s + j + 1] = word_bounds[s + j] + np.int64(words[o + j])
+        o += 3 * ns  # past the sizes of the word, term and figure sets
+        size = word_bounds[s + ns] - word_bounds[s]
+        word_values[word_bounds[s] : word_bounds[s] + size] = words[o : o + size]
+        s += ns
+        sentence_bounds[i + 1] = s
+    return sentence_bounds, lengths, word_values, word_bounds
+
+
 @njit(inline="always", cache=True)
 def _lower_bound(values: np.ndarray, x: int, low: int, high: int) -> int:
     """The first index in `[low, high)` of the sorted `values` whose value is not below `x` (`high` if none)."""

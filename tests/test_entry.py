@@ -10,7 +10,7 @@ from dedupe import kernels
 from dedupe.candidates import ESTIMATE_MARGIN, band_keys, optimal_bands
 from dedupe.config import ScanConfig
 from dedupe.document import prepare
-from dedupe.entry import Entries, decode, measure
+from dedupe.entry import Entries, decode, decode_sentences, measure
 from dedupe.fingerprint import MinHasher, plain_form
 from dedupe.normalize import looks_like_html
 from dedupe.profiles import profiles, word_features
@@ -64,6 +64,17 @@ def test_entries_round_trip_joined():
         assert all(np.array_equal(x, y) for x, y in zip(found, expected, strict=True))
     assert_same(decode([singles[-2].encode()], CONFIG.align.min_words), singles[-2])
     assert len(decode([], CONFIG.align.min_words)) == 0
+
+
+def test_the_sentences_alone_decode_as_the_whole_entries_give_them():
+    blobs = [measure(article, CONFIG)[0].encode() for article in ARTICLES]
+    whole = decode(blobs, CONFIG.align.min_words).profiles
+    for chosen in (blobs, blobs[3:4], blobs[::-7], []):
+        sentences = decode_sentences(chosen)
+        expected = decode(chosen, CONFIG.align.min_words).profiles
+        for field in ("sentence_bounds", "lengths", "word_values", "word_bounds"):
+            assert np.array_equal(getattr(sentences, field), getattr(expected, field)), field
+    assert len(whole.lengths) > 500 and len(whole.word_values) > 5000  # enough to mean something
 
 
 def test_colliding_passages_follow_their_definition():
