@@ -100,10 +100,10 @@ def _read_source(source: str, log: IngestLog, fields: Fields) -> Iterator[Articl
 def read_file(path: Path, doc_id: str, log: IngestLog, fields: Fields | None = None) -> Iterator[Article]:
     """The articles of one file: one per text or HTML file, one per record of a JSON or JSON Lines file."""
     fields = fields or Fields()
-    where = shown(path)
     if path.suffix.lower() in JSON_LINES_SUFFIXES:
         yield from _read_json_lines_file(path, log, fields)
         return
+    where = shown(path)
     try:
         data = path.read_bytes()
     except OSError as error:
