@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 import orjson
 
@@ -39,6 +39,7 @@ _DECLARED = (
 # charset=...">`, looked for in the first 1,024 bytes, as the HTML standard's prescan does.
 _META_CHARSET = re.compile(rb"""<meta\s[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 _PRESCAN = 1024
+_Line = TypeVar("_Line", str, bytes)
 
 
 @dataclass(slots=True)
@@ -157,8 +158,8 @@ def _read_json_lines_file(path: Path, log: IngestLog, fields: Fields) -> Iterato
     with file:
         for number, line in enumerate(file, start=1):
             start, offset = offset, offset + len(line)
-            if number == 1 and line.startswith(_BOM):
-                line, start = line[len(_BOM) :], start + len(_BOM)
+            unmarked = _unmarked(line, number)
+            line, start = unmarked, start + len(line) - len(unmarked)
             if not line.strip():
                 continue
             try:
@@ -243,37 +244,44 @@ def _by_mark(data: bytes) -> str | None:
 def read_json_lines(
     lines: Iterable[str] | TextIO, where: str, log: IngestLog, fields: Fields, first: int = 1
 ) -> Iterator[Article]:
-    """One article per JSON object line; blank lines are passed over, bad lines logged with their number (the
-    first line is number `first`; a byte order mark before it, as Windows pipelines write one, is passed over)."""
+    """One article per JSON object line (`parse_line`); blank lines are passed over, bad lines logged with their
+    number (the first line is number `first`)."""
     for number, line in enumerate(lines, start=first):
-        if number == 1 and line.startswith("\ufeff"):
-            line = line[1:]
+        line = _unmarked(line, number)
         if not line.strip():
             continue
         try:
-            record = orjson.loads(line)
-        except orjson.JSONDecodeError as error:
-            log.skip(where, f"invalid JSON ({error.msg})", number)
+            article = _article_of(line, where, number, fields)
+        except InputError as error:
+            log.skip(where, error.reason, number)
             continue
-        article = _from_record(record, where, number, log, fields)
-        if article is not None:
-            yield article
+        yield article
 
 
 def parse_line(line: str | bytes, where: str, number: int, fields: Fields | None = None) -> Article:
-    """The article of one JSON Lines line.
+    """The article of one JSON Lines line (a byte order mark before line 1, as Windows pipelines write one, is
+    passed over).
 
     Raises:
         InputError: the line is not a JSON object with a non-empty text (the message names the line).
     """
-    if number == 1:  # a byte order mark before the first line, as Windows pipelines write one
-        line = line.removeprefix(_BOM) if isinstance(line, bytes) else line.removeprefix("\ufeff")
+    return _article_of(_unmarked(line, number), where, number, fields or Fields())
+
+
+def _unmarked(line: _Line, number: int) -> _Line:
+    """Line `number` without the UTF-8 byte order mark that may come before the first line."""
+    if number != 1:
+        return line
+    return line.removeprefix(_BOM) if isinstance(line, bytes) else line.removeprefix("\ufeff")
+
+
+def _article_of(line: str | bytes, where: str, number: int, fields: Fields) -> Article:
     try:
         record = orjson.loads(line)
     except orjson.JSONDecodeError as error:
         raise InputError(f"invalid JSON ({error.msg})", where, number) from None
     log = IngestLog()
-    article = _from_record(record, where, number, log, fields or Fields())
+    article = _from_record(record, where, number, log, fields)
     if article is None:
         raise InputError(log.skipped[0].reason, where, number)
     return article
