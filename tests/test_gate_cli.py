@@ -93,6 +93,19 @@ def test_gate_gives_one_verdict_per_line_and_survives_malformed_lines(tmp_path: 
     assert verdicts[5] == {"line": 7, "verdict": "error", "error": "<stdin> line 7: empty text"}
 
 
+def test_gate_answers_a_resent_article_as_a_duplicate_of_itself(tmp_path: Path):
+    # A pipeline that lost a verdict (its reader quit, the gate was stopped) sends the article again: the retry must
+    # not add it twice, and the match naming its own id tells the pipeline it was the one already kept.
+    line = orjson.dumps({"id": "story", "text": (SEEDS / seed_id("001")).read_text(encoding="utf-8")}) + b"\n"
+    index = str(tmp_path / "index")
+    first = runner.invoke(app, ["gate", "--index", index], input=line)
+    retry = runner.invoke(app, ["gate", "--index", index, "--policy", "all"], input=line)
+    assert orjson.loads(first.stdout)["added"] is True
+    verdict = orjson.loads(retry.stdout)
+    assert (verdict["verdict"], verdict["added"], verdict["matches"][0]["id"]) == ("exact-duplicate", False, "story")
+    assert orjson.loads(runner.invoke(app, ["index", "stats", "--index", index]).stdout)["articles"] == 1
+
+
 def test_gate_policy_all_adds_duplicates_and_group_commit_keeps_order(tmp_path: Path):
     text = (SEEDS / seed_id("003")).read_text(encoding="utf-8")
     lines = b"".join(orjson.dumps({"id": f"c{n}", "text": text}) + b"\n" for n in range(3))
