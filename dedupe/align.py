@@ -694,11 +694,6 @@ def _regions(a: Document, b: Document, similar: _Similar, config: AlignConfig) -
     return tuple(regions)
 
 
-def _words_within(doc: Document, span: Span) -> int:
-    """The number of words inside a clean-text span."""
-    return int(np.searchsorted(doc.word_ends, span[1], side="right") - np.searchsorted(doc.word_starts, span[0]))
-
-
 def _word_ngrams(hashes: np.ndarray, n: int) -> np.ndarray:
     """A 64-bit hash of every run of `n` consecutive words (empty when there are fewer words)."""
     if len(hashes) < n:

@@ -49,9 +49,6 @@ class PassageEvidence:
     # One near-verbatim shared sentence is enough (partial reuse).
     strong_jaccard: float = 0.7
 
-    def enough(self, jaccards: list[float]) -> bool:
-        return len(jaccards) >= self.min_matches or max(jaccards, default=0.0) >= self.strong_jaccard
-
 
 @dataclass(frozen=True, slots=True)
 class AlignConfig:

@@ -20,7 +20,6 @@ from dedupe.normalize import has_ascii_words_only
 from dedupe.normalize import words as text_words
 from dedupe.segment import ABBREVIATION_TABLE
 
-EMPTY_HASH = kernels.EMPTY
 _NOT_PLAIN = re.compile(r"[^\t\n\r\x20-\x7e]")
 # Texts fingerprinted per call of the compiled kernel: bounds the bytes held at once and paces progress.
 _TEXT_CHUNK = 8192
