@@ -66,6 +66,10 @@ _ROW_FIGURES = 2
 # log 8 = 2.1, about 0.78 of the full weight. Chosen on benchmarks/lineage.py --seed 1 (flat from 1 to 4).
 _USAGE_SPAN = 4
 _USAGE_SCALE = 2.0
+# A member of a large cluster is compared with this many others, not all: a cluster of m members has m(m - 1) / 2
+# pairs, and a story carried by hundreds of sites made ranking the square of its size (400 copies: 51 s of an 80 s
+# scan). Each member's evidence is a mean over its pairs, which this many estimate.
+PARTNERS = 16
 
 # Readable names of the markers of `markers.py`, for reasons.
 MARKER_NAMES = {
@@ -135,7 +139,8 @@ def rank_members(
 
     Args:
         members: the cluster's articles.
-        pairs: verified pairs between members, keyed by `(a, b)` as in the pair.
+        pairs: verified pairs between members, keyed by `(a, b)` as in the pair; those `compared_pairs` names are
+            read (every two members of a cluster of at most `PARTNERS + 1`).
         model: a language model of the whole scanned corpus (`LanguageModel.build`); without one there is
             nothing to judge fluency against (a model of the cluster alone, the cluster left out, counts nothing),
             and neither fluency nor repetition across the corpus is evidence.
@@ -152,6 +157,18 @@ def rank_members(
     return tuple(
         Member(doc_id, rank, value, reasons(evidence[doc_id])) for rank, (value, doc_id) in enumerate(scored, start=1)
     )
+
+
+def compared_pairs(ids: Sequence[str]) -> list[tuple[str, str]]:
+    """The pairs of members a ranking compares: every two of at most `PARTNERS + 1` members; of more, each member
+    and the `PARTNERS` nearest it on a ring of the ids in sorted order (half on each side), so that every member has
+    as many partners, whatever the order the members come in."""
+    ordered = sorted(ids)
+    count = len(ordered)
+    if count <= PARTNERS + 1:
+        return [(ordered[i], ordered[j]) for i in range(count) for j in range(i + 1, count)]
+    # Steps of at most PARTNERS / 2 around a ring of more than PARTNERS + 1 never give one pair twice.
+    return [(ordered[i], ordered[(i + step) % count]) for i in range(count) for step in range(1, PARTNERS // 2 + 1)]
 
 
 def _logistic(value: float) -> float:
@@ -227,17 +244,21 @@ class _Tally:
 def gather_evidence(
     members: Sequence[Article], pairs: Mapping[tuple[str, str], Pair], model: LanguageModel | None = None
 ) -> dict[str, Evidence]:
-    """The evidence for every member of one cluster."""
+    """The evidence for every member of one cluster, from the pairs `compared_pairs` names."""
     texts = {a.id: _PlainText.of(a) for a in members}
     own_words = {a.id: texts[a.id].story_words() for a in members}
+    partners: dict[str, set[str]] = {a.id: set() for a in members}
+    for first_id, second_id in compared_pairs(list(partners)):
+        partners[first_id].add(second_id)
+        partners[second_id].add(first_id)
     # The story's vocabulary as the other members tell it, for telling added story text from boilerplate.
-    others_words = {
-        a.id: frozenset().union(*(words for other, words in own_words.items() if other != a.id)) for a in members
-    }
+    others_words = {a.id: frozenset().union(*(own_words[other] for other in partners[a.id])) for a in members}
     model = model.without(texts[a.id].clean for a in members) if model is not None else LanguageModel(Counts())
     tallies = {a.id: _Tally() for a in members}
     for i, first in enumerate(members):
         for second in members[i + 1 :]:
+            if second.id not in partners[first.id]:
+                continue
             pair = pairs.get((first.id, second.id)) or pairs.get((second.id, first.id))
             if pair is not None:
                 _compare(pair, texts, others_words, model, tallies)
@@ -247,14 +268,14 @@ def gather_evidence(
     evidence: dict[str, Evidence] = {}
     for article in members:
         tally = tallies[article.id]
-        others = len(members) - 1
+        others = len(partners[article.id])
         evidence[article.id] = Evidence(
             matched_passages=tally.matched,
             corrupted_passages=tally.corrupted,
             corruption=round(_mean(tally.excess_corruption), 4),
             markers=dict(tally.markers),
             completeness=round(_mean(tally.completeness), 4),
-            # Unmatched against every other member: material no other copy has.
+            # Unmatched against every member compared: material no other copy has.
             added_passages=sum(1 for times in tally.unmatched.values() if times >= others),
             boilerplate=round(_mean(tally.boilerplate_words), 4),
             agreement=round(_mean(tally.similarity) - mean_similarity, 4) if len(members) > 2 else 0.0,

@@ -18,6 +18,7 @@ from dedupe.fingerprint import MinHasher, word_set_hashes
 from dedupe.fluency import LanguageModel
 from dedupe.ingest import Fields, IngestLog, read_articles
 from dedupe.models import Article, Cluster, Pair, Skipped
+from dedupe.rank import compared_pairs
 from dedupe.verify import screen
 from dedupe.workers import Workers, rank_clusters, verify_pairs, worker_count
 
@@ -213,8 +214,9 @@ def build_clusters(
     """Star clusters of the duplicate pairs, each ranked by faithfulness (`progress("rank", done, total)` as
     clusters are ranked).
 
-    Ranking compares every two members, so pairs missing between members (not candidates) are verified here, all
-    at once: screened, then verified on every core like the candidates. The clusters are ranked in `workers` too
+    Ranking compares every two members (each with `rank.PARTNERS` others in a larger cluster), so the pairs it
+    compares that are missing (not candidates) are verified here, all at once: screened, then verified on every
+    core like the candidates. The clusters are ranked in `workers` too
     when there are many (`workers.rank_clusters`).
     """
     if workers is None:
@@ -226,8 +228,7 @@ def build_clusters(
     missing = [
         (index_of[first], index_of[second])
         for _, members in stars
-        for i, first in enumerate(members)
-        for second in members[i + 1 :]
+        for first, second in compared_pairs(members)
         if (first, second) not in known and (second, first) not in known
     ]
     if missing:

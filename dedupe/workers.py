@@ -36,7 +36,7 @@ from dedupe.config import ScanConfig
 from dedupe.document import Corpus, Document, prepare
 from dedupe.fluency import LanguageModel
 from dedupe.models import Article, Member, Pair
-from dedupe.rank import rank_members
+from dedupe.rank import compared_pairs, rank_members
 from dedupe.verify import relate
 
 # Below this many candidates, verifying in processes saves nothing: each prepares again documents the other one
@@ -221,14 +221,13 @@ def rank_clusters(
 
 
 def _pairs_within(members: Sequence[Article], pairs: Mapping[tuple[str, str], Pair]) -> dict[tuple[str, str], Pair]:
-    ids = [a.id for a in members]
+    """The pairs of `pairs` that ranking `members` compares (`rank.compared_pairs`): all a worker is sent."""
     found = {}
-    for i, first in enumerate(ids):
-        for second in ids[i + 1 :]:
-            for key in ((first, second), (second, first)):
-                pair = pairs.get(key)
-                if pair is not None:
-                    found[key] = pair
+    for first, second in compared_pairs([a.id for a in members]):
+        for key in ((first, second), (second, first)):
+            pair = pairs.get(key)
+            if pair is not None:
+                found[key] = pair
     return found
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,6 +13,7 @@ from dedupe.document import clean_text
 from dedupe.fluency import LanguageModel, tokens
 from dedupe.rank import (
     _STORY_WORD,
+    PARTNERS,
     Evidence,
     Occurrences,
     RankWeights,
@@ -18,6 +21,7 @@ from dedupe.rank import (
     _replaced,
     _split_added,
     _usage,
+    compared_pairs,
     gather_evidence,
     rank_members,
     reasons,
@@ -330,3 +334,44 @@ def test_text_with_markup_or_beyond_ascii_is_read_span_by_span():
         plain = _PlainText.of(dedupe.Article("a", text))
         assert plain.starts is None
         assert plain.tokens((0, len(text))) == tokens(plain.span_text((0, len(text))))
+
+
+def test_compared_pairs_are_every_two_of_a_small_cluster_and_ring_partners_of_a_large_one():
+    small = [f"m{k:02d}" for k in range(PARTNERS + 1)]
+    assert sorted(compared_pairs(small)) == [(a, b) for i, a in enumerate(small) for b in small[i + 1 :]]
+    large = [f"m{k:02d}" for k in range(40)]
+    pairs = compared_pairs(large)
+    unordered = {frozenset(pair) for pair in pairs}
+    assert len(unordered) == len(pairs) == 40 * PARTNERS // 2
+    assert all(sum(member in pair for pair in unordered) == PARTNERS for member in large)
+    assert {frozenset(pair) for pair in compared_pairs(large[::-1])} == unordered
+
+
+def edited_copies(count: int) -> list[dedupe.Article]:
+    """The original and `count - 1` copies of it, each with other words replaced."""
+    words = ORIGINAL.split(" ")
+    copies = [dedupe.Article("original", ORIGINAL)]
+    for k in range(1, count):
+        edited = list(words)
+        for position in random.Random(k).sample(range(len(words)), 6):
+            edited[position] = "harbourside"
+        copies.append(dedupe.Article(f"copy-{k:02d}", " ".join(edited)))
+    return copies
+
+
+def test_a_large_cluster_is_ranked_on_the_compared_pairs_alone():
+    # More members than PARTNERS + 1: the pairs not compared are not read, the original still ranks first, and
+    # material one copy alone has is still told (unmatched in every pair compared, not in every pair).
+    members = edited_copies(PARTNERS + 8)
+    extra = "Harbour pilots said the ferry crossing would add forty minutes to the journeys of delivery lorries."
+    members[9] = dedupe.Article(members[9].id, f"{members[9].text} {extra}")
+    result = dedupe.scan(members)
+    assert len(result.clusters) == 1 and len(result.clusters[0].members) == len(members)
+    assert result.clusters[0].members[0].id == "original"
+    added = next(m for m in result.clusters[0].members if m.id == members[9].id)
+    assert "adds 1 passage no other copy has" in added.reasons
+    pairs = {(p.a, p.b): p for p in result.pairs}
+    compared = set(compared_pairs([a.id for a in members]))
+    kept = {key: pair for key, pair in pairs.items() if key in compared or key[::-1] in compared}
+    assert len(kept) < len(pairs)
+    assert rank_members(members, pairs) == rank_members(members, kept)
