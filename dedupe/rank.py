@@ -255,11 +255,12 @@ def gather_evidence(
     others_words = {a.id: frozenset().union(*(own_words[other] for other in partners[a.id])) for a in members}
     model = model.without(texts[a.id].clean for a in members) if model is not None else LanguageModel(Counts())
     tallies = {a.id: _Tally() for a in members}
+    # Each compared pair once, in the order of the members (the order of a tally's values is that of its sums).
+    position = {a.id: i for i, a in enumerate(members)}
     for i, first in enumerate(members):
-        for second in members[i + 1 :]:
-            if second.id not in partners[first.id]:
-                continue
-            pair = pairs.get((first.id, second.id)) or pairs.get((second.id, first.id))
+        for second in sorted(position[other] for other in partners[first.id] if position[other] > i):
+            second_id = members[second].id
+            pair = pairs.get((first.id, second_id)) or pairs.get((second_id, first.id))
             if pair is not None:
                 _compare(pair, texts, others_words, model, tallies)
     dated = [a.date for a in members if a.date]

@@ -216,8 +216,8 @@ def build_clusters(
 
     Ranking compares every two members (each with `rank.PARTNERS` others in a larger cluster), so the pairs it
     compares that are missing (not candidates) are verified here, all at once: screened, then verified on every
-    core like the candidates. The clusters are ranked in `workers` too
-    when there are many (`workers.rank_clusters`).
+    core like the candidates. The clusters are ranked in `workers` too when there are many
+    (`workers.rank_clusters`).
     """
     if workers is None:
         with Workers(worker_count(config)) as own:
