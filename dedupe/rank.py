@@ -106,6 +106,8 @@ class RankWeights:
 class Evidence:
     """What the ranking knows about one member of a cluster."""
 
+    # The member's own passages matched in some pair, those corrupted (on its side) and their markers, each passage
+    # once however many other members it was compared with.
     matched_passages: int = 0
     corrupted_passages: int = 0
     markers: dict[str, int] = field(default_factory=dict)
@@ -229,10 +231,9 @@ def reasons(found: Evidence) -> tuple[str, ...]:
 
 @dataclass(slots=True)
 class _Tally:
-    matched: int = 0
-    corrupted: int = 0
+    matched: set[Span] = field(default_factory=set)  # own spans of matched passages
+    corrupted: dict[Span, tuple[str, ...]] = field(default_factory=dict)  # own corrupted spans, their markers
     excess_corruption: list[float] = field(default_factory=list)
-    markers: Counter[str] = field(default_factory=Counter)
     completeness: list[float] = field(default_factory=list)
     similarity: list[float] = field(default_factory=list)
     fluency: list[float] = field(default_factory=list)
@@ -271,10 +272,10 @@ def gather_evidence(
         tally = tallies[article.id]
         others = len(partners[article.id])
         evidence[article.id] = Evidence(
-            matched_passages=tally.matched,
-            corrupted_passages=tally.corrupted,
+            matched_passages=len(tally.matched),
+            corrupted_passages=len(tally.corrupted),
             corruption=round(_mean(tally.excess_corruption), 4),
-            markers=dict(tally.markers),
+            markers=dict(Counter(marker for markers in tally.corrupted.values() for marker in markers)),
             completeness=round(_mean(tally.completeness), 4),
             # Unmatched against every member compared: material no other copy has.
             added_passages=sum(1 for times in tally.unmatched.values() if times >= others),
@@ -307,12 +308,11 @@ def _compare(
     for passage in pair.passages:
         if passage.a_span is None or passage.b_span is None:
             continue
-        tally_a.matched += 1
-        tally_b.matched += 1
+        tally_a.matched.add(passage.a_span)
+        tally_b.matched.add(passage.b_span)
         if passage.corrupted_side is not None:
-            tally = tally_a if passage.corrupted_side == "a" else tally_b
-            tally.corrupted += 1
-            tally.markers.update(passage.markers)
+            tally, span = (tally_a, passage.a_span) if passage.corrupted_side == "a" else (tally_b, passage.b_span)
+            tally.corrupted[span] = passage.markers
             corrupted[passage.corrupted_side] += 1
         words_a, words_b = a.tokens(passage.a_span), b.tokens(passage.b_span)
         aligned_words["a"] += a.words(passage.a_span)

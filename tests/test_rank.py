@@ -136,6 +136,17 @@ def test_boilerplate_copy_is_told_from_the_complete_original():
     assert any("boilerplate" in r for r in copy.reasons)
 
 
+def test_a_copys_corrupted_passages_are_counted_once_however_many_copies_it_is_compared_with():
+    def first_reason(*names: str) -> str:
+        result = dedupe.scan(family(*names))
+        cluster = next(c for c in result.clusters if any(m.id == "original" for m in c.members))
+        return next(m for m in cluster.members if m.id == "garbled").reasons[0]
+
+    alone = first_reason("original", "garbled")
+    assert alone.startswith("3 corrupted passages (broken sentence joins: 3")
+    assert first_reason("original", "garbled", "truncated", "boilerplate") == alone
+
+
 def test_earliest_date_is_used_when_present():
     # Two identical texts: only the dates can tell them apart.
     articles = [
