@@ -80,8 +80,8 @@ _PUNCTUATION_FOLD = str.maketrans(
 
 # Scripts written without spaces between words: each character is a word of its own, so word n-grams over
 # them are character n-grams.
-_SPACELESS = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
-WORD = regex.compile(rf"[{_SPACELESS}]|[[\p{{L}}\p{{N}}\p{{M}}]--[{_SPACELESS}]]+", regex.VERSION1)
+SPACELESS = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
+WORD = regex.compile(rf"[{SPACELESS}]|[[\p{{L}}\p{{N}}\p{{M}}]--[{SPACELESS}]]+", regex.VERSION1)
 _ASCII_WORD = regex.compile(r"[a-z0-9]+")
 
 
@@ -185,8 +185,8 @@ def _code_points(text: str) -> np.ndarray:
 _NOT_WORD, _IN_WORD, _ALONE = 0, 1, 2
 _CLASS = np.zeros(0x110000, dtype=np.uint8)
 _CLASSIFIED = np.zeros(0x110000 >> 8, dtype=bool)
-_WORD_CHARACTER = regex.compile(rf"[[\p{{L}}\p{{N}}\p{{M}}]--[{_SPACELESS}]]", regex.VERSION1)
-_ALONE_CHARACTER = regex.compile(rf"[{_SPACELESS}]")
+_WORD_CHARACTER = regex.compile(rf"[[\p{{L}}\p{{N}}\p{{M}}]--[{SPACELESS}]]", regex.VERSION1)
+_ALONE_CHARACTER = regex.compile(rf"[{SPACELESS}]")
 
 
 def _classes(codes: np.ndarray) -> np.ndarray:

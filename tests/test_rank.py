@@ -147,6 +147,24 @@ def test_a_copys_corrupted_passages_are_counted_once_however_many_copies_it_is_c
     assert first_reason("original", "garbled", "truncated", "boilerplate") == alone
 
 
+JAPANESE = (
+    "東京電力は三日、福島第一原子力発電所の処理水の海洋放出を再開したと発表した。放出は約十七日間続く予定だ。"
+    "同社によると、放出前の測定でトリチウムの濃度は基準を下回っていることを確認したという。"
+    "漁業関係者からは風評被害を懸念する声が上がっている。"
+    "政府は引き続き、国内外に対して科学的根拠に基づく情報発信を続ける方針だ。"
+)
+
+
+def test_a_sentence_added_in_a_script_without_spaces_is_story_not_boilerplate():
+    # Each character is a word there: a clause of kanji and kana is not one "story word", and the added sentence is
+    # not a short line at the edge of the text.
+    added = JAPANESE + "地元の自治体は説明会を開き、住民の理解を求めた。"
+    result = dedupe.scan([dedupe.Article("original", JAPANESE), dedupe.Article("longer", added)])
+    longer = next(m for m in result.clusters[0].members if m.id == "longer")
+    assert "adds 1 passage no other copy has" in longer.reasons
+    assert not any("boilerplate" in reason for reason in longer.reasons)
+
+
 def test_earliest_date_is_used_when_present():
     # Two identical texts: only the dates can tell them apart.
     articles = [
