@@ -251,7 +251,7 @@ def gather_evidence(
     texts = {a.id: _PlainText.of(a) for a in members}
     own_words = {a.id: texts[a.id].story_words() for a in members}
     partners: dict[str, set[str]] = {a.id: set() for a in members}
-    for first_id, second_id in compared_pairs(list(partners)):
+    for first_id, second_id in compared_pairs([a.id for a in members]):
         partners[first_id].add(second_id)
         partners[second_id].add(first_id)
     # The story's vocabulary as the other members tell it, for telling added story text from boilerplate.
