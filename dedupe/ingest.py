@@ -111,11 +111,13 @@ def read_file(path: Path, doc_id: str, log: IngestLog, fields: Fields | None = N
         log.skip(where, f"cannot read: {error.strerror}")
         return
     suffix = path.suffix.lower()
-    if (nul := data.find(b"\x00")) >= 0 and _by_mark(data) is None:
-        log.skip(where, f"binary data, not text (a NUL byte at byte {nul})")
-        return
+    text = _by_mark(data)
+    if text is None:
+        if (nul := data.find(b"\x00")) >= 0:
+            log.skip(where, f"binary data, not text (a NUL byte at byte {nul})")
+            return
+        text = decode(data, where, log, charset=_html_charset(data) if suffix in HTML_SUFFIXES else None)
     if suffix in JSON_SUFFIXES:
-        text = decode(data, where, log)
         # A .json file holds one object or an array of them; one that does not parse whole is read as JSON Lines.
         document = _parse_whole(text)
         if document is not None:
@@ -123,7 +125,6 @@ def read_file(path: Path, doc_id: str, log: IngestLog, fields: Fields | None = N
         else:
             yield from read_json_lines(text.splitlines(), where, log, fields)
         return
-    text = decode(data, where, log, charset=_html_charset(data) if suffix in HTML_SUFFIXES else None)
     if not text.strip():
         log.skip(where, "empty file")
         return

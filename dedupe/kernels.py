@@ -1337,6 +1337,18 @@ def colliding_passages(
     return keep
 
 
+@njit(inline="always", cache=True)
+def _entry_sections(words: np.ndarray, o: int) -> tuple[int, int, int, int, int]:
+    """The layout of the encoded entry at `words[o]` (entry.py): its shingle and sentence counts, and where its
+    sentence lengths (then their sequence hashes, two words each), the sizes of its word, term and figure sets
+    (`ns` each) and those sets' values begin. (Its shingles begin at `o + 5`, after the five counts.)"""
+    shingles = np.int64(words[o])
+    sentences = np.int64(words[o + 1])
+    lengths = o + 5 + shingles
+    sizes = lengths + 3 * sentences
+    return shingles, sentences, lengths, sizes, sizes + 3 * sentences
+
+
 @njit(cache=True)
 def decode_entries(words: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, ...]:
     """The gate's encoded index entries (entry.py says how they are laid out) `words[offsets[i]:offsets[i + 1]]`,
@@ -1362,22 +1374,16 @@ def decode_entries(words: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, 
     s = 0
     filled = np.zeros(3, dtype=np.int64)
     for i in range(n):
-        o = offsets[i]
-        nk = np.int64(words[o])
-        ns = np.int64(words[o + 1])
-        o += 5
-        shingles[k : k + nk] = words[o : o + nk]
+        nk, ns, at, sizes, o = _entry_sections(words, offsets[i])
+        shingles[k : k + nk] = words[offsets[i] + 5 : offsets[i] + 5 + nk]
         k += nk
         shingle_bounds[i + 1] = k
-        o += nk
         for j in range(ns):
-            lengths[s + j] = words[o + j]
-            sequence[s + j] = _U64(words[o + ns + 2 * j]) | (_U64(words[o + ns + 2 * j + 1]) << _U64(32))
-        o += 3 * ns
+            lengths[s + j] = words[at + j]
+            sequence[s + j] = _U64(words[at + ns + 2 * j]) | (_U64(words[at + ns + 2 * j + 1]) << _U64(32))
         for level in range(3):
             for j in range(ns):
-                bounds[level, s + j + 1] = bounds[level, s + j] + np.int64(words[o + j])
-            o += ns
+                bounds[level, s + j + 1] = bounds[level, s + j] + np.int64(words[sizes + level * ns + j])
         for level in range(3):
             size = bounds[level, s + ns] - bounds[level, s]
             values[level][filled[level] : filled[level] + size] = words[o : o + size]
@@ -1419,17 +1425,13 @@ def decode_entry_sentences(
     word_bounds = np.zeros(sentences + 1, dtype=np.int64)
     s = 0
     for i in range(n):
-        o = offsets[i]
-        ns = np.int64(words[o + 1])
-        o += 5 + np.int64(words[o])  # past the counts and the shingles
+        _, ns, at, sizes, values = _entry_sections(words, offsets[i])
         for j in range(ns):
-            lengths[s + j] = words[o + j]
-        o += 3 * ns  # past the lengths and the sequence hashes
+            lengths[s + j] = words[at + j]
         for j in range(ns):
-            word_bounds[s + j + 1] = word_bounds[s + j] + np.int64(words[o + j])
-        o += 3 * ns  # past the sizes of the word, term and figure sets
-        size = word_bounds[s + ns] - word_bounds[s]
-        word_values[word_bounds[s] : word_bounds[s] + size] = words[o : o + size]
+            word_bounds[s + j + 1] = word_bounds[s + j] + np.int64(words[sizes + j])
+        size = word_bounds[s + ns] - word_bounds[s]  # the word sets come first
+        word_values[word_bounds[s] : word_bounds[s] + size] = words[values : values + size]
         s += ns
         sentence_bounds[i + 1] = s
     return sentence_bounds, lengths, word_values, word_bounds
