@@ -3,6 +3,7 @@
 Union-find would merge A~B~C~D into one cluster even when A and D share nothing. Here every member of a cluster
 is a verified duplicate of the cluster's representative: star clustering (Aslam et al., "The star clustering
 algorithm", JGAA 2004), taking as each next star the unassigned document with the most unassigned duplicates.
+The same idea finds, before verification, the hubs of large families among the candidates (`candidate_hubs`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+
+import numpy as np
 
 from dedupe.models import Pair
 
@@ -53,3 +56,34 @@ def star_clusters(ids: Sequence[str], pairs: Iterable[Pair]) -> list[tuple[str, 
             clusters.append((star, [star, *satellites]))
     clusters.sort(key=lambda cluster: order[cluster[0]])
     return clusters
+
+
+def candidate_hubs(rows: np.ndarray, size: int, least: int) -> list[tuple[int, list[int]]]:
+    """Stars of the candidate graph (rows `(i, j)` of document indexes below `size`) with at least `least`
+    satellites, as `(hub, satellites)`, each document in one star at most.
+
+    Hubs are taken by their number of candidates, most first (then the lowest index), each with the neighbours no
+    earlier star took. Only documents with `least` candidates or more can be hubs, so the graph is built for them
+    alone: in a corpus of small families there are none, and nothing is built.
+    """
+    degree = np.bincount(rows.ravel(), minlength=size) if len(rows) else np.zeros(size, dtype=np.int64)
+    heavy = degree >= least
+    if not heavy.any():
+        return []
+    neighbours: dict[int, set[int]] = defaultdict(set)
+    for i, j in rows[heavy[rows[:, 0]] | heavy[rows[:, 1]]].tolist():
+        if heavy[i]:
+            neighbours[i].add(j)
+        if heavy[j]:
+            neighbours[j].add(i)
+    taken: set[int] = set()
+    hubs: list[tuple[int, list[int]]] = []
+    for hub in sorted(neighbours, key=lambda d: (-degree[d], d)):
+        if hub in taken:
+            continue
+        satellites = sorted(neighbours[hub] - taken)
+        if len(satellites) >= least:
+            taken.add(hub)
+            taken.update(satellites)
+            hubs.append((hub, satellites))
+    return hubs

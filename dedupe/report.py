@@ -126,10 +126,12 @@ def render(result: ScanResult, console: Console, passages: bool = True) -> None:
     """Print the scan for a person: a summary, the clusters with their ranking, then each pair's passages."""
     texts = {a.id: a.text for a in result.documents}
     duplicates = sum(p.relation != "partial-reuse" for p in result.pairs)
+    implied = int(result.stats.get("pairs_implied", 0))
     console.print(
         f"[bold]{len(result.documents)}[/] articles, [bold]{len(result.clusters)}[/] clusters, "
-        f"[bold]{duplicates}[/] duplicate pairs, [bold]{len(result.pairs) - duplicates}[/] partial-reuse pairs "
-        f"[dim]({result.config.identity})[/]"
+        f"[bold]{duplicates}[/] duplicate pairs, [bold]{len(result.pairs) - duplicates}[/] partial-reuse pairs"
+        + (f", [bold]{implied}[/] more in large families shown through their hub" if implied else "")
+        + f" [dim]({result.config.identity})[/]"
     )
     for cluster in result.clusters:
         table = Table(title=f"Cluster {cluster.id}", title_justify="left", show_lines=False)

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.cluster import star_clusters
+from dedupe.cluster import candidate_hubs, star_clusters
 from dedupe.models import Pair
 
 
@@ -63,3 +64,20 @@ def test_stars_are_those_of_the_scanning_definition(edges, permutation):
     ids = [f"d{i}" for i in permutation]
     pairs = [near(f"d{a}", f"d{b}", relation) for a, b, relation in edges if a != b]
     assert star_clusters(ids, pairs) == _scanning_star_clusters(ids, pairs)
+
+
+def test_candidate_hubs_are_the_best_connected_documents_of_large_families():
+    clique = [(i, j) for i in range(3, 23) for j in range(i + 1, 23)]  # 20 copies, each a candidate of 19
+    spokes = [(30, k) for k in range(31, 49)]  # a hub with 18 satellites that share nothing else
+    small = [(0, 1), (1, 2), (0, 2)]
+    rows = np.asarray(clique + spokes + small, dtype=np.int64)
+    assert candidate_hubs(rows, 50, 18) == [(3, list(range(4, 23))), (30, list(range(31, 49)))]
+    assert candidate_hubs(rows, 50, 19) == [(3, list(range(4, 23)))]
+    assert candidate_hubs(rows, 50, 20) == []
+    assert candidate_hubs(np.zeros((0, 2), dtype=np.int64), 5, 1) == []
+
+
+def test_a_document_is_in_one_candidate_hub_at_most():
+    # Two stars sharing a satellite: the better connected takes it, and the other keeps the rest.
+    rows = np.asarray([(0, k) for k in range(2, 12)] + [(1, k) for k in range(11, 20)], dtype=np.int64)
+    assert candidate_hubs(rows, 20, 8) == [(0, list(range(2, 12))), (1, list(range(12, 20)))]
