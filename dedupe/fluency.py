@@ -5,7 +5,10 @@ The model counts, for every token bigram, the number of documents that contain i
 long or repetitive article weighs no more than any other). A cluster is scored against the corpus WITHOUT the
 cluster's own members: otherwise each copy would vouch for its own wording.
 
-Tokens are case-folded words and single punctuation marks, so punctuation damage is seen too.
+Tokens are case-folded words and single punctuation marks, so punctuation damage is seen too. In scripts written
+without spaces (Chinese, Japanese, Thai...) each character is a token, as `normalize.WORD` makes it a word: a run
+of kanji and kana is a clause, which no other text repeats, so its bigrams said nothing. Combining marks belong to
+their word (Hindi's vowel signs split its words into marks before).
 """
 
 from __future__ import annotations
@@ -22,8 +25,12 @@ import regex
 
 from dedupe import kernels
 from dedupe.fingerprint import is_plain, pack, word_hashes
+from dedupe.normalize import SPACELESS
 
-_TOKEN = regex.compile(r"[\p{L}\p{N}]+|[^\p{L}\p{N}\s]")
+# Words as `normalize.WORD` has them (combining marks inside words, as in Hindi or vowelled Arabic), or one mark.
+_TOKEN = regex.compile(
+    rf"[{SPACELESS}]|[[\p{{L}}\p{{N}}\p{{M}}]--[{SPACELESS}]]+|[^\p{{L}}\p{{N}}\p{{M}}\s]", regex.VERSION1
+)
 
 Bigram = tuple[str, str]
 # Word 4-grams: long enough that prose rarely repeats one by chance.

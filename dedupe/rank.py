@@ -56,9 +56,10 @@ _FLUENCY_FULL_AT = 40
 # ... and from a corpus of this many documents (outside the cluster) on: a model of a handful of articles knows
 # little of the language (the benchmark's corpora hold about 140).
 _FLUENCY_FULL_CORPUS = 50
-# A story word: four letters or digits or more ("said", not "the"); in a script written without spaces, where
-# normalize.WORD makes each character a word and a run of four is a phrase or a whole clause, one character.
-_STORY_WORD = regex.compile(rf"[{SPACELESS}]|[[\p{{L}}\p{{N}}]--[{SPACELESS}]]{{4,}}", regex.VERSION1)
+# A story word: four letters, digits or combining marks or more ("said", not "the"; a Hindi word with its vowel
+# signs); in a script written without spaces, where normalize.WORD makes each character a word and a run of four
+# is a phrase or a whole clause, one character.
+_STORY_WORD = regex.compile(rf"[{SPACELESS}]|[[\p{{L}}\p{{N}}\p{{M}}]--[{SPACELESS}]]{{4,}}", regex.VERSION1)
 # A figure as the aligner reads one (`kernels.FIGURE_JOINERS` join digits into one number).
 _FIGURE = regex.compile(r"\p{N}+(?:[" + regex.escape(kernels.FIGURE_JOINERS) + r"]\p{N}+)*")
 # A short line with this many figures is a row of a table of the story (results, earnings), not page furniture.

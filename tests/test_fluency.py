@@ -106,3 +106,9 @@ def test_the_model_counts_what_its_definition_counts(texts, data):
         _, _, _, out = _reference(left_out)
         expected = sum(1 for g in mine if everywhere[g] - out[g] > 0) / len(mine) if mine else 0.0
         assert model.repeated_share(text) == expected
+
+
+def test_tokens_are_characters_in_scripts_without_spaces_and_words_keep_their_marks():
+    assert tokens("東京の天気。Tokyo") == ["東", "京", "の", "天", "気", "。", "tokyo"]
+    assert tokens("हिन्दी समाचार।") == ["हिन्दी", "समाचार", "।"]  # vowel signs and viramas are combining marks
+    assert tokens("Café, U.S.") == ["café", ",", "u", ".", "s", "."]

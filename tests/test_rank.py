@@ -165,6 +165,59 @@ def test_a_sentence_added_in_a_script_without_spaces_is_story_not_boilerplate():
     assert not any("boilerplate" in reason for reason in longer.reasons)
 
 
+# JAPANESE as machine translation garbles it: wrong and doubled particles (が for は, のの, とを).
+JAPANESE_GARBLED = (
+    "東京電力が三日、福島第一原子力発電所のの処理水に海洋放出を再開したとを発表した。放出は約十七日間の続く予定だ。"
+    "同社がよると、放出前に測定でトリチウムを濃度は基準に下回っているのことを確認したという。"
+    "漁業関係者からの風評被害を懸念するの声が上がっている。"
+    "政府が引き続き、国内外に対しての科学的根拠に基づくの情報発信を続けるの方針だ。"
+)
+# Other Japanese news, for the corpus's language model.
+JAPANESE_NEWS = (
+    "政府は四日、新たな経済対策を発表した。対策の規模は約二十兆円となる見通しだ。関係者によると、国会での審議は来週から始まる予定だという。",
+    "気象庁によると、台風十号は五日にも九州南部に接近する見込みだ。各地で大雨への警戒が必要だとしている。",
+    "東京電力は二日、柏崎刈羽原子力発電所の再稼働に向けた準備を続ける方針を明らかにした。地元からは安全性を懸念する声が上がっている。",
+    "同社は、今年度の売上高が前年を上回る見通しだと発表した。海外での販売が好調だったという。",
+    "漁業関係者によると、今年の漁獲量は例年を大きく下回っている。専門家は海水温の上昇が影響していると指摘した。",
+    "政府は引き続き、被災地の復興に向けた支援を続ける方針だ。首相は記者団に対して、科学的な根拠に基づいて判断すると述べた。",
+    "市によると、新しい図書館は来年春に開館する予定だ。建設費は約三十億円で、国の補助金を活用するという。",
+    "警察によると、事故は三日午後に発生した。運転手は軽いけがをしたが、命に別条はないという。",
+    "文部科学省は、全国の小中学校での調査結果を発表した。不登校の児童生徒の数は過去最多となった。",
+    "国内外の専門家が参加する会議が東京で開かれた。参加者は情報発信の重要性を確認したという。",
+)
+
+
+def test_a_garbled_copy_in_a_script_without_spaces_reads_less_naturally():
+    # The fluency model's tokens there are characters: a run of kanji and kana was one token, a clause no other
+    # text has, and its bigrams told nothing (the two copies scored within 0.001).
+    others = [dedupe.Article(f"news-{k}", text) for k, text in enumerate(JAPANESE_NEWS)]
+    result = dedupe.scan([*others, dedupe.Article("garbled", JAPANESE_GARBLED), dedupe.Article("original", JAPANESE)])
+    [cluster] = result.clusters
+    original, garbled = cluster.members
+    assert original.id == "original" and original.score - garbled.score > 0.05
+    assert "reads more naturally where the copies differ" in original.reasons
+    assert "reads less naturally where the copies differ" in garbled.reasons
+
+
+HINDI = (
+    "नई दिल्ली में सोमवार को भारी बारिश के कारण कई सड़कों पर पानी भर गया। "
+    "मौसम विभाग ने अगले दो दिनों तक और बारिश की चेतावनी जारी की है। "
+    "नगर निगम के अधिकारियों ने बताया कि पानी निकालने के लिए पंपों को लगाया गया है। "
+    "कई स्कूलों ने छात्रों की सुरक्षा को देखते हुए छुट्टी की घोषणा की।"
+)
+
+
+def test_a_sentence_added_in_hindi_is_story():
+    # Hindi sentences end at a danda (।), and its words hold vowel signs (combining marks): the text was one
+    # sentence, and its story words were cut at every mark.
+    added = HINDI + " स्थानीय लोगों ने प्रशासन से जल निकासी व्यवस्था को सुधारने की मांग की।"
+    result = dedupe.scan([dedupe.Article("original", HINDI), dedupe.Article("longer", added)])
+    longer, original = result.clusters[0].members
+    assert longer.id == "longer" and longer.score > original.score
+    assert "adds 1 passage no other copy has" in longer.reasons
+    assert not any("boilerplate" in reason for reason in longer.reasons)
+
+
 def test_earliest_date_is_used_when_present():
     # Two identical texts: only the dates can tell them apart.
     articles = [

@@ -5,7 +5,7 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.segment import _BOUNDARY, sentences
+from dedupe.segment import _BOUNDARY, BARE_STOPS, SPACED_STOPS, sentences
 
 
 def split(text: str) -> list[str]:
@@ -27,6 +27,13 @@ def split(text: str) -> list[str]:
         ),
         ("STORY OFFICER\nThe rebel sweep.", ["STORY OFFICER", "The rebel sweep."]),
         ("\u6771\u4eac\u3002\u5927\u962a\u3002", ["\u6771\u4eac\u3002", "\u5927\u962a\u3002"]),
+        ("दिल्ली में बारिश हुई। स्कूल बंद रहे।", ["दिल्ली में बारिश हुई।", "स्कूल बंद रहे।"]),
+        ("هل سيعود؟ قال الوزير إنه سيعود.", ["هل سيعود؟", "قال الوزير إنه سيعود."]),
+        (
+            "کراچی میں بارش ہوئی\u06d4 شہر میں پانی بھر گیا\u06d4",  # the Urdu full stop
+            ["کراچی میں بارش ہوئی\u06d4", "شہر میں پانی بھر گیا\u06d4"],
+        ),
+        ("ព្រឹកនេះមានភ្លៀង។ផ្លូវលិចទឹក។", ["ព្រឹកនេះមានភ្លៀង។", "ផ្លូវលិចទឹក។"]),
         ("   ", []),
     ],
     ids=[
@@ -39,6 +46,10 @@ def split(text: str) -> list[str]:
         "soft-wraps",
         "heading-line",
         "cjk",
+        "danda",
+        "arabic-question",
+        "urdu",
+        "khmer",
         "blank",
     ],
 )
@@ -48,16 +59,16 @@ def test_sentences(text, expected):
 
 # The boundary pattern without its first line, which only skips positions where nothing can match (segment.py).
 READABLE_BOUNDARY = regex.compile(
-    r"""
-    (?<=[.!?][\"'\u201d\u2019)\]]*)\s+(?=[\"'\u201c\u2018(\[]*[\p{Lu}\p{Lt}\p{N}\p{Lo}])
-    | (?<=[\u3002\uff01\uff1f])
+    rf"""
+    (?<=[{SPACED_STOPS}][\"'\u201d\u2019)\]]*)\s+(?=[\"'\u201c\u2018(\[]*[\p{{Lu}}\p{{Lt}}\p{{N}}\p{{Lo}}])
+    | (?<=[{BARE_STOPS}])
     | \s*\n\s*
     """,
     regex.VERBOSE,
 )
-WORDS = ["One", "two", "U.S.", "Mr.", "\u6771\u4eac", "\u00c9t\u00e9", "3"]
+WORDS = ["One", "two", "U.S.", "Mr.", "\u6771\u4eac", "\u00c9t\u00e9", "3", "हुई", "قال"]
 SPACES = [" ", "  ", "\n", "\u00a0", "\u2029", "\t"]
-PIECES = st.sampled_from([*WORDS, *SPACES, *".!?\"'\u201c\u201d\u2018\u2019()[]\u3002\uff01\uff1f,"])
+PIECES = st.sampled_from([*WORDS, *SPACES, *SPACED_STOPS, *BARE_STOPS, *"\"'\u201c\u201d\u2018\u2019()[],"])
 
 
 @settings(max_examples=2000)
