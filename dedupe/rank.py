@@ -176,6 +176,13 @@ def compared_pairs(ids: Sequence[str]) -> list[tuple[str, str]]:
     return [(ordered[i], ordered[(i + step) % count]) for i in range(count) for step in range(1, PARTNERS // 2 + 1)]
 
 
+def compared(first: np.ndarray, second: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """Whether `compared_pairs` holds the pair of members at places `first` and `second` (in the sorted order of
+    their cluster's ids) of a cluster of `size` members, for arrays of pairs."""
+    distance = np.abs(first - second)
+    return (size <= PARTNERS + 1) | (np.minimum(distance, size - distance) <= PARTNERS // 2)
+
+
 def _logistic(value: float) -> float:
     return 1.0 / (1.0 + math.exp(-value))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,15 +18,15 @@ from dedupe.fingerprint import MinHasher, word_set_hashes
 from dedupe.fluency import LanguageModel
 from dedupe.ingest import Fields, IngestLog, read_articles
 from dedupe.models import Article, Cluster, Pair, Skipped
-from dedupe.rank import compared_pairs
+from dedupe.rank import compared, compared_pairs
 from dedupe.verify import screen
 from dedupe.workers import Workers, rank_clusters, verify_pairs, worker_count
 
 # Documents the fluency model counts at most: word-pair statistics of news prose are stable well before that
 # (rank.py weighs fluency fully from 50 documents on), and beyond it the model would cost time linear in the corpus.
 FLUENCY_SAMPLE = 5000
-# A family whose hub has this many satellites among the candidates or more is verified through the hub
-# (`verify_candidates`); smaller ones pair by pair, as the report lists them (64 copies: 2,016 pairs, about 0.4 s).
+# A family whose hub has this many satellites among the document-level candidates or more is verified through the
+# hub (`verify_hubs`); smaller ones pair by pair, as the report lists them (64 copies: 2,016 pairs, about 0.4 s).
 HUB_SATELLITES = 64
 # Called as progress(stage, done, total) while a stage runs.
 Progress = Callable[[str, int, int], None]
@@ -38,7 +38,7 @@ class ScanResult:
 
     config: ScanConfig
     documents: tuple[Article, ...]
-    # Related pairs; of a family of more than HUB_SATELLITES copies, those through its hub (`verify_candidates`).
+    # Related pairs; of a family of more than HUB_SATELLITES copies, those through its hub (`verify_hubs`).
     pairs: tuple[Pair, ...]
     clusters: tuple[Cluster, ...]
     skipped: tuple[Skipped, ...] = ()
@@ -83,14 +83,23 @@ def _scan(
     stats["seconds_fingerprint"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    codes = candidate_codes(fingerprints, config, stats)
+    codes, by_document = candidate_codes(fingerprints, config, stats)
     del fingerprints  # the passages' signatures (3.7 GB for 1,000,000 articles) before the rows are written
     candidates = candidate_rows(codes, len(corpus))
     del codes
+    # Large families of copies, found among the document-level candidates (near-copies by their signatures).
+    hubs = candidate_hubs(by_document, len(corpus), HUB_SATELLITES)
     stats["seconds_candidates"] = time.perf_counter() - clock
 
     with Workers(worker_count(config)) as workers:
         workers.warm(len(candidates))  # while the screen runs
+        clock = time.perf_counter()
+        through_hubs, left, implied = verify_hubs(corpus, candidates, hubs, config, workers)
+        if hubs:
+            stats["pairs_implied"] = implied
+            candidates = candidates[left]
+        stats["seconds_hubs"] = time.perf_counter() - clock
+
         clock = time.perf_counter()
         total = len(candidates)
         screened = None if progress is None else lambda done: progress("screen", done, total)
@@ -100,7 +109,14 @@ def _scan(
         stats["seconds_screen"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
-        pairs = verify_candidates(corpus, candidates, kept.matches, config, workers, progress, stats)
+        pairs = through_hubs + verify_pairs(
+            corpus,
+            candidates,
+            config,
+            None if progress is None else lambda done: progress("verify", done, len(candidates)),
+            workers,
+            kept.matches,
+        )
         stats["seconds_verify"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
@@ -158,12 +174,14 @@ def fingerprint(corpus: Corpus, config: ScanConfig, progress: Progress | None = 
 def find_candidates(fingerprints: Fingerprints, config: ScanConfig, stats: dict[str, float]) -> np.ndarray:
     """Candidate document pairs from document-level and passage-level LSH, as sorted `(i, j)` rows (32-bit
     integers below 2**31 documents)."""
-    return candidate_rows(candidate_codes(fingerprints, config, stats), len(fingerprints.documents))
+    return candidate_rows(candidate_codes(fingerprints, config, stats)[0], len(fingerprints.documents))
 
 
-def candidate_codes(fingerprints: Fingerprints, config: ScanConfig, stats: dict[str, float]) -> np.ndarray:
-    """`find_candidates` as sorted pair codes (`candidates.pair_codes`), which `candidate_rows` turns into rows:
-    the scan lets the signatures go in between."""
+def candidate_codes(
+    fingerprints: Fingerprints, config: ScanConfig, stats: dict[str, float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """`find_candidates` as sorted pair codes (`candidates.pair_codes`), which `candidate_rows` turns into rows
+    (the scan lets the signatures go in between), and the document-level candidates alone as `(i, j)` rows."""
     size = len(fingerprints.documents)
     by_document = document_candidates(
         fingerprints.documents, config.document.threshold, config.max_bucket, config.document.false_positive_weight
@@ -183,7 +201,7 @@ def candidate_codes(fingerprints: Fingerprints, config: ScanConfig, stats: dict[
     stats["boilerplate_buckets"] = boilerplate
     codes = np.concatenate((by_passage, pair_codes(by_document, size)))
     del by_passage  # merged in place, not beside it
-    return sorted_distinct(codes, runs=True)
+    return sorted_distinct(codes, runs=True), by_document
 
 
 def candidate_rows(codes: np.ndarray, size: int) -> np.ndarray:
@@ -201,65 +219,45 @@ def passage_hash_sets(document: Document, config: ScanConfig) -> list[np.ndarray
     ]
 
 
-def verify_candidates(
-    corpus: Corpus,
-    candidates: np.ndarray,
-    matches: Sequence[np.ndarray],
-    config: ScanConfig,
-    workers: Workers,
-    progress: Progress | None = None,
-    stats: dict[str, float] | None = None,
-) -> list[Pair]:
-    """The verified pairs of the screened candidate rows `(i, j)` (`matches`: the screen's sentence matches of
-    each); in a family of more than `HUB_SATELLITES` copies, only the pairs its cluster and ranking read.
+def verify_hubs(
+    corpus: Corpus, candidates: np.ndarray, hubs: list[tuple[int, list[int]]], config: ScanConfig, workers: Workers
+) -> tuple[list[Pair], np.ndarray, int]:
+    """The verified pairs of each hub with its satellites; which `candidates` rows `(i, j)` are left to screen and
+    verify: neither a hub's pair with a satellite, nor a pair of two satellites that both proved duplicates of
+    their hub and that the ranking does not compare (`rank.compared`); and how many are such implied pairs, never
+    verified nor reported. A satellite that is not a duplicate of its hub keeps all its pairs.
 
-    Every two copies of one story are candidates, so a family of 400 copies was 79,800 pairs to verify (15 s of a
-    21 s scan) and to report (578 MB of JSON). The hubs of such families are found among the candidates
-    (`cluster.candidate_hubs`) and verified with their satellites first; two satellites that both proved duplicates
-    of their hub are then verified together only when the ranking compares them (`rank.compared_pairs` of the hub
-    and those satellites), their other pairs implied and counted in `stats["pairs_implied"]`. A satellite that is
-    not a duplicate of its hub keeps all its pairs.
+    Every two copies of one story are candidates, so a family of 400 copies was 79,800 pairs to screen, verify (15
+    s of a 21 s scan) and report (578 MB of JSON); with its hub, 3,344.
     """
-
-    def verify(rows: np.ndarray | None, offset: int) -> list[Pair]:
-        report = None if progress is None else lambda done: progress("verify", offset + done, len(candidates))
-        if rows is None:
-            return verify_pairs(corpus, candidates, config, report, workers, matches)
-        return verify_pairs(corpus, candidates[rows], config, report, workers, [matches[k] for k in rows.tolist()])
-
-    hubs = candidate_hubs(candidates, len(corpus), HUB_SATELLITES)
     if not hubs:
-        return verify(None, 0)
-    family = np.full(len(corpus), -1, dtype=np.int64)
-    is_hub = np.zeros(len(corpus), dtype=bool)
-    for number, (hub, satellites) in enumerate(hubs):
-        family[[hub, *satellites]] = number
-        is_hub[hub] = True
-    first, second = candidates[:, 0], candidates[:, 1]
-    within = (family[first] >= 0) & (family[first] == family[second])
-    spokes = within & (is_hub[first] | is_hub[second])
-    spoke_rows = np.flatnonzero(spokes)
-    pairs = verify(spoke_rows, 0)
+        return [], np.ones(len(candidates), dtype=bool), 0
+    spokes = np.asarray([(min(h, s), max(h, s)) for h, satellites in hubs for s in satellites], dtype=np.int64)
+    kept = screen(corpus, spokes, config)
+    pairs = verify_pairs(corpus, spokes[kept.keep], config, workers=workers, matches=kept.matches)
 
-    index_of = {corpus.articles[i].id: i for i in np.unique(candidates[spoke_rows]).tolist()}
+    index_of = {article.id: index for index, article in enumerate(corpus.articles)}
     confirmed = np.zeros(len(corpus), dtype=bool)
     for pair in pairs:
         if pair.relation in DUPLICATE_RELATIONS:
             confirmed[[index_of[pair.a], index_of[pair.b]]] = True
-    between = np.flatnonzero(within & ~spokes & confirmed[first] & confirmed[second])
-    compared: set[tuple[int, int]] = set()
-    for hub, satellites in hubs:
-        members = [hub, *(s for s in satellites if confirmed[s])]
-        position = {corpus.articles[i].id: i for i in members}
-        compared.update(
-            (min(position[a], position[b]), max(position[a], position[b])) for a, b in compared_pairs(list(position))
-        )
-    implied = np.zeros(len(candidates), dtype=bool)
-    implied[between] = [(min(i, j), max(i, j)) not in compared for i, j in candidates[between].tolist()]
-    if stats is not None:
-        stats["pairs_implied"] = int(implied.sum())
-    rest = np.flatnonzero(~spokes & ~implied)
-    return pairs + verify(rest, len(spoke_rows) + int(implied.sum()))
+    # Each hub's family: the hub and its confirmed satellites, placed in the order of their ids (as the ranking
+    # places them) so that `rank.compared` tells which two of them it compares.
+    family = np.full(len(corpus), -1, dtype=np.int64)
+    place = np.zeros(len(corpus), dtype=np.int64)
+    sizes = np.zeros(len(hubs), dtype=np.int64)
+    is_hub = np.zeros(len(corpus), dtype=bool)
+    for number, (hub, satellites) in enumerate(hubs):
+        members = sorted([hub, *(s for s in satellites if confirmed[s])], key=lambda i: corpus.articles[i].id)
+        family[members] = number
+        place[members] = np.arange(len(members))
+        sizes[number] = len(members)
+        is_hub[hub] = True
+    first, second = candidates[:, 0], candidates[:, 1]
+    same = (family[first] >= 0) & (family[first] == family[second])
+    spoke = same & (is_hub[first] | is_hub[second])
+    implied = same & ~spoke & ~compared(place[first], place[second], sizes[np.maximum(family[first], 0)])
+    return pairs, ~spoke & ~implied, int(implied.sum())
 
 
 def build_clusters(

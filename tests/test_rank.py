@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -21,6 +22,7 @@ from dedupe.rank import (
     _replaced,
     _split_added,
     _usage,
+    compared,
     compared_pairs,
     gather_evidence,
     rank_members,
@@ -439,6 +441,16 @@ def edited_copies(count: int) -> list[dedupe.Article]:
             edited[position] = "harbourside"
         copies.append(dedupe.Article(f"copy-{k:02d}", " ".join(edited)))
     return copies
+
+
+@pytest.mark.parametrize("size", [2, PARTNERS + 1, PARTNERS + 2, 40])
+def test_compared_tells_the_compared_pairs_by_their_places(size: int):
+    ids = [f"m{k:02d}" for k in range(size)]
+    every = [(i, j) for i in range(size) for j in range(i + 1, size)]
+    first, second = (np.asarray(side) for side in zip(*every, strict=True))
+    told = compared(first, second, np.full(len(every), size))
+    pairs = {frozenset(pair) for pair in compared_pairs(ids)}
+    assert told.tolist() == [frozenset((ids[i], ids[j])) in pairs for i, j in every]
 
 
 def test_a_large_cluster_is_ranked_on_the_compared_pairs_alone():
