@@ -5,7 +5,16 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.segment import _BOUNDARY, BARE_STOPS, SPACED_STOPS, sentences
+from dedupe.segment import (
+    _BOUNDARY,
+    BARE_STOPS,
+    CLOSERS,
+    OPENERS,
+    SPACED_CLOSERS,
+    SPACED_OPENERS,
+    SPACED_STOPS,
+    sentences,
+)
 
 
 def split(text: str) -> list[str]:
@@ -34,6 +43,10 @@ def split(text: str) -> list[str]:
             ["کراچی میں بارش ہوئی\u06d4", "شہر میں پانی بھر گیا\u06d4"],
         ),
         ("ព្រឹកនេះមានភ្លៀង។ផ្លូវលិចទឹក។", ["ព្រឹកនេះមានភ្លៀង។", "ផ្លូវលិចទឹក។"]),
+        ("Habló. ¿Qué pasará? ¡Nadie lo sabe!", ["Habló.", "¿Qué pasará?", "¡Nadie lo sabe!"]),
+        ("Il a dit. « Nous partons. » Puis il est parti.", ["Il a dit.", "« Nous partons. »", "Puis il est parti."]),
+        ("Он сказал. «Мы уедем». Конец.", ["Он сказал.", "«Мы уедем».", "Конец."]),
+        ("Er sagte es. „Wir gehen“, sagte er.", ["Er sagte es.", "„Wir gehen“, sagte er."]),
         ("   ", []),
     ],
     ids=[
@@ -50,6 +63,10 @@ def split(text: str) -> list[str]:
         "arabic-question",
         "urdu",
         "khmer",
+        "spanish-inverted-marks",
+        "french-guillemets",
+        "russian-guillemets",
+        "german-low-quote",
         "blank",
     ],
 )
@@ -60,7 +77,8 @@ def test_sentences(text, expected):
 # The boundary pattern without its first line, which only skips positions where nothing can match (segment.py).
 READABLE_BOUNDARY = regex.compile(
     rf"""
-    (?<=[{SPACED_STOPS}][\"'\u201d\u2019)\]]*)\s+(?=[\"'\u201c\u2018(\[]*[\p{{Lu}}\p{{Lt}}\p{{N}}\p{{Lo}}])
+    (?<=[{SPACED_STOPS}](?:[{regex.escape(CLOSERS)}]|\s?[{SPACED_CLOSERS}])*)
+    \s+(?=(?:[{regex.escape(OPENERS)}]|[{SPACED_OPENERS}]\s?)*[\p{{Lu}}\p{{Lt}}\p{{N}}\p{{Lo}}])
     | (?<=[{BARE_STOPS}])
     | \s*\n\s*
     """,
@@ -68,7 +86,9 @@ READABLE_BOUNDARY = regex.compile(
 )
 WORDS = ["One", "two", "U.S.", "Mr.", "\u6771\u4eac", "\u00c9t\u00e9", "3", "हुई", "قال"]
 SPACES = [" ", "  ", "\n", "\u00a0", "\u2029", "\t"]
-PIECES = st.sampled_from([*WORDS, *SPACES, *SPACED_STOPS, *BARE_STOPS, *"\"'\u201c\u201d\u2018\u2019()[],"])
+PIECES = st.sampled_from(
+    [*WORDS, *SPACES, *SPACED_STOPS, *BARE_STOPS, *CLOSERS, *SPACED_CLOSERS, *OPENERS, *SPACED_OPENERS, ","]
+)
 
 
 @settings(max_examples=2000)
