@@ -54,16 +54,16 @@ def is_plain(text: str) -> bool:
 
 
 # The punctuation of news text outside words (curly quotes, dashes, spaces that do not break, signs), each with an
-# ASCII stand-in that the tokeniser and the sentence splitter (segment.py) read exactly as they read it: closing
-# quotes as the closer ")", opening quotes as the opener "(", Unicode spaces as a space, and the rest as "~", which
-# no rule reads. Most news text is not ASCII for these marks alone (4 of the 5 seeds, 29% of BBC News), and only
-# plain text takes the compiled paths. tests/test_document.py proves the stand-ins change no word, span or sentence.
-# (Not `normalize.fold_punctuation`, which folds closing quotes to ' and dashes to -: the splitter reads ' as an
-# opening quote too, and a line ending in - as soft-wrapped.)
+# ASCII stand-in that the tokeniser and the sentence splitter (segment.py) read exactly as they read it: curly
+# quotes as the straight ones (each opens and closes a sentence, as German uses them), Unicode spaces as a space,
+# and the rest as "~", which no rule reads. Most news text is not ASCII for these marks alone (4 of the 5 seeds,
+# 29% of BBC News), and only plain text takes the compiled paths. tests/test_document.py proves the stand-ins
+# change no word, span or sentence. (Not `normalize.fold_punctuation`, which folds dashes to -: the splitter reads
+# a line ending in - as soft-wrapped.)
 STAND_INS = str.maketrans(
     {
-        **dict.fromkeys("\u2019\u201d", ")"),
-        **dict.fromkeys("\u2018\u201c", "("),
+        **dict.fromkeys("\u201c\u201d", '"'),
+        **dict.fromkeys("\u2018\u2019", "'"),
         **dict.fromkeys("\u00a0\u2007\u2009\u200a\u202f", " "),
         **dict.fromkeys(
             "\u201b\u201f\u2032\u2033"  # other quotes and primes (guillemets and low quotes open and close sentences)

@@ -13,11 +13,12 @@ SPACED_STOPS = ".!?\u0964\u0965\u061f\u06d4\u1362\u0589"
 # Marks that end a sentence with or without white space after them: the CJK full stop, exclamation and question
 # marks, and the Myanmar and Khmer full stops (scripts written without spaces between words).
 BARE_STOPS = "\u3002\uff01\uff1f\u104b\u17d4"
-# Quotes and brackets that may close a sentence after its stop, and open the next: straight and curly quotes and
-# brackets; guillemets (French, with a space inside them, and Russian), German low quotes, Spanish inverted marks.
-CLOSERS = "\"'\u201d\u2019)]"
+# Quotes and brackets that may close a sentence after its stop, and open the next: straight and curly quotes (either
+# way round, as straight ones are: German closes with the English opening quotes) and brackets; guillemets (French,
+# with a space inside them, and Russian), German low quotes, Spanish inverted marks.
+CLOSERS = "\"'\u201c\u201d\u2018\u2019)]"
 SPACED_CLOSERS = "\u00bb\u203a"
-OPENERS = "\"'\u201c\u2018([\u201e\u201a\u00bf\u00a1"
+OPENERS = "\"'\u201c\u201d\u2018\u2019([\u201e\u201a\u00bf\u00a1"
 SPACED_OPENERS = "\u00ab\u2039"
 # A sentence ends at one of SPACED_STOPS (with closing quotes or brackets) before white space and a capital, a
 # digit, an opening quote or a letter of a caseless script; at BARE_STOPS; and at every line break. (The first

@@ -83,6 +83,6 @@ def test_each_stand_in_is_read_as_the_mark_it_stands_for(mark):
 
 def test_letters_outside_ascii_keep_a_text_on_the_regex_path():
     assert plain_form("Erdo\u011fan said \u201cno\u201d.") is None
-    assert plain_form("He said \u201cno\u201d.") == "He said (no)."
+    assert plain_form("He said \u201cno\u201d.") == 'He said "no".'
     # Guillemets and low quotes open and close sentences with a space inside them (segment.py): the regex path.
     assert plain_form("He said \u00ab no \u00bb.") is None and plain_form("\u201eNo\u201c.") is None

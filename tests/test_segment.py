@@ -47,6 +47,7 @@ def split(text: str) -> list[str]:
         ("Il a dit. « Nous partons. » Puis il est parti.", ["Il a dit.", "« Nous partons. »", "Puis il est parti."]),
         ("Он сказал. «Мы уедем». Конец.", ["Он сказал.", "«Мы уедем».", "Конец."]),
         ("Er sagte es. „Wir gehen“, sagte er.", ["Er sagte es.", "„Wir gehen“, sagte er."]),
+        ("Er sagte: „Wir gehen.“ Dann ging er.", ["Er sagte: „Wir gehen.“", "Dann ging er."]),
         ("   ", []),
     ],
     ids=[
@@ -67,6 +68,7 @@ def split(text: str) -> list[str]:
         "french-guillemets",
         "russian-guillemets",
         "german-low-quote",
+        "german-closing-quote",
         "blank",
     ],
 )
