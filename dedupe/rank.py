@@ -153,8 +153,14 @@ def rank_members(
 
     Ties (equal scores) go to the smaller id, so the order never depends on the input order.
     """
+    return ranked(members, gather_evidence(members, pairs, model), weights)
+
+
+def ranked(
+    members: Sequence[Article], evidence: Mapping[str, Evidence], weights: RankWeights | None = None
+) -> tuple[Member, ...]:
+    """The members ranked on their `evidence` (`gather_evidence`), as `rank_members` ranks them."""
     weights = weights or RankWeights()
-    evidence = gather_evidence(members, pairs, model)
     # The weighted sum is unbounded; the logistic maps it onto the 0-1 scale of every other score, keeping the order.
     scored = sorted(
         ((round(_logistic(score(evidence[a.id], weights)), 4), a.id) for a in members), key=lambda s: (-s[0], s[1])
@@ -252,31 +258,65 @@ class _Tally:
     unmatched: dict[Span, int] = field(default_factory=dict)  # story passages unmatched, times unmatched
 
 
+# The tally's lists of one value per pair compared, in the order of the pairs.
+_TALLIED_VALUES = ("excess_corruption", "completeness", "similarity", "fluency", "usage", "boilerplate_words")
+
+
 def gather_evidence(
     members: Sequence[Article], pairs: Mapping[tuple[str, str], Pair], model: LanguageModel | None = None
 ) -> dict[str, Evidence]:
     """The evidence for every member of one cluster, from the pairs `compared_pairs` names."""
-    texts = {a.id: _PlainText.of(a) for a in members}
-    own_words = {a.id: texts[a.id].story_words() for a in members}
-    partners: dict[str, set[str]] = {a.id: set() for a in members}
-    for first_id, second_id in compared_pairs([a.id for a in members]):
-        partners[first_id].add(second_id)
-        partners[second_id].add(first_id)
-    # The story's vocabulary as the other members tell it, for telling added story text from boilerplate.
-    others_words = {a.id: frozenset().union(*(own_words[other] for other in partners[a.id])) for a in members}
-    model = model.without(texts[a.id].clean for a in members) if model is not None else LanguageModel(Counts())
-    tallies = {a.id: _Tally() for a in members}
-    # Each compared pair once, in the order of the members (the order of a tally's values is that of its sums).
+    setting = _Setting.of(members, model)
+    tallies = _tally(setting, pairs, comparisons(members))
+    return evidence_from(members, tallies, {a.id: setting.texts[a.id].clean for a in members})
+
+
+def comparisons(members: Sequence[Article]) -> list[tuple[str, str]]:
+    """The pairs of members `compared_pairs` names, in the order their evidence is tallied: by the place of the
+    first member, then of the second, in `members` (the order of a tally's values is that of its sums)."""
+    partners = _partners(members)
     position = {a.id: i for i, a in enumerate(members)}
-    for i, first in enumerate(members):
-        for second in sorted(position[other] for other in partners[first.id] if position[other] > i):
-            second_id = members[second].id
-            pair = pairs.get((first.id, second_id)) or pairs.get((second_id, first.id))
-            if pair is not None:
-                _compare(pair, texts, others_words, model, tallies)
+    return [
+        (first.id, members[second].id)
+        for i, first in enumerate(members)
+        for second in sorted(position[other] for other in partners[first.id] if position[other] > i)
+    ]
+
+
+def tally_evidence(
+    members: Sequence[Article],
+    pairs: Mapping[tuple[str, str], Pair],
+    model: LanguageModel | None,
+    compared: Sequence[tuple[str, str]],
+) -> dict[str, _Tally]:
+    """The members' tallies from the pairs `compared` alone (a stretch of `comparisons(members)`, in order): a
+    large cluster's stretches are tallied in parallel, then joined by `join_tallies`."""
+    return _tally(_Setting.of(members, model), pairs, compared)
+
+
+def join_tallies(parts: Sequence[Mapping[str, _Tally]]) -> dict[str, _Tally]:
+    """The tallies of consecutive stretches of `comparisons(members)` joined, as one tally of them all would be."""
+    joined = {member: _Tally() for member in parts[0]}
+    for part in parts:
+        for member, tally in part.items():
+            into = joined[member]
+            into.matched |= tally.matched
+            into.corrupted.update(tally.corrupted)  # a later pair's markers for a span replace an earlier's
+            for name in _TALLIED_VALUES:
+                getattr(into, name).extend(getattr(tally, name))
+            for span, times in tally.unmatched.items():
+                into.unmatched[span] = into.unmatched.get(span, 0) + times
+    return joined
+
+
+def evidence_from(
+    members: Sequence[Article], tallies: Mapping[str, _Tally], cleaned: Mapping[str, str]
+) -> dict[str, Evidence]:
+    """The members' evidence from their tallies; `cleaned`: each member's cleaned text (`document.clean_text`)."""
+    partners = _partners(members)
     dated = [a.date for a in members if a.date]
     earliest = min(dated) if dated and len(set(dated)) > 1 else None
-    mean_similarity = _mean([_mean(t.similarity) for t in tallies.values()])
+    mean_similarity = _mean([_mean(tallies[a.id].similarity) for a in members])
     evidence: dict[str, Evidence] = {}
     for article in members:
         tally = tallies[article.id]
@@ -294,9 +334,53 @@ def gather_evidence(
             fluency=round(_mean(tally.fluency), 4),
             usage=round(_mean(tally.usage), 4),
             earliest=earliest is not None and article.date == earliest,
-            wire=_has_wire_byline(article, texts[article.id].clean),
+            wire=_has_wire_byline(article, cleaned[article.id]),
         )
     return evidence
+
+
+def cleaned_texts(members: Sequence[Article]) -> dict[str, str]:
+    """Each member's cleaned text, as `evidence_from` reads it."""
+    return {a.id: _clean(a) for a in members}
+
+
+@dataclass(frozen=True, slots=True)
+class _Setting:
+    """What comparing members of one cluster reads besides the pairs: their texts, the story's vocabulary as each
+    member's partners tell it (for telling added story text from boilerplate), and the model without them."""
+
+    texts: dict[str, _PlainText]
+    others_words: dict[str, frozenset[str]]
+    model: LanguageModel
+
+    @classmethod
+    def of(cls, members: Sequence[Article], model: LanguageModel | None) -> _Setting:
+        texts = {a.id: _PlainText.of(a) for a in members}
+        own_words = {a.id: texts[a.id].story_words() for a in members}
+        partners = _partners(members)
+        others_words = {a.id: frozenset().union(*(own_words[other] for other in partners[a.id])) for a in members}
+        left_out = model.without(texts[a.id].clean for a in members) if model is not None else LanguageModel(Counts())
+        return cls(texts, others_words, left_out)
+
+
+def _partners(members: Sequence[Article]) -> dict[str, set[str]]:
+    """Each member's partners: those `compared_pairs` pairs it with."""
+    partners: dict[str, set[str]] = {a.id: set() for a in members}
+    for first_id, second_id in compared_pairs([a.id for a in members]):
+        partners[first_id].add(second_id)
+        partners[second_id].add(first_id)
+    return partners
+
+
+def _tally(
+    setting: _Setting, pairs: Mapping[tuple[str, str], Pair], compared: Sequence[tuple[str, str]]
+) -> dict[str, _Tally]:
+    tallies = {member: _Tally() for member in setting.texts}
+    for first_id, second_id in compared:
+        pair = pairs.get((first_id, second_id)) or pairs.get((second_id, first_id))
+        if pair is not None:
+            _compare(pair, setting.texts, setting.others_words, setting.model, tallies)
+    return tallies
 
 
 def _compare(

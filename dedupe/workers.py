@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from dedupe import kernels
+from dedupe import kernels, rank
 from dedupe.config import ScanConfig
 from dedupe.document import Corpus, Document, prepare
 from dedupe.fluency import LanguageModel
@@ -50,6 +50,10 @@ _CHUNK = 500
 # there are this many clusters: about 2 ms each on wire stories, against starting the processes (1.5-2 s spawned;
 # forked, the server's imports, about 1 s).
 _MIN_PARALLEL_CLUSTERS = 2_000
+# A cluster of this many members or more is ranked by every worker at once: the comparisons of its members (16 each)
+# are cut into one stretch per worker, tallied in parallel and joined (`rank.join_tallies`), where ranking it in
+# one worker took 40% of the samples of a scan of 3,000 copies of one story (benchmarks/README.md).
+_SPLIT_CLUSTER = 512
 # Chunks of clusters per worker: many, so that no worker waits on the other's last chunk (the model goes by file,
 # not with each chunk). At 20,000 documents 3,299 clusters took a median of 3.0 s in 2 chunks per worker, 2.5 s in
 # 16 (and in 32 or 64; benchmarks/README.md, seventeenth round).
@@ -185,20 +189,23 @@ def rank_clusters(
     workers: Workers,
     progress: Callable[[int], None] | None = None,
 ) -> list[tuple[Member, ...]]:
-    """`rank.rank_members` of each cluster (its articles), in order: in `workers` when they are running already
-    or when there are `_MIN_PARALLEL_CLUSTERS` clusters or more. `progress(done)` as clusters are ranked (after
-    each chunk in the workers)."""
-    parallel = workers.count > 1 and len(clusters) > 1
-    if not parallel or not (workers.running or len(clusters) >= _MIN_PARALLEL_CLUSTERS):
+    """`rank.rank_members` of each cluster (its articles), in order: in `workers` when they are running already,
+    when there are `_MIN_PARALLEL_CLUSTERS` clusters or more, or when one has `_SPLIT_CLUSTER` members or more
+    (each of those is ranked by every worker at once). `progress(done)` as clusters are ranked (after each chunk
+    in the workers)."""
+    large = [k for k, members in enumerate(clusters) if len(members) >= _SPLIT_CLUSTER]
+    parallel = workers.count > 1 and (len(clusters) > 1 or bool(large))
+    if not parallel or not (workers.running or len(clusters) >= _MIN_PARALLEL_CLUSTERS or large):
         in_process: list[tuple[Member, ...]] = []
         for done, members in enumerate(clusters, start=1):
             in_process.append(rank_members(members, pairs, model))
             if progress is not None and (done % 64 == 0 or done == len(clusters)):
                 progress(done)
         return in_process
-    count = min(len(clusters), workers.count * _RANK_CHUNKS_PER_WORKER)
+    rest = sorted(set(range(len(clusters))) - set(large))
+    count = min(len(rest), workers.count * _RANK_CHUNKS_PER_WORKER)
     # Round robin over the clusters, which come in corpus order: each chunk gets a share of the large ones.
-    chunks = [list(range(start, len(clusters), count)) for start in range(count)]
+    chunks = [rest[start::count] for start in range(count)]
     ranked: list[tuple[Member, ...]] = [()] * len(clusters)
     # The model is written to a file once; each worker loads it from there once (`_model`), so chunks carry only
     # their clusters and can be many.
@@ -206,11 +213,28 @@ def rank_clusters(
         shipped = _Shipped(uuid.uuid4().hex, os.path.join(directory, "model.pickle"))
         with open(shipped.path, "wb") as file:
             pickle.dump(model, file, protocol=pickle.HIGHEST_PROTOCOL)
+        # The largest clusters first, each cut into one stretch of its comparisons per worker.
+        stretches = {k: _stretches(clusters[k], workers.count) for k in large}
+        tallied = {
+            k: [
+                workers.submit(_tally_stretch, clusters[k], _pairs_of(stretch, pairs), stretch, shipped)
+                for stretch in parts
+            ]
+            for k, parts in stretches.items()
+        }
         futures = [
             workers.submit(_rank_chunk, [(clusters[k], _pairs_within(clusters[k], pairs)) for k in chunk], shipped)
             for chunk in chunks
         ]
         done = 0
+        for k, parts in tallied.items():
+            tallies = rank.join_tallies([future.result() for future in parts])
+            ranked[k] = rank.ranked(
+                clusters[k], rank.evidence_from(clusters[k], tallies, rank.cleaned_texts(clusters[k]))
+            )
+            done += 1
+            if progress is not None:
+                progress(done)
         for chunk, future in zip(chunks, futures, strict=True):
             for k, members in zip(chunk, future.result(), strict=True):
                 ranked[k] = members
@@ -220,15 +244,39 @@ def rank_clusters(
     return ranked
 
 
-def _pairs_within(members: Sequence[Article], pairs: Mapping[tuple[str, str], Pair]) -> dict[tuple[str, str], Pair]:
-    """The pairs of `pairs` that ranking `members` compares (`rank.compared_pairs`): all a worker is sent."""
+def _stretches(members: Sequence[Article], count: int) -> list[list[tuple[str, str]]]:
+    """The comparisons of ranking `members` (`rank.comparisons`) cut into `count` consecutive stretches."""
+    compared = rank.comparisons(members)
+    size = -(-len(compared) // count)
+    return [compared[start : start + size] for start in range(0, len(compared), size)]
+
+
+def _pairs_of(
+    compared: Sequence[tuple[str, str]], pairs: Mapping[tuple[str, str], Pair]
+) -> dict[tuple[str, str], Pair]:
+    """The pairs of `pairs` between the members of each of `compared`, either way round."""
     found = {}
-    for first, second in compared_pairs([a.id for a in members]):
+    for first, second in compared:
         for key in ((first, second), (second, first)):
             pair = pairs.get(key)
             if pair is not None:
                 found[key] = pair
     return found
+
+
+def _tally_stretch(
+    members: Sequence[Article],
+    pairs: dict[tuple[str, str], Pair],
+    compared: list[tuple[str, str]],
+    shipped: _Shipped,
+) -> dict[str, Any]:
+    """The tallies of one stretch of a large cluster's comparisons (`rank.tally_evidence`)."""
+    return rank.tally_evidence(members, pairs, _model(shipped), compared)
+
+
+def _pairs_within(members: Sequence[Article], pairs: Mapping[tuple[str, str], Pair]) -> dict[tuple[str, str], Pair]:
+    """The pairs of `pairs` that ranking `members` compares (`rank.compared_pairs`): all a worker is sent."""
+    return _pairs_of(compared_pairs([a.id for a in members]), pairs)
 
 
 def _rank_chunk(

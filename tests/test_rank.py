@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import numpy as np
@@ -22,12 +23,17 @@ from dedupe.rank import (
     _replaced,
     _split_added,
     _usage,
+    cleaned_texts,
     compared,
     compared_pairs,
+    comparisons,
+    evidence_from,
     gather_evidence,
+    join_tallies,
     rank_members,
     reasons,
     score,
+    tally_evidence,
 )
 from tests.conftest import seed_id
 
@@ -451,6 +457,26 @@ def test_compared_tells_the_compared_pairs_by_their_places(size: int):
     told = compared(first, second, np.full(len(every), size))
     pairs = {frozenset(pair) for pair in compared_pairs(ids)}
     assert told.tolist() == [frozenset((ids[i], ids[j])) in pairs for i, j in every]
+
+
+def test_tallies_of_consecutive_stretches_joined_are_the_tallies_of_all():
+    # A large cluster is tallied in stretches by the workers: joined, they must be what one tally of every pair is,
+    # value for value and in order (matched and corrupted spans, markers, unmatched counts, every list).
+    members = [
+        dedupe.Article(name, text)
+        for name, text in (("garbled", GARBLED), ("original", ORIGINAL), ("boilerplate", WITH_BOILERPLATE))
+    ] + edited_copies(PARTNERS + 4)[1:]
+    result = dedupe.scan([*members, *family()])
+    pairs = {(p.a, p.b): p for p in result.pairs}
+    model = LanguageModel.build(article.text for article in [*members, *family()])
+    compared = comparisons(members)
+    whole = tally_evidence(members, pairs, model, compared)
+    assert any(tally.corrupted for tally in whole.values()) and any(tally.unmatched for tally in whole.values())
+    for cuts in ([1], [len(compared) // 3, len(compared) // 2], [len(compared) - 1]):
+        bounds = [0, *cuts, len(compared)]
+        parts = [tally_evidence(members, pairs, model, compared[a:b]) for a, b in itertools.pairwise(bounds)]
+        assert join_tallies(parts) == whole
+    assert evidence_from(members, whole, cleaned_texts(members)) == gather_evidence(members, pairs, model)
 
 
 def test_a_large_cluster_is_ranked_on_the_compared_pairs_alone():

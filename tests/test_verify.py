@@ -12,6 +12,7 @@ import numpy as np
 import dedupe
 from dedupe import kernels
 from dedupe.document import Corpus
+from dedupe.fluency import LanguageModel
 from dedupe.rank import rank_members
 from dedupe.scan import find_candidates, fingerprint
 from dedupe.verify import relate, screen
@@ -107,6 +108,23 @@ def test_few_clusters_are_ranked_in_process_when_no_worker_runs():
         assert not idle.running  # starting processes for a few clusters costs more than ranking them
     assert len(clusters) > 2
     assert ranked == [rank_members(members, pairs) for members in clusters]
+
+
+def test_a_large_cluster_is_ranked_by_every_worker_as_in_process(monkeypatch):
+    from dedupe import workers
+
+    # Every cluster of 3 members or more counts as large here: its comparisons are tallied by both workers.
+    monkeypatch.setattr(workers, "_SPLIT_CLUSTER", 3)
+    result = dedupe.scan(small_corpus(), dedupe.ScanConfig(workers=1))
+    by_id = {a.id: a for a in result.documents}
+    clusters = [[by_id[m.id] for m in c.members] for c in result.clusters]
+    pairs = {(p.a, p.b): p for p in result.pairs}
+    assert any(len(members) >= 3 for members in clusters) and any(len(members) < 3 for members in clusters)
+    model = LanguageModel.build(a.text for a in result.documents)
+    with workers.Workers(2) as pool:
+        ranked = workers.rank_clusters(clusters, pairs, model, pool)
+        assert pool.running
+    assert ranked == [rank_members(members, pairs, model) for members in clusters]
 
 
 def test_scan_reports_the_progress_of_each_long_stage(monkeypatch):
