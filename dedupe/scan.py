@@ -246,16 +246,16 @@ def verify_hubs(
     family = np.full(len(corpus), -1, dtype=np.int64)
     place = np.zeros(len(corpus), dtype=np.int64)
     sizes = np.zeros(len(hubs), dtype=np.int64)
-    is_hub = np.zeros(len(corpus), dtype=bool)
+    hub_of = np.full(len(corpus), -1, dtype=np.int64)  # every satellite's hub, confirmed or not
     for number, (hub, satellites) in enumerate(hubs):
         members = sorted([hub, *(s for s in satellites if confirmed[s])], key=lambda i: corpus.articles[i].id)
         family[members] = number
         place[members] = np.arange(len(members))
         sizes[number] = len(members)
-        is_hub[hub] = True
+        hub_of[satellites] = hub
     first, second = candidates[:, 0], candidates[:, 1]
+    spoke = (hub_of[first] == second) | (hub_of[second] == first)  # verified above, whatever it proved
     same = (family[first] >= 0) & (family[first] == family[second])
-    spoke = same & (is_hub[first] | is_hub[second])
     implied = same & ~spoke & ~compared(place[first], place[second], sizes[np.maximum(family[first], 0)])
     return pairs, ~spoke & ~implied, int(implied.sum())
 

@@ -85,5 +85,5 @@ def test_a_hub_that_only_reuses_its_satellites_passages_implies_nothing(monkeypa
     assert result.stats["pairs_implied"] == 0
     assert all(p.relation == "partial-reuse" for p in result.pairs if "reuser" in (p.a, p.b))
     full = every_pair_verified(monkeypatch, members)
-    assert set(result.pairs) == set(full.pairs)
+    assert result.pairs == full.pairs  # each once (the hub's pairs are not verified again with the rest)
     assert clusters_in_full(result) == clusters_in_full(full)
