@@ -7,8 +7,8 @@ cluster's own members: otherwise each copy would vouch for its own wording.
 
 Tokens are case-folded words and single punctuation marks, so punctuation damage is seen too. In scripts written
 without spaces (Chinese, Japanese, Thai...) each character is a token, as `normalize.WORD` makes it a word: a run
-of kanji and kana is a clause, which no other text repeats, so its bigrams said nothing. Combining marks belong to
-their word (Hindi's vowel signs split its words into marks before).
+of kanji and kana is a clause, which no other text repeats, so its bigrams would say nothing. Combining marks
+belong to their word (Hindi's vowel signs, Arabic's vowel marks).
 """
 
 from __future__ import annotations

@@ -182,7 +182,7 @@ def compared_pairs(ids: Sequence[str]) -> list[tuple[str, str]]:
     return [(ordered[i], ordered[(i + step) % count]) for i in range(count) for step in range(1, PARTNERS // 2 + 1)]
 
 
-def compared(first: np.ndarray, second: np.ndarray, size: np.ndarray) -> np.ndarray:
+def is_compared(first: np.ndarray, second: np.ndarray, size: np.ndarray) -> np.ndarray:
     """Whether `compared_pairs` holds the pair of members at places `first` and `second` (in the sorted order of
     their cluster's ids) of a cluster of `size` members, for arrays of pairs."""
     distance = np.abs(first - second)

@@ -18,7 +18,7 @@ from dedupe.fingerprint import MinHasher, word_set_hashes
 from dedupe.fluency import LanguageModel
 from dedupe.ingest import Fields, IngestLog, read_articles
 from dedupe.models import Article, Cluster, Pair, Skipped
-from dedupe.rank import compared, compared_pairs
+from dedupe.rank import compared_pairs, is_compared
 from dedupe.verify import screen
 from dedupe.workers import Workers, rank_clusters, verify_pairs, worker_count
 
@@ -224,7 +224,7 @@ def verify_hubs(
 ) -> tuple[list[Pair], np.ndarray, int]:
     """The verified pairs of each hub with its satellites; which `candidates` rows `(i, j)` are left to screen and
     verify: neither a hub's pair with a satellite, nor a pair of two satellites that both proved duplicates of
-    their hub and that the ranking does not compare (`rank.compared`); and how many are such implied pairs, never
+    their hub and that the ranking does not compare (`rank.is_compared`); and how many are such implied pairs, never
     verified nor reported. A satellite that is not a duplicate of its hub keeps all its pairs.
 
     Every two copies of one story are candidates, so a family of 400 copies was 79,800 pairs to screen, verify (15
@@ -242,7 +242,7 @@ def verify_hubs(
         if pair.relation in DUPLICATE_RELATIONS:
             confirmed[[index_of[pair.a], index_of[pair.b]]] = True
     # Each hub's family: the hub and its confirmed satellites, placed in the order of their ids (as the ranking
-    # places them) so that `rank.compared` tells which two of them it compares.
+    # places them) so that `rank.is_compared` tells which two of them it compares.
     family = np.full(len(corpus), -1, dtype=np.int64)
     place = np.zeros(len(corpus), dtype=np.int64)
     sizes = np.zeros(len(hubs), dtype=np.int64)
@@ -256,7 +256,7 @@ def verify_hubs(
     first, second = candidates[:, 0], candidates[:, 1]
     spoke = (hub_of[first] == second) | (hub_of[second] == first)  # verified above, whatever it proved
     same = (family[first] >= 0) & (family[first] == family[second])
-    implied = same & ~spoke & ~compared(place[first], place[second], sizes[np.maximum(family[first], 0)])
+    implied = same & ~spoke & ~is_compared(place[first], place[second], sizes[np.maximum(family[first], 0)])
     return pairs, ~spoke & ~implied, int(implied.sum())
 
 

@@ -24,11 +24,11 @@ from dedupe.rank import (
     _split_added,
     _usage,
     cleaned_texts,
-    compared,
     compared_pairs,
     comparisons,
     evidence_from,
     gather_evidence,
+    is_compared,
     join_tallies,
     rank_members,
     reasons,
@@ -450,11 +450,11 @@ def edited_copies(count: int) -> list[dedupe.Article]:
 
 
 @pytest.mark.parametrize("size", [2, PARTNERS + 1, PARTNERS + 2, 40])
-def test_compared_tells_the_compared_pairs_by_their_places(size: int):
+def test_is_compared_tells_the_compared_pairs_by_their_places(size: int):
     ids = [f"m{k:02d}" for k in range(size)]
     every = [(i, j) for i in range(size) for j in range(i + 1, size)]
     first, second = (np.asarray(side) for side in zip(*every, strict=True))
-    told = compared(first, second, np.full(len(every), size))
+    told = is_compared(first, second, np.full(len(every), size))
     pairs = {frozenset(pair) for pair in compared_pairs(ids)}
     assert told.tolist() == [frozenset((ids[i], ids[j])) in pairs for i, j in every]
 
