@@ -66,7 +66,7 @@ STAND_INS = str.maketrans(
         **dict.fromkeys("\u2018\u2019", "'"),
         **dict.fromkeys("\u00a0\u2007\u2009\u200a\u202f", " "),
         **dict.fromkeys(
-            "\u201b\u201f\u2032\u2033"  # other quotes and primes (guillemets and low quotes open and close sentences)
+            "\u201b\u201f\u2032\u2033"  # other quotes, primes (guillemets, low quotes: the regex path, segment.py)
             "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u00ad"  # hyphens, dashes, minus, soft hyphen
             "\u2026\u2022\u00b7\u00b0\u00a7\u00b6\u00d7\u00b1"  # ellipsis, bullets, degree, signs
             "\u00a3\u20ac\u00a5\u00a2\u00a9\u00ae\u2122"  # currencies, copyright and trade marks
