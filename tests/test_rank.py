@@ -163,16 +163,6 @@ JAPANESE = (
 )
 
 
-def test_a_sentence_added_in_a_script_without_spaces_is_story_not_boilerplate():
-    # Each character is a word there: a clause of kanji and kana is not one "story word", and the added sentence is
-    # not a short line at the edge of the text.
-    added = JAPANESE + "地元の自治体は説明会を開き、住民の理解を求めた。"
-    result = dedupe.scan([dedupe.Article("original", JAPANESE), dedupe.Article("longer", added)])
-    longer = next(m for m in result.clusters[0].members if m.id == "longer")
-    assert "adds 1 passage no other copy has" in longer.reasons
-    assert not any("boilerplate" in reason for reason in longer.reasons)
-
-
 # JAPANESE as machine translation garbles it: wrong and doubled particles (が for は, のの, とを).
 JAPANESE_GARBLED = (
     "東京電力が三日、福島第一原子力発電所のの処理水に海洋放出を再開したとを発表した。放出は約十七日間の続く予定だ。"
@@ -215,11 +205,19 @@ HINDI = (
 )
 
 
-def test_a_sentence_added_in_hindi_is_story():
-    # Hindi sentences end at a danda (।), and its words hold vowel signs (combining marks): the text was one
-    # sentence, and its story words were cut at every mark.
-    added = HINDI + " स्थानीय लोगों ने प्रशासन से जल निकासी व्यवस्था को सुधारने की मांग की।"
-    result = dedupe.scan([dedupe.Article("original", HINDI), dedupe.Article("longer", added)])
+@pytest.mark.parametrize(
+    ("text", "sentence"),
+    [
+        (JAPANESE, "地元の自治体は説明会を開き、住民の理解を求めた。"),
+        (HINDI, " स्थानीय लोगों ने प्रशासन से जल निकासी व्यवस्था को सुधारने की मांग की।"),
+    ],
+    ids=["japanese", "hindi"],
+)
+def test_a_sentence_added_in_another_script_is_story_not_boilerplate(text: str, sentence: str):
+    # Japanese: each character is a word there, so a clause of kanji and kana is not one "story word", and the added
+    # sentence is not a short line at the edge of the text. Hindi: sentences end at a danda (।), and its words hold
+    # vowel signs (combining marks): the text was one sentence, and its story words were cut at every mark.
+    result = dedupe.scan([dedupe.Article("original", text), dedupe.Article("longer", text + sentence)])
     longer, original = result.clusters[0].members
     assert longer.id == "longer" and longer.score > original.score
     assert "adds 1 passage no other copy has" in longer.reasons
