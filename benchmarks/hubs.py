@@ -25,6 +25,7 @@ from pathlib import Path
 import orjson
 
 import dedupe
+from benchmarks.large_inputs import edited_copy
 from benchmarks.sources import read_reuters
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
@@ -35,13 +36,9 @@ def corpus(families: int, copies: int, others: int) -> list[dedupe.Article]:
     bodies = [a.text for a in read_reuters(DATA / "reuters-21578") if len(a.text.split()) >= 150]
     articles = []
     for family, text in enumerate(bodies[:families]):
-        words = text.split(" ")
         for k in range(copies):
-            rng = random.Random(family * 1000 + k)
-            edited = list(words)
-            for _ in range(len(edited) // 40):
-                edited[rng.randrange(len(edited))] = rng.choice(["alpha", "beta", "gamma", "delta"])
-            articles.append(dedupe.Article(f"f{family:03d}-{k:03d}", " ".join(edited)))
+            copy = edited_copy(text, random.Random(family * 1000 + k))
+            articles.append(dedupe.Article(f"f{family:03d}-{k:03d}", copy))
     articles += [dedupe.Article(f"o{i:05d}", text) for i, text in enumerate(bodies[families : families + others])]
     random.Random(7).shuffle(articles)
     return articles

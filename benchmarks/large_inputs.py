@@ -31,16 +31,19 @@ SEEDS = HERE.parent / "seeds"
 DATA = HERE.parent.parent / "shared" / "data"
 
 
+def edited_copy(text: str, rng: random.Random) -> str:
+    """`text` with one word in 40 (split at spaces) replaced by one of four words."""
+    words = text.split(" ")
+    for _ in range(len(words) // 40):
+        words[rng.randrange(len(words))] = rng.choice(["alpha", "beta", "gamma", "delta"])
+    return " ".join(words)
+
+
 def write_family(folder: Path, copies: int) -> None:
     text = next(SEEDS.glob("001_*")).read_text(encoding="utf-8")
-    words = text.split(" ")
     folder.mkdir(parents=True, exist_ok=True)
     for k in range(copies):
-        rng = random.Random(k)
-        edited = list(words)
-        for _ in range(len(edited) // 40):
-            edited[rng.randrange(len(edited))] = rng.choice(["alpha", "beta", "gamma", "delta"])
-        (folder / f"copy{k:04d}.txt").write_text(" ".join(edited), encoding="utf-8")
+        (folder / f"copy{k:04d}.txt").write_text(edited_copy(text, random.Random(k)), encoding="utf-8")
 
 
 def write_long_pair(folder: Path, bodies: int) -> None:

@@ -267,14 +267,15 @@ def gather_evidence(
 ) -> dict[str, Evidence]:
     """The evidence for every member of one cluster, from the pairs `compared_pairs` names."""
     setting = _Setting.of(members, model)
-    tallies = _tally(setting, pairs, comparisons(members))
-    return evidence_from(members, tallies, {a.id: setting.texts[a.id].clean for a in members})
+    tallies = _tally(setting, pairs, comparisons(members, setting.partners))
+    return evidence_from(members, tallies, {a.id: setting.texts[a.id].clean for a in members}, setting.partners)
 
 
-def comparisons(members: Sequence[Article]) -> list[tuple[str, str]]:
+def comparisons(members: Sequence[Article], partners: Mapping[str, set[str]] | None = None) -> list[tuple[str, str]]:
     """The pairs of members `compared_pairs` names, in the order their evidence is tallied: by the place of the
-    first member, then of the second, in `members` (the order of a tally's values is that of its sums)."""
-    partners = _partners(members)
+    first member, then of the second, in `members` (the order of a tally's values is that of its sums).
+    `partners`: the members' partners when known already."""
+    partners = partners or _partners(members)
     position = {a.id: i for i, a in enumerate(members)}
     return [
         (first.id, members[second].id)
@@ -310,10 +311,14 @@ def join_tallies(parts: Sequence[Mapping[str, _Tally]]) -> dict[str, _Tally]:
 
 
 def evidence_from(
-    members: Sequence[Article], tallies: Mapping[str, _Tally], cleaned: Mapping[str, str]
+    members: Sequence[Article],
+    tallies: Mapping[str, _Tally],
+    cleaned: Mapping[str, str],
+    partners: Mapping[str, set[str]] | None = None,
 ) -> dict[str, Evidence]:
-    """The members' evidence from their tallies; `cleaned`: each member's cleaned text (`document.clean_text`)."""
-    partners = _partners(members)
+    """The members' evidence from their tallies; `cleaned`: each member's cleaned text (`document.clean_text`);
+    `partners`: the members' partners when known already."""
+    partners = partners or _partners(members)
     dated = [a.date for a in members if a.date]
     earliest = min(dated) if dated and len(set(dated)) > 1 else None
     mean_similarity = _mean([_mean(tallies[a.id].similarity) for a in members])
@@ -346,10 +351,12 @@ def cleaned_texts(members: Sequence[Article]) -> dict[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class _Setting:
-    """What comparing members of one cluster reads besides the pairs: their texts, the story's vocabulary as each
-    member's partners tell it (for telling added story text from boilerplate), and the model without them."""
+    """What comparing members of one cluster reads besides the pairs: their texts, their partners, the story's
+    vocabulary as each member's partners tell it (for telling added story text from boilerplate), and the model
+    without them."""
 
     texts: dict[str, _PlainText]
+    partners: dict[str, set[str]]
     others_words: dict[str, frozenset[str]]
     model: LanguageModel
 
@@ -360,7 +367,7 @@ class _Setting:
         partners = _partners(members)
         others_words = {a.id: frozenset().union(*(own_words[other] for other in partners[a.id])) for a in members}
         left_out = model.without(texts[a.id].clean for a in members) if model is not None else LanguageModel(Counts())
-        return cls(texts, others_words, left_out)
+        return cls(texts, partners, others_words, left_out)
 
 
 def _partners(members: Sequence[Article]) -> dict[str, set[str]]:
