@@ -1,15 +1,17 @@
-"""Inputs whose scan grows faster than their size: one story in hundreds of copies, and two very long texts.
+"""Inputs whose scan grows faster than their size: one story in hundreds of copies, two very long texts, and one
+very long text among articles it holds.
 
     python -m benchmarks.large_inputs --out /tmp/large-inputs
-    python -m benchmarks.large_inputs --out /tmp/large-inputs --copies 200 400 --long 5000
+    python -m benchmarks.large_inputs --out /tmp/large-inputs --copies 200 400 --long 5000 --within 8000
 
 Families: seed 001 in N copies, each with one word in 40 replaced by one of four words (`random.Random(k)` for
 copy k); every copy is a near-duplicate of every other. Long pair: the first M Reuters-21578 bodies of
-../shared/data joined into one text, and a copy with one word in 50 replaced. Each input is written to its own
-folder under --out, then scanned in this process (`dedupe.scan`, the report written as `dedupe scan --json`
-writes it); one JSON line per input: its stages, pairs, clusters, the first-ranked member and the report's size.
-The dedupe timed is the one first on the path: another checkout's, run from outside this one with PYTHONPATH
-naming it, then this one's folder (for `benchmarks`).
+../shared/data joined into one text, and a copy with one word in 50 replaced. Long text among its articles: the
+first W bodies joined into one text, beside 50 of those bodies (every W/50th) as files of their own. Each input
+is written to its own folder under --out, then scanned in this process (`dedupe.scan`, the report written as
+`dedupe scan --json` writes it); one JSON line per input: its stages, pairs, clusters, the first-ranked member
+and the report's size. The dedupe timed is the one first on the path: another checkout's, run from outside this
+one with PYTHONPATH naming it, then this one's folder (for `benchmarks`).
 """
 
 from __future__ import annotations
@@ -57,6 +59,14 @@ def write_long_pair(folder: Path, bodies: int) -> None:
     (folder / "b.txt").write_text(" ".join(words), encoding="utf-8")
 
 
+def write_long_among_parts(folder: Path, bodies: int, parts: int = 50) -> None:
+    texts = [article.text for article in read_reuters(DATA / "reuters-21578")[:bodies]]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "long.txt").write_text("\n\n".join(texts), encoding="utf-8")
+    for k in range(parts):
+        (folder / f"part{k:02d}.txt").write_text(texts[k * (bodies // parts)], encoding="utf-8")
+
+
 def measure(folder: Path) -> dict[str, object]:
     started = time.perf_counter()
     result = dedupe.scan([folder])
@@ -82,6 +92,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--copies", type=int, nargs="*", default=[200, 400])
     parser.add_argument("--long", type=int, default=5000, help="Reuters bodies joined into each long text")
+    parser.add_argument("--within", type=int, default=0, help="Reuters bodies joined into the text among its parts")
     args = parser.parse_args()
     folders = []
     for copies in args.copies:
@@ -90,6 +101,9 @@ def main() -> None:
     if args.long:
         folders.append(args.out / f"long-{args.long}")
         write_long_pair(folders[-1], args.long)
+    if args.within:
+        folders.append(args.out / f"within-{args.within}")
+        write_long_among_parts(folders[-1], args.within)
     for folder in folders:
         print(orjson.dumps(measure(folder)).decode(), flush=True)
 

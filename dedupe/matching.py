@@ -309,6 +309,72 @@ def _match_pairs(
 
 
 @njit(cache=True)
+def _next_same(s: int, sb: int, first: int, nb: int, lengths: np.ndarray, sequence: np.ndarray) -> int:
+    """The first sentence of b (rows `sb:sb + nb`), at place `first` or later, with the words of sentence `s`;
+    -1 when there is none."""
+    for j in range(first, nb):
+        if lengths[sb + j] == lengths[s] and sequence[sb + j] == sequence[s]:
+            return j
+    return -1
+
+
+@njit(cache=True)
+def _grown(values: np.ndarray, least: int, most: int) -> np.ndarray:
+    """`values` in an array twice as long, or `least` long if that is longer (and at most `most`), its elements
+    copied."""
+    bigger = np.empty(min(max(2 * len(values), least), most), dtype=values.dtype)
+    bigger[: len(values)] = values
+    return bigger
+
+
+@njit(cache=True)
+def _scoring_pairs(
+    first: int,
+    sa: int,
+    na: int,
+    sb: int,
+    nb: int,
+    term_values: np.ndarray,
+    term_bounds: np.ndarray,
+    term_sketches: np.ndarray,
+    min_similarity: float,
+    candidates_i: np.ndarray,
+    candidates_j: np.ndarray,
+    candidate_scores: np.ndarray,
+    c: int,
+) -> tuple[int, int]:
+    """The sentence pairs of a's sentences `first`.. (rows `sa:sa + na`) with b's (`sb:sb + nb`) that share two
+    terms or more at `min_similarity`, written from place `c` of the candidate arrays as `(i, j, score)`; stops at
+    the first sentence of a whose row might not fit. Returns that sentence (na when done) and the count written."""
+    for i in range(first, na):
+        if c + nb > len(candidates_i):
+            return i, c
+        s = sa + i
+        size_s = term_bounds[s + 1] - term_bounds[s]
+        if size_s < 2:
+            continue
+        for j in range(nb):
+            u = sb + j
+            size_u = term_bounds[u + 1] - term_bounds[u]
+            if size_u < 2 or 2 * min(size_s, size_u) < min_similarity * (size_s + size_u) - 1e-9:
+                continue
+            # The sketches bound what the two share: most sentence pairs of a pair share too few terms to score.
+            bound = _shared_bound(term_sketches, s, u)
+            if bound < 2 or 2 * bound < min_similarity * (size_s + size_u) - 1e-9:
+                continue
+            shared = _shared(
+                term_values, term_bounds[s], term_bounds[s + 1], term_values, term_bounds[u], term_bounds[u + 1]
+            )
+            if shared < 2:
+                continue
+            score = 2 * shared / (size_s + size_u)
+            if score >= min_similarity:
+                candidates_i[c], candidates_j[c], candidate_scores[c] = i, j, score
+                c += 1
+    return na, c
+
+
+@njit(cache=True)
 def _match(
     sa: int,
     sa_end: int,
@@ -345,52 +411,68 @@ def _match(
     scores = np.empty(min(na, nb), dtype=np.float64)
     count = 0
     # Identical sentences first: the k-th sentence of a with some words takes the k-th of b with the same words.
+    # (k is counted only for a sentence b has: counting it for every sentence made a long text's pairs square in
+    # its length.)
     for i in range(na):
         s = sa + i
         if lengths[s] == 0:
             continue
+        same = _next_same(s, sb, 0, nb, lengths, sequence)
+        if same < 0:
+            continue
         k = 0
         for earlier in range(sa, s):
             k += lengths[earlier] == lengths[s] and sequence[earlier] == sequence[s]
-        for j in range(nb):
-            u = sb + j
-            if lengths[u] == lengths[s] and sequence[u] == sequence[s]:
-                if k == 0:
-                    used_a[i] = used_b[j] = True
-                    found[count, 0] = found[count, 1] = i
-                    found[count, 2] = found[count, 3] = j
-                    scores[count] = 1.0
-                    count += 1
-                    break
-                k -= 1
+        while k > 0 and same >= 0:
+            same = _next_same(s, sb, same + 1, nb, lengths, sequence)
+            k -= 1
+        if same >= 0:
+            used_a[i] = used_b[same] = True
+            found[count, 0] = found[count, 1] = i
+            found[count, 2] = found[count, 3] = same
+            scores[count] = 1.0
+            count += 1
     # Then sentence pairs sharing two terms or more at `min_similarity`, best first (ties in order of a, then b).
-    candidates_i = np.empty(na * nb, dtype=np.int64)
-    candidates_j = np.empty(na * nb, dtype=np.int64)
-    candidate_scores = np.empty(na * nb, dtype=np.float64)
-    c = 0
-    for i in range(na):
-        s = sa + i
-        size_s = term_bounds[s + 1] - term_bounds[s]
-        if size_s < 2:
-            continue
-        for j in range(nb):
-            u = sb + j
-            size_u = term_bounds[u + 1] - term_bounds[u]
-            if size_u < 2 or 2 * min(size_s, size_u) < min_similarity * (size_s + size_u) - 1e-9:
-                continue
-            # The sketches bound what the two share: most sentence pairs of a pair share too few terms to score.
-            bound = _shared_bound(term_sketches, s, u)
-            if bound < 2 or 2 * bound < min_similarity * (size_s + size_u) - 1e-9:
-                continue
-            shared = _shared(
-                term_values, term_bounds[s], term_bounds[s + 1], term_values, term_bounds[u], term_bounds[u + 1]
-            )
-            if shared < 2:
-                continue
-            score = 2 * shared / (size_s + size_u)
-            if score >= min_similarity:
-                candidates_i[c], candidates_j[c], candidate_scores[c] = i, j, score
-                c += 1
+    # Room grows as needed, a row of a at a time: most sentence pairs score too low, and na * nb slots for two long
+    # texts would not fit.
+    room = min(na * nb, 16 + na + nb)
+    candidates_i = np.empty(room, dtype=np.int64)
+    candidates_j = np.empty(room, dtype=np.int64)
+    candidate_scores = np.empty(room, dtype=np.float64)
+    i, c = _scoring_pairs(
+        0,
+        sa,
+        na,
+        sb,
+        nb,
+        term_values,
+        term_bounds,
+        term_sketches,
+        min_similarity,
+        candidates_i,
+        candidates_j,
+        candidate_scores,
+        0,
+    )
+    while i < na:
+        candidates_i = _grown(candidates_i, c + nb, na * nb)
+        candidates_j = _grown(candidates_j, c + nb, na * nb)
+        candidate_scores = _grown(candidate_scores, c + nb, na * nb)
+        i, c = _scoring_pairs(
+            i,
+            sa,
+            na,
+            sb,
+            nb,
+            term_values,
+            term_bounds,
+            term_sketches,
+            min_similarity,
+            candidates_i,
+            candidates_j,
+            candidate_scores,
+            c,
+        )
     order = np.argsort(-candidate_scores[:c], kind="mergesort")
     for k in order:
         i, j = candidates_i[k], candidates_j[k]

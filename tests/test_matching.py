@@ -4,6 +4,7 @@ verifies."""
 from __future__ import annotations
 
 import itertools
+import random
 
 import numpy as np
 from hypothesis import given, settings
@@ -73,6 +74,17 @@ def test_compiled_matching_equals_the_aligners_on_recombined_sentences(a, b):
     # Repeated, split, shortened and fragment sentences, figures that agree and disagree: every step of the matching.
     found, expected = compiled_and_python([dedupe.Article("a", a), dedupe.Article("b", b)], np.array([[0, 1], [1, 0]]))
     assert_same_figures(found, expected)
+
+
+def test_compiled_matching_equals_the_aligners_on_long_texts_of_alike_sentences():
+    # Hundreds of sentences with many copies of each: the identical sentences pair in order, and the sentence
+    # pairs that score outgrow the matching's first room for them many times over.
+    rng = random.Random(3)
+    a = " ".join(rng.choice(SENTENCES) for _ in range(200))
+    b = " ".join(rng.choice(SENTENCES) for _ in range(150))
+    found, expected = compiled_and_python([dedupe.Article("a", a), dedupe.Article("b", b)], np.array([[0, 1], [1, 0]]))
+    assert_same_figures(found, expected)
+    assert expected[:, 0].min() > 0.5
 
 
 def test_a_pair_the_matching_rules_out_verifies_only_by_its_jaccard():
