@@ -8,6 +8,7 @@ Exit codes: 0 the command ran (whatever it found); 1 an error (bad input, unread
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import sys
 from collections.abc import Iterator
@@ -32,6 +33,7 @@ from dedupe.ingest import Fields, IngestLog, parse_line, read_article, read_arti
 from dedupe.near_duplicates import NearDuplicates, near_duplicates
 from dedupe.report import alignment_dict, render, render_alignment, write_json
 from dedupe.scan import ScanResult, scan
+from dedupe.store import FORMAT_VERSION
 
 EXIT_ERROR = 1
 EXIT_DUPLICATES = 3
@@ -312,6 +314,34 @@ def index_stats(index: IndexOption) -> None:
     with user_errors(), Index.open(index, create=False) as gate:
         stats = gate.stats()
     _print_json(stats)
+
+
+@index_app.command("upgrade")
+def index_upgrade(
+    index: IndexOption,
+    to: Annotated[
+        str | None,
+        typer.Option(help="Write the upgraded index there (a new directory or Redis URL); the old one is left alone."),
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print what was done as JSON.")] = False,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+) -> None:
+    """Index again, from their stored texts, the articles of an index an older dedupe wrote (the old index is kept
+    as DIR.formatN, or left alone with --to). Stop the processes that write to it first."""
+    with user_errors(), progress_bar(progress) as callback:
+        update = None if callback is None else lambda done, total: callback("upgrade", done, total)  # type: ignore[operator]
+        upgraded = Index.upgrade(index, to, progress=update)
+    if json_output:
+        _print_json(dataclasses.asdict(upgraded))
+    elif upgraded.read_format == str(FORMAT_VERSION) and to is None:
+        typer.echo(f"{index}: already format {FORMAT_VERSION}; nothing to do", err=True)
+    else:
+        kept = f"; the old index is kept at {upgraded.kept}" if upgraded.kept else ""
+        typer.echo(
+            f"indexed {upgraded.articles} articles again (format {upgraded.read_format} -> {FORMAT_VERSION}) "
+            f"at {upgraded.location}{kept}",
+            err=True,
+        )
 
 
 @app.command("check")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import shutil
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -49,7 +50,9 @@ from dedupe.store import (
     decode_article,
     decode_entry,
     encode_article,
+    is_redis,
     open_store,
+    stored_articles,
 )
 from dedupe.verify import relate
 
@@ -170,6 +173,18 @@ class Added:
         return Added(self.added + other.added, self.present + other.present)
 
 
+@dataclass(frozen=True, slots=True)
+class Upgraded:
+    """What `upgrade` did: how many articles it indexed again, the format they were read from, where the upgraded
+    index is, and where the old one was kept (an index upgraded in place; None when there was nothing to do or the
+    upgraded index was written elsewhere)."""
+
+    articles: int
+    read_format: str
+    location: str
+    kept: str | None = None
+
+
 class Index:
     """A persistent index of articles that checks each incoming one against everything indexed.
 
@@ -213,6 +228,57 @@ class Index:
         config = config or ScanConfig()
         store = open_store(location, config.identity, config.max_bucket, run_articles, create)
         return cls(store, config, max_matches)
+
+    @staticmethod
+    def upgrade(
+        location: str | Path,
+        to: str | Path | None = None,
+        config: ScanConfig | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Upgraded:
+        """Index the articles of an index written by an older dedupe (a format `store.UPGRADABLE` names) again, from
+        their stored texts and metadata, with this version's entries and band keys, in the order they were added.
+
+        In place (a directory, `to` None): the new index is built beside it (`DIR.upgrading`), then the old one is
+        renamed `DIR.formatN` and the new one takes its name; the old one is kept until you delete it. With `to` (a new
+        directory or an empty Redis index), the old index is left as it is. Stop every process that writes to the old
+        index first: articles added during the upgrade would not be in the new one. `progress(done, total)` after each
+        batch of articles.
+
+        Raises:
+            StoreError: the index cannot be read or is of a format that cannot be upgraded, `to` is not empty, or
+                `DIR.formatN` exists already.
+        """
+        source = str(location)
+        if to is None and is_redis(source):
+            raise StoreError(f"{source}: a Redis index is upgraded into a new one: name it with --to")
+        directory = Path(source).resolve()
+        with stored_articles(source) as stored:
+            if to is None and stored.format == str(FORMAT_VERSION):
+                return Upgraded(0, stored.format, source)
+            kept = directory.with_name(f"{directory.name}.format{stored.format}")
+            target = directory.with_name(f"{directory.name}.upgrading") if to is None else to
+            if to is None:
+                if kept.exists():
+                    raise StoreError(f"{kept}: exists already (an earlier upgrade's copy?); move it away first")
+                shutil.rmtree(target, ignore_errors=True)  # what an interrupted upgrade left
+            with Index.open(target, config) as index:
+                if index.stats()["articles"]:
+                    raise StoreError(f"{target}: not empty; an index is upgraded into a new one")
+                done = 0
+
+                def added(batch: Added) -> None:
+                    nonlocal done
+                    done += batch.added + len(batch.present)
+                    if progress is not None:
+                        progress(done, stored.count)
+
+                count = index.add_many(stored.articles, progress=added).added
+        if to is not None:
+            return Upgraded(count, stored.format, str(to))
+        directory.rename(kept)
+        Path(target).rename(directory)
+        return Upgraded(count, stored.format, source, str(kept))
 
     def __enter__(self) -> Index:
         return self

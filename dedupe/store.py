@@ -47,7 +47,12 @@ from dedupe.models import Article
 # 3: a record holds the article's index entry (shingles and sentence profile) instead of its word hashes.
 # 4: band keys of all but the most recent articles live in sorted run files beside the database.
 # 5: an entry's figure hashes are of whole figures ("4,236,000" is one; it was three: align.figure_marks).
-FORMAT_VERSION = 5
+# 6: sentences end at the danda and other scripts' full stops, and at quotes and marks that open or close one (¿ ¡ «
+#    » „, segment.py): version 5's entries of Hindi, Arabic, Spanish, French or German articles split them otherwise.
+FORMAT_VERSION = 6
+# Versions whose records are laid out as this version's (`encode_article`): `dedupe index upgrade` re-indexes their
+# articles from the stored texts.
+UPGRADABLE = frozenset({"5"})
 DATABASE = "index.sqlite"
 
 Inserted = Literal["added", "exists", "conflict"]
@@ -205,9 +210,101 @@ def open_store(
     """A SQLite store in directory `location`, or a Redis store for a `redis://` URL (`run_articles`, `create`: see
     `SQLiteStore`; Redis keeps every bucket in memory)."""
     text = str(location)
-    if text.startswith(("redis://", "rediss://", "unix://")):
+    if is_redis(text):
         return RedisStore(text, identity, max_bucket)
     return SQLiteStore(Path(text), identity, max_bucket, run_articles, create)
+
+
+def is_redis(location: str | Path) -> bool:
+    return str(location).startswith(("redis://", "rediss://", "unix://"))
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticles:
+    """The articles of an index (`stored_articles`): its format version, how many, and the articles themselves."""
+
+    format: str
+    count: int
+    articles: Iterator[Article]
+
+
+@contextmanager
+def stored_articles(location: str | Path) -> Iterator[StoredArticles]:
+    """Every article of the index at `location` (a directory or Redis URL), in the order they were added, read
+    without writing; the index may be of this format or of one `UPGRADABLE` names. SQLite reads one snapshot;
+    on Redis, articles added or removed meanwhile may or may not be read (stop its writers first)."""
+    if is_redis(location):
+        with _redis_articles(str(location)) as stored:
+            yield stored
+    else:
+        with _sqlite_articles(Path(location)) as stored:
+            yield stored
+
+
+def _readable(where: str, version: str | None) -> str:
+    if version != str(FORMAT_VERSION) and version not in UPGRADABLE:
+        raise StoreError(
+            f"{where}: index format version {version}, which this dedupe (version {FORMAT_VERSION}) cannot read "
+            "(rebuild the index with `dedupe index add`, or use the dedupe version that wrote it)"
+        )
+    return version
+
+
+@contextmanager
+def _sqlite_articles(directory: Path) -> Iterator[StoredArticles]:
+    path = directory / DATABASE
+    if not path.is_file():
+        raise StoreError(f"{directory}: no index there (no {DATABASE})")
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        try:
+            db.execute("BEGIN")
+            meta = dict(db.execute("SELECT key, value FROM meta"))
+            count = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+            rows = db.execute("SELECT record FROM articles ORDER BY seq")
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{path}: cannot read the index ({error})") from None
+        version = _readable(str(path), meta.get("format"))
+        yield StoredArticles(version, count, (decode_article(row[0]) for row in rows))
+    finally:
+        db.close()
+
+
+# Records `_redis_articles` asks Redis for at a time.
+_READ_RECORDS = 1000
+
+
+@contextmanager
+def _redis_articles(url: str) -> Iterator[StoredArticles]:
+    import redis
+
+    base, prefix = _redis_location(url)
+    client = redis.Redis.from_url(base, socket_timeout=30)
+    records = prefix + b"rec"
+    try:
+        meta = {k.decode(): v.decode() for k, v in client.hgetall(prefix + b"meta").items()}
+        if not meta:
+            raise StoreError(f"{url}: no index there")
+        version = _readable(url, meta.get("format"))
+        seqs = sorted(int(seq) for seq in client.hkeys(records))
+
+        def articles() -> Iterator[Article]:
+            for first in range(0, len(seqs), _READ_RECORDS):
+                for record in client.hmget(records, seqs[first : first + _READ_RECORDS]):
+                    if record is not None:  # removed since
+                        yield decode_article(record)
+
+        yield StoredArticles(version, len(seqs), articles())
+    except redis.RedisError as error:
+        raise StoreError(f"{url}: cannot read the index ({error})") from None
+    finally:
+        client.close()
+
+
+def _redis_location(url: str) -> tuple[str, bytes]:
+    """The server's URL and the prefix of the index's keys (`#name` at the end of `url` names the index)."""
+    name = urlparse(url).fragment or "dedupe"
+    return url.split("#", 1)[0], f"{{{name}}}:".encode()
 
 
 # executescript() would commit the open transaction, so statements run one by one inside it. The band tables hold
@@ -726,6 +823,11 @@ class SQLiteStore:
 
 
 def _check_meta(where: str, version: str | None, stored: str | None, identity: str) -> None:
+    if version in UPGRADABLE:
+        raise StoreError(
+            f"{where}: index format version {version}, but this dedupe reads version {FORMAT_VERSION} "
+            "(upgrade it with `dedupe index upgrade`, which indexes its articles again from their stored texts)"
+        )
     if version != str(FORMAT_VERSION):
         raise StoreError(
             f"{where}: index format version {version}, but this dedupe reads version {FORMAT_VERSION} "
@@ -831,11 +933,8 @@ class RedisStore:
     def __init__(self, url: str, identity: str, max_bucket: int) -> None:
         import redis
 
-        parsed = urlparse(url)
-        name = parsed.fragment or "dedupe"
-        self.url = url.split("#", 1)[0]
+        self.url, prefix = _redis_location(url)
         self.max_bucket = max_bucket
-        prefix = f"{{{name}}}:".encode()
         self._meta, self._seq, self._records, self._ids = (prefix + part for part in (b"meta", b"seq", b"rec", b"ids"))
         self._document, self._passage = prefix + b"d:", prefix + b"p:"
         self._redis = redis.Redis.from_url(self.url, socket_timeout=30)
