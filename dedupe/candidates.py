@@ -17,9 +17,11 @@ _BAND_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 # A 128-permutation MinHash estimate of a Jaccard of 0.35 has a standard deviation of 0.042 (sqrt(J(1 - J) / 128)):
 # passages are judged on their estimate with this margin (2.4 deviations), and exactly later (verify.screen).
 ESTIMATE_MARGIN = 0.1
-# Passage bands whose collisions are gathered at once (`passage_candidates`). One: at 1,000,000 documents a
-# group of four bands' colliding passages took the stage's peak from 8.2 to 9.6 GB, and was no faster.
-_BANDS_AT_ONCE = 1
+# Passage bands whose collisions are gathered at once (`passage_candidates`): the bucketing kernel runs its bands
+# in parallel, so two keep both cores busy. At 1,000,000 documents two took the candidate stage from 146.8 to
+# 107.8 s and its peak from 8.2 to 8.3 GB; four took the peak to 9.6 GB (benchmarks/README.md, twelfth and
+# twenty-second rounds).
+_BANDS_AT_ONCE = 2
 
 
 @lru_cache(maxsize=64)
