@@ -439,25 +439,8 @@ def _match(
     candidates_i = np.empty(room, dtype=np.int64)
     candidates_j = np.empty(room, dtype=np.int64)
     candidate_scores = np.empty(room, dtype=np.float64)
-    i, c = _scoring_pairs(
-        0,
-        sa,
-        na,
-        sb,
-        nb,
-        term_values,
-        term_bounds,
-        term_sketches,
-        min_similarity,
-        candidates_i,
-        candidates_j,
-        candidate_scores,
-        0,
-    )
-    while i < na:
-        candidates_i = _grown(candidates_i, c + nb, na * nb)
-        candidates_j = _grown(candidates_j, c + nb, na * nb)
-        candidate_scores = _grown(candidate_scores, c + nb, na * nb)
+    i = c = 0
+    while True:
         i, c = _scoring_pairs(
             i,
             sa,
@@ -473,6 +456,11 @@ def _match(
             candidate_scores,
             c,
         )
+        if i == na:
+            break
+        candidates_i = _grown(candidates_i, c + nb, na * nb)
+        candidates_j = _grown(candidates_j, c + nb, na * nb)
+        candidate_scores = _grown(candidate_scores, c + nb, na * nb)
     order = np.argsort(-candidate_scores[:c], kind="mergesort")
     for k in order:
         i, j = candidates_i[k], candidates_j[k]
