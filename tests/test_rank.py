@@ -332,6 +332,31 @@ def test_short_lines_at_the_edges_without_figures_stay_boilerplate():
     assert _split_added("Revenue 3.36 billion vs 3.02 billion", story, model) == (3, 0)  # a row of figures
 
 
+def test_sentences_judged_once_per_member_are_judged_as_afresh():
+    # Short edge lines (boilerplate unless inside the story, where a line other pages repeat still is), a sign-up
+    # line other pages repeat, a story sentence, a row of figures: each remembered sentence is judged as before,
+    # whether first met at an edge or inside.
+    site_line = "Sign up for our newsletter to get the latest news every morning."
+    follow = "Follow us on Twitter and Facebook."
+    pages = [f"{site_line} Story number {k} of the day is here. {follow}" for k in range(5)]
+    model = LanguageModel.build([ORIGINAL, *pages])
+    story = frozenset(ORIGINAL.casefold().split())
+    texts = [
+        "Top Stories\nAdvertisement",
+        follow,
+        f"Top Stories\n{site_line}",
+        ORIGINAL.split(". ")[0] + ".",
+        "Revenue 3.36 billion vs 3.02 billion",
+    ]
+    assert _split_added(follow, story, model) == _split_added(follow, story, model, True) == (0, 3)
+    assert _split_added(texts[2], story, model) == (0, 7) and _split_added(texts[2], story, model, True) == (1, 6)
+    judged: dict = {}
+    for interior in (False, True, False):
+        for text in texts:
+            assert _split_added(text, story, model, interior, judged) == _split_added(text, story, model, interior)
+    assert len(judged) == 6
+
+
 # "said" throughout; the copy changed one occurrence only (a synonym swap, a style edit applied in one place).
 SAID = ORIGINAL.replace("Engineers told the council", "Engineers said").replace(
     "Council members from the opposition criticised", "Council members from the opposition said they criticised"
