@@ -250,18 +250,22 @@ class Index:
                 `DIR.formatN` exists already.
         """
         source = str(location)
-        if to is None and is_redis(source):
+        in_place = to is None
+        if in_place and is_redis(source):
             raise StoreError(f"{source}: a Redis index is upgraded into a new one: name it with --to")
-        directory = Path(source).resolve()
         with stored_articles(source) as stored:
-            if to is None and stored.format == str(FORMAT_VERSION):
-                return Upgraded(0, stored.format, source)
-            kept = directory.with_name(f"{directory.name}.format{stored.format}")
-            target = directory.with_name(f"{directory.name}.upgrading") if to is None else to
-            if to is None:
+            target: str | Path
+            if in_place:
+                if stored.format == str(FORMAT_VERSION):
+                    return Upgraded(0, stored.format, source)
+                directory = Path(source).resolve()
+                kept = directory.with_name(f"{directory.name}.format{stored.format}")
                 if kept.exists():
                     raise StoreError(f"{kept}: exists already (an earlier upgrade's copy?); move it away first")
+                target = directory.with_name(f"{directory.name}.upgrading")
                 shutil.rmtree(target, ignore_errors=True)  # what an interrupted upgrade left
+            else:
+                target = to
             with Index.open(target, config) as index:
                 if index.stats()["articles"]:
                     raise StoreError(f"{target}: not empty; an index is upgraded into a new one")
@@ -274,8 +278,8 @@ class Index:
                         progress(done, stored.count)
 
                 count = index.add_many(stored.articles, progress=added).added
-        if to is not None:
-            return Upgraded(count, stored.format, str(to))
+        if not in_place:
+            return Upgraded(count, stored.format, str(target))
         directory.rename(kept)
         Path(target).rename(directory)
         return Upgraded(count, stored.format, source, str(kept))
