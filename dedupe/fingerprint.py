@@ -12,10 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
 from dedupe import kernels
+from dedupe.flat import DOCUMENTS, Layout
 from dedupe.normalize import has_ascii_words_only
 from dedupe.normalize import words as text_words
 from dedupe.segment import ABBREVIATION_TABLE
@@ -130,6 +132,7 @@ class ShingleSets:
 
     values: np.ndarray
     bounds: np.ndarray
+    layout: ClassVar[Layout] = Layout({"bounds": (DOCUMENTS, "shingles")}, {"values": "shingles"})
 
     def __len__(self) -> int:
         return len(self.bounds) - 1

@@ -13,11 +13,13 @@ figures equal `align.match`'s; only a collision of two 64-bit hashes could make 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from numba import njit, prange
 
 from dedupe.config import ScanConfig
+from dedupe.flat import DOCUMENTS, Layout
 from dedupe.kernels import _pack, _shared, _shared_bound, _sorted_unique, sentence_hashes, set_sketches
 from dedupe.profiles import CorpusFeatures
 
@@ -48,6 +50,25 @@ class Sentences:
     figure_bounds: np.ndarray
     # Per sentence: the sketch of its term set (`kernels.set_sketches`), which bounds the terms two sentences share.
     term_sketches: np.ndarray
+    layout: ClassVar[Layout] = Layout(
+        {
+            "sentence_bounds": (DOCUMENTS, "sentences"),
+            "word_bounds": (DOCUMENTS, "words"),
+            "term_bounds": ("sentences", "terms"),
+            "figure_bounds": ("sentences", "figures"),
+        },
+        {
+            "words": "words",
+            "starts": "sentences",
+            "lengths": "sentences",
+            "sequence": "sentences",
+            "terminal": "sentences",
+            "term_values": "terms",
+            "figure_values": "figures",
+            "term_sketches": "sentences",
+        },
+        pointers={"starts": "words"},
+    )
 
 
 def sentences(features: CorpusFeatures) -> Sentences:

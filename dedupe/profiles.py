@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
+from typing import ClassVar
 
 import numpy as np
 
@@ -30,6 +31,7 @@ from dedupe.align import NUMBER_WORDS, STEM, STOPWORDS, figure_marks
 from dedupe.config import ScanConfig
 from dedupe.document import Corpus, Document
 from dedupe.fingerprint import pack, plain_form, word_hashes
+from dedupe.flat import DOCUMENTS, Layout
 from dedupe.segment import ABBREVIATION_TABLE
 
 
@@ -124,6 +126,25 @@ class Profiles:
     document_sequences: np.ndarray
     document_sequence_bounds: np.ndarray
     min_words: int
+    layout: ClassVar[Layout] = Layout(
+        {
+            "sentence_bounds": (DOCUMENTS, "sentences"),
+            "document_sequence_bounds": (DOCUMENTS, "document sequences"),
+            "word_bounds": ("sentences", "words"),
+            "term_bounds": ("sentences", "terms"),
+            "figure_bounds": ("sentences", "figures"),
+        },
+        {
+            "lengths": "sentences",
+            "sequence": "sentences",
+            "word_values": "words",
+            "term_values": "terms",
+            "figure_values": "figures",
+            "word_sketches": "sentences",
+            "term_sketches": "sentences",
+            "document_sequences": "document sequences",
+        },
+    )
 
     def __len__(self) -> int:
         return len(self.sentence_bounds) - 1

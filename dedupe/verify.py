@@ -7,14 +7,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dedupe import kernels, matching
+from dedupe import flat, kernels, matching
 from dedupe.align import Matching, match
 from dedupe.config import ScanConfig
 from dedupe.document import Corpus, Document
-from dedupe.fingerprint import shingle_sets
+from dedupe.fingerprint import ShingleSets, shingle_sets
 from dedupe.models import Pair, Relation
 from dedupe.names import names_agree
-from dedupe.profiles import corpus_features
+from dedupe.profiles import Profiles, corpus_features
 from dedupe.profiles import profiles as profiles_of
 
 # Pairs the screen's kernel takes at a time, between progress reports (about 0.4 s on 2 cores).
@@ -115,8 +115,9 @@ def screen(
     keep = np.zeros(len(candidates), dtype=bool)
     matched: dict[int, np.ndarray] = {}
     done = 0
-    for block in _grid(candidates, len(corpus)):
-        screened = _screen_pairs(corpus, candidates[block], config, _after(done, progress))
+    for block, features in _blocks(corpus, candidates, config):
+        screened = _screen_pairs(features, candidates[block], config, _after(done, progress))
+        del features  # before the next block's are computed
         keep[block] = screened.keep
         matched.update(zip(block[screened.keep].tolist(), screened.matches, strict=True))
         done += len(block)
@@ -128,18 +129,98 @@ def _after(done: int, progress: Callable[[int], None] | None) -> Callable[[int],
     return None if progress is None else lambda count: progress(done + count)
 
 
-def _grid(candidates: np.ndarray, documents: int) -> Iterator[np.ndarray]:
-    """The indexes of `candidates` in blocks: the documents of `documents` are cut into ranges of at most
-    `_SCREEN_RANGE`, and a block holds the pairs between two ranges, with those within either range that no earlier
-    block took (a range's own pairs need no features but its own, so they ride with the first block that computes
-    them). Features are computed again for each block a range is in (three times over for 1,000,000 documents in
-    four ranges; four times when the pairs within a range were blocks of their own), against holding those of
-    every document at once (about 6 GB for 1,000,000)."""
-    ranges = -(-documents // _SCREEN_RANGE)
-    if ranges <= 1:
-        yield np.arange(len(candidates))
+@dataclass(frozen=True, slots=True)
+class _Features:
+    """What the screen reads of some documents of a corpus (`documents`, ascending): their shingle sets, the
+    matching's sentences and the sentence profiles, document k's at row k."""
+
+    documents: np.ndarray
+    shingles: ShingleSets
+    sentences: matching.Sentences
+    profiles: Profiles
+
+    @classmethod
+    def of(cls, corpus: Corpus, documents: np.ndarray, config: ScanConfig) -> _Features:
+        """The features of `corpus`'s `documents` (ascending)."""
+        shingles = shingle_sets([corpus.text(i) for i in documents.tolist()], config.shingle)
+        features = corpus_features(corpus, documents)
+        sentences = matching.sentences(features)
+        profiles = profiles_of(features, config.align.min_words)
+        return cls(documents, shingles, sentences, profiles)
+
+    def within(self, first: int, last: int) -> _Features:
+        """The features of the documents numbered `first..last - 1` in the corpus, copied."""
+        low, high = np.searchsorted(self.documents, (first, last)).tolist()
+        return _Features(
+            self.documents[low:high].copy(),
+            flat.documents(self.shingles, ShingleSets.layout, low, high),
+            flat.documents(self.sentences, matching.Sentences.layout, low, high),
+            flat.documents(self.profiles, Profiles.layout, low, high),
+        )
+
+    @staticmethod
+    def joined(parts: list[_Features]) -> _Features:
+        """The features of `parts` (in ascending order of their documents), joined; `parts` is emptied, and each
+        part let go as it is joined (`flat.joined`)."""
+        documents = np.concatenate([part.documents for part in parts])
+        columns = [[part.shingles for part in parts], [part.sentences for part in parts]]
+        columns.append([part.profiles for part in parts])
+        parts.clear()
+        shingles = flat.joined(columns[0], ShingleSets.layout)
+        sentences = flat.joined(columns[1], matching.Sentences.layout)
+        return _Features(documents, shingles, sentences, flat.joined(columns[2], Profiles.layout))
+
+
+def _blocks(corpus: Corpus, candidates: np.ndarray, config: ScanConfig) -> Iterator[tuple[np.ndarray, _Features]]:
+    """The blocks of `_grid`, each with the features of its documents. The grid orders its blocks so that most
+    share a range with the one before (`_chained`): that range's features are kept, cut out of the block's, and
+    joined to the next range's, so a range's are computed once per run of blocks that hold it. The features of a
+    range are those of all its documents in any candidate pair."""
+    if len(candidates) == 0:
         return
-    size = -(-documents // ranges)
+    present = np.zeros(len(corpus), dtype=bool)
+    present[candidates.ravel()] = True
+    size = _range_size(len(corpus))
+    chain = _chained(-(-len(corpus) // size))
+    held: dict[int, _Features] = {}
+    for block, ranges in _grid(candidates, len(corpus)):
+        held = {r: kept for r, kept in held.items() if r in ranges}
+        parts = [held.pop(r) if r in held else _Features.of(corpus, _range(present, r, size), config) for r in ranges]
+        features = parts[0] if len(parts) == 1 else _Features.joined(parts)
+        del parts
+        yield block, features
+        if len(ranges) == 2 and ranges != chain[-1]:
+            for r in set(ranges) & set(chain[chain.index(ranges) + 1]):
+                held[r] = features.within(r * size, (r + 1) * size)
+        del features
+
+
+def _range(present: np.ndarray, r: int, size: int) -> np.ndarray:
+    """The documents of range `r` (of `size` documents) that are `present`."""
+    return np.flatnonzero(present[r * size : (r + 1) * size]) + r * size
+
+
+def _range_size(documents: int) -> int:
+    """Documents per range of the screen's grid: `documents` cut evenly into ranges of at most `_SCREEN_RANGE`."""
+    return -(-documents // -(-documents // _SCREEN_RANGE)) if documents else 1
+
+
+def _grid(candidates: np.ndarray, documents: int) -> Iterator[tuple[np.ndarray, tuple[int, ...]]]:
+    """The indexes of `candidates` in blocks, each with the ranges of documents its pairs are in (one or two).
+
+    The documents of `documents` are cut into ranges of at most `_SCREEN_RANGE`, and a block holds the pairs between
+    two ranges, with those within either range that no earlier block took (a range's own pairs need no features
+    but its own, so they ride with the first block that computes them). Blocks come in an order where each shares
+    a range with the one before as often as can be (for four ranges: 0-1, 0-2, 0-3, 1-3, 1-2, 2-3), so that the
+    screen computes a range's features once per run of blocks holding it: seven ranges' worth for 1,000,000
+    documents in four ranges, where computing both ranges of every block was twelve. Holding every document's at
+    once would take about 6 GB for 1,000,000.
+    """
+    size = _range_size(documents)
+    ranges = -(-documents // size)
+    if ranges <= 1:
+        yield np.arange(len(candidates)), (0,)
+        return
     # Each pair's two ranges as one small code, computed a slice at a time (no 64-bit temporary of every pair).
     codes = np.empty(len(candidates), dtype=np.uint16 if ranges * ranges <= 1 << 16 else np.uint32)
     for first in range(0, len(candidates), _GRID_SLICE):
@@ -148,43 +229,39 @@ def _grid(candidates: np.ndarray, documents: int) -> Iterator[np.ndarray]:
         high = np.maximum(pairs[:, 0], pairs[:, 1]) // size
         codes[first : first + len(pairs)] = low * ranges + high
     within = np.zeros(ranges, dtype=bool)  # whether a range's own pairs went with a block already
-    for low in range(ranges):
-        for high in range(low + 1, ranges):
-            wanted = [low * ranges + high] + [r * ranges + r for r in (low, high) if not within[r]]
-            within[[low, high]] = True
-            block = np.flatnonzero(np.isin(codes, wanted))
-            if len(block):
-                yield block
+    for low, high in _chained(ranges):
+        wanted = [low * ranges + high] + [r * ranges + r for r in (low, high) if not within[r]]
+        within[[low, high]] = True
+        block = np.flatnonzero(np.isin(codes, wanted))
+        if len(block):
+            yield block, (low, high)
 
 
-def _renumbered(pairs: np.ndarray, documents: int) -> tuple[np.ndarray, np.ndarray]:
-    """The sorted distinct documents of `pairs` (indexes below `documents`) and `pairs` as positions in them. By a
-    table the size of the corpus, not `np.unique` and a binary search: 0.2 s against 7-8.5 s for the 13.4 million
-    candidate pairs of 200,000 documents, a sixth of their screen."""
-    present = np.zeros(documents, dtype=bool)
-    present[pairs.ravel()] = True
-    distinct = np.flatnonzero(present)
-    position = np.empty(documents, dtype=np.int64)
-    position[distinct] = np.arange(len(distinct))
-    return distinct, position[pairs]
+def _chained(ranges: int) -> list[tuple[int, int]]:
+    """Every two of `ranges` ranges, each pair after one it shares a range with where any is left."""
+    left = [(low, high) for low in range(ranges) for high in range(low + 1, ranges)]
+    order = left[:1]
+    del left[:1]
+    while left:
+        shared = [k for k, pair in enumerate(left) if set(pair) & set(order[-1])]
+        order.append(left.pop(shared[0] if shared else 0))
+    return order
 
 
 def _screen_pairs(
-    corpus: Corpus, candidates: np.ndarray, config: ScanConfig, progress: Callable[[int], None] | None
+    features: _Features, candidates: np.ndarray, config: ScanConfig, progress: Callable[[int], None] | None
 ) -> Screened:
-    """`screen` on pairs whose documents' features are all computed at once."""
+    """`screen` on pairs of documents whose features are all in `features`."""
     if len(candidates) == 0:
         return Screened(np.zeros(0, dtype=bool), [])
-    documents, rows = _renumbered(candidates, len(corpus))
-    texts = [corpus.text(i) for i in documents.tolist()]
-    keep = shingle_sets(texts, config.shingle).jaccard_at_least(
-        rows, min(config.near_jaccard, config.document.threshold)
-    )
-    del texts
-    features = corpus_features(corpus, documents)
-    sentences = matching.sentences(features)
-    profiles = profiles_of(features, config.align.min_words)
-    del features  # what the sentences and profiles do not share of it (terms, figures) is let go
+    # Documents as rows of the features, by a table the size of the corpus, not a binary search: 0.2 s against
+    # 7-8.5 s for the 13.4 million candidate pairs of 200,000 documents, a sixth of their screen.
+    position = np.empty(int(features.documents[-1]) + 1, dtype=np.int64)
+    position[features.documents] = np.arange(len(features.documents))
+    rows = position[candidates]
+    del position
+    keep = features.shingles.jaccard_at_least(rows, min(config.near_jaccard, config.document.threshold))
+    sentences, profiles = features.sentences, features.profiles
     matched: dict[int, np.ndarray] = {}
 
     near = np.flatnonzero(keep)

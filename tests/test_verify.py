@@ -4,6 +4,7 @@ most of what would not; parallel verification and ranking equal one process."""
 from __future__ import annotations
 
 import gc
+import itertools
 import subprocess
 import sys
 
@@ -62,18 +63,30 @@ def test_a_corpus_screened_in_blocks_of_document_ranges_gives_what_it_gives_at_o
     monkeypatch.setattr(verify, "_SCREEN_RANGE", 9)  # 45 articles: 5 ranges, 10 blocks of two ranges each
     monkeypatch.setattr(verify, "_GRID_SLICE", 100)
     reported: list[int] = []
-    blocks = list(verify._grid(candidates, len(corpus)))
+    grid = list(verify._grid(candidates, len(corpus)))
+    blocks = [block for block, _ in grid]
     assert len(blocks) > 8 and sorted(np.concatenate(blocks).tolist()) == list(range(len(candidates)))
-    # Each block needs the features of two ranges at most: what bounds the screen's memory.
-    assert all(len(np.unique(candidates[block] // 9)) <= 2 for block in blocks)
+    # Each block needs the features of the two ranges it names: what bounds the screen's memory.
+    assert all(set(np.unique(candidates[block] // 9).tolist()) <= set(ranges) for block, ranges in grid)
+    # Each block after the first shares a range with the one before, so it computes one range's features.
+    assert all(set(before) & set(after) for (_, before), (_, after) in itertools.pairwise(grid))
     # A pair given either way round falls in the same block.
-    assert [b.tolist() for b in verify._grid(candidates[:, ::-1], len(corpus))] == [b.tolist() for b in blocks]
+    assert [b.tolist() for b, _ in verify._grid(candidates[:, ::-1], len(corpus))] == [b.tolist() for b in blocks]
+    computed: list[np.ndarray] = []
+    features_of = verify._Features.of.__func__  # type: ignore[attr-defined]
+
+    def counted(cls, corpus, documents, config):  # type: ignore[no-untyped-def]
+        computed.append(documents)
+        return features_of(cls, corpus, documents, config)
+
+    monkeypatch.setattr(verify._Features, "of", classmethod(counted))
     in_blocks = screen(corpus, candidates, config, reported.append)
     assert whole.keep.sum() > 50 and np.array_equal(in_blocks.keep, whole.keep)
     assert len(in_blocks.matches) == len(whole.matches)
     for mine, theirs in zip(in_blocks.matches, whole.matches, strict=True):
         assert np.array_equal(mine, theirs)
     assert reported == sorted(reported) and reported[-1] == len(candidates)
+    assert len(computed) == len(blocks) + 1, "a range's features computed again within a run of blocks holding it"
 
 
 def test_parallel_verification_and_ranking_give_the_single_process_result(monkeypatch, tmp_path):
