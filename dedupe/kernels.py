@@ -1169,6 +1169,30 @@ def compact_sorted(values: np.ndarray) -> int:
 
 
 @njit(cache=True)
+def merge_distinct(values: np.ndarray, count: int, new: np.ndarray) -> int:
+    """Merge the sorted distinct `new` into the sorted distinct `values[:count]`, each value once, within `values`
+    (which has room for `count + len(new)`), and return how many there are. Merged from the back, where nothing
+    unread is overwritten (the write position stays past both read positions), then moved to the front."""
+    i, j, k = count - 1, len(new) - 1, count + len(new)
+    written = False
+    while i >= 0 or j >= 0:
+        if j < 0 or (i >= 0 and values[i] >= new[j]):
+            value = values[i]
+            i -= 1
+        else:
+            value = new[j]
+            j -= 1
+        if not written or value != values[k]:
+            k -= 1
+            values[k] = value
+            written = True
+    total = count + len(new) - k
+    for t in range(total):
+        values[t] = values[k + t]
+    return total
+
+
+@njit(cache=True)
 def breadth_first_ranks(pairs: np.ndarray, size: int) -> np.ndarray:
     """For each of `size` documents, its place in a breadth-first walk of the graph whose edges are the rows
     `(i, j)` of `pairs`: each connected component walked from its smallest document, neighbours in index order,

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from dedupe import collector
-from dedupe.candidates import code_pairs, document_candidates, pair_codes, passage_pair_codes, sorted_distinct
+from dedupe.candidates import code_pairs, document_candidates, merged_distinct, pair_codes, passage_pair_codes
 from dedupe.cluster import DUPLICATE_RELATIONS, candidate_hubs, star_clusters
 from dedupe.config import ScanConfig
 from dedupe.document import Corpus, Document
@@ -199,9 +199,7 @@ def candidate_codes(
     stats["candidates_passage"] = len(by_passage)
     stats["passages"] = len(fingerprints.passages)
     stats["boilerplate_buckets"] = boilerplate
-    codes = np.concatenate((by_passage, pair_codes(by_document, size)))
-    del by_passage  # merged in place, not beside it
-    return sorted_distinct(codes, runs=True), by_document
+    return merged_distinct(by_passage, pair_codes(by_document, size)), by_document
 
 
 def candidate_rows(codes: np.ndarray, size: int) -> np.ndarray:

@@ -15,6 +15,7 @@ from dedupe.candidates import (
     bucket_pairs,
     code_pairs,
     document_candidates,
+    merged_distinct,
     optimal_bands,
     pair_codes,
     sorted_distinct,
@@ -213,11 +214,19 @@ def test_band_keys_fold_each_bands_rows_as_defined(bands: int, rows: int):
         band_keys(signatures, bands, rows, 128 // rows - bands + 1)
 
 
-@pytest.mark.parametrize(("left", "right"), [(0, 0), (0, 5), (5, 0), (1, 1), (300, 1000)])
-def test_sorted_codes_merged_in_place_are_numpys_union(left: int, right: int):
+@pytest.mark.parametrize(
+    ("left", "right", "span"), [(0, 0, 9), (0, 5, 9), (5, 0, 9), (1, 1, 2), (300, 1000, 800), (500, 500, 600)]
+)
+def test_sorted_codes_merged_in_place_are_numpys_union(left: int, right: int, span: int):
     rng = np.random.default_rng(left + right)
-    a, b = (np.unique(rng.integers(0, 800, size)).astype(np.int64) for size in (left, right))
-    assert sorted_distinct(np.concatenate((a, b)), runs=True).tolist() == np.union1d(a, b).tolist()
+    a, b = (np.unique(rng.integers(0, span, size)).astype(np.int64) for size in (left, right))
+    expected = np.union1d(a, b).tolist()
+    merged = merged_distinct(a, b)
+    assert merged.tolist() == expected
+    assert merged.base is None and merged.flags.owndata, "merged in the first array's own memory, grown"
+    # A view (an array a kernel returned) is copied first, never grown in place.
+    view = np.arange(10, dtype=np.int64)[2:6]
+    assert merged_distinct(view, np.array([0, 3, 20])).tolist() == [0, 2, 3, 4, 5, 20]
     unsorted = rng.integers(0, 50, left + right).astype(np.int64)
     assert sorted_distinct(unsorted.copy()).tolist() == np.unique(unsorted).tolist()
 
