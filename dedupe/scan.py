@@ -83,8 +83,11 @@ def _scan(
     stats["seconds_fingerprint"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    codes, by_document = candidate_codes(fingerprints, config, stats)
-    del fingerprints  # the passages' signatures (3.7 GB for 1,000,000 articles) before the rows are written
+    by_document = document_level(fingerprints.documents, config)
+    passages, owners = fingerprints.passages, fingerprints.owners
+    del fingerprints  # the documents' signatures (0.5 GB for 1,000,000 articles) before the passages are bucketed
+    codes = candidate_codes(by_document, passages, owners, len(corpus), config, stats)
+    del passages, owners  # their signatures (3.7 GB for 1,000,000 articles) before the rows are written
     candidates = candidate_rows(codes, len(corpus))
     del codes
     # Large families of copies, found among the document-level candidates (near-copies by their signatures).
@@ -174,21 +177,32 @@ def fingerprint(corpus: Corpus, config: ScanConfig, progress: Progress | None = 
 def find_candidates(fingerprints: Fingerprints, config: ScanConfig, stats: dict[str, float]) -> np.ndarray:
     """Candidate document pairs from document-level and passage-level LSH, as sorted `(i, j)` rows (32-bit
     integers below 2**31 documents)."""
-    return candidate_rows(candidate_codes(fingerprints, config, stats)[0], len(fingerprints.documents))
+    size = len(fingerprints.documents)
+    by_document = document_level(fingerprints.documents, config)
+    codes = candidate_codes(by_document, fingerprints.passages, fingerprints.owners, size, config, stats)
+    return candidate_rows(codes, size)
+
+
+def document_level(signatures: np.ndarray, config: ScanConfig) -> np.ndarray:
+    """The document-level candidates: `(i, j)` rows of documents whose signatures collide in a band."""
+    document = config.document
+    return document_candidates(signatures, document.threshold, config.max_bucket, document.false_positive_weight).pairs
 
 
 def candidate_codes(
-    fingerprints: Fingerprints, config: ScanConfig, stats: dict[str, float]
-) -> tuple[np.ndarray, np.ndarray]:
-    """`find_candidates` as sorted pair codes (`candidates.pair_codes`), which `candidate_rows` turns into rows
-    (the scan lets the signatures go in between), and the document-level candidates alone as `(i, j)` rows."""
-    size = len(fingerprints.documents)
-    by_document = document_candidates(
-        fingerprints.documents, config.document.threshold, config.max_bucket, config.document.false_positive_weight
-    ).pairs
+    by_document: np.ndarray,
+    passages: np.ndarray,
+    owners: np.ndarray,
+    size: int,
+    config: ScanConfig,
+    stats: dict[str, float],
+) -> np.ndarray:
+    """`find_candidates` of `size` documents as sorted pair codes (`candidates.pair_codes`), which `candidate_rows`
+    turns into rows (the scan lets the signatures go in between): the document-level candidates `by_document`
+    and those of the passages' signatures `passages` (each of document `owners[k]`)."""
     by_passage, boilerplate = passage_pair_codes(
-        fingerprints.passages,
-        fingerprints.owners,
+        passages,
+        owners,
         size,
         config.passage.threshold,
         config.max_bucket,
@@ -197,9 +211,9 @@ def candidate_codes(
     )
     stats["candidates_document"] = len(by_document)
     stats["candidates_passage"] = len(by_passage)
-    stats["passages"] = len(fingerprints.passages)
+    stats["passages"] = len(passages)
     stats["boilerplate_buckets"] = boilerplate
-    return merged_distinct(by_passage, pair_codes(by_document, size)), by_document
+    return merged_distinct(by_passage, pair_codes(by_document, size))
 
 
 def candidate_rows(codes: np.ndarray, size: int) -> np.ndarray:
