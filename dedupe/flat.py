@@ -4,7 +4,8 @@ Such a dataclass keeps its rows in levels: documents own rows of a lower level (
 through a bounds array (`bounds[d]:bounds[d + 1]`), whose rows may own rows of a level below again (a sentence's
 terms), and some arrays hold indexes into another level (a sentence's first word). A `Layout` names the level of
 each array field; `documents` and `joined` follow it, so the screen can keep one range of documents' arrays from
-one block of its grid to the next and join another range to them (`verify._grid`).
+one block of its grid to the next and join another range to them (`verify._grid`). Both take the arrays they are
+given and let each go once copied, so they need little more room than the arrays take.
 """
 
 from __future__ import annotations
@@ -34,21 +35,25 @@ class Layout:
     pointers: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
-def documents(flat: _Flat, layout: Layout, first: int, last: int) -> _Flat:
-    """Documents `first..last - 1` of `flat` as a dataclass of their own, in copies (views would keep the whole
-    alive)."""
-    fields = _fields(flat, layout)
+def documents(whole: list[_Flat], layout: Layout, first: int, last: int) -> _Flat:
+    """Documents `first..last - 1` of the one dataclass in `whole` as a dataclass of their own, in copies (views
+    would keep the whole alive). `whole` is emptied and each field's arrays are let go once cut: with no other
+    reference to them held, cutting needs room for one field more than the whole takes."""
+    kind = type(whole[0])
+    fields = _fields(whole.pop(), layout)
     spans = {DOCUMENTS: (first, last)}
     for name, (owner, owned) in layout.bounds.items():
         start, end = spans[owner]
         bounds = fields[name][start : end + 1]
         spans[owned] = (int(bounds[0]), int(bounds[-1]))
         fields[name] = bounds - bounds[0]
+        del bounds  # a view: it would hold the whole field
     for name, level in layout.rows.items():
         start, end = spans[level]
         rows = fields[name][start:end]
         fields[name] = rows - spans[layout.pointers[name]][0] if name in layout.pointers else rows.copy()
-    return type(flat)(**fields)
+        del rows
+    return kind(**fields)
 
 
 def joined(parts: list[_Flat], layout: Layout) -> _Flat:

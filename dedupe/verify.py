@@ -116,7 +116,7 @@ def screen(
     matched: dict[int, np.ndarray] = {}
     done = 0
     for block, features in _blocks(corpus, candidates, config):
-        screened = _screen_pairs(features, candidates[block], config, _after(done, progress))
+        screened = _screen_pairs(features, _rows(features, candidates, block), config, _after(done, progress))
         del features  # before the next block's are computed
         keep[block] = screened.keep
         matched.update(zip(block[screened.keep].tolist(), screened.matches, strict=True))
@@ -148,15 +148,18 @@ class _Features:
         profiles = profiles_of(features, config.align.min_words)
         return cls(documents, shingles, sentences, profiles)
 
-    def within(self, first: int, last: int) -> _Features:
-        """The features of the documents numbered `first..last - 1` in the corpus, copied."""
-        low, high = np.searchsorted(self.documents, (first, last)).tolist()
-        return _Features(
-            self.documents[low:high].copy(),
-            flat.documents(self.shingles, ShingleSets.layout, low, high),
-            flat.documents(self.sentences, matching.Sentences.layout, low, high),
-            flat.documents(self.profiles, Profiles.layout, low, high),
-        )
+    @staticmethod
+    def cut(whole: list[_Features], first: int, last: int) -> _Features:
+        """The features of the documents numbered `first..last - 1` in the corpus, copied out of the one features
+        in `whole`, which is emptied and let go an array at a time (`flat.documents`)."""
+        features = whole.pop()
+        low, high = np.searchsorted(features.documents, (first, last)).tolist()
+        documents = features.documents[low:high].copy()
+        columns = [[features.shingles], [features.sentences], [features.profiles]]
+        del features
+        shingles = flat.documents(columns[0], ShingleSets.layout, low, high)
+        sentences = flat.documents(columns[1], matching.Sentences.layout, low, high)
+        return _Features(documents, shingles, sentences, flat.documents(columns[2], Profiles.layout, low, high))
 
     @staticmethod
     def joined(parts: list[_Features]) -> _Features:
@@ -189,10 +192,12 @@ def _blocks(corpus: Corpus, candidates: np.ndarray, config: ScanConfig) -> Itera
         features = parts[0] if len(parts) == 1 else _Features.joined(parts)
         del parts
         yield block, features
-        if len(ranges) == 2 and ranges != chain[-1]:
-            for r in set(ranges) & set(chain[chain.index(ranges) + 1]):
-                held[r] = features.within(r * size, (r + 1) * size)
-        del features
+        whole = [features]
+        del features  # the cut lets it go as it copies
+        following = chain[chain.index(ranges) + 1] if len(ranges) == 2 and ranges != chain[-1] else ()
+        for r in set(ranges) & set(following):  # one range at most: two blocks never hold the same two
+            held[r] = _Features.cut(whole, r * size, (r + 1) * size)
+        del whole
 
 
 def _range(present: np.ndarray, r: int, size: int) -> np.ndarray:
@@ -248,36 +253,41 @@ def _chained(ranges: int) -> list[tuple[int, int]]:
     return order
 
 
+def _rows(features: _Features, candidates: np.ndarray, block: np.ndarray) -> np.ndarray:
+    """The pairs `candidates[block]` as rows of `features`, 32-bit where they fit, written a slice at a time: the
+    pairs of a block at 1M (up to 60 million) are not held as documents beside them, nor as 64-bit rows.
+    By a table the size of the corpus, not a binary search: 0.2 s against 7-8.5 s for the 13.4 million candidate
+    pairs of 200,000 documents, a sixth of their screen."""
+    documents = features.documents
+    position = np.empty(int(documents[-1]) + 1 if len(documents) else 0, dtype=np.int64)
+    position[documents] = np.arange(len(documents))
+    rows = np.empty((len(block), 2), dtype=np.int32 if len(documents) <= np.iinfo(np.int32).max else np.int64)
+    for start in range(0, len(block), _GRID_SLICE):
+        rows[start : start + _GRID_SLICE] = position[candidates[block[start : start + _GRID_SLICE]]]
+    return rows
+
+
 def _screen_pairs(
-    features: _Features, candidates: np.ndarray, config: ScanConfig, progress: Callable[[int], None] | None
+    features: _Features, rows: np.ndarray, config: ScanConfig, progress: Callable[[int], None] | None
 ) -> Screened:
-    """`screen` on pairs of documents whose features are all in `features`."""
-    if len(candidates) == 0:
-        return Screened(np.zeros(0, dtype=bool), [])
-    # Documents as rows of the features, by a table the size of the corpus, not a binary search: 0.2 s against
-    # 7-8.5 s for the 13.4 million candidate pairs of 200,000 documents, a sixth of their screen.
-    position = np.empty(int(features.documents[-1]) + 1, dtype=np.int64)
-    position[features.documents] = np.arange(len(features.documents))
-    rows = position[candidates]
-    del position
-    keep = features.shingles.jaccard_at_least(rows, min(config.near_jaccard, config.document.threshold))
+    """`screen` on pairs given as `rows` of `features`, `_SCREEN_BLOCK` at a time."""
+    keep = np.zeros(len(rows), dtype=bool)
+    threshold = min(config.near_jaccard, config.document.threshold)
     sentences, profiles = features.sentences, features.profiles
     matched: dict[int, np.ndarray] = {}
-
-    near = np.flatnonzero(keep)
-    found = matching.match_pairs(rows[near], sentences, config)
-    matched.update((candidate, found.of(k)) for k, candidate in enumerate(near.tolist()))
-    rest = np.flatnonzero(~keep)
-    for start in range(0, len(rest), _SCREEN_BLOCK):
-        block = rest[start : start + _SCREEN_BLOCK]
-        passed = block[profiles.screen(rows[block], config)]
-        found = matching.match_pairs(rows[passed], sentences, config)
-        related = matching.may_relate(rows[passed], sentences, config, found)
-        keep[passed] = related
+    for start in range(0, len(rows), _SCREEN_BLOCK):
+        block = rows[start : start + _SCREEN_BLOCK]
+        near = features.shingles.jaccard_at_least(block, threshold)
+        found = matching.match_pairs(block[near], sentences, config)
+        matched.update((start + candidate, found.of(k)) for k, candidate in enumerate(np.flatnonzero(near).tolist()))
+        rest = np.flatnonzero(~near)
+        passed = rest[profiles.screen(block[rest], config)]
+        found = matching.match_pairs(block[passed], sentences, config)
+        related = matching.may_relate(block[passed], sentences, config, found)
+        keep[start : start + len(block)] = near
+        keep[start + passed[related]] = True
         # (Copied: the block's buffer of matches, mostly of pairs ruled out, is then let go.)
-        matched.update((int(passed[k]), found.of(k).copy()) for k in np.flatnonzero(related).tolist())
+        matched.update((start + int(passed[k]), found.of(k).copy()) for k in np.flatnonzero(related).tolist())
         if progress is not None:
-            progress(len(candidates) - len(rest) + start + len(block))
-    if progress is not None and len(rest) == 0:
-        progress(len(candidates))
+            progress(start + len(block))
     return Screened(keep, [matched[k] for k in np.flatnonzero(keep).tolist()])

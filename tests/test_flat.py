@@ -45,7 +45,9 @@ def test_documents_cut_out_equal_those_computed_alone(corpus):
     for first, last in ((0, 7), (7, 30), (30, len(corpus)), (12, 12)):
         alone = computed(corpus, np.arange(first, last)) if last > first else None
         for mine, theirs in zip(whole, alone or whole, strict=True):
-            cut = flat.documents(mine, type(mine).layout, first, last)  # type: ignore[attr-defined]
+            given = [mine]
+            cut = flat.documents(given, type(mine).layout, first, last)  # type: ignore[attr-defined]
+            assert given == [], "the whole is let go as it is cut"
             if alone is None:
                 assert len(cut.sentence_bounds if hasattr(cut, "sentence_bounds") else cut.bounds) == 1
             else:
@@ -65,6 +67,6 @@ def test_runs_joined_equal_their_documents_computed_together(corpus):
 def test_a_layout_must_place_every_array():
     sets = ShingleSets(np.arange(3, dtype=np.uint32), np.array([0, 1, 3]))
     with pytest.raises(TypeError, match="ShingleSets: no level for values"):
-        flat.documents(sets, flat.Layout({"bounds": (flat.DOCUMENTS, "shingles")}, {}), 0, 1)
-    assert len(flat.documents(sets, ShingleSets.layout, 1, 2)) == 1
+        flat.documents([sets], flat.Layout({"bounds": (flat.DOCUMENTS, "shingles")}, {}), 0, 1)
+    assert len(flat.documents([sets], ShingleSets.layout, 1, 2)) == 1
     assert Profiles.layout.bounds["sentence_bounds"] == (flat.DOCUMENTS, "sentences")
