@@ -120,6 +120,7 @@ def _scan(
             workers,
             kept.matches,
         )
+        del kept  # the kept pairs' sentence matches (about 0.5 GB for 1,000,000 articles) before the ranking
         stats["seconds_verify"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
