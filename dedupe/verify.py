@@ -22,7 +22,7 @@ _SCREEN_BLOCK = 100_000
 # Documents per range of the screen's grid (`_grid`). The word features, sentence sets and profiles the screen
 # holds are about 6 KB a document: a block of two ranges holds up to 3 GB of them.
 _SCREEN_RANGE = 250_000
-# Candidate pairs the grid assigns to blocks at a time.
+# Candidate pairs the grid assigns to blocks, or turns into rows of a block's features, at a time.
 _GRID_SLICE = 10_000_000
 
 
