@@ -2,10 +2,11 @@
 
 Such a dataclass keeps its rows in levels: documents own rows of a lower level (sentences, words, shingles)
 through a bounds array (`bounds[d]:bounds[d + 1]`), whose rows may own rows of a level below again (a sentence's
-terms), and some arrays hold indexes into another level (a sentence's first word). A `Layout` names the level of
-each array field; `documents` and `joined` follow it, so the screen can keep one range of documents' arrays from
-one block of its grid to the next and join another range to them (`verify._grid`). Both take the arrays they are
-given and let each go once copied, so they need little more room than the arrays take.
+terms), and some arrays hold indexes into another level (a sentence's first word). Each such dataclass names the
+level of each of its array fields in its `layout` (a `Layout`); `documents` and `joined` follow it, so the
+screen can keep one range of documents' arrays from one block of its grid to the next and join another range to
+them (`verify._grid`). Both take the arrays they are given and let each go once copied, so they need little more
+room than the arrays take.
 """
 
 from __future__ import annotations
@@ -35,11 +36,12 @@ class Layout:
     pointers: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
-def documents(whole: list[_Flat], layout: Layout, first: int, last: int) -> _Flat:
+def documents(whole: list[_Flat], first: int, last: int) -> _Flat:
     """Documents `first..last - 1` of the one dataclass in `whole` as a dataclass of their own, in copies (views
     would keep the whole alive). `whole` is emptied and each field's arrays are let go once cut: with no other
     reference to them held, cutting needs room for one field more than the whole takes."""
     kind = type(whole[0])
+    layout = _layout(kind)
     fields = _fields(whole.pop(), layout)
     spans = {DOCUMENTS: (first, last)}
     for name, (owner, owned) in layout.bounds.items():
@@ -56,13 +58,14 @@ def documents(whole: list[_Flat], layout: Layout, first: int, last: int) -> _Fla
     return kind(**fields)
 
 
-def joined(parts: list[_Flat], layout: Layout) -> _Flat:
+def joined(parts: list[_Flat]) -> _Flat:
     """The documents of each of `parts` in turn, as one dataclass.
 
     `parts` is emptied and each field's arrays are let go once joined: with no other reference to the parts held,
     the join needs room for one field more than the parts take, not for all of them twice.
     """
     kind = type(parts[0])
+    layout = _layout(kind)
     fields = [_fields(part, layout) for part in parts]
     parts.clear()
     # Where each part's rows of each level begin in the joined arrays.
@@ -82,6 +85,14 @@ def joined(parts: list[_Flat], layout: Layout) -> _Flat:
         joined_fields[name] = np.concatenate(pieces)
         del pieces
     return kind(**joined_fields)
+
+
+def _layout(kind: type) -> Layout:
+    """The `layout` a flat dataclass declares."""
+    layout = getattr(kind, "layout", None)
+    if not isinstance(layout, Layout):
+        raise TypeError(f"{kind.__name__} declares no layout")
+    return layout
 
 
 def _fields(flat: Any, layout: Layout) -> dict[str, Any]:

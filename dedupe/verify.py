@@ -155,23 +155,22 @@ class _Features:
         features = whole.pop()
         low, high = np.searchsorted(features.documents, (first, last)).tolist()
         documents = features.documents[low:high].copy()
-        columns = [[features.shingles], [features.sentences], [features.profiles]]
+        columns = {name: [getattr(features, name)] for name in _FLAT_FIELDS}
         del features
-        shingles = flat.documents(columns[0], ShingleSets.layout, low, high)
-        sentences = flat.documents(columns[1], matching.Sentences.layout, low, high)
-        return _Features(documents, shingles, sentences, flat.documents(columns[2], Profiles.layout, low, high))
+        return _Features(documents, **{name: flat.documents(whole, low, high) for name, whole in columns.items()})
 
     @staticmethod
     def joined(parts: list[_Features]) -> _Features:
         """The features of `parts` (in ascending order of their documents), joined; `parts` is emptied, and each
         part let go as it is joined (`flat.joined`)."""
         documents = np.concatenate([part.documents for part in parts])
-        columns = [[part.shingles for part in parts], [part.sentences for part in parts]]
-        columns.append([part.profiles for part in parts])
+        columns = {name: [getattr(part, name) for part in parts] for name in _FLAT_FIELDS}
         parts.clear()
-        shingles = flat.joined(columns[0], ShingleSets.layout)
-        sentences = flat.joined(columns[1], matching.Sentences.layout)
-        return _Features(documents, shingles, sentences, flat.joined(columns[2], Profiles.layout))
+        return _Features(documents, **{name: flat.joined(column) for name, column in columns.items()})
+
+
+# The fields of `_Features` that are flat structures (`flat.py`).
+_FLAT_FIELDS = ("shingles", "sentences", "profiles")
 
 
 def _blocks(corpus: Corpus, candidates: np.ndarray, config: ScanConfig) -> Iterator[tuple[np.ndarray, _Features]]:

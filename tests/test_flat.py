@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -46,7 +47,7 @@ def test_documents_cut_out_equal_those_computed_alone(corpus):
         alone = computed(corpus, np.arange(first, last)) if last > first else None
         for mine, theirs in zip(whole, alone or whole, strict=True):
             given = [mine]
-            cut = flat.documents(given, type(mine).layout, first, last)  # type: ignore[attr-defined]
+            cut = flat.documents(given, first, last)
             assert given == [], "the whole is let go as it is cut"
             if alone is None:
                 assert len(cut.sentence_bounds if hasattr(cut, "sentence_bounds") else cut.bounds) == 1
@@ -60,13 +61,22 @@ def test_runs_joined_equal_their_documents_computed_together(corpus):
     whole = computed(corpus, np.arange(len(corpus)))
     for column, theirs in enumerate(whole):
         parts = [run[column] for run in runs]
-        assert_same(flat.joined(parts, type(theirs).layout), theirs)  # type: ignore[attr-defined]
+        assert_same(flat.joined(parts), theirs)
         assert parts == [], "the parts are let go as they are joined"
+
+
+@dataclasses.dataclass(frozen=True)
+class Unplaced:
+    values: np.ndarray
+    bounds: np.ndarray
+    layout: ClassVar[flat.Layout] = flat.Layout({"bounds": (flat.DOCUMENTS, "shingles")}, {})
 
 
 def test_a_layout_must_place_every_array():
     sets = ShingleSets(np.arange(3, dtype=np.uint32), np.array([0, 1, 3]))
-    with pytest.raises(TypeError, match="ShingleSets: no level for values"):
-        flat.documents([sets], flat.Layout({"bounds": (flat.DOCUMENTS, "shingles")}, {}), 0, 1)
-    assert len(flat.documents([sets], ShingleSets.layout, 1, 2)) == 1
+    with pytest.raises(TypeError, match="Unplaced: no level for values"):
+        flat.documents([Unplaced(sets.values, sets.bounds)], 0, 1)
+    with pytest.raises(TypeError, match="ndarray declares no layout"):
+        flat.joined([sets.values])
+    assert len(flat.documents([sets], 1, 2)) == 1
     assert Profiles.layout.bounds["sentence_bounds"] == (flat.DOCUMENTS, "sentences")
