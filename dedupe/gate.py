@@ -48,7 +48,6 @@ from dedupe.store import (
     Keys,
     Store,
     decode_article,
-    decode_entry,
     encode_article,
     is_redis,
     open_store,
@@ -318,10 +317,11 @@ class Index:
             # confused with them, and those prepared here are dropped after.
             seqs = [-1 - k for k in range(len(stored))]
             found = Found(
-                {seq: encode_article(s.article, s.entry) for seq, s in zip(seqs, stored, strict=True)},
+                {seq: s.entry for seq, s in zip(seqs, stored, strict=True)},
                 frozenset(seqs),
                 np.concatenate([s.keys.passage for s in stored]),
                 np.repeat(np.array(seqs, dtype=np.int64), [len(s.keys.passage) for s in stored]),
+                records={seq: encode_article(s.article, s.entry) for seq, s in zip(seqs, stored, strict=True)},
             )
             try:
                 self._judge(incoming, found)
@@ -434,13 +434,13 @@ class Index:
         return entries.encode_each(), KeyRows(document_rows, passage_rows)
 
     def _judge(self, incoming: _Incoming, found: Found) -> Verdict:
-        seqs = np.array(sorted(found.candidates), dtype=np.int64)
+        seqs = np.array(sorted(found.entries), dtype=np.int64)
         matches: list[Match] = []
         unverified = 0
         if len(seqs):
             # Blob 0 is the incoming article's entry, blob k + 1 that of the stored article seqs[k]. Most bucket
             # members fail the candidate rule, which reads sentences only: the rest are decoded whole for the screen.
-            blobs = [incoming.entry, *(decode_entry(found.candidates[seq]) for seq in seqs.tolist())]
+            blobs = [incoming.entry, *(found.entries[seq] for seq in seqs.tolist())]
             stored = self._candidates(incoming, found, seqs, decode_sentences(blobs))
             entries = decode([blobs[0], *(blobs[k + 1] for k in stored.tolist())], self.config.align.min_words)
             pairs = np.stack([np.arange(1, len(stored) + 1), np.zeros_like(stored)], axis=1)
@@ -448,8 +448,11 @@ class Index:
             kept = np.flatnonzero(self._screen(entries, pairs, jaccards))
             # Strongest first: by Jaccard, then the earlier article.
             kept = kept[np.lexsort((stored[kept], -jaccards[kept]))]
+            # The texts only of those left: an article removed since the lookup is left out with its record.
+            records = self._records(found, [int(seqs[stored[k]]) for k in kept.tolist()])
+            kept = np.array([k for k in kept.tolist() if int(seqs[stored[k]]) in records], dtype=np.int64)
             kept_seqs = [int(seqs[stored[k]]) for k in kept.tolist()]
-            articles = [decode_article(found.candidates[seq]) for seq in kept_seqs]
+            articles = [decode_article(records[seq]) for seq in kept_seqs]
             relatable, sentence_matches = self._relatable(incoming, kept_seqs, articles, jaccards[kept])
             for position, (seq, article) in enumerate(zip(kept_seqs, articles, strict=True)):
                 if self._settled(matches, float(jaccards[kept[position]])):
@@ -473,6 +476,12 @@ class Index:
         return Verdict(
             document.id, matches[0].pair.relation, tuple(matches), _original(document, matches), unverified=unverified
         )
+
+    def _records(self, found: Found, seqs: list[int]) -> dict[int, bytes]:
+        """The records of the stored articles `seqs`: those the lookup read, and the rest from the store."""
+        records = {seq: found.records[seq] for seq in seqs if seq in found.records}
+        missing = [seq for seq in seqs if seq not in records]
+        return {**records, **self._store.records(missing)} if missing else records
 
     def _settled(self, matches: list[Match], jaccard: float) -> bool:
         """Whether the `max_matches` strongest of `matches` stay so against every candidate left, the strongest of

@@ -14,6 +14,9 @@ written out as one immutable sorted run per level (`runs/*.bin`: keys, then sequ
 similar size are merged, as in a log-structured merge tree. A B-tree keyed on random band keys dirties one page per
 key once it outgrows the page cache, so each commit rewrote most of the table (the build rate fell from 280 to 57
 articles/s by 40,000 articles); a run is written once, in order, and looked up by binary search in a memory map.
+With the runs, the index entries of their articles are written to an immutable segment (`entries/*.bin`, merged
+alike), so that a lookup reads the entries of the bucket members out of a memory map rather than their records out
+of SQLite; only the few members the screen keeps have their records (texts) read.
 
 Why SQLite is the embedded default (measured in benchmarks/README.md, "Ingestion gate"): in the standard library;
 WAL mode gives atomic durable commits, concurrent readers and one writer across processes (`BEGIN IMMEDIATE`
@@ -83,12 +86,13 @@ _U64 = (1 << 64) - 1
 
 @dataclass(frozen=True, slots=True)
 class Found:
-    """What a lookup found: the records (`encode_article`) of every article sharing a bucket, by sequence number;
+    """What a lookup found: the index entry (entry.py) of every article sharing a bucket, by sequence number;
     which of them share a document bucket; each membership `(passage_keys[i], passage_seqs[i])` of a passage bucket
     that is not full (a full one is boilerplate); and a token, the highest sequence number the lookup could see,
-    that lets `insert` detect articles added to these buckets since."""
+    that lets `insert` detect articles added to these buckets since. `records` holds the whole records
+    (`encode_article`) the lookup read anyway; `Store.records` reads the others."""
 
-    candidates: dict[int, bytes]
+    entries: dict[int, bytes | memoryview]
     documents: frozenset[int] = field(default_factory=frozenset)
     passage_keys: np.ndarray = field(default_factory=lambda: _NO_KEYS)
     passage_seqs: np.ndarray = field(default_factory=lambda: _NO_SEQS)
@@ -96,6 +100,7 @@ class Found:
     # SQLite: how many articles each bucket of the looked-up keys held, so that `insert` caps them without counting
     # again while nothing was added or removed since.
     sizes: Sizes | None = None
+    records: dict[int, bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +119,10 @@ class Store(Protocol):
     backend: str
 
     def lookup(self, keys: Keys) -> Found: ...
+
+    def records(self, seqs: list[int]) -> dict[int, bytes]:
+        """The records of the articles `seqs` (those removed meanwhile are left out)."""
+        ...
 
     def insert(self, article: Article, entry: bytes, keys: Keys, found: Found | None) -> Inserted: ...
 
@@ -319,6 +328,8 @@ _SCHEMA = (
 )
 _LEVELS = {"document": "document_bands", "passage": "passage_bands"}
 RUNS = "runs"
+# The directory of the entry segments (`_Segment`), and their key in the manifest of runs.
+ENTRIES = "entries"
 # Articles whose band keys gather in SQLite before they are written as a run: about 1M passage keys, a table that
 # stays in the page cache, so a commit dirties few pages.
 RUN_ARTICLES = 4096
@@ -400,15 +411,9 @@ class _Run:
 
 
 def _write_run(path: Path, keys: np.ndarray, seqs: np.ndarray) -> None:
-    """Write a run durably: its bytes and its directory entry reach the disk before the manifest names it."""
-    temporary = path.with_suffix(".tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(np.ascontiguousarray(keys, dtype="<i8").tobytes())
-        handle.write(np.ascontiguousarray(seqs, dtype="<i8").tobytes())
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-    _sync_directory(path.parent)
+    _write_durably(
+        path, [np.ascontiguousarray(keys, dtype="<i8").tobytes(), np.ascontiguousarray(seqs, dtype="<i8").tobytes()]
+    )
 
 
 def _sync_directory(directory: Path) -> None:
@@ -436,6 +441,76 @@ def _merge(older: _Run, newer: _Run, path: Path) -> None:
     out.flush()
     del out
     with open(temporary, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    _sync_directory(path.parent)
+
+
+_SEGMENT_HEADER = struct.Struct("<qq")
+
+
+@dataclass(frozen=True, slots=True)
+class _Segment:
+    """The index entries of the articles of sequence numbers `first` + 1 to `last`, memory-mapped: an immutable
+    file (`entries/*.bin`) written when their band keys went into runs. Its header (`first`, how many numbers),
+    then each number's byte offset in the entries (int64, one more than the numbers), then the entries, an empty
+    one for a number whose article was removed before. A lookup slices the map instead of reading records from
+    SQLite, which cost one B-tree seek and a record copy per bucket member (about 4 us each at 1M articles,
+    benchmarks/README.md, "Ingestion gate")."""
+
+    name: str
+    first: int
+    last: int
+    offsets: np.ndarray
+    entries: memoryview
+
+    @classmethod
+    def open(cls, path: Path) -> _Segment:
+        data = np.memmap(path, dtype=np.uint8, mode="r").view(np.ndarray)
+        first, count = _SEGMENT_HEADER.unpack_from(data)
+        start = _SEGMENT_HEADER.size + 8 * (count + 1)
+        offsets = data[_SEGMENT_HEADER.size : start].view("<i8")
+        return cls(path.name, first, first + count, offsets, memoryview(data[start:]))
+
+    def of(self, seqs: np.ndarray) -> dict[int, memoryview]:
+        """The entries of `seqs`, sequence numbers in this segment's range (an empty entry is left out)."""
+        at = seqs - (self.first + 1)
+        starts, ends = self.offsets[at].tolist(), self.offsets[at + 1].tolist()
+        entries = self.entries
+        return {seq: entries[a:b] for seq, a, b in zip(seqs.tolist(), starts, ends, strict=True) if b > a}
+
+
+def _write_segment(path: Path, first: int, last: int, entries: dict[int, bytes | memoryview]) -> None:
+    """Write durably the segment of the numbers `first` + 1 to `last` holding `entries` (by sequence number)."""
+    sizes = np.zeros(last - first + 1, dtype=np.int64)
+    for seq, entry in entries.items():
+        sizes[seq - first] = len(entry)
+    offsets = np.cumsum(sizes)
+    _write_durably(
+        path,
+        [
+            _SEGMENT_HEADER.pack(first, last - first),
+            offsets.astype("<i8").tobytes(),
+            *(entries[k] for k in sorted(entries)),
+        ],
+    )
+
+
+def _merge_segments(older: _Segment, newer: _Segment, path: Path) -> None:
+    """One segment of both (`newer` starts where `older` ends: each segment starts at the flushed mark, and a version
+    that wrote no segments, moving the mark, also dropped every segment from the manifest)."""
+    offsets = np.concatenate([older.offsets, newer.offsets[1:] + older.offsets[-1]])
+    header = _SEGMENT_HEADER.pack(older.first, newer.last - older.first)
+    _write_durably(path, [header, offsets.astype("<i8").tobytes(), older.entries, newer.entries])
+
+
+def _write_durably(path: Path, parts: list[bytes | memoryview]) -> None:
+    """Write a file durably: its bytes and its directory entry reach the disk before a commit names it."""
+    temporary = path.with_suffix(".tmp")
+    with open(temporary, "wb") as handle:
+        for part in parts:
+            handle.write(part)
+        handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
     _sync_directory(path.parent)
@@ -469,6 +544,10 @@ class SQLiteStore:
         directory.mkdir(parents=True, exist_ok=True)
         self._runs_directory = directory / RUNS
         self._runs: dict[str, list[_Run]] = {level: [] for level in _LEVELS}
+        self._entries_directory = directory / ENTRIES
+        self._segments: list[_Segment] = []
+        # The last sequence number of each segment, for finding a number's segment by binary search.
+        self._segment_lasts = _NO_SEQS
         self._manifest = ""
         self._removed: frozenset[int] = frozenset()
         self._removals = ""
@@ -508,9 +587,11 @@ class SQLiteStore:
         """Remove run files no commit names (a crash between writing a run and committing it, or before removing
         the runs a merge replaced). Under the write lock, so no other process is writing one."""
         self._runs_directory.mkdir(exist_ok=True)
+        self._entries_directory.mkdir(exist_ok=True)
         self._refresh()
         named = {run.name for runs in self._runs.values() for run in runs}
-        for path in self._runs_directory.iterdir():
+        named |= {segment.name for segment in self._segments}
+        for path in [*self._runs_directory.iterdir(), *self._entries_directory.iterdir()]:
             if path.name not in named:
                 path.unlink(missing_ok=True)
 
@@ -568,6 +649,13 @@ class SQLiteStore:
                 level: [opened.get(name) or _Run.open(self._runs_directory / name) for name in names.get(level, [])]
                 for level in _LEVELS
             }
+            # Named by this version's flushes (a version that wrote no segments dropped them from the manifest): the
+            # numbers before the first are read from their records.
+            known = {segment.name: segment for segment in self._segments}
+            self._segments = [
+                known.get(name) or _Segment.open(self._entries_directory / name) for name in names.get(ENTRIES, [])
+            ]
+            self._segment_lasts = np.array([segment.last for segment in self._segments], dtype=np.int64)
             self._manifest = meta["runs"]
         if meta["removals"] != self._removals:
             self._removed = frozenset(row[0] for row in self._db.execute("SELECT seq FROM removed"))
@@ -600,15 +688,16 @@ class SQLiteStore:
             removed = np.fromiter(self._removed, dtype=np.int64, count=len(self._removed))
             documents = documents[~np.isin(documents[:, 1], removed)]
             passages = passages[~np.isin(passages[:, 1], removed)]
-        seqs = np.union1d(documents[:, 1], passages[:, 1]).tolist()
+        entries, records = self._entries(np.union1d(documents[:, 1], passages[:, 1]))
         return Found(
-            self._records(seqs),
+            entries,
             frozenset(documents[:, 1].tolist()),
             # Contiguous, as Redis's are: the compiled candidate rule then takes one type of array.
             np.ascontiguousarray(passages[:, 0]).view(np.uint64),
             passages[:, 1].copy(),
             self._db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0],
             sizes,
+            records=records,
         )
 
     def _members(self, wanted: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -622,6 +711,24 @@ class SQLiteStore:
             parts += [run.members(wanted[level]) for run in self._runs[level]]
             found[level] = np.concatenate(parts)
         return found
+
+    def _entries(self, seqs: np.ndarray) -> tuple[dict[int, bytes | memoryview], dict[int, bytes]]:
+        """The entries of the sorted sequence numbers `seqs`: from the segments, and from the records (also
+        returned) of the articles no segment holds (those added since the last run, or flushed by a version that
+        wrote no segments)."""
+        entries: dict[int, bytes | memoryview] = {}
+        which = np.searchsorted(self._segment_lasts, seqs)
+        for number in np.unique(which).tolist():
+            if number == len(self._segments):
+                continue
+            segment, mine = self._segments[number], seqs[which == number]
+            entries.update(segment.of(mine[mine > segment.first]))
+        records = self._records([seq for seq in seqs.tolist() if seq not in entries])
+        entries.update((seq, decode_entry(record)) for seq, record in records.items())
+        return entries, records
+
+    def records(self, seqs: list[int]) -> dict[int, bytes]:
+        return self._records(seqs)
 
     def _records(self, seqs: list[int]) -> dict[int, bytes]:
         missing = self._cache.missing(seqs)
@@ -786,8 +893,29 @@ class SQLiteStore:
                 runs[-1] = _Run.open(path)
                 self._retired += [self._runs_directory / older.name, self._runs_directory / newer.name]
             names[level] = [run.name for run in runs]
+        names[ENTRIES] = [segment.name for segment in self._flush_entries(last)]
         db.execute("UPDATE meta SET value = ? WHERE key = 'runs'", (orjson.dumps(names).decode(),))
         db.execute("UPDATE meta SET value = ? WHERE key = 'flushed'", (str(last),))
+
+    def _flush_entries(self, last: int) -> list[_Segment]:
+        """Inside `_flush`, before it moves the flushed mark: write the entries of the articles the new runs add (after
+        the mark, up to `last`) as a new segment, merge segments as runs merge, and return them all."""
+        db = self._db
+        segments = list(self._segments)
+        first = int(db.execute("SELECT value FROM meta WHERE key = 'flushed'").fetchone()[0])
+        rows = db.execute("SELECT seq, record FROM articles WHERE seq > ? AND seq <= ?", (first, last))
+        path = self._entries_directory / f"{first}-{last}.bin"
+        _write_segment(path, first, last, {seq: decode_entry(record) for seq, record in rows})
+        segments.append(_Segment.open(path))
+        while len(segments) >= 2 and (
+            segments[-2].last - segments[-2].first < _MERGE_RATIO * (segments[-1].last - segments[-1].first)
+        ):
+            older, newer = segments[-2], segments.pop()
+            path = self._entries_directory / f"{older.first}-{newer.last}.bin"
+            _merge_segments(older, newer, path)
+            segments[-1] = _Segment.open(path)
+            self._retired += [self._entries_directory / older.name, self._entries_directory / newer.name]
+        return segments
 
     def get(self, article_id: str) -> Article | None:
         row = self._db.execute("SELECT record FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -810,7 +938,12 @@ class SQLiteStore:
 
     def stats(self) -> dict[str, Any]:
         count = self._db.execute("SELECT count(*) FROM articles").fetchone()[0]
-        files = [self.path, self.path.with_name(DATABASE + "-wal"), *self._runs_directory.iterdir()]
+        files = [
+            self.path,
+            self.path.with_name(DATABASE + "-wal"),
+            *self._runs_directory.iterdir(),
+            *self._entries_directory.iterdir(),
+        ]
         return {
             "backend": self.backend,
             "location": str(self.path),
@@ -979,15 +1112,24 @@ class RedisStore:
             fetched = self._redis.hmget(self._records, missing) if missing else []
         except self._errors as error:
             raise StoreError(f"{self.url}: lookup failed ({error})") from None
-        candidates = self._cache.take(seqs, dict(zip(missing, fetched, strict=True)))
+        records = self._cache.take(seqs, dict(zip(missing, fetched, strict=True)))
         passages = rows[~documents]
         return Found(
-            candidates,
+            {seq: decode_entry(record) for seq, record in records.items()},
             frozenset(rows[documents, 1].tolist()),
             levels[passages[:, 0]],
             passages[:, 1].copy(),
             int(seen),
+            records=records,
         )
+
+    def records(self, seqs: list[int]) -> dict[int, bytes]:
+        missing = self._cache.missing(seqs)
+        try:
+            fetched = self._redis.hmget(self._records, missing) if missing else []
+        except self._errors as error:
+            raise StoreError(f"{self.url}: lookup failed ({error})") from None
+        return self._cache.take(seqs, dict(zip(missing, fetched, strict=True)))
 
     def insert(self, article: Article, entry: bytes, keys: Keys, found: Found | None) -> Inserted:
         seen = "-" if found is None else str(found.token)

@@ -283,6 +283,19 @@ def test_band_keys_move_to_sorted_runs_and_are_still_found(tmp_path: Path):
         assert index.check(Article("probe", articles[5].text)).verdict == "exact-duplicate"
 
 
+def test_an_article_removed_between_the_lookup_and_reading_its_text_is_no_match(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # A lookup reads the entries (from a segment once the article's keys are in runs); the texts of the candidates
+    # left after the screen are read after it, when another worker may have removed the article.
+    article = ARTICLES[seed_id("001")]
+    with Index.open(tmp_path / "index", run_articles=1) as index:
+        index.add(article)
+        assert index.check(Article("copy", article.text)).verdict == "exact-duplicate"
+        monkeypatch.setattr(index._store, "records", lambda seqs: {})
+        assert index.check(Article("copy", article.text)).verdict == "new"
+
+
 def test_an_add_is_refused_when_its_buckets_changed_since_its_check(location: str):
     # Two workers: the first checks, the second adds a copy, then the first's add must not go through as `new`
     # (checks run without the write lock; the add is where a race is caught).

@@ -50,7 +50,8 @@ def _lookups(index: Index, probes: list[Article]) -> list[tuple]:
         found = index._store.lookup(index._incoming(probe).keys)
         memberships = sorted(zip(found.passage_keys.tolist(), found.passage_seqs.tolist(), strict=True))
         sizes = None if found.sizes is None else (found.sizes.document.tolist(), found.sizes.passage.tolist())
-        answers.append((found.candidates, found.documents, memberships, sizes))
+        entries = {seq: bytes(entry) for seq, entry in found.entries.items()}
+        answers.append((entries, found.documents, memberships, sizes))
     return answers
 
 

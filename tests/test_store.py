@@ -3,9 +3,11 @@ an add caps its buckets by their sizes at the time of the add."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import numpy as np
+import orjson
 import pytest
 
 from dedupe.models import Article
@@ -28,7 +30,7 @@ def test_keys_at_the_ends_of_the_integer_range_are_found(tmp_path: Path, run_art
     keys = _keys(_ENDS, _ENDS)
     assert _add(store, "a", keys) == "added"
     found = store.lookup(keys)
-    assert list(found.candidates) == [1]
+    assert list(found.entries) == [1]
     assert found.documents == {1}
     assert sorted(found.passage_keys.tolist()) == sorted(_ENDS.tolist())
     assert found.passage_keys.dtype == np.uint64
@@ -67,3 +69,48 @@ def test_an_add_caps_its_buckets_by_their_sizes_then(tmp_path: Path, run_article
         assert found.documents == {1}, "b's rows stay in its run and count, so d was not added"
     else:
         assert found.documents == {1, 4}
+
+
+def _entry(n: int) -> bytes:
+    # Entries are whole 32-bit words (entry.py); each article's differs in length and content.
+    return np.arange(n, 2 * n + 1, dtype="<u4").tobytes()
+
+
+def _articles_sharing_buckets(store: SQLiteStore, names: list[str]) -> Keys:
+    keys = _keys([5], [6])
+    for n, name in enumerate(names):
+        assert store.insert(Article(name, f"text of {name}"), _entry(n), keys, None) == "added"
+    return keys
+
+
+def test_entries_come_from_segments_as_the_records_hold_them(tmp_path: Path):
+    store = SQLiteStore(tmp_path, "test", max_bucket=100, run_articles=2)
+    keys = _articles_sharing_buckets(store, [f"a{n}" for n in range(9)])
+    assert store.delete("a2", keys)
+    found = store.lookup(keys)
+    expected = {n + 1: _entry(n) for n in range(9) if n != 2}
+    assert {seq: bytes(entry) for seq, entry in found.entries.items()} == expected
+    # Flushed every two articles (four segments, merged as runs merge): only the ninth is read from its record.
+    assert sorted(found.records) == [9]
+    segments = sorted(path.name for path in (tmp_path / "entries").iterdir())
+    assert len(segments) < 4, segments
+    assert store.records([1, 3, 9]).keys() == {1, 9}, "a removed article has no record"
+
+
+def test_numbers_no_segment_holds_are_read_from_their_records(tmp_path: Path):
+    store = SQLiteStore(tmp_path, "test", max_bucket=100, run_articles=2)
+    keys = _articles_sharing_buckets(store, ["a0", "a1", "a2", "a3"])
+    store.close()
+    # As a version that wrote no segments would leave it: runs named, segments not (then removed as leftovers).
+    db = sqlite3.connect(tmp_path / "index.sqlite")
+    runs = orjson.loads(db.execute("SELECT value FROM meta WHERE key = 'runs'").fetchone()[0])
+    db.execute("UPDATE meta SET value = ? WHERE key = 'runs'", (orjson.dumps({**runs, "entries": []}).decode(),))
+    db.commit()
+    db.close()
+    store = SQLiteStore(tmp_path, "test", max_bucket=100, run_articles=2)
+    assert not any((tmp_path / "entries").iterdir())
+    for n in range(4, 8):
+        assert store.insert(Article(f"a{n}", "text"), _entry(n), keys, None) == "added"
+    found = store.lookup(keys)
+    assert {seq: bytes(entry) for seq, entry in found.entries.items()} == {n + 1: _entry(n) for n in range(8)}
+    assert sorted(found.records) == [1, 2, 3, 4], "the gap before the first segment"
