@@ -1474,6 +1474,26 @@ def _lower_bound(values: np.ndarray, x: int, low: int, high: int) -> int:
 
 
 @njit(cache=True)
+def _lower_bound_from(values: np.ndarray, x: int, low: int, high: int, guess: int) -> int:
+    """`_lower_bound` of `[low, high)`, probing `guess` first and galloping from it: a few probes when it is close."""
+    if low >= high:
+        return low
+    guess = min(max(guess, low), high - 1)
+    step = 1
+    if values[guess] < x:
+        below = guess  # the answer is after it
+        while guess + step < high and values[guess + step] < x:
+            below = guess + step
+            step *= 2
+        return _lower_bound(values, x, below + 1, min(guess + step, high))
+    above = guess  # the answer is at it or before it
+    while guess - step >= low and values[guess - step] >= x:
+        above = guess - step
+        step *= 2
+    return _lower_bound(values, x, max(guess - step + 1, low), above)
+
+
+@njit(cache=True)
 def sorted_bounds(
     keys: np.ndarray, fences: np.ndarray, stride: int, wanted: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -1481,7 +1501,8 @@ def sorted_bounds(
     (`np.searchsorted` left and right in one pass). `fences` is `keys[::stride]`, kept in memory: each value is
     searched among the fences first, from where the previous one ended, then within one block of `stride` keys.
     In a memory-mapped run of band keys (store.py) a probe of the map is a cache miss and often a page: a search
-    of 270 million keys took 28 probes, of which the last 18 or so touched cold pages; within a block it is 10."""
+    of 270 million keys took 28 probes, of which the last 18 or so touched cold pages; within a block a bisection
+    takes 10, the interpolated first probe and gallop about 5 within a line or two."""
     starts = np.empty(len(wanted), dtype=np.int64)
     counts = np.zeros(len(wanted), dtype=np.int64)
     n = len(keys)
@@ -1490,7 +1511,16 @@ def sorted_bounds(
         x = wanted[i]
         # The first fence at or above x: the first key at or above x is after the fence before it, and not after it.
         fence = _lower_bound(fences, x, fence, len(fences))
-        low = _lower_bound(keys, x, max((fence - 1) * stride + 1, 0), min(fence * stride, n))
+        first, last = max((fence - 1) * stride + 1, 0), min(fence * stride, n)
+        # Band keys are hashes, spread evenly between the fences around x: the first probe goes where x would fall
+        # if they were (off by about the square root of the block's size), and the search gallops from there,
+        # touching a line or two of the block instead of the ten a bisection touches.
+        guess = first
+        if 0 < fence < len(fences):
+            span = float(fences[fence]) - float(fences[fence - 1])
+            if span > 0.0:
+                guess += int((float(x) - float(fences[fence - 1])) / span * (last - first))
+        low = _lower_bound_from(keys, x, first, last, guess)
         starts[i] = low
         end = low
         while end < n and keys[end] == x:
