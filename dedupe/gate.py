@@ -307,8 +307,10 @@ class Index:
     def warm(self) -> None:
         """Load the compiled kernels of every stage of a check now (from numba's on-disk cache, about a second once
         per process), instead of in the first checks that need them: a check of a built-in article against two
-        built-in copies of it, judged as if they were indexed, and one store lookup. Nothing is added or kept.
-        `dedupe gate` and `dedupe serve` warm their index before their first check."""
+        built-in copies of it, judged as if they were indexed, and one store lookup. Nothing is added or kept. And
+        the store's files are mapped in now (`SQLiteStore.warm`). `dedupe gate` and `dedupe serve` warm their index
+        before their first check."""
+        self._store.warm()
         with _one_thread():
             stored = [self._incoming(Article(f"\x00warm-{k}", text)) for k, text in enumerate(_WARM_TEXTS[:2])]
             incoming = self._incoming(Article("\x00warm", _WARM_TEXTS[2]))

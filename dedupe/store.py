@@ -27,12 +27,14 @@ small part of a check that preparing and verifying dominate.
 
 from __future__ import annotations
 
+import mmap
 import os
 import sqlite3
 import struct
+import sys
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -122,6 +124,10 @@ class Store(Protocol):
 
     def records(self, seqs: list[int]) -> dict[int, bytes]:
         """The records of the articles `seqs` (those removed meanwhile are left out)."""
+        ...
+
+    def warm(self) -> None:
+        """Ready the store for a stream of lookups (`Index.warm`)."""
         ...
 
     def insert(self, article: Article, entry: bytes, keys: Keys, found: Found | None) -> Inserted: ...
@@ -392,15 +398,15 @@ class _Run:
     keys: np.ndarray
     seqs: np.ndarray
     fences: np.ndarray
+    mapped: mmap.mmap
 
     @classmethod
     def open(cls, path: Path) -> _Run:
-        # Plain arrays over the map (a view keeps it open): compiled calls take them, and numpy's memmap subclass
-        # wraps every result it returns.
-        data = np.memmap(path, dtype="<i8", mode="r").view(np.ndarray)
+        mapped = _map(path)
+        data = np.frombuffer(mapped, dtype="<i8")
         half = len(data) // 2
         keys = data[:half]
-        return cls(path.name, keys, data[half:], np.ascontiguousarray(keys[::_FENCE]))
+        return cls(path.name, keys, data[half:], np.ascontiguousarray(keys[::_FENCE]), mapped)
 
     def members(self, keys: np.ndarray) -> np.ndarray:
         """The rows of the sorted signed `keys`, as an `(m, 2)` array."""
@@ -408,6 +414,23 @@ class _Run:
 
     def counts(self, keys: np.ndarray) -> np.ndarray:
         return kernels.sorted_bounds(self.keys, self.fences, _FENCE, keys)[1]
+
+
+def _map(path: Path) -> mmap.mmap:
+    """A file mapped read-only (arrays over it keep it open; compiled calls take them)."""
+    with open(path, "rb") as handle:
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+# Linux's MADV_POPULATE_READ (kernel 5.14 on; Python 3.11's mmap module does not name it).
+_POPULATE_READ = getattr(mmap, "MADV_POPULATE_READ", 22)
+
+
+def _populate(mapped: mmap.mmap) -> None:
+    """Map every page of `mapped` into the process now (reading those not in the page cache), so that lookups do
+    not fault them in one at a time (Linux; a kernel before 5.14 refuses, and the pages are faulted in as read)."""
+    with suppress(OSError):
+        mapped.madvise(_POPULATE_READ)
 
 
 def _write_run(path: Path, keys: np.ndarray, seqs: np.ndarray) -> None:
@@ -463,14 +486,15 @@ class _Segment:
     last: int
     offsets: np.ndarray
     entries: memoryview
+    mapped: mmap.mmap
 
     @classmethod
     def open(cls, path: Path) -> _Segment:
-        data = np.memmap(path, dtype=np.uint8, mode="r").view(np.ndarray)
-        first, count = _SEGMENT_HEADER.unpack_from(data)
+        mapped = _map(path)
+        first, count = _SEGMENT_HEADER.unpack_from(mapped)
         start = _SEGMENT_HEADER.size + 8 * (count + 1)
-        offsets = data[_SEGMENT_HEADER.size : start].view("<i8")
-        return cls(path.name, first, first + count, offsets, memoryview(data[start:]))
+        offsets = np.frombuffer(mapped, dtype="<i8", count=count + 1, offset=_SEGMENT_HEADER.size)
+        return cls(path.name, first, first + count, offsets, memoryview(mapped)[start:], mapped)
 
     def of(self, seqs: np.ndarray) -> dict[int, memoryview]:
         """The entries of `seqs`, sequence numbers in this segment's range (an empty entry is left out)."""
@@ -729,6 +753,21 @@ class SQLiteStore:
 
     def records(self, seqs: list[int]) -> dict[int, bytes]:
         return self._records(seqs)
+
+    def warm(self) -> None:
+        """Map every page of the runs and segments into this process now, when they fit in half the machine's
+        memory: a fresh worker's lookups would otherwise fault them in a page or two per key and run (at 1M indexed
+        the runs' search cost 0.76 ms a lookup in a fresh process, 0.35 ms once mapped; mapping the 6.4 GB of runs
+        and segments took about 1 s from the page cache). Runs and segments written later are mapped as read."""
+        if not sys.platform.startswith("linux"):
+            return
+        with self._snapshot():
+            self._refresh()
+        maps = [run.mapped for runs in self._runs.values() for run in runs]
+        maps += [segment.mapped for segment in self._segments]
+        if sum(len(m) for m in maps) <= os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2:
+            for mapped in maps:
+                _populate(mapped)
 
     def _records(self, seqs: list[int]) -> dict[int, bytes]:
         missing = self._cache.missing(seqs)
@@ -1122,6 +1161,9 @@ class RedisStore:
             int(seen),
             records=records,
         )
+
+    def warm(self) -> None:
+        pass  # the buckets live in the server's memory
 
     def records(self, seqs: list[int]) -> dict[int, bytes]:
         missing = self._cache.missing(seqs)

@@ -4,6 +4,7 @@ an add caps its buckets by their sizes at the time of the add."""
 from __future__ import annotations
 
 import sqlite3
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -114,3 +115,20 @@ def test_numbers_no_segment_holds_are_read_from_their_records(tmp_path: Path):
     found = store.lookup(keys)
     assert {seq: bytes(entry) for seq, entry in found.entries.items()} == {n + 1: _entry(n) for n in range(8)}
     assert sorted(found.records) == [1, 2, 3, 4], "the gap before the first segment"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pages are mapped in ahead on Linux only")
+def test_warming_maps_in_every_run_and_segment_that_fits_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    store = SQLiteStore(tmp_path, "test", max_bucket=100, run_articles=2)
+    _articles_sharing_buckets(store, [f"a{n}" for n in range(5)])
+    mapped: list[int] = []
+    monkeypatch.setattr("dedupe.store._populate", lambda m: mapped.append(len(m)))
+    store.warm()
+    files = [*(tmp_path / "runs").iterdir(), *(tmp_path / "entries").iterdir()]
+    assert len(files) >= 3
+    assert sorted(mapped) == sorted(path.stat().st_size for path in files)
+    # Files larger than half the machine's memory would push the rest out of it: left to be faulted in as read.
+    mapped.clear()
+    monkeypatch.setattr("os.sysconf", lambda name: 1)
+    store.warm()
+    assert mapped == []
