@@ -36,7 +36,7 @@ from dedupe.document import Corpus, Document, prepare
 from dedupe.entry import Entries, Sentences, decode, decode_sentences, measure, measure_many
 from dedupe.errors import StoreError
 from dedupe.fingerprint import MinHasher
-from dedupe.matching import match_pairs, may_relate, sentences
+from dedupe.matching import match_pairs, may_be_near, may_relate, sentences
 from dedupe.models import Article, Pair
 from dedupe.profiles import corpus_features
 from dedupe.rank import rank_members
@@ -455,9 +455,10 @@ class Index:
             kept = np.array([k for k in kept.tolist() if int(seqs[stored[k]]) in records], dtype=np.int64)
             kept_seqs = [int(seqs[stored[k]]) for k in kept.tolist()]
             articles = [decode_article(records[seq]) for seq in kept_seqs]
-            relatable, sentence_matches = self._relatable(incoming, kept_seqs, articles, jaccards[kept])
+            relatable, near, sentence_matches = self._relatable(incoming, kept_seqs, articles, jaccards[kept])
+            strongest_left = _strongest_left(jaccards[kept], relatable, near)
             for position, (seq, article) in enumerate(zip(kept_seqs, articles, strict=True)):
-                if self._settled(matches, float(jaccards[kept[position]])):
+                if self._settled(matches, strongest_left[position]):
                     unverified = len(kept) - position
                     break
                 if not relatable[position]:
@@ -485,15 +486,16 @@ class Index:
         missing = [seq for seq in seqs if seq not in records]
         return {**records, **self._store.records(missing)} if missing else records
 
-    def _settled(self, matches: list[Match], jaccard: float) -> bool:
-        """Whether the `max_matches` strongest of `matches` stay so against every candidate left, the strongest of
-        which has shingle Jaccard `jaccard`: only a Jaccard of 1 can be an exact duplicate (the same words give the
-        same shingles), and a weaker match ranks by its Jaccard (`_strongest_first`). Ties go on verifying."""
+    def _settled(self, matches: list[Match], strongest_left: tuple[int, float] | None) -> bool:
+        """Whether the `max_matches` strongest of `matches` stay so against every candidate left, of which the
+        strongest could rank `strongest_left` at best (`_strongest_left`; None: none can relate). Ties go on
+        verifying."""
         if self.max_matches is None or len(matches) < self.max_matches:
             return False
+        if strongest_left is None:
+            return True
         weakest_shown = sorted(matches, key=_strongest_first)[self.max_matches - 1].pair
-        best_left = (_STRENGTH["exact-duplicate" if jaccard >= 1.0 else "near-duplicate"], -round(jaccard, 4))
-        return best_left > (_STRENGTH[weakest_shown.relation], -weakest_shown.jaccard)
+        return strongest_left > (_STRENGTH[weakest_shown.relation], -weakest_shown.jaccard)
 
     def _candidates(self, incoming: _Incoming, found: Found, seqs: np.ndarray, sentences: Sentences) -> np.ndarray:
         """Which of the stored articles `seqs` (indexes into them) the scan would make candidates: those sharing a
@@ -537,15 +539,16 @@ class Index:
 
     def _relatable(
         self, incoming: _Incoming, seqs: list[int], articles: list[Article], jaccards: np.ndarray
-    ) -> tuple[np.ndarray, list[np.ndarray]]:
+    ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
         """Which stored articles (`seqs`, their `articles`) could relate to the incoming one (`verify.screen`'s last
         step): shingle Jaccard at `near_jaccard`, or an aligner's matching (`matching.may_relate`, computed from the
-        texts: the entries keep no word order) that covers enough or reuses a long enough passage; and the sentence
+        texts: the entries keep no word order) that covers enough or reuses a long enough passage; which of them
+        could be near-duplicates (that Jaccard, or coverage enough: `matching.may_be_near`); and the sentence
         matches of each (the stored article as side a), which `relate` then need not find again. Documents prepared
         already are not prepared again."""
         config = self.config
         if not seqs:
-            return np.zeros(0, dtype=bool), []
+            return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool), []
         prepared = {k: self._prepared[seq] for k, seq in enumerate(seqs) if seq in self._prepared}
         if incoming.document is not None:
             prepared[len(seqs)] = incoming.document
@@ -553,8 +556,10 @@ class Index:
         pairs = np.stack([np.arange(len(seqs)), np.full(len(seqs), len(seqs))], axis=1)
         view = sentences(corpus_features(corpus, np.arange(len(seqs) + 1)))
         found = match_pairs(pairs, view, config)
-        relatable = (jaccards >= config.near_jaccard) | may_relate(pairs, view, config, found)
-        return relatable, [found.of(k) for k in range(len(seqs))]
+        by_jaccard = jaccards >= config.near_jaccard
+        relatable = by_jaccard | may_relate(pairs, view, config, found)
+        near = by_jaccard | may_be_near(pairs, view, config, found)
+        return relatable, near, [found.of(k) for k in range(len(seqs))]
 
     def _stored(self, seq: int, article: Article) -> Document:
         cached = self._prepared.get(seq)
@@ -602,6 +607,23 @@ def _key_rows(keys: np.ndarray, owners: np.ndarray) -> np.ndarray:
     first = np.ones(len(flat), dtype=bool)
     first[1:] = (flat[1:] != flat[:-1]) | (article[1:] != article[:-1])
     return np.stack([flat[first], article[first]], axis=1)
+
+
+def _strongest_left(jaccards: np.ndarray, relatable: np.ndarray, near: np.ndarray) -> list[tuple[int, float] | None]:
+    """For each position of candidates in verification order, how the strongest candidate from there on could rank
+    at best (`_strongest_first`'s order on strength and Jaccard), None when none of them can relate: only a
+    Jaccard of 1 can be an exact duplicate (the same words give the same shingles), only a candidate `near` can be
+    a near-duplicate, any other at most a partial reuse."""
+    best: list[tuple[int, float] | None] = [None] * (len(jaccards) + 1)
+    for position in range(len(jaccards) - 1, -1, -1):
+        best[position] = best[position + 1]
+        if relatable[position]:
+            jaccard = float(jaccards[position])
+            relation = "exact-duplicate" if jaccard >= 1.0 else "near-duplicate" if near[position] else "partial-reuse"
+            rank = (_STRENGTH[relation], -round(jaccard, 4))
+            if best[position] is None or rank < best[position]:
+                best[position] = rank
+    return best
 
 
 def _strongest_first(match: Match) -> tuple[int, float, str]:

@@ -152,13 +152,18 @@ def may_relate(pairs: np.ndarray, sentences: Sentences, config: ScanConfig, foun
     reaches `near_jaccard`."""
     if found is None:
         found = match_pairs(pairs, sentences, config)
+    return may_be_near(pairs, sentences, config, found) | (found.longest_reuse >= config.reuse_min_words)
+
+
+def may_be_near(pairs: np.ndarray, sentences: Sentences, config: ScanConfig, found: Matches) -> np.ndarray:
+    """Whether each pair's matching `found` covers enough of it for `verify.classify` to make it a near-duplicate
+    without a high shingle Jaccard (its names are checked in Python). False means `relate` gives the pair at most
+    partial reuse unless its Jaccard reaches `near_jaccard`."""
     words = np.diff(sentences.word_bounds)
     a_shorter = words[pairs[:, 0]] <= words[pairs[:, 1]]
     shorter = np.where(a_shorter, found.coverage_a, found.coverage_b)
-    return (
-        (np.minimum(found.coverage_a, found.coverage_b) >= config.near_coverage - _ROUNDING)
-        | (shorter >= config.contained_coverage - _ROUNDING)
-        | (found.longest_reuse >= config.reuse_min_words)
+    return (np.minimum(found.coverage_a, found.coverage_b) >= config.near_coverage - _ROUNDING) | (
+        shorter >= config.contained_coverage - _ROUNDING
     )
 
 

@@ -4,6 +4,7 @@ store's sorted runs."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -204,6 +205,40 @@ def test_a_capped_verdict_is_the_full_one_cut_to_its_strongest_matches(tmp_path:
             assert whole.unverified == 0
             unverified += cut.unverified
     assert unverified > 0
+
+
+def test_a_cap_stops_once_no_candidate_left_could_be_more_than_a_weaker_partial_reuse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # Six stored stories each reuse one sentence of the incoming one (its first, second, ...) among other sentences
+    # of their own: six partial reuses of different Jaccard, none covering enough of either article to be a
+    # near-duplicate. With two matches shown, the other four need no alignment.
+    from dedupe import gate
+
+    def sentences(prefix: str) -> list[str]:
+        text = ARTICLES[seed_id(prefix)].text
+        return [s for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 12]
+
+    reused, own = sentences("004")[:6], sentences("003") + sentences("001")
+    stored = [Article(f"s{k}", " ".join([reused[k], *own[k : 2 * k + 4]])) for k in range(6)]
+    incoming = Article("incoming", " ".join(reused))
+    aligned: list[str] = []
+    counted = gate.relate
+    monkeypatch.setattr(gate, "relate", lambda a, *rest: aligned.append(a.id) or counted(a, *rest))
+    with (
+        Index.open(tmp_path / "all", max_matches=None) as full,
+        Index.open(tmp_path / "capped", max_matches=2) as capped,
+    ):
+        for article in stored:
+            full.add(article)
+            capped.add(article)
+        whole = full.check(incoming)
+        aligned.clear()
+        cut = capped.check(incoming)
+    assert [m.pair.relation for m in whole.matches] == ["partial-reuse"] * 6
+    assert [(m.article.id, m.pair) for m in cut.matches] == [(m.article.id, m.pair) for m in whole.matches[:2]]
+    assert len(aligned) == 2
+    assert cut.unverified == 4
 
 
 def test_a_cap_still_finds_the_first_exact_duplicate_behind_others_of_jaccard_one(tmp_path: Path):
