@@ -38,6 +38,7 @@ from dedupe.errors import StoreError
 from dedupe.fingerprint import MinHasher
 from dedupe.matching import match_pairs, may_be_near, may_relate, sentences
 from dedupe.models import Article, Pair
+from dedupe.names import names_agree
 from dedupe.profiles import corpus_features
 from dedupe.rank import rank_members
 from dedupe.report import passage_dict
@@ -457,7 +458,15 @@ class Index:
             articles = [decode_article(records[seq]) for seq in kept_seqs]
             relatable, near, sentence_matches = self._relatable(incoming, kept_seqs, articles, jaccards[kept])
             strongest_left = _strongest_left(jaccards[kept], relatable, near)
+            named = False
             for position, (seq, article) in enumerate(zip(kept_seqs, articles, strict=True)):
+                if not named and self._full(matches) and not self._settled(matches, strongest_left[position]):
+                    # The cap is reached but a candidate left could still be a near-duplicate by its coverage: which
+                    # of them name the same people and firms decides it, at the cost of preparing them (as verifying
+                    # them would), not of aligning them.
+                    near = self._named(incoming, kept_seqs, articles, jaccards[kept], near & relatable, position)
+                    strongest_left = _strongest_left(jaccards[kept], relatable, near)
+                    named = True
                 if self._settled(matches, strongest_left[position]):
                     unverified = len(kept) - position
                     break
@@ -486,11 +495,36 @@ class Index:
         missing = [seq for seq in seqs if seq not in records]
         return {**records, **self._store.records(missing)} if missing else records
 
+    def _full(self, matches: list[Match]) -> bool:
+        return self.max_matches is not None and len(matches) >= self.max_matches
+
+    def _named(
+        self,
+        incoming: _Incoming,
+        seqs: list[int],
+        articles: list[Article],
+        jaccards: np.ndarray,
+        near: np.ndarray,
+        first: int,
+    ) -> np.ndarray:
+        """`near` with the candidates from position `first` on that could be near-duplicates only by their coverage
+        (a Jaccard below `near_jaccard`) kept so only when they name the same people and firms as the incoming
+        article (`names.names_agree`, as `verify.classify` requires of them). Candidates that cannot relate are
+        left out of `near` by the caller, so none is prepared for nothing."""
+        config = self.config
+        near = near.copy()
+        document = incoming.prepared(config.shingle)
+        for position in range(first, len(seqs)):
+            if near[position] and jaccards[position] < config.near_jaccard:
+                stored = self._stored(seqs[position], articles[position])
+                near[position] = names_agree(stored, document, config.min_shared_names, config.min_names)
+        return near
+
     def _settled(self, matches: list[Match], strongest_left: tuple[int, float] | None) -> bool:
         """Whether the `max_matches` strongest of `matches` stay so against every candidate left, of which the
         strongest could rank `strongest_left` at best (`_strongest_left`; None: none can relate). Ties go on
         verifying."""
-        if self.max_matches is None or len(matches) < self.max_matches:
+        if not self._full(matches):
             return False
         if strongest_left is None:
             return True

@@ -241,6 +241,58 @@ def test_a_cap_stops_once_no_candidate_left_could_be_more_than_a_weaker_partial_
     assert cut.unverified == 4
 
 
+_TEMPLATE = (
+    "The board of {firm} appointed {person} as chief executive on Monday, the company said in a statement released "
+    "after the market closed. {person} joins from {other}, where the executive ran the European retail business for "
+    "the past six years and doubled its sales. Shares in {firm} rose three percent in early trading in {city} as "
+    "investors welcomed the end of a long search for a new leader. {person} told reporters in {city} that {firm} "
+    "would keep its headquarters in {city} and its factory near {other}. {firm} said {person} would be paid the same "
+    "salary as the previous chief executive of {firm}, without a bonus in {city}. Analysts at the bank said the "
+    "appointment should calm nerves but warned that the turnaround plan would take years to deliver."
+)
+_NAMES = [
+    ("Halvorsen Group", "Maria Lindqvist", "Norbank", "Oslo"),
+    ("Pellucid Foods", "Arturo Benedetti", "Conserva", "Milan"),
+    ("Tamsin Retail", "Oliver Pennington", "Brightmart", "Leeds"),
+    ("Vardanyan Holdings", "Ani Petrosyan", "Araratbank", "Yerevan"),
+    ("Kesselring Werke", "Jonas Albrecht", "Rheinhandel", "Cologne"),
+    ("Duvall Freres", "Claire Montagne", "Lumiere", "Lyon"),
+    ("Okonkwo Industries", "Chidi Eze", "Lagosmart", "Abuja"),
+]
+
+
+def test_a_cap_stops_once_the_stories_left_name_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # One notice filled in with seven firms and people: the incoming one aligns over nearly all of every stored one,
+    # so each could be a near-duplicate by its coverage, but names others: six partial reuses. With two shown, the
+    # names of the other four rule them out without aligning them.
+    from dedupe import gate
+
+    stories = [
+        _TEMPLATE.format(firm=firm, person=person, other=other, city=city) for firm, person, other, city in _NAMES
+    ]
+    # Different lengths, so that no two stored stories tie on their Jaccard with the incoming one.
+    stored = [Article(f"s{k}", " ".join(re.split(r"(?<=\.) ", stories[k])[: 6 - k % 3])) for k in range(6)]
+    incoming = Article("incoming", stories[6])
+    aligned: list[str] = []
+    counted = gate.relate
+    monkeypatch.setattr(gate, "relate", lambda a, *rest: aligned.append(a.id) or counted(a, *rest))
+    with (
+        Index.open(tmp_path / "all", max_matches=None) as full,
+        Index.open(tmp_path / "capped", max_matches=2) as capped,
+    ):
+        for article in stored:
+            full.add(article)
+            capped.add(article)
+        whole = full.check(incoming)
+        aligned.clear()
+        cut = capped.check(incoming)
+    assert [m.pair.relation for m in whole.matches] == ["partial-reuse"] * 6
+    assert min(min(m.pair.coverage_a, m.pair.coverage_b) for m in whole.matches) >= 0.4, "all covered enough"
+    assert [(m.article.id, m.pair) for m in cut.matches] == [(m.article.id, m.pair) for m in whole.matches[:2]]
+    assert len(aligned) == 2
+    assert cut.unverified == 4
+
+
 def test_a_cap_still_finds_the_first_exact_duplicate_behind_others_of_jaccard_one(tmp_path: Path):
     # A text repeating five words has the same five shingles however often it repeats them: a shorter copy is a
     # near-duplicate of Jaccard 1, indexed first, then two exact copies, the one whose id sorts first indexed last.
