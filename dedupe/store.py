@@ -1144,14 +1144,13 @@ class RedisStore:
             seen, *flat = self._find(
                 keys=[self._seq, *self._bucket_names(keys)], args=[len(keys.document), self.max_bucket]
             )
-            rows = np.array(flat, dtype=np.int64).reshape(-1, 2)
-            documents = rows[:, 0] < len(keys.document)
-            seqs = np.unique(rows[:, 1]).tolist()
-            missing = self._cache.missing(seqs)
-            fetched = self._redis.hmget(self._records, missing) if missing else []
         except self._errors as error:
             raise StoreError(f"{self.url}: lookup failed ({error})") from None
-        records = self._cache.take(seqs, dict(zip(missing, fetched, strict=True)))
+        rows = np.array(flat, dtype=np.int64).reshape(-1, 2)
+        documents = rows[:, 0] < len(keys.document)
+        # The second round trip: the records of every member, the entries for the candidate rule and the texts for
+        # verification together (two reads of the index's entries and texts would be three round trips).
+        records = self.records(np.unique(rows[:, 1]).tolist())
         passages = rows[~documents]
         return Found(
             {seq: decode_entry(record) for seq, record in records.items()},

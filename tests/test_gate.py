@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import dedupe
-from dedupe.gate import Index
+from dedupe.gate import Index, Verdict
 from dedupe.ingest import read_articles
 from dedupe.models import Article
 from dedupe.store import FORMAT_VERSION, SQLiteStore
@@ -207,14 +207,34 @@ def test_a_capped_verdict_is_the_full_one_cut_to_its_strongest_matches(tmp_path:
     assert unverified > 0
 
 
+def _checked_whole_and_capped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stored: list[Article], incoming: Article, max_matches: int
+) -> tuple[Verdict, Verdict, list[str]]:
+    """The verdicts on `incoming` of an index of `stored` without a cap and with `max_matches`, and the stored
+    articles the capped check aligned."""
+    from dedupe import gate
+
+    aligned: list[str] = []
+    counted = gate.relate
+    monkeypatch.setattr(gate, "relate", lambda a, *rest: aligned.append(a.id) or counted(a, *rest))
+    with (
+        Index.open(tmp_path / "all", max_matches=None) as full,
+        Index.open(tmp_path / "capped", max_matches=max_matches) as capped,
+    ):
+        for article in stored:
+            full.add(article)
+            capped.add(article)
+        whole = full.check(incoming)
+        aligned.clear()
+        return whole, capped.check(incoming), aligned
+
+
 def test_a_cap_stops_once_no_candidate_left_could_be_more_than_a_weaker_partial_reuse(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     # Six stored stories each reuse one sentence of the incoming one (its first, second, ...) among other sentences
     # of their own: six partial reuses of different Jaccard, none covering enough of either article to be a
     # near-duplicate. With two matches shown, the other four need no alignment.
-    from dedupe import gate
-
     def sentences(prefix: str) -> list[str]:
         text = ARTICLES[seed_id(prefix)].text
         return [s for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 12]
@@ -222,19 +242,7 @@ def test_a_cap_stops_once_no_candidate_left_could_be_more_than_a_weaker_partial_
     reused, own = sentences("004")[:6], sentences("003") + sentences("001")
     stored = [Article(f"s{k}", " ".join([reused[k], *own[k : 2 * k + 4]])) for k in range(6)]
     incoming = Article("incoming", " ".join(reused))
-    aligned: list[str] = []
-    counted = gate.relate
-    monkeypatch.setattr(gate, "relate", lambda a, *rest: aligned.append(a.id) or counted(a, *rest))
-    with (
-        Index.open(tmp_path / "all", max_matches=None) as full,
-        Index.open(tmp_path / "capped", max_matches=2) as capped,
-    ):
-        for article in stored:
-            full.add(article)
-            capped.add(article)
-        whole = full.check(incoming)
-        aligned.clear()
-        cut = capped.check(incoming)
+    whole, cut, aligned = _checked_whole_and_capped(tmp_path, monkeypatch, stored, incoming, max_matches=2)
     assert [m.pair.relation for m in whole.matches] == ["partial-reuse"] * 6
     assert [(m.article.id, m.pair) for m in cut.matches] == [(m.article.id, m.pair) for m in whole.matches[:2]]
     assert len(aligned) == 2
@@ -265,27 +273,13 @@ def test_a_cap_stops_once_the_stories_left_name_others(tmp_path: Path, monkeypat
     # One notice filled in with seven firms and people: the incoming one aligns over nearly all of every stored one,
     # so each could be a near-duplicate by its coverage, but names others: six partial reuses. With two shown, the
     # names of the other four rule them out without aligning them.
-    from dedupe import gate
-
     stories = [
         _TEMPLATE.format(firm=firm, person=person, other=other, city=city) for firm, person, other, city in _NAMES
     ]
     # Different lengths, so that no two stored stories tie on their Jaccard with the incoming one.
     stored = [Article(f"s{k}", " ".join(re.split(r"(?<=\.) ", stories[k])[: 6 - k % 3])) for k in range(6)]
     incoming = Article("incoming", stories[6])
-    aligned: list[str] = []
-    counted = gate.relate
-    monkeypatch.setattr(gate, "relate", lambda a, *rest: aligned.append(a.id) or counted(a, *rest))
-    with (
-        Index.open(tmp_path / "all", max_matches=None) as full,
-        Index.open(tmp_path / "capped", max_matches=2) as capped,
-    ):
-        for article in stored:
-            full.add(article)
-            capped.add(article)
-        whole = full.check(incoming)
-        aligned.clear()
-        cut = capped.check(incoming)
+    whole, cut, aligned = _checked_whole_and_capped(tmp_path, monkeypatch, stored, incoming, max_matches=2)
     assert [m.pair.relation for m in whole.matches] == ["partial-reuse"] * 6
     assert min(min(m.pair.coverage_a, m.pair.coverage_b) for m in whole.matches) >= 0.4, "all covered enough"
     assert [(m.article.id, m.pair) for m in cut.matches] == [(m.article.id, m.pair) for m in whole.matches[:2]]
