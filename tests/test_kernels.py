@@ -233,18 +233,18 @@ def test_sorted_members_are_numpys_searchsorted(size: int, stride: int, spread: 
     # all. Wide: keys over the whole 64-bit range as band keys are, some repeated, clustered at one end (the first
     # probe's guess is far off there), wanted among them and between them.
     rng = np.random.default_rng(size)
-    low, high = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+    smallest, largest = np.iinfo(np.int64).min, np.iinfo(np.int64).max
     if spread == "narrow":
         keys = np.sort(rng.integers(-30, 30, size)).astype(np.int64)
         wanted = rng.integers(-40, 40, 25)
     else:
-        keys = rng.integers(low, high, size, endpoint=True)
-        keys[: size // 4] = rng.integers(high - 1000, high, size // 4, endpoint=True)
+        keys = rng.integers(smallest, largest, size, endpoint=True)
+        keys[: size // 4] = rng.integers(largest - 1000, largest, size // 4, endpoint=True)
         keys = np.sort(np.concatenate([keys, keys[: size // 5]]))
-        wanted = np.concatenate([rng.choice(keys, min(size, 20)), rng.integers(low, high, 20)])
-    keys[: min(size, 3)] = low
+        wanted = np.concatenate([rng.choice(keys, min(size, 20)), rng.integers(smallest, largest, 20)])
+    keys[: min(size, 3)] = smallest
     values = rng.integers(0, 10**6, len(keys)).astype(np.int64)
-    wanted = np.unique(np.append(wanted, [low, high]))
+    wanted = np.unique(np.append(wanted, [smallest, largest]))
     fences = np.ascontiguousarray(keys[::stride])
     low, high = np.searchsorted(keys, wanted, "left"), np.searchsorted(keys, wanted, "right")
     starts, counts = kernels.sorted_bounds(keys, fences, stride, wanted)

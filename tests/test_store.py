@@ -1,5 +1,6 @@
-"""The embedded store on its own: band keys of any value and number are found, in the tables and in the runs, and
-an add caps its buckets by their sizes at the time of the add."""
+"""The embedded store on its own: band keys of any value and number are found, in the tables and in the runs; an
+add caps its buckets by their sizes at the time of the add; the entries of flushed articles are read from their
+segments as their records hold them; warming maps the files in."""
 
 from __future__ import annotations
 
