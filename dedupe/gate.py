@@ -456,16 +456,17 @@ class Index:
             kept = np.array([k for k in kept.tolist() if int(seqs[stored[k]]) in records], dtype=np.int64)
             kept_seqs = [int(seqs[stored[k]]) for k in kept.tolist()]
             articles = [decode_article(records[seq]) for seq in kept_seqs]
-            relatable, near, sentence_matches = self._relatable(incoming, kept_seqs, articles, jaccards[kept])
-            strongest_left = _strongest_left(jaccards[kept], relatable, near)
+            jaccards = jaccards[kept]  # of the pairs left, in verification order from here on
+            relatable, near, sentence_matches = self._relatable(incoming, kept_seqs, articles, jaccards)
+            strongest_left = _strongest_left(jaccards, relatable, near)
             named = False
             for position, (seq, article) in enumerate(zip(kept_seqs, articles, strict=True)):
                 if not named and self._full(matches) and not self._settled(matches, strongest_left[position]):
                     # The cap is reached but a candidate left could still be a near-duplicate by its coverage: which
                     # of them name the same people and firms decides it, at the cost of preparing them (as verifying
                     # them would), not of aligning them.
-                    near = self._named(incoming, kept_seqs, articles, jaccards[kept], near & relatable, position)
-                    strongest_left = _strongest_left(jaccards[kept], relatable, near)
+                    near = self._named(incoming, kept_seqs, articles, jaccards, near & relatable, position)
+                    strongest_left = _strongest_left(jaccards, relatable, near)
                     named = True
                 if self._settled(matches, strongest_left[position]):
                     unverified = len(kept) - position

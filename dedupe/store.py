@@ -747,12 +747,9 @@ class SQLiteStore:
                 continue
             segment, mine = self._segments[number], seqs[which == number]
             entries.update(segment.of(mine[mine > segment.first]))
-        records = self._records([seq for seq in seqs.tolist() if seq not in entries])
+        records = self.records([seq for seq in seqs.tolist() if seq not in entries])
         entries.update((seq, decode_entry(record)) for seq, record in records.items())
         return entries, records
-
-    def records(self, seqs: list[int]) -> dict[int, bytes]:
-        return self._records(seqs)
 
     def warm(self) -> None:
         """Map every page of the runs and segments into this process now, when they fit in half the machine's
@@ -769,7 +766,7 @@ class SQLiteStore:
             for mapped in maps:
                 _populate(mapped)
 
-    def _records(self, seqs: list[int]) -> dict[int, bytes]:
+    def records(self, seqs: list[int]) -> dict[int, bytes]:
         missing = self._cache.missing(seqs)
         rows = self._db.execute(_RECORDS, (_json(missing),)).fetchall() if missing else []
         return self._cache.take(seqs, dict(rows))
