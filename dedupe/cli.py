@@ -33,7 +33,7 @@ from dedupe.ingest import Fields, IngestLog, parse_line, read_article, read_arti
 from dedupe.near_duplicates import NearDuplicates, near_duplicates
 from dedupe.report import alignment_dict, render, render_alignment, write_json
 from dedupe.scan import ScanResult, scan
-from dedupe.store import FORMAT_VERSION
+from dedupe.store import format_version
 
 EXIT_ERROR = 1
 EXIT_DUPLICATES = 3
@@ -333,12 +333,13 @@ def index_upgrade(
         upgraded = Index.upgrade(index, to, progress=update)
     if json_output:
         _print_json(dataclasses.asdict(upgraded))
-    elif upgraded.read_format == str(FORMAT_VERSION) and to is None:
-        typer.echo(f"{index}: already format {FORMAT_VERSION}; nothing to do", err=True)
+    elif upgraded.read_format == str(format_version(index)) and to is None:
+        typer.echo(f"{index}: already format {upgraded.read_format}; nothing to do", err=True)
     else:
         kept = f"; the old index is kept at {upgraded.kept}" if upgraded.kept else ""
+        written = format_version(upgraded.location)
         typer.echo(
-            f"indexed {upgraded.articles} articles again (format {upgraded.read_format} -> {FORMAT_VERSION}) "
+            f"indexed {upgraded.articles} articles again (format {upgraded.read_format} -> {written}) "
             f"at {upgraded.location}{kept}",
             err=True,
         )

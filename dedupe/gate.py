@@ -43,7 +43,7 @@ from dedupe.profiles import corpus_features
 from dedupe.rank import rank_members
 from dedupe.report import passage_dict
 from dedupe.store import (
-    FORMAT_VERSION,
+    FORMAT_VERSIONS,
     Found,
     KeyRows,
     Keys,
@@ -256,7 +256,7 @@ class Index:
         with stored_articles(source) as stored:
             target: str | Path
             if in_place:
-                if stored.format == str(FORMAT_VERSION):
+                if stored.format == str(FORMAT_VERSIONS["sqlite"]):
                     return Upgraded(0, stored.format, source)
                 directory = Path(source).resolve()
                 kept = directory.with_name(f"{directory.name}.format{stored.format}")
@@ -396,7 +396,7 @@ class Index:
 
     def stats(self) -> dict[str, Any]:
         """Backend, location, article count, size in bytes, format version and settings."""
-        return {**self._store.stats(), "format": FORMAT_VERSION, "config": self.config.identity}
+        return {**self._store.stats(), "format": FORMAT_VERSIONS[self._store.backend], "config": self.config.identity}
 
     def _incoming(self, article: Article) -> _Incoming:
         """The article's entry and its document and passage band keys (the scan's signatures and bands)."""

@@ -10,13 +10,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import dedupe
 from dedupe.gate import Index, Verdict
 from dedupe.ingest import read_articles
 from dedupe.models import Article
-from dedupe.store import FORMAT_VERSION, SQLiteStore
+from dedupe.store import FORMAT_VERSIONS, SQLiteStore
 from dedupe.verify import relate
 from tests.conftest import SEEDS, seed_id
 from tests.test_gate_reliability import synthetic
@@ -105,7 +106,8 @@ def test_an_index_of_another_format_version_is_refused(tmp_path: Path):
         Index.open(tmp_path / "index")
     assert str(error.value) == (
         f"{tmp_path / 'index' / 'index.sqlite'}: index format version 99, but this dedupe reads version "
-        f"{FORMAT_VERSION} (rebuild the index with `dedupe index add`, or use the dedupe version that wrote it)"
+        f"{FORMAT_VERSIONS['sqlite']} (rebuild the index with `dedupe index add`, or use the dedupe version that "
+        "wrote it)"
     )
 
 
@@ -316,6 +318,28 @@ def test_a_redis_check_takes_at_most_two_round_trips(redis_url: str, monkeypatch
         monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counting)
         assert index.check(ARTICLES[seed_id("002")]).verdict == "near-duplicate"
     assert len(sent) == 2
+
+
+def test_a_redis_removal_cuts_its_member_where_a_member_starts(redis_url: str):
+    """A Redis bucket is a string of 8-byte little-endian sequence numbers: 1 then 2 hold the bytes of 512
+    (00 02 00 00 00 00 00 00) across their boundary, seven bytes in; removing 512 cuts it at its own place."""
+    import redis
+
+    text = ARTICLES[seed_id("000")].text
+    base, name = redis_url.split("#")
+    client = redis.Redis.from_url(base)
+    with Index.open(redis_url) as index:
+        index.add(Article("one", text))
+        index.add(Article("two", text))
+        client.set(f"{{{name}}}:seq", 511)
+        index.add(Article("five-hundred-twelve", text))
+        buckets = list(client.scan_iter(match=f"{{{name}}}:[dp]:*"))
+        assert {client.get(key) for key in buckets} == {np.array([1, 2, 512], dtype="<i8").tobytes()}
+        assert index.remove("five-hundred-twelve")
+        assert {client.get(key) for key in buckets} == {np.array([1, 2], dtype="<i8").tobytes()}
+        assert [m.article.id for m in index.check(Article("again", text)).matches] == ["one", "two"]
+        assert index.remove("one") and index.remove("two")
+        assert not any(client.exists(key) for key in buckets)
 
 
 def test_an_article_without_words(location: str):

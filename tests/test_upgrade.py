@@ -7,6 +7,7 @@ import dataclasses
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import orjson
 import pytest
 from typer.testing import CliRunner
@@ -16,7 +17,7 @@ from dedupe.cli import app
 from dedupe.entry import measure
 from dedupe.gate import Index, Upgraded
 from dedupe.ingest import read_articles
-from dedupe.store import FORMAT_VERSION, decode_article, decode_entry, encode_article
+from dedupe.store import FORMAT_VERSIONS, decode_article, decode_entry, encode_article
 from tests.conftest import SEEDS, seed_id
 
 ARTICLES = list(read_articles([SEEDS]))
@@ -51,8 +52,8 @@ def test_an_index_of_the_previous_format_is_refused_with_the_way_to_upgrade_it(t
         Index.open(tmp_path / "index")
     assert str(error.value) == (
         f"{tmp_path / 'index' / 'index.sqlite'}: index format version 5, but this dedupe reads version "
-        f"{FORMAT_VERSION} (upgrade it with `dedupe index upgrade`, which indexes its articles again from their "
-        "stored texts)"
+        f"{FORMAT_VERSIONS['sqlite']} (upgrade it with `dedupe index upgrade`, which indexes its articles again from "
+        "their stored texts)"
     )
 
 
@@ -91,6 +92,30 @@ def test_an_index_is_upgraded_into_redis_and_from_redis_with_the_same_verdicts(t
         assert [index.check(a).to_dict() for a in ARTICLES] == expected
 
 
+def test_a_redis_index_of_sorted_set_buckets_is_refused_and_upgrades_into_a_new_one(tmp_path: Path, redis_url: str):
+    import redis
+
+    with Index.open(redis_url) as index:
+        index.add_many(ARTICLES)
+    base, name = redis_url.split("#")
+    client = redis.Redis.from_url(base)
+    # Format 6 on Redis: each bucket a sorted set of its members scored by themselves.
+    for key in list(client.scan_iter(match=f"{{{name}}}:[dp]:*")):
+        members = np.frombuffer(client.get(key), dtype="<i8").tolist()
+        client.delete(key)
+        client.zadd(key, {str(seq): seq for seq in members})
+    client.hset(f"{{{name}}}:meta", "format", "6")
+    with pytest.raises(dedupe.StoreError, match=r"format version 6, but this dedupe reads version 7 \(upgrade it"):
+        Index.open(redis_url)
+    target = f"{base}#{name}-upgraded"
+    assert Index.upgrade(redis_url, to=target) == Upgraded(len(ARTICLES), "6", target)
+    with Index.open(tmp_path / "fresh") as fresh:
+        fresh.add_many(ARTICLES)
+        expected = [fresh.check(a).to_dict() for a in ARTICLES]
+    with Index.open(target) as index:
+        assert [index.check(a).to_dict() for a in ARTICLES] == expected
+
+
 def test_what_cannot_be_upgraded_is_refused_and_left_as_it_was(tmp_path: Path, redis_url: str):
     directory = tmp_path / "index"
     previous_format_index(directory)
@@ -116,8 +141,9 @@ def test_what_cannot_be_upgraded_is_refused_and_left_as_it_was(tmp_path: Path, r
 def test_an_index_of_this_format_needs_no_upgrade(tmp_path: Path):
     with Index.open(tmp_path / "index") as index:
         index.add(ARTICLES[0])
-    assert Index.upgrade(tmp_path / "index") == Upgraded(0, str(FORMAT_VERSION), str(tmp_path / "index"))
-    assert not (tmp_path / f"index.format{FORMAT_VERSION}").exists()
+    current = str(FORMAT_VERSIONS["sqlite"])
+    assert Index.upgrade(tmp_path / "index") == Upgraded(0, current, str(tmp_path / "index"))
+    assert not (tmp_path / f"index.format{current}").exists()
 
 
 def test_the_upgrade_command(tmp_path: Path):
@@ -132,6 +158,7 @@ def test_the_upgrade_command(tmp_path: Path):
         "kept": f"{index}.format5",
     }
     again = runner.invoke(app, ["index", "upgrade", "--index", index])
-    assert again.exit_code == 0 and again.stderr == f"{index}: already format {FORMAT_VERSION}; nothing to do\n"
+    assert again.exit_code == 0
+    assert again.stderr == f"{index}: already format {FORMAT_VERSIONS['sqlite']}; nothing to do\n"
     missing = runner.invoke(app, ["index", "upgrade", "--index", str(tmp_path / "nothing")])
     assert missing.exit_code == 1 and "no index there" in missing.stderr
