@@ -109,8 +109,8 @@ class Found:
 
 @dataclass(frozen=True, slots=True)
 class Sizes:
-    """The sizes of the buckets of some keys per level (aligned with the keys as signed integers, sorted), and the
-    removal counter they were counted under."""
+    """The sizes of the buckets of some keys per level, and the removal counter they were counted under (SQLite:
+    aligned with the keys as signed integers, sorted; Redis: with the `Keys` arrays, and no removal counter)."""
 
     document: np.ndarray
     passage: np.ndarray
@@ -1030,10 +1030,11 @@ def _check_meta(where: str, backend: str, version: str | None, stored: str | Non
 _MEMBER = 8
 
 # Atomic insert on Redis. KEYS: sequence counter, records, ids, then the band keys; ARGV: id, record, the sequence
-# number the lookup saw ("-" for none) and the bucket cap in bytes. An article added to one of these buckets since
-# the lookup makes it a conflict (the caller verifies again), so two workers never both accept copies of one
-# article. Nothing added anywhere since the lookup (the counter unchanged) is no conflict without reading a bucket;
-# otherwise a bucket's last member is its newest.
+# number the lookup saw ("-" for none), the bucket cap in bytes, and how many of the band keys, first in KEYS, the
+# lookup saw room in. An article added to one of these buckets since the lookup makes it a conflict (the caller
+# verifies again), so two workers never both accept copies of one article: nothing added anywhere since the lookup
+# (the counter unchanged) is no conflict without reading a bucket, otherwise a bucket's last member is its newest.
+# Without a conflict, the buckets the lookup saw room in have it still (a removal only shortens one).
 _INSERT = """
 if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 1 then return -1 end
 local now = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -1047,8 +1048,9 @@ end
 local seq = redis.call('INCR', KEYS[1])
 local member = struct.pack('<i8', seq)
 local cap = tonumber(ARGV[4])
+local roomy = 4 + tonumber(ARGV[5])
 for i = 4, #KEYS do
-  if redis.call('STRLEN', KEYS[i]) < cap then redis.call('APPEND', KEYS[i], member) end
+  if i < roomy or redis.call('STRLEN', KEYS[i]) < cap then redis.call('APPEND', KEYS[i], member) end
 end
 redis.call('HSET', KEYS[2], seq, ARGV[2])
 redis.call('HSET', KEYS[3], ARGV[1], seq)
@@ -1176,12 +1178,14 @@ class RedisStore:
         # The second round trip: the records of every member, the entries for the candidate rule and the texts for
         # verification together (two reads of the index's entries and texts would be three round trips).
         records = self.records(np.unique(seqs).tolist())
+        sizes = np.array([0 if members is None else len(members) // _MEMBER for members in buckets], dtype=np.int64)
         return Found(
             {seq: decode_entry(record) for seq, record in records.items()},
             frozenset(seqs[in_documents].tolist()),
             keys.passage[bucket[~in_documents] - documents],
             seqs[~in_documents],
             int(seen or 0),
+            Sizes(sizes[:documents], sizes[documents:], ""),
             records=records,
         )
 
@@ -1198,10 +1202,19 @@ class RedisStore:
 
     def insert(self, article: Article, entry: bytes, keys: Keys, found: Found | None) -> Inserted:
         seen = "-" if found is None else str(found.token)
+        names = self._bucket_names(keys)
+        roomy = 0
+        if found is not None and found.sizes is not None:
+            # The buckets the lookup saw room in first: the script appends to them without measuring each again.
+            room = np.concatenate([found.sizes.document, found.sizes.passage]) < self.max_bucket
+            roomy = int(room.sum())
+            names = [name for name, has in zip(names, room.tolist(), strict=True) if has] + [
+                name for name, has in zip(names, room.tolist(), strict=True) if not has
+            ]
         try:
             result = self._insert(
-                keys=[self._seq, self._records, self._ids, *self._bucket_names(keys)],
-                args=[article.id, encode_article(article, entry), seen, self.max_bucket * _MEMBER],
+                keys=[self._seq, self._records, self._ids, *names],
+                args=[article.id, encode_article(article, entry), seen, self.max_bucket * _MEMBER, roomy],
             )
         except self._errors as error:
             raise StoreError(f"{self.url}: add failed ({error})") from None

@@ -1,6 +1,6 @@
-"""The embedded store on its own: band keys of any value and number are found, in the tables and in the runs; an
-add caps its buckets by their sizes at the time of the add; the entries of flushed articles are read from their
-segments as their records hold them; warming maps the files in."""
+"""The stores on their own: band keys of any value and number are found, in the tables and in the runs; an add
+caps its buckets by their sizes at the time of the add (SQLite and Redis); the entries of flushed articles are read
+from their segments as their records hold them; warming maps the files in."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import orjson
 import pytest
 
 from dedupe.models import Article
-from dedupe.store import Keys, SQLiteStore
+from dedupe.store import Keys, RedisStore, SQLiteStore
 
 _ENDS = np.array([0, 1, 2**63 - 1, 2**63, 2**64 - 1], dtype=np.uint64)
 
@@ -22,7 +22,7 @@ def _keys(document: list[int] | np.ndarray, passage: list[int] | np.ndarray) -> 
     return Keys(np.unique(np.asarray(document, dtype=np.uint64)), np.unique(np.asarray(passage, dtype=np.uint64)))
 
 
-def _add(store: SQLiteStore, name: str, keys: Keys) -> str:
+def _add(store: SQLiteStore | RedisStore, name: str, keys: Keys) -> str:
     return store.insert(Article(name, f"text of {name}"), b"", keys, store.lookup(keys))
 
 
@@ -71,6 +71,31 @@ def test_an_add_caps_its_buckets_by_their_sizes_then(tmp_path: Path, run_article
         assert found.documents == {1}, "b's rows stay in its run and count, so d was not added"
     else:
         assert found.documents == {1, 4}
+
+
+def test_a_redis_add_caps_its_buckets_by_their_sizes_then(redis_url: str):
+    store = RedisStore(redis_url, "test", max_bucket=2)
+    keys = _keys([1], [2**63 + 7, 99])
+    for name in ("a", "b", "c"):
+        assert _add(store, name, keys) == "added"
+    found = store.lookup(keys)
+    assert found.sizes is not None
+    assert found.sizes.document.tolist() == [2]
+    assert found.sizes.passage.tolist() == [2, 2]
+    assert len(found.passage_seqs) == 0, "full passage buckets are boilerplate"
+    assert found.documents == {1, 2}, "c was not added to the buckets full at its lookup"
+    # A removal between a lookup and its add frees a place: a bucket full at the lookup is measured again.
+    assert store.delete("b", keys)
+    assert store.insert(Article("d", "text of d"), b"", keys, found) == "added"
+    assert store.lookup(keys).documents == {1, 4}
+    # Buckets with room at the lookup, nothing added since: appended to without measuring, up to the cap.
+    other = _keys([5], [6])
+    for name in ("e", "f", "g"):
+        assert _add(store, name, other) == "added"
+    found = store.lookup(other)
+    assert found.documents == {5, 6}
+    assert found.passage_seqs.tolist() == []
+    store.close()
 
 
 def _entry(n: int) -> bytes:
