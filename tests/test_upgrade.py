@@ -114,6 +114,7 @@ def test_a_redis_index_of_sorted_set_buckets_is_refused_and_upgrades_into_a_new_
         expected = [fresh.check(a).to_dict() for a in ARTICLES]
     with Index.open(target) as index:
         assert [index.check(a).to_dict() for a in ARTICLES] == expected
+        assert index.stats()["format"] == 7
 
 
 def test_what_cannot_be_upgraded_is_refused_and_left_as_it_was(tmp_path: Path, redis_url: str):
@@ -141,6 +142,7 @@ def test_what_cannot_be_upgraded_is_refused_and_left_as_it_was(tmp_path: Path, r
 def test_an_index_of_this_format_needs_no_upgrade(tmp_path: Path):
     with Index.open(tmp_path / "index") as index:
         index.add(ARTICLES[0])
+        assert index.stats()["format"] == 6
     current = str(FORMAT_VERSIONS["sqlite"])
     assert Index.upgrade(tmp_path / "index") == Upgraded(0, current, str(tmp_path / "index"))
     assert not (tmp_path / f"index.format{current}").exists()
