@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -49,11 +50,22 @@ def test_lookup_of_more_keys_than_a_statement_takes_parameters(tmp_path: Path, r
     assert found.documents == {1}
 
 
-@pytest.mark.parametrize("run_articles", [1000, 1], ids=["tables", "runs"])
-def test_an_add_caps_its_buckets_by_their_sizes_then(tmp_path: Path, run_articles: int):
-    store = SQLiteStore(tmp_path, "test", max_bucket=2, run_articles=run_articles)
-    shared = 2**63 + 7
-    keys = _keys([1], [shared, 99])
+@pytest.fixture(params=["tables", "runs", "redis"])
+def store_of_two(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SQLiteStore | RedisStore]:
+    """A store whose buckets hold two articles at most: SQLite with its band keys in the tables or in runs (a run
+    per article), or Redis."""
+    store: SQLiteStore | RedisStore
+    if request.param == "redis":
+        store = RedisStore(request.getfixturevalue("redis_url"), "test", max_bucket=2)
+    else:
+        store = SQLiteStore(tmp_path, "test", max_bucket=2, run_articles=1000 if request.param == "tables" else 1)
+    yield store
+    store.close()
+
+
+def test_an_add_caps_its_buckets_by_their_sizes_then(store_of_two: SQLiteStore | RedisStore):
+    store = store_of_two
+    keys = _keys([1], [2**63 + 7, 99])
     for name in ("a", "b", "c"):
         assert _add(store, name, keys) == "added"
     # Full at two: the third article is not added to the buckets (by the sizes its lookup counted).
@@ -63,39 +75,21 @@ def test_an_add_caps_its_buckets_by_their_sizes_then(tmp_path: Path, run_article
     assert found.sizes.passage.tolist() == [2, 2]
     assert len(found.passage_seqs) == 0, "full passage buckets are boilerplate"
     assert found.documents == {1, 2}
-    # A removal between a lookup and its add frees a place in the tables (not in a run): the add counts again.
+    # A removal between a lookup and its add frees a place (SQLite: in the tables, not in a run): the add counts the
+    # buckets full at its lookup again.
     assert store.delete("b", keys)
     assert store.insert(Article("d", "text of d"), b"", keys, found) == "added"
-    found = store.lookup(keys)
-    if run_articles == 1:
-        assert found.documents == {1}, "b's rows stay in its run and count, so d was not added"
+    if isinstance(store, SQLiteStore) and store.run_articles == 1:
+        assert store.lookup(keys).documents == {1}, "b's rows stay in its run and count, so d was not added"
     else:
-        assert found.documents == {1, 4}
-
-
-def test_a_redis_add_caps_its_buckets_by_their_sizes_then(redis_url: str):
-    store = RedisStore(redis_url, "test", max_bucket=2)
-    keys = _keys([1], [2**63 + 7, 99])
-    for name in ("a", "b", "c"):
-        assert _add(store, name, keys) == "added"
-    found = store.lookup(keys)
-    assert found.sizes is not None
-    assert found.sizes.document.tolist() == [2]
-    assert found.sizes.passage.tolist() == [2, 2]
-    assert len(found.passage_seqs) == 0, "full passage buckets are boilerplate"
-    assert found.documents == {1, 2}, "c was not added to the buckets full at its lookup"
-    # A removal between a lookup and its add frees a place: a bucket full at the lookup is measured again.
-    assert store.delete("b", keys)
-    assert store.insert(Article("d", "text of d"), b"", keys, found) == "added"
-    assert store.lookup(keys).documents == {1, 4}
-    # Buckets with room at the lookup, nothing added since: appended to without measuring, up to the cap.
+        assert store.lookup(keys).documents == {1, 4}
+    # Buckets with room at the lookup are added to up to the cap.
     other = _keys([5], [6])
     for name in ("e", "f", "g"):
         assert _add(store, name, other) == "added"
     found = store.lookup(other)
     assert found.documents == {5, 6}
     assert found.passage_seqs.tolist() == []
-    store.close()
 
 
 def _entry(n: int) -> bytes:
