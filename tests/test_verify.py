@@ -195,7 +195,7 @@ def test_workers_verify_each_component_of_the_candidates_in_one_run():
     assert (np.diff(reached) >= 0).all()
 
 
-def test_workers_return_the_verified_pairs_in_candidate_order(monkeypatch):
+def test_workers_return_the_verified_pairs_in_candidate_order_sharing_equal_values(monkeypatch):
     from dedupe import workers
 
     config = dedupe.ScanConfig(workers=2)
@@ -214,6 +214,9 @@ def test_workers_return_the_verified_pairs_in_candidate_order(monkeypatch):
         if (pair := relate(corpus.document(i), corpus.document(j), config, matches)) is not None
     ]
     assert len(in_process) > 50 and in_workers == in_process
+    # Equal spans and scores that came back from the workers are held once (each was unpickled on its own).
+    values = [v for pair in in_workers for p in pair.passages for v in (p.a_span, p.b_span, p.score) if v is not None]
+    assert len({id(v) for v in values}) == len(set(values)) < len(values)
 
 
 def test_a_worker_loads_the_model_of_a_ranking_once(tmp_path):
