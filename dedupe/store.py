@@ -1162,23 +1162,15 @@ class RedisStore:
             seen, *buckets = self._redis.mget([self._seq, *self._bucket_names(keys)])
         except self._errors as error:
             raise StoreError(f"{self.url}: lookup failed ({error})") from None
-        full = self.max_bucket * _MEMBER
-        read = [
-            (i, members)
-            for i, members in enumerate(buckets)
-            # A full passage bucket is boilerplate and left out.
-            if members is not None and (i < documents or len(members) < full)
-        ]
-        seqs = np.frombuffer(b"".join(members for _, members in read), dtype="<i8").astype(np.int64)
-        bucket = np.repeat(
-            np.array([i for i, _ in read], dtype=np.int64),
-            np.array([len(members) // _MEMBER for _, members in read], dtype=np.int64),
-        )
+        sizes = np.array([0 if members is None else len(members) // _MEMBER for members in buckets], dtype=np.int64)
+        # A full passage bucket is boilerplate and left out.
+        read = np.flatnonzero((sizes > 0) & ((np.arange(len(sizes)) < documents) | (sizes < self.max_bucket)))
+        seqs = np.frombuffer(b"".join(buckets[i] for i in read.tolist()), dtype="<i8").astype(np.int64)
+        bucket = np.repeat(read, sizes[read])
         in_documents = bucket < documents
         # The second round trip: the records of every member, the entries for the candidate rule and the texts for
         # verification together (two reads of the index's entries and texts would be three round trips).
         records = self.records(np.unique(seqs).tolist())
-        sizes = np.array([0 if members is None else len(members) // _MEMBER for members in buckets], dtype=np.int64)
         return Found(
             {seq: decode_entry(record) for seq, record in records.items()},
             frozenset(seqs[in_documents].tolist()),
