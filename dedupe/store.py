@@ -56,10 +56,11 @@ from dedupe.models import Article
 # 6: sentences end at the danda and other scripts' full stops, and at quotes and marks that open or close one (¿ ¡ «
 #    » „, segment.py): version 5's entries of Hindi, Arabic, Spanish, French or German articles split them otherwise.
 # 7: Redis only: a bucket is a string of its members' sequence numbers (it was a sorted set); SQLite stays at 6.
-FORMAT_VERSIONS = {"sqlite": 6, "redis": 7}
+# 8: Redis only: buckets are fields of hashes grouped by their keys' first bits, members 4 bytes (were string keys).
+FORMAT_VERSIONS = {"sqlite": 6, "redis": 8}
 # Per backend, the versions whose records are laid out as its current version's (`encode_article`): `dedupe index
 # upgrade` re-indexes their articles from the stored texts.
-UPGRADABLE = {"sqlite": frozenset({"5"}), "redis": frozenset({"5", "6"})}
+UPGRADABLE = {"sqlite": frozenset({"5"}), "redis": frozenset({"5", "6", "7"})}
 DATABASE = "index.sqlite"
 
 Inserted = Literal["added", "exists", "conflict"]
@@ -109,8 +110,8 @@ class Found:
 
 @dataclass(frozen=True, slots=True)
 class Sizes:
-    """The sizes of the buckets of some keys per level, and the removal counter they were counted under (SQLite:
-    aligned with the keys as signed integers, sorted; Redis: with the `Keys` arrays, and no removal counter)."""
+    """The sizes of the buckets of some keys per level (aligned with the keys as signed integers, sorted), and the
+    removal counter they were counted under."""
 
     document: np.ndarray
     passage: np.ndarray
@@ -1023,83 +1024,144 @@ def _check_meta(where: str, backend: str, version: str | None, stored: str | Non
         )
 
 
-# A Redis bucket is a string of the sequence numbers of its members, 8 bytes each (little-endian), in increasing
-# order: scripts append to it atomically with taking the next number. A lookup reads every bucket and the counter
-# with one MGET (a string is read whole in one step on the server; a sorted set's ZRANGE, one per bucket inside a
-# script, cost the server 0.5 ms a check at 20,000 articles, its calls as much again) and an add appends.
-_MEMBER = 8
+# A Redis bucket holds the sequence numbers of its members, 4 bytes each (little-endian, unsigned), in the order
+# added. Buckets are fields of small hashes, grouped by the first `_GROUP_BITS` bits of their keys: Redis keeps a
+# hash of at most 128 fields of at most 64 bytes as one compact listpack, about 18 bytes a bucket where a string key
+# of its own took 104 (benchmarks/README.md, twenty-sixth round), and 2**22 groups hold about 50 buckets each at
+# 1,000,000 articles (217 buckets an article). A bucket is cut into chunks of at most 64 bytes (16 members), the
+# first under the bucket's field, each next one under the field followed by its number, so that no value outgrows a
+# listpack. A lookup reads the counter and every bucket in one script (atomic: a consistent snapshot).
+_MEMBER = 4
+_MAX_SEQ = (1 << 32) - 1
+_GROUP_BITS = 22
 
-# Atomic insert on Redis. KEYS: sequence counter, records, ids, then the band keys; ARGV: id, record, the sequence
-# number the lookup saw ("-" for none), the bucket cap in bytes, and how many of the band keys, first in KEYS, the
-# lookup saw room in. An article added to one of these buckets since the lookup makes it a conflict (the caller
-# verifies again), so two workers never both accept copies of one article: nothing added anywhere since the lookup
-# (the counter unchanged) is no conflict without reading a bucket, otherwise a bucket's last member is its newest.
-# Without a conflict, the buckets the lookup saw room in have it still (a removal only shortens one).
-_INSERT = """
+# The scripts' bucket functions: `bucket` reads a bucket's chunks joined; `append` adds a member unless the bucket
+# holds `cap` bytes; `rewrite` stores a bucket's members in the chunks it had (`chunks` of them), deleting the rest.
+_BUCKETS = """
+local CHUNK = 64
+local function chunk(f, n)
+  if n == 0 then return f end
+  return f .. string.char(n)
+end
+local function bucket(group, f)
+  local v = redis.call('HGET', group, f)
+  if not v or #v < CHUNK then return v end
+  local parts, n = {v}, 1
+  while #parts[n] == CHUNK do
+    local more = redis.call('HGET', group, chunk(f, n))
+    if not more then break end
+    n = n + 1
+    parts[n] = more
+  end
+  return table.concat(parts)
+end
+local function append(group, f, member, cap)
+  if redis.call('HSETNX', group, f, member) == 1 then return end  -- a new bucket (most are)
+  local n = 0
+  local v = redis.call('HGET', group, f)
+  while v and #v == CHUNK do
+    n = n + 1
+    v = redis.call('HGET', group, chunk(f, n))
+  end
+  if n * CHUNK + (v and #v or 0) >= cap then return end
+  redis.call('HSET', group, chunk(f, n), (v or '') .. member)
+end
+local function rewrite(group, f, members, chunks)
+  for n = 0, chunks - 1 do
+    local part = string.sub(members, n * CHUNK + 1, (n + 1) * CHUNK)
+    if #part > 0 then redis.call('HSET', group, chunk(f, n), part) else redis.call('HDEL', group, chunk(f, n)) end
+  end
+end
+"""
+
+# KEYS: the sequence counter, then each bucket's group; ARGV: each bucket's field. Returns the counter, then each
+# bucket's members (nil for an empty bucket).
+_LOOKUP = (
+    _BUCKETS
+    + """
+local out = {redis.call('GET', KEYS[1]) or '0'}
+for i = 2, #KEYS do out[i] = bucket(KEYS[i], ARGV[i - 1]) or false end
+return out
+"""
+)
+
+# Atomic insert on Redis. KEYS: sequence counter, records, ids, then each bucket's group; ARGV: id, record, the
+# sequence number the lookup saw ("-" for none), the bucket cap in bytes, then each bucket's field. An article added
+# to one of these buckets since the lookup makes it a conflict (the caller verifies again), so two workers never both
+# accept copies of one article: nothing added anywhere since the lookup (the counter unchanged) is no conflict without
+# reading a bucket, otherwise a bucket's last member is its newest.
+_INSERT = (
+    _BUCKETS
+    + f"""
 if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 1 then return -1 end
 local now = tonumber(redis.call('GET', KEYS[1]) or '0')
 if ARGV[3] ~= '-' and now > tonumber(ARGV[3]) then
   local seen = tonumber(ARGV[3])
   for i = 4, #KEYS do
-    local last = redis.call('GETRANGE', KEYS[i], -8, -1)
-    if #last == 8 and struct.unpack('<i8', last) > seen then return 0 end
+    local members = bucket(KEYS[i], ARGV[i + 1])
+    if members and struct.unpack('<I4', string.sub(members, -4)) > seen then return 0 end
   end
 end
 local seq = redis.call('INCR', KEYS[1])
-local member = struct.pack('<i8', seq)
+if seq > {_MAX_SEQ} then return redis.error_reply('the index has taken {_MAX_SEQ} adds, its most') end
+local member = struct.pack('<I4', seq)
 local cap = tonumber(ARGV[4])
-local roomy = 4 + tonumber(ARGV[5])
-for i = 4, #KEYS do
-  if i < roomy or redis.call('STRLEN', KEYS[i]) < cap then redis.call('APPEND', KEYS[i], member) end
-end
+for i = 4, #KEYS do append(KEYS[i], ARGV[i + 1], member, cap) end
 redis.call('HSET', KEYS[2], seq, ARGV[2])
 redis.call('HSET', KEYS[3], ARGV[1], seq)
 return seq
 """
+)
 
 # Many adds on Redis, in order, as `_INSERT` of each without a lookup. KEYS: sequence counter, records, ids, then the
-# band keys of every article, one after the other; ARGV: the cap in bytes, then per article its id, record and
-# number of band keys. Returns per article its sequence number, or -1 when its id is indexed.
-_INSERT_MANY = """
+# groups of every article's buckets, one article after the other; ARGV: the cap in bytes, then per article its id,
+# record, number of buckets and their fields. Returns per article its sequence number, or -1 when its id is indexed.
+_INSERT_MANY = (
+    _BUCKETS
+    + f"""
 local cap = tonumber(ARGV[1])
-local out = {}
+local out = {{}}
 local k = 4
-for a = 2, #ARGV, 3 do
+local a = 2
+while a <= #ARGV do
   local n = tonumber(ARGV[a + 2])
   if redis.call('HEXISTS', KEYS[3], ARGV[a]) == 1 then
     out[#out + 1] = -1
   else
     local seq = redis.call('INCR', KEYS[1])
-    local member = struct.pack('<i8', seq)
-    for i = k, k + n - 1 do
-      if redis.call('STRLEN', KEYS[i]) < cap then redis.call('APPEND', KEYS[i], member) end
-    end
+    if seq > {_MAX_SEQ} then return redis.error_reply('the index has taken {_MAX_SEQ} adds, its most') end
+    local member = struct.pack('<I4', seq)
+    for i = 0, n - 1 do append(KEYS[k + i], ARGV[a + 3 + i], member, cap) end
     redis.call('HSET', KEYS[2], seq, ARGV[a + 1])
     redis.call('HSET', KEYS[3], ARGV[a], seq)
     out[#out + 1] = seq
   end
   k = k + n
+  a = a + 3 + n
 end
 return out
 """
+)
 # Articles per `_INSERT_MANY` call: a script blocks the server while it runs, so a batch is several calls, pipelined
 # in one round trip, and other workers' commands run between them.
 _INSERT_MANY_ARTICLES = 100
 
-# KEYS: records, ids, then the band keys; ARGV: the id. The member is cut out of each bucket where it starts at a
-# multiple of 8 bytes (the same bytes may straddle two members).
-_DELETE = """
+# KEYS: records, ids, then each bucket's group; ARGV: the id, then each bucket's field. The member is cut out of each
+# bucket where it starts at a multiple of 4 bytes (the same bytes may straddle two members).
+_DELETE = (
+    _BUCKETS
+    + """
 local seq = redis.call('HGET', KEYS[2], ARGV[1])
 if not seq then return 0 end
-local member = struct.pack('<i8', tonumber(seq))
+local member = struct.pack('<I4', tonumber(seq))
 for i = 3, #KEYS do
-  local members = redis.call('GET', KEYS[i])
+  local members = bucket(KEYS[i], ARGV[i - 1])
   if members then
     local at = string.find(members, member, 1, true)
-    while at and (at - 1) % 8 ~= 0 do at = string.find(members, member, at + 1, true) end
+    while at and (at - 1) % 4 ~= 0 do at = string.find(members, member, at + 1, true) end
     if at then
-      local rest = string.sub(members, 1, at - 1) .. string.sub(members, at + 8)
-      if #rest == 0 then redis.call('DEL', KEYS[i]) else redis.call('SET', KEYS[i], rest) end
+      local rest = string.sub(members, 1, at - 1) .. string.sub(members, at + 4)
+      rewrite(KEYS[i], ARGV[i - 1], rest, math.ceil(#members / CHUNK))
     end
   end
 end
@@ -1107,16 +1169,31 @@ redis.call('HDEL', KEYS[1], seq)
 redis.call('HDEL', KEYS[2], ARGV[1])
 return 1
 """
+)
+
+
+def _places(prefix: bytes, keys: np.ndarray) -> tuple[list[bytes], list[bytes]]:
+    """The group (`prefix` and the first `_GROUP_BITS` bits) and the field (the last 48 bits) of each of the uint64
+    `keys`, as bytes, big-endian: built as arrays, three times faster than bytes from each integer."""
+    width = len(prefix) + 3
+    groups = np.empty((len(keys), width), dtype=np.uint8)
+    groups[:, : len(prefix)] = np.frombuffer(prefix, dtype=np.uint8)
+    top = (keys >> np.uint64(64 - _GROUP_BITS)).astype(">u4")
+    groups[:, len(prefix) :] = top.view(np.uint8).reshape(-1, 4)[:, 1:]
+    fields = np.ascontiguousarray(keys.astype(">u8").view(np.uint8).reshape(-1, 8)[:, 2:])
+    # A void item becomes bytes whole (a bytes item, `S`, would lose trailing zero bytes).
+    return groups.view(f"V{width}").ravel().tolist(), fields.view("V6").ravel().tolist()
 
 
 class RedisStore:
     """A shared index on Redis for many workers on many hosts.
 
-    Each bucket is a string of its members' sequence numbers (`_MEMBER` bytes each, in the order added). A lookup is
-    one MGET of every bucket and the sequence counter (a consistent snapshot) and, when there are candidates, one
-    HMGET of their records: at most two round trips. An insert is one Lua script, atomic on the server, that refuses
-    when an article joined one of the buckets after the lookup. Keys share one hash tag, so the commands and scripts
-    run on Redis Cluster. Durability is the server's (`appendonly yes` with `appendfsync always` for every
+    Each bucket is a field of a small hash holding its members' sequence numbers (`_MEMBER` bytes each, in the order
+    added; above `_GROUP_BITS`). A lookup is one script reading the sequence counter and every bucket (a consistent
+    snapshot) and, when there are candidates, one HMGET of their records: at most two round trips. An insert is one
+    Lua script, atomic on the server, that refuses when an article joined one of the buckets after the lookup. Keys
+    share one hash tag, so the commands and scripts run on Redis Cluster. Durability is the server's (`appendonly
+    yes` with `appendfsync always` for every
     acknowledged add).
     """
 
@@ -1136,8 +1213,10 @@ class RedisStore:
             self._redis.hsetnx(self._meta, "format", str(FORMAT_VERSIONS[self.backend]))
             self._redis.hsetnx(self._meta, "config", identity)
             meta = {k.decode(): v.decode() for k, v in self._redis.hgetall(self._meta).items()}
+            self._lookup = self._redis.register_script(_LOOKUP)
             self._insert = self._redis.register_script(_INSERT)
-            # Loaded now, so that the first add is one round trip (not NOSCRIPT, load, run again).
+            # Loaded now, so that the first check and add are one round trip each (not NOSCRIPT, load, run again).
+            self._redis.script_load(_LOOKUP)
             self._redis.script_load(_INSERT)
             self._insert_many = self._redis.register_script(_INSERT_MANY)
             self._delete = self._redis.register_script(_DELETE)
@@ -1145,10 +1224,10 @@ class RedisStore:
             raise StoreError(f"{self.url}: cannot reach Redis ({error}); is redis-server running there?") from None
         _check_meta(url, self.backend, meta.get("format"), meta.get("config"), identity)
 
-    def _bucket_names(self, keys: Keys) -> list[bytes]:
-        return [self._document + k.to_bytes(8, "big") for k in keys.document.tolist()] + [
-            self._passage + k.to_bytes(8, "big") for k in keys.passage.tolist()
-        ]
+    def _places(self, keys: Keys) -> tuple[list[bytes], list[bytes]]:
+        """The group and the field of each bucket of `keys`, document level first."""
+        documents, passages = _places(self._document, keys.document), _places(self._passage, keys.passage)
+        return documents[0] + passages[0], documents[1] + passages[1]
 
     @contextmanager
     def write(self) -> Iterator[None]:
@@ -1158,14 +1237,15 @@ class RedisStore:
     def lookup(self, keys: Keys) -> Found:
         documents = len(keys.document)
         try:
-            # One command, atomic on the server: the counter and every bucket, a consistent snapshot.
-            seen, *buckets = self._redis.mget([self._seq, *self._bucket_names(keys)])
+            # One script, atomic on the server: the counter and every bucket, a consistent snapshot.
+            groups, fields = self._places(keys)
+            seen, *buckets = self._lookup(keys=[self._seq, *groups], args=fields)
         except self._errors as error:
             raise StoreError(f"{self.url}: lookup failed ({error})") from None
         sizes = np.array([0 if members is None else len(members) // _MEMBER for members in buckets], dtype=np.int64)
         # A full passage bucket is boilerplate and left out.
         read = np.flatnonzero((sizes > 0) & ((np.arange(len(sizes)) < documents) | (sizes < self.max_bucket)))
-        seqs = np.frombuffer(b"".join(buckets[i] for i in read.tolist()), dtype="<i8").astype(np.int64)
+        seqs = np.frombuffer(b"".join(buckets[i] for i in read.tolist()), dtype="<u4").astype(np.int64)
         bucket = np.repeat(read, sizes[read])
         in_documents = bucket < documents
         # The second round trip: the records of every member, the entries for the candidate rule and the texts for
@@ -1177,7 +1257,6 @@ class RedisStore:
             keys.passage[bucket[~in_documents] - documents],
             seqs[~in_documents],
             int(seen or 0),
-            Sizes(sizes[:documents], sizes[documents:], ""),
             records=records,
         )
 
@@ -1194,19 +1273,11 @@ class RedisStore:
 
     def insert(self, article: Article, entry: bytes, keys: Keys, found: Found | None) -> Inserted:
         seen = "-" if found is None else str(found.token)
-        names = self._bucket_names(keys)
-        roomy = 0
-        if found is not None and found.sizes is not None:
-            # The buckets the lookup saw room in first: the script appends to them without measuring each again.
-            room = np.concatenate([found.sizes.document, found.sizes.passage]) < self.max_bucket
-            roomy = int(room.sum())
-            names = [name for name, has in zip(names, room.tolist(), strict=True) if has] + [
-                name for name, has in zip(names, room.tolist(), strict=True) if not has
-            ]
+        groups, fields = self._places(keys)
         try:
             result = self._insert(
-                keys=[self._seq, self._records, self._ids, *names],
-                args=[article.id, encode_article(article, entry), seen, self.max_bucket * _MEMBER, roomy],
+                keys=[self._seq, self._records, self._ids, *groups],
+                args=[article.id, encode_article(article, entry), seen, self.max_bucket * _MEMBER, *fields],
             )
         except self._errors as error:
             raise StoreError(f"{self.url}: add failed ({error})") from None
@@ -1217,10 +1288,15 @@ class RedisStore:
         its id is indexed, or came earlier in `articles`). Two round trips (redis-py asks whether the script is
         loaded, then sends the pipeline): a pipeline of scripts, each adding `_INSERT_MANY_ARTICLES` articles
         atomically."""
-        names: list[list[bytes]] = [[] for _ in articles]
+        groups: list[list[bytes]] = [[] for _ in articles]
+        fields: list[list[bytes]] = [[] for _ in articles]
         for prefix, rows in ((self._document, keys.document), (self._passage, keys.passage)):
-            for key, article in zip(rows[:, 0].tolist(), rows[:, 1].tolist(), strict=True):
-                names[article].append(prefix + (key & _U64).to_bytes(8, "big"))
+            order = np.argsort(rows[:, 1], kind="stable")
+            ends = np.cumsum(np.bincount(rows[:, 1], minlength=len(articles))).tolist()
+            level_groups, level_fields = _places(prefix, rows[order, 0].astype(np.uint64))
+            for article, (start, end) in enumerate(zip([0, *ends[:-1]], ends, strict=True)):
+                groups[article] += level_groups[start:end]
+                fields[article] += level_fields[start:end]
         results = []
         try:
             pipeline = self._redis.pipeline(transaction=False)
@@ -1228,8 +1304,8 @@ class RedisStore:
                 part = range(first, min(first + _INSERT_MANY_ARTICLES, len(articles)))
                 args: list[Any] = [self.max_bucket * _MEMBER]
                 for k in part:
-                    args += [articles[k].id, encode_article(articles[k], entries[k]), len(names[k])]
-                buckets = [self._seq, self._records, self._ids, *(name for k in part for name in names[k])]
+                    args += [articles[k].id, encode_article(articles[k], entries[k]), len(groups[k]), *fields[k]]
+                buckets = [self._seq, self._records, self._ids, *(group for k in part for group in groups[k])]
                 self._insert_many(keys=buckets, args=args, client=pipeline)
             results = pipeline.execute()
         except self._errors as error:
@@ -1243,7 +1319,8 @@ class RedisStore:
 
     def delete(self, article_id: str, keys: Keys) -> bool:
         try:
-            return bool(self._delete(keys=[self._records, self._ids, *self._bucket_names(keys)], args=[article_id]))
+            groups, fields = self._places(keys)
+            return bool(self._delete(keys=[self._records, self._ids, *groups], args=[article_id, *fields]))
         except self._errors as error:
             raise StoreError(f"{self.url}: remove failed ({error})") from None
 

@@ -321,25 +321,28 @@ def test_a_redis_check_takes_at_most_two_round_trips(redis_url: str, monkeypatch
 
 
 def test_a_redis_removal_cuts_its_member_where_a_member_starts(redis_url: str):
-    """A Redis bucket is a string of 8-byte little-endian sequence numbers: 1 then 2 hold the bytes of 512
-    (00 02 00 00 00 00 00 00) across their boundary, seven bytes in; removing 512 cuts it at its own place."""
+    """A Redis bucket holds 4-byte little-endian sequence numbers: 1 then 2 hold the bytes of 33,554,432
+    (00 00 00 02) across their boundary, one byte in; removing 33,554,432 cuts it at its own place."""
     import redis
 
     text = ARTICLES[seed_id("000")].text
     base, name = redis_url.split("#")
     client = redis.Redis.from_url(base)
+
+    def buckets() -> set[bytes]:
+        return {v for group in client.scan_iter(match=f"{{{name}}}:[dp]:*") for v in client.hvals(group)}
+
     with Index.open(redis_url) as index:
         index.add(Article("one", text))
         index.add(Article("two", text))
-        client.set(f"{{{name}}}:seq", 511)
-        index.add(Article("five-hundred-twelve", text))
-        buckets = list(client.scan_iter(match=f"{{{name}}}:[dp]:*"))
-        assert {client.get(key) for key in buckets} == {np.array([1, 2, 512], dtype="<i8").tobytes()}
-        assert index.remove("five-hundred-twelve")
-        assert {client.get(key) for key in buckets} == {np.array([1, 2], dtype="<i8").tobytes()}
+        client.set(f"{{{name}}}:seq", 2**25 - 1)
+        index.add(Article("straddled", text))
+        assert buckets() == {np.array([1, 2, 2**25], dtype="<u4").tobytes()}
+        assert index.remove("straddled")
+        assert buckets() == {np.array([1, 2], dtype="<u4").tobytes()}
         assert [m.article.id for m in index.check(Article("again", text)).matches] == ["one", "two"]
         assert index.remove("one") and index.remove("two")
-        assert not any(client.exists(key) for key in buckets)
+        assert buckets() == set()
 
 
 def test_an_article_without_words(location: str):

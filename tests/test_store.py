@@ -70,9 +70,10 @@ def test_an_add_caps_its_buckets_by_their_sizes_then(store_of_two: SQLiteStore |
         assert _add(store, name, keys) == "added"
     # Full at two: the third article is not added to the buckets (by the sizes its lookup counted).
     found = store.lookup(keys)
-    assert found.sizes is not None
-    assert found.sizes.document.tolist() == [2]
-    assert found.sizes.passage.tolist() == [2, 2]
+    if isinstance(store, SQLiteStore):
+        assert found.sizes is not None
+        assert found.sizes.document.tolist() == [2]
+        assert found.sizes.passage.tolist() == [2, 2]
     assert len(found.passage_seqs) == 0, "full passage buckets are boilerplate"
     assert found.documents == {1, 2}
     # A removal between a lookup and its add frees a place (SQLite: in the tables, not in a run): the add counts the
@@ -90,6 +91,37 @@ def test_an_add_caps_its_buckets_by_their_sizes_then(store_of_two: SQLiteStore |
     found = store.lookup(other)
     assert found.documents == {5, 6}
     assert found.passage_seqs.tolist() == []
+
+
+def test_a_redis_bucket_longer_than_a_chunk_is_read_capped_and_cut_whole(redis_url: str):
+    """A Redis bucket outgrows its first 64-byte chunk at its seventeenth member: it is read whole and in order,
+    capped across its chunks, a member removed from any chunk leaves the rest in order, and its group stays a
+    compact listpack; with its last member the group is gone."""
+    import redis
+
+    store = RedisStore(redis_url, "test", max_bucket=40)
+    base, name = redis_url.split("#")
+    client = redis.Redis.from_url(base)
+    keys = _keys([1], [2])
+    for n in range(45):  # article a<n> is sequence number n + 1
+        assert _add(store, f"a{n}", keys) == "added"
+    assert store.lookup(keys).documents == set(range(1, 41)), "the cap counts every chunk"
+    for removed in ("a0", "a20", "a39"):  # from the first, the second and the last chunk
+        assert store.delete(removed, keys)
+    left = [seq for seq in range(1, 41) if seq not in (1, 21, 40)]
+    assert store.lookup(keys).documents == set(left)
+    assert _add(store, "b", keys) == "added"  # 37 members: room again
+    groups = list(client.scan_iter(match=f"{{{name}}}:[dp]:*"))
+    assert [client.object("encoding", group) for group in groups] == [b"listpack", b"listpack"]
+    for group in groups:
+        chunks = [value for field, value in sorted(client.hgetall(group).items())]
+        assert [len(chunk) for chunk in chunks] == [64, 64, 24]
+        assert np.frombuffer(b"".join(chunks), dtype="<u4").tolist() == [*left, 46]
+    for n in [*(int(seq) - 1 for seq in left)]:
+        assert store.delete(f"a{n}", keys)
+    assert store.delete("b", keys)
+    assert not any(client.exists(group) for group in groups)
+    store.close()
 
 
 def _entry(n: int) -> bytes:

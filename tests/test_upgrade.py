@@ -92,29 +92,29 @@ def test_an_index_is_upgraded_into_redis_and_from_redis_with_the_same_verdicts(t
         assert [index.check(a).to_dict() for a in ARTICLES] == expected
 
 
-def test_a_redis_index_of_sorted_set_buckets_is_refused_and_upgrades_into_a_new_one(tmp_path: Path, redis_url: str):
+def test_a_redis_index_of_string_buckets_is_refused_and_upgrades_into_a_new_one(tmp_path: Path, redis_url: str):
     import redis
 
     with Index.open(redis_url) as index:
         index.add_many(ARTICLES)
     base, name = redis_url.split("#")
     client = redis.Redis.from_url(base)
-    # Format 6 on Redis: each bucket a sorted set of its members scored by themselves.
-    for key in list(client.scan_iter(match=f"{{{name}}}:[dp]:*")):
-        members = np.frombuffer(client.get(key), dtype="<i8").tolist()
-        client.delete(key)
-        client.zadd(key, {str(seq): seq for seq in members})
-    client.hset(f"{{{name}}}:meta", "format", "6")
-    with pytest.raises(dedupe.StoreError, match=r"format version 6, but this dedupe reads version 7 \(upgrade it"):
+    # Format 7 on Redis: each bucket a string key of 8-byte members.
+    for group in list(client.scan_iter(match=f"{{{name}}}:[dp]:*")):
+        for field, members in client.hgetall(group).items():
+            client.set(group + field, np.frombuffer(members, dtype="<u4").astype("<i8").tobytes())
+        client.delete(group)
+    client.hset(f"{{{name}}}:meta", "format", "7")
+    with pytest.raises(dedupe.StoreError, match=r"format version 7, but this dedupe reads version 8 \(upgrade it"):
         Index.open(redis_url)
     target = f"{base}#{name}-upgraded"
-    assert Index.upgrade(redis_url, to=target) == Upgraded(len(ARTICLES), "6", target)
+    assert Index.upgrade(redis_url, to=target) == Upgraded(len(ARTICLES), "7", target)
     with Index.open(tmp_path / "fresh") as fresh:
         fresh.add_many(ARTICLES)
         expected = [fresh.check(a).to_dict() for a in ARTICLES]
     with Index.open(target) as index:
         assert [index.check(a).to_dict() for a in ARTICLES] == expected
-        assert index.stats()["format"] == 7
+        assert index.stats()["format"] == 8
 
 
 def test_what_cannot_be_upgraded_is_refused_and_left_as_it_was(tmp_path: Path, redis_url: str):
