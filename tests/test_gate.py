@@ -345,6 +345,20 @@ def test_a_redis_removal_cuts_its_member_where_a_member_starts(redis_url: str):
         assert buckets() == set()
 
 
+def test_a_redis_index_refuses_adds_past_the_largest_member(redis_url: str):
+    """Members are 4 bytes: the add that would take sequence number 2**32 is refused, not stored wrapped around."""
+    import redis
+
+    base, name = redis_url.split("#")
+    with Index.open(redis_url) as index:
+        index.add(ARTICLES[seed_id("000")])
+        redis.Redis.from_url(base).set(f"{{{name}}}:seq", 2**32 - 1)
+        with pytest.raises(dedupe.StoreError, match=r"add failed .*4294967295 adds"):
+            index.add(ARTICLES[seed_id("001")])
+        assert index.stats()["articles"] == 1
+        assert index.check(ARTICLES[seed_id("000")]).verdict == "exact-duplicate"
+
+
 def test_an_article_without_words(location: str):
     text = ARTICLES[seed_id("003")].text
     with Index.open(location) as index:
