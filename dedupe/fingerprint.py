@@ -259,6 +259,7 @@ class MinHasher:
         texts: Sequence[str],
         min_words: int,
         others: Callable[[np.ndarray], tuple[list[np.ndarray], list[int]]] | None = None,
+        dtype: type = np.uint32,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Signatures of the word sets of the sentences of plain texts, without preparing `Document`s.
 
@@ -271,6 +272,10 @@ class MinHasher:
         Two passes over chunks of texts, counting the passages then filling their rows, so that only a chunk's
         plain forms and bytes are held beside the signatures (every text's at once peaked at 10 GB for 1,000,000
         articles, their 7.2 million passage signatures being 3.7 GB of it).
+
+        `dtype` `np.uint16` keeps the low 16 bits of each value (b-bit minwise hashing, Li and Koenig 2010): half
+        the memory, and two values of unequal minima agree by chance with probability 2**-16, which moves an
+        estimated Jaccard by at most 0.00002 and a 4-row band's collision by less.
         """
         counts = np.zeros(len(texts), dtype=np.int64)
         plain = np.zeros(len(texts), dtype=bool)
@@ -281,7 +286,7 @@ class MinHasher:
         other_sets, other_owners = others(plain) if others is not None else ([], [])
         starts = np.zeros(len(texts) + 1, dtype=np.int64)
         np.cumsum(counts, out=starts[1:])
-        signatures = np.empty((starts[-1] + len(other_sets), self.num_perm), dtype=np.uint32)
+        signatures = np.empty((starts[-1] + len(other_sets), self.num_perm), dtype=dtype)
         for first, rows, data, offsets in _plain_chunks(texts):
             kernels.plain_passage_signatures(
                 data,
@@ -295,7 +300,7 @@ class MinHasher:
                 signatures,
             )
         if other_sets:
-            signatures[starts[-1] :] = self.signatures(other_sets)
+            signatures[starts[-1] :] = self.signatures(other_sets).astype(dtype, copy=False)
         owners = np.concatenate(
             (np.repeat(np.arange(len(texts), dtype=np.int64), counts), np.asarray(other_owners, dtype=np.int64))
         )

@@ -534,7 +534,8 @@ def plain_passage_signatures(
     signatures: np.ndarray,
 ) -> None:
     """MinHash signatures of the word sets of the passages of plain-ASCII texts, in text order: text d's
-    `counts[d]` passages (`plain_passage_counts`) into rows `rows[d]`, `rows[d] + 1`, ... of `signatures`."""
+    `counts[d]` passages (`plain_passage_counts`) into rows `rows[d]`, `rows[d] + 1`, ... of `signatures`, whose
+    dtype may be narrower than 32 bits: each value's low bits are kept (`MinHasher.passage_signatures`)."""
     for d in prange(len(offsets) - 1):
         if counts[d] == 0:
             continue
@@ -542,12 +543,13 @@ def plain_passage_signatures(
         words = np.empty(len(t) // 2 + 1, dtype=np.uint64)
         word_ends = np.empty(len(t) // 2 + 1, dtype=np.int64)
         ranges, _ = _plain_passages(t, abbreviations, min_words, words, word_ends)
+        signature = np.empty(signatures.shape[1], dtype=np.uint32)
         for p in range(len(ranges)):
-            signature = signatures[rows[d] + p]
             signature[:] = EMPTY
             for w in range(ranges[p, 0], ranges[p, 1]):
                 # A passage is the SET of its words: `word_set_hashes` keeps the high 32 bits of each word hash.
                 _update(signature, a, b, words[w] >> _U64(32))
+            signatures[rows[d] + p] = signature
 
 
 # Sentence profiles (profiles.py says what they are): per word its hash, its term hash (0 for a function word) and

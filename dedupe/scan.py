@@ -87,7 +87,7 @@ def _scan(
     passages, owners = fingerprints.passages, fingerprints.owners
     del fingerprints  # the documents' signatures (0.5 GB for 1,000,000 articles) before the passages are bucketed
     codes = candidate_codes(by_document, passages, owners, len(corpus), config, stats)
-    del passages, owners  # their signatures (3.7 GB for 1,000,000 articles) before the rows are written
+    del passages, owners  # their signatures (1.9 GB for 1,000,000 articles) before the rows are written
     candidates = candidate_rows(codes, len(corpus))
     del codes
     # Large families of copies, found among the document-level candidates (near-copies by their signatures).
@@ -171,7 +171,9 @@ def fingerprint(corpus: Corpus, config: ScanConfig, progress: Progress | None = 
                     owners.append(index)
         return sets, owners
 
-    passages, owners, _ = passage_hasher.passage_signatures(texts, config.align.min_words, regex_path_sets)
+    # Passages in 16 bits: they only find candidates within this scan, and 1,000,000 articles' 7.2 million
+    # passages took 3.7 GB in 32 (benchmarks/README.md, twenty-sixth round).
+    passages, owners, _ = passage_hasher.passage_signatures(texts, config.align.min_words, regex_path_sets, np.uint16)
     return Fingerprints(documents, passages, owners)
 
 
