@@ -1027,8 +1027,8 @@ def _check_meta(where: str, backend: str, version: str | None, stored: str | Non
 # A Redis bucket holds the sequence numbers of its members, 4 bytes each (little-endian, unsigned), in the order
 # added. Buckets are fields of small hashes, grouped by the first `_GROUP_BITS` bits of their keys: Redis keeps a
 # hash of at most 128 fields of at most 64 bytes as one compact listpack, about 18 bytes a bucket where a string key
-# of its own took 104 (benchmarks/README.md, twenty-sixth round), and 2**22 groups hold about 50 buckets each at
-# 1,000,000 articles (217 buckets an article). A bucket is cut into chunks of at most 64 bytes (16 members), the
+# of its own took 104 (benchmarks/README.md, twenty-sixth round), and 2**22 groups hold about 60 buckets each at
+# 1,000,000 articles (about 270 buckets an article). A bucket is cut into chunks of at most 64 bytes (16 members), the
 # first under the bucket's field, each next one under the field followed by its number, so that no value outgrows a
 # listpack. A lookup reads the counter and every bucket in one script (atomic: a consistent snapshot).
 _MEMBER = 4
