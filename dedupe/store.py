@@ -1189,11 +1189,11 @@ class RedisStore:
     """A shared index on Redis for many workers on many hosts.
 
     Each bucket is a field of a small hash holding its members' sequence numbers (`_MEMBER` bytes each, in the order
-    added; above `_GROUP_BITS`). A lookup is one script reading the sequence counter and every bucket (a consistent
-    snapshot) and, when there are candidates, one HMGET of their records: at most two round trips. An insert is one
-    Lua script, atomic on the server, that refuses when an article joined one of the buckets after the lookup. Keys
-    share one hash tag, so the commands and scripts run on Redis Cluster. Durability is the server's (`appendonly
-    yes` with `appendfsync always` for every
+    added; the layout is described above `_MEMBER`). A lookup is one script reading the sequence counter and every
+    bucket (a consistent snapshot) and, when there are candidates, one HMGET of their records: at most two round
+    trips. An insert is one Lua script, atomic on the server, that refuses when an article joined one of the buckets
+    after the lookup. Keys share one hash tag, so the commands and scripts run on Redis Cluster. Durability is the
+    server's (`appendonly yes` with `appendfsync always` for every
     acknowledged add).
     """
 
