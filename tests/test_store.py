@@ -117,8 +117,8 @@ def test_a_redis_bucket_longer_than_a_chunk_is_read_capped_and_cut_whole(redis_u
         chunks = [value for field, value in sorted(client.hgetall(group).items())]
         assert [len(chunk) for chunk in chunks] == [64, 64, 24]
         assert np.frombuffer(b"".join(chunks), dtype="<u4").tolist() == [*left, 46]
-    for n in [*(int(seq) - 1 for seq in left)]:
-        assert store.delete(f"a{n}", keys)
+    for seq in left:
+        assert store.delete(f"a{seq - 1}", keys)
     assert store.delete("b", keys)
     assert not any(client.exists(group) for group in groups)
     store.close()
