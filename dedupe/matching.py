@@ -115,6 +115,17 @@ class Matches:
         document, in order of a (`align.Matching.matches`)."""
         return self.rows[self.slots[k] : self.slots[k] + self.counts[k]]
 
+    def taken(self, ks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The sentence matches of pairs `ks`, one after another in a copy of their own, and how many each has."""
+        counts = self.counts[ks]
+        return self.rows[spread(self.slots[ks], counts)], counts
+
+
+def spread(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The indexes `starts[k], starts[k] + 1, ..., starts[k] + counts[k] - 1` of each k, one run after another."""
+    firsts = np.cumsum(counts) - counts
+    return np.arange(int(counts.sum()), dtype=np.int64) + np.repeat(starts - firsts, counts)
+
 
 def match_pairs(pairs: np.ndarray, sentences: Sentences, config: ScanConfig) -> Matches:
     """`align.match` of each row `(i, j)` of `pairs` (documents of `sentences`, i as side a). A match counts as

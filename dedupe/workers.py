@@ -20,7 +20,7 @@ import pickle
 import signal
 import tempfile
 import uuid
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -37,7 +37,7 @@ from dedupe.document import Corpus, Document, prepare
 from dedupe.fluency import LanguageModel
 from dedupe.models import Article, Member, Pair
 from dedupe.rank import compared_pairs, rank_members
-from dedupe.verify import relate
+from dedupe.verify import SentenceMatches, relate
 
 # Below this many candidates, verifying in processes saves nothing: each prepares again documents the other one
 # prepared, and the ranking then ships the language model to them. Since the compiled matching screens out nearly
@@ -46,6 +46,8 @@ from dedupe.verify import relate
 # 587 pairs stay in process (benchmarks/README.md, tenth round).
 _MIN_PARALLEL = 2_000
 _CHUNK = 500
+# Chunks of candidates per worker submitted ahead of the results read: enough that no worker waits.
+_CHUNKS_IN_FLIGHT = 4
 # Clusters are ranked in the worker processes when these are running already (verification started them), or when
 # there are this many clusters: about 2 ms each on wire stories, against starting the processes (1.5-2 s spawned;
 # forked, the server's imports, about 1 s).
@@ -123,7 +125,7 @@ def verify_pairs(
     config: ScanConfig,
     progress: Callable[[int], None] | None = None,
     workers: Workers | None = None,
-    matches: Sequence[np.ndarray] | None = None,
+    matches: SentenceMatches | None = None,
 ) -> list[Pair]:
     """The verified pairs of the candidate rows `(i, j)`, in candidate order; `progress(done)` after each chunk.
     `matches`: the sentence matches of each candidate as the screen found them (`verify.Screened`).
@@ -132,13 +134,12 @@ def verify_pairs(
     if workers is None:
         with Workers(worker_count(config)) as own:
             return verify_pairs(corpus, candidates, config, progress, own, matches)
-    found_matches: Sequence[np.ndarray | None] = [None] * len(candidates) if matches is None else matches
-    if len(found_matches) != len(candidates):
-        raise ValueError(f"{len(found_matches)} sets of matches for {len(candidates)} candidates")
+    if matches is not None and len(matches) != len(candidates):
+        raise ValueError(f"{len(matches)} sets of matches for {len(candidates)} candidates")
     if workers.count <= 1 or len(candidates) < _MIN_PARALLEL:
         found: list[Pair] = []
-        rows = zip(candidates.tolist(), found_matches, strict=True)
-        for done, ((i, j), sentence_matches) in enumerate(rows, start=1):
+        for done, (i, j) in enumerate(candidates.tolist(), start=1):
+            sentence_matches = None if matches is None else matches[done - 1]
             pair = relate(corpus.document(i), corpus.document(j), config, sentence_matches)
             if pair is not None:
                 found.append(pair)
@@ -147,20 +148,24 @@ def verify_pairs(
         return found
     order = verification_order(candidates, len(corpus))
     chunks = [order[start : start + _CHUNK] for start in range(0, len(order), _CHUNK)]
-    futures = [
-        workers.submit(
-            _verify_chunk,
-            _articles(corpus, candidates[chunk]),
-            candidates[chunk],
-            [found_matches[k] for k in chunk.tolist()],
-            config,
+
+    def submitted(chunk: np.ndarray) -> Future:
+        chunk_matches = None if matches is None else matches.taken(chunk)
+        return workers.submit(
+            _verify_chunk, _articles(corpus, candidates[chunk]), candidates[chunk], chunk_matches, config
         )
-        for chunk in chunks
-    ]
+
+    # A few chunks per worker in flight, not all: each holds its articles and matches until it is done (at
+    # 1,000,000 documents, 4,700 chunks).
+    ahead = workers.count * _CHUNKS_IN_FLIGHT
+    futures = deque(submitted(chunk) for chunk in chunks[:ahead])
     verified: list[Pair | None] = [None] * len(candidates)
     done = 0
     shared = _SharedValues()
-    for chunk, future in zip(chunks, futures, strict=True):
+    for number, chunk in enumerate(chunks):
+        future = futures.popleft()
+        if number + ahead < len(chunks):
+            futures.append(submitted(chunks[number + ahead]))
         for k, pair in zip(chunk.tolist(), future.result(), strict=True):
             if pair is not None:
                 shared.share(pair)
@@ -334,11 +339,16 @@ def _articles(corpus: Corpus, chunk: np.ndarray) -> dict[int, Article]:
 
 
 def _verify_chunk(
-    articles: dict[int, Article], chunk: np.ndarray, matches: Sequence[np.ndarray | None], config: ScanConfig
+    articles: dict[int, Article], chunk: np.ndarray, matches: SentenceMatches | None, config: ScanConfig
 ) -> list[Pair | None]:
     return [
-        relate(_document(i, articles[i], config), _document(j, articles[j], config), config, sentence_matches)
-        for (i, j), sentence_matches in zip(chunk.tolist(), matches, strict=True)
+        relate(
+            _document(i, articles[i], config),
+            _document(j, articles[j], config),
+            config,
+            None if matches is None else matches[k],
+        )
+        for k, (i, j) in enumerate(chunk.tolist())
     ]
 
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 import dedupe
 from dedupe import kernels
@@ -61,17 +62,22 @@ def test_a_corpus_screened_in_blocks_of_document_ranges_gives_what_it_gives_at_o
     candidates = find_candidates(fingerprint(corpus, config), config, {})
     whole = screen(corpus, candidates, config)
     monkeypatch.setattr(verify, "_SCREEN_RANGE", 9)  # 45 articles: 5 ranges, 10 blocks of two ranges each
-    monkeypatch.setattr(verify, "_GRID_SLICE", 100)
+    monkeypatch.setattr(verify, "_GRID_SLICE", 7)
     reported: list[int] = []
     grid = list(verify._grid(candidates, len(corpus)))
-    blocks = [block for block, _ in grid]
+    blocks = [block.indexes() for block in grid]
     assert len(blocks) > 8 and sorted(np.concatenate(blocks).tolist()) == list(range(len(candidates)))
+    assert [len(b) for b in blocks] == [block.count for block in grid]
+    # A block's pairs come a slice of candidates at a time, never all its indexes at once.
+    assert all(len(part) <= 7 and np.ptp(part) < 7 for block in grid for part in block.parts())
     # Each block needs the features of the two ranges it names: what bounds the screen's memory.
-    assert all(set(np.unique(candidates[block] // 9).tolist()) <= set(ranges) for block, ranges in grid)
+    for indexes, block in zip(blocks, grid, strict=True):
+        assert set(np.unique(candidates[indexes] // 9).tolist()) <= set(block.ranges)
     # Each block after the first shares a range with the one before, so it computes one range's features.
-    assert all(set(before) & set(after) for (_, before), (_, after) in itertools.pairwise(grid))
+    assert all(set(before.ranges) & set(after.ranges) for before, after in itertools.pairwise(grid))
     # A pair given either way round falls in the same block.
-    assert [b.tolist() for b, _ in verify._grid(candidates[:, ::-1], len(corpus))] == [b.tolist() for b in blocks]
+    turned = [block.indexes().tolist() for block in verify._grid(candidates[:, ::-1], len(corpus))]
+    assert turned == [b.tolist() for b in blocks]
     computed: list[np.ndarray] = []
     features_of = verify._Features.of.__func__  # type: ignore[attr-defined]
 
@@ -205,6 +211,7 @@ def test_workers_return_the_verified_pairs_in_candidate_order_sharing_equal_valu
     kept = candidates[screened.keep]
     monkeypatch.setattr(workers, "_MIN_PARALLEL", 1)
     monkeypatch.setattr(workers, "_CHUNK", 7)
+    monkeypatch.setattr(workers, "_CHUNKS_IN_FLIGHT", 1)  # most chunks submitted as earlier ones come back
     # Dispatched in an order unlike the rows' (reversed), whatever the walk would give on this corpus.
     monkeypatch.setattr(workers, "verification_order", lambda rows, size: np.arange(len(rows))[::-1].copy())
     in_workers = workers.verify_pairs(corpus, kept, config, matches=screened.matches)
@@ -255,3 +262,34 @@ def test_the_collector_is_paused_for_a_scan_and_in_its_workers():
         gc.enable()
     with workers.Workers(2) as pool:
         assert pool.submit(_collector_enabled).result() is False
+
+
+def test_kept_sentence_matches_are_held_in_one_array_and_read_as_a_sequence():
+    from dedupe.matching import match_pairs, sentences
+    from dedupe.profiles import corpus_features
+    from dedupe.verify import SentenceMatches
+
+    config = dedupe.ScanConfig()
+    corpus = Corpus(small_corpus(), config.shingle)
+    pairs = np.array(list(itertools.combinations(range(12), 2)))
+    found = match_pairs(pairs, sentences(corpus_features(corpus, np.arange(len(corpus)))), config)
+    ks = np.array([9, 2, 40, 2, 0])  # any order, repeats allowed
+    rows, counts = found.taken(ks)
+    assert (counts > 0).sum() >= 3 and (counts == 0).any(), "pairs with and without matches"
+    assert np.array_equal(rows, np.concatenate([found.of(k) for k in ks.tolist()]))
+    rows[:] = -1  # a copy: the matching's buffer is untouched
+    assert (found.of(9) >= 0).all()
+
+    rows, counts = found.taken(ks)
+    held = SentenceMatches(rows, np.concatenate(([0], np.cumsum(counts))))
+    expected = [found.of(k) for k in ks.tolist()]
+    assert len(held) == len(ks)
+    assert all(np.array_equal(mine, theirs) for mine, theirs in zip(held, expected, strict=True))
+    assert np.array_equal(held[-1], expected[-1]) and np.array_equal(held[1], expected[1])
+    assert [len(m) for m in held[1:4]] == [len(m) for m in expected[1:4]]
+    with pytest.raises(IndexError):
+        held[len(ks)]
+    # What a chunk of candidates is sent with: some pairs' matches, in a copy of their own.
+    chunk = held.taken(np.array([4, 0, 2]))
+    assert [m.tolist() for m in chunk] == [expected[k].tolist() for k in (4, 0, 2)]
+    assert not np.shares_memory(chunk.rows, held.rows)
