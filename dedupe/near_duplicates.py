@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dedupe import collector
+from dedupe import collector, pages
 from dedupe.candidates import document_candidates
 from dedupe.document import clean_text
 from dedupe.fingerprint import MinHasher, shingle_sets
@@ -71,8 +71,8 @@ def find_near_duplicates(
     `progress(stage, done, total)` is called as texts are fingerprinted.
     """
     # The collector walked every object numba holds at each full collection: 0.15 s of the 0.8-1.0 s call on 40,000
-    # texts (benchmarks/README.md).
-    with collector.paused():
+    # texts (benchmarks/README.md). Huge pages for the arrays: pages.py.
+    with collector.paused(), pages.ordinary():
         return _find_near_duplicates(texts, threshold, num_perm, ngram, seed, {} if stats is None else stats, progress)
 
 

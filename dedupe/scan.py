@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dedupe import collector
+from dedupe import collector, pages
 from dedupe.candidates import code_pairs, document_candidates, merged_distinct, pair_codes, passage_pair_codes
 from dedupe.cluster import DUPLICATE_RELATIONS, candidate_hubs, star_clusters
 from dedupe.config import ScanConfig
@@ -62,7 +62,9 @@ def scan(
         fields: JSON field names of the id and the text.
         progress: optional callback for long stages.
     """
-    with collector.paused():  # the collector walked every object at each full collection (collector.py)
+    # The collector walked every object at each full collection (collector.py); huge pages for the arrays cost more
+    # than they save where freed memory goes back to a virtual machine's host (pages.py).
+    with collector.paused(), pages.ordinary():
         return _scan(sources, config or ScanConfig(), fields, progress)
 
 

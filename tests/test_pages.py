@@ -1,0 +1,56 @@
+"""numpy's huge pages off during the long jobs, and as they were after them (pages.py)."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+import dedupe
+from dedupe import pages
+from tests.conftest import SEEDS
+
+multiarray = pytest.importorskip("numpy._core.multiarray")
+
+
+@pytest.fixture
+def huge_pages_on(monkeypatch):
+    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+    before = multiarray._set_madvise_hugepage(True)
+    yield
+    multiarray._set_madvise_hugepage(before)
+
+
+def test_huge_pages_are_off_inside_the_block_and_as_they_were_after_it(huge_pages_on):
+    with pages.ordinary():
+        assert multiarray._get_madvise_hugepage() is False
+    assert multiarray._get_madvise_hugepage() is True
+    with pytest.raises(RuntimeError), pages.ordinary():
+        raise RuntimeError
+    assert multiarray._get_madvise_hugepage() is True
+
+
+def test_a_users_own_setting_stands(huge_pages_on, monkeypatch):
+    monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")
+    with pages.ordinary():
+        assert multiarray._get_madvise_hugepage() is True
+
+
+def test_the_scan_and_the_document_level_job_run_without_huge_pages(huge_pages_on, monkeypatch):
+    seen: list[bool] = []
+
+    def watched(module, name):  # type: ignore[no-untyped-def]
+        function = getattr(module, name)
+
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            seen.append(multiarray._get_madvise_hugepage())
+            return function(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    watched(importlib.import_module("dedupe.scan"), "fingerprint")
+    watched(importlib.import_module("dedupe.near_duplicates"), "_find_near_duplicates")
+    dedupe.scan([SEEDS])
+    dedupe.find_near_duplicates([path.read_text(encoding="utf-8") for path in sorted(SEEDS.iterdir())], 0.8)
+    assert seen == [False, False]
+    assert multiarray._get_madvise_hugepage() is True
