@@ -29,7 +29,7 @@ from typing import Any, Literal
 import numba
 import numpy as np
 
-from dedupe import kernels
+from dedupe import kernels, pages
 from dedupe.candidates import ESTIMATE_MARGIN, band_keys, optimal_bands
 from dedupe.config import MinHashConfig, ScanConfig
 from dedupe.document import Corpus, Document, prepare
@@ -301,7 +301,7 @@ class Index:
 
     def check(self, article: Article) -> Verdict:
         """The verdict on `article` against the index, without adding it."""
-        with _one_thread():
+        with _one_thread(), pages.ordinary():
             incoming = self._incoming(article)
             return self._judge(incoming, self._store.lookup(incoming.keys))
 
@@ -312,7 +312,7 @@ class Index:
         the store's files are mapped in now (`SQLiteStore.warm`). `dedupe gate` and `dedupe serve` warm their index
         before their first check."""
         self._store.warm()
-        with _one_thread():
+        with _one_thread(), pages.ordinary():
             stored = [self._incoming(Article(f"\x00warm-{k}", text)) for k, text in enumerate(_WARM_TEXTS[:2])]
             incoming = self._incoming(Article("\x00warm", _WARM_TEXTS[2]))
             self._store.lookup(incoming.keys)
@@ -334,7 +334,7 @@ class Index:
 
     def add(self, article: Article) -> bool:
         """Add `article` without checking it; False (and nothing changed) when its id is already indexed."""
-        with _one_thread():
+        with _one_thread(), pages.ordinary():
             incoming = self._incoming(article)
             return self._store.insert(article, incoming.entry, incoming.keys, None) == "added"
 
@@ -358,20 +358,21 @@ class Index:
             raise ValueError(f"batch must be at least 1, not {batch}")
         total = Added()
         iterator = iter(articles)
-        while chunk := list(itertools.islice(iterator, batch)):
-            entries, keys = self._incoming_many(chunk)
-            added = self._store.insert_many(chunk, entries, keys)
-            done = Added(sum(added), tuple(a.id for a, new in zip(chunk, added, strict=True) if not new))
-            total += done
-            if progress is not None:
-                progress(done)
+        with pages.ordinary():  # a batch's arrays are large (pages.py)
+            while chunk := list(itertools.islice(iterator, batch)):
+                entries, keys = self._incoming_many(chunk)
+                added = self._store.insert_many(chunk, entries, keys)
+                done = Added(sum(added), tuple(a.id for a, new in zip(chunk, added, strict=True) if not new))
+                total += done
+                if progress is not None:
+                    progress(done)
         return total
 
     def check_and_add(self, article: Article, policy: Policy = "new") -> Verdict:
         """Check `article` and add it when `policy` admits its verdict, atomically: two workers racing with copies
         of one article never both see `new`. An article whose id is already indexed is never added again."""
         admitted = POLICIES[policy]
-        with _one_thread():
+        with _one_thread(), pages.ordinary():
             incoming = self._incoming(article)
             # Optimistic: the check runs without the write lock (outside a `batch`), and the add is refused when an
             # article joined one of its buckets since the lookup; then the check is repeated with it.
@@ -390,7 +391,7 @@ class Index:
         article = self._store.get(article_id)
         if article is None:
             return False
-        with _one_thread():
+        with _one_thread(), pages.ordinary():
             keys = self._incoming(article).keys
         return self._store.delete(article_id, keys)
 

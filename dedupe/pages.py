@@ -16,22 +16,37 @@ from __future__ import annotations
 
 import importlib
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 
 @contextmanager
 def ordinary() -> Iterator[None]:
-    """numpy's huge pages off for the block (as they were after it), unless NUMPY_MADVISE_HUGEPAGE says otherwise."""
+    """numpy's huge pages off for the block (as they were after it), unless NUMPY_MADVISE_HUGEPAGE says otherwise.
+    The setting is the process's: blocks on several threads (the service's) turn it off at the first to begin and
+    back at the last to end."""
     switch = _switch()
     if switch is None or "NUMPY_MADVISE_HUGEPAGE" in os.environ:
         yield
         return
-    before = switch(False)
+    global _depth, _before
+    with _lock:
+        if _depth == 0:
+            _before = switch(False)
+        _depth += 1
     try:
         yield
     finally:
-        switch(before)
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                switch(_before)
+
+
+_lock = threading.Lock()
+_depth = 0  # blocks running
+_before = True  # the setting before the first of them
 
 
 def _switch() -> Callable[[bool], bool] | None:

@@ -54,3 +54,38 @@ def test_the_scan_and_the_document_level_job_run_without_huge_pages(huge_pages_o
     dedupe.find_near_duplicates([path.read_text(encoding="utf-8") for path in sorted(SEEDS.iterdir())], 0.8)
     assert seen == [False, False]
     assert multiarray._get_madvise_hugepage() is True
+
+
+def test_blocks_on_several_threads_set_it_back_only_when_the_last_ends(huge_pages_on):
+    first, second = pages.ordinary(), pages.ordinary()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)  # ends before the other: numpy's setting stays off for the one still running
+    assert multiarray._get_madvise_hugepage() is False
+    second.__exit__(None, None, None)
+    assert multiarray._get_madvise_hugepage() is True
+
+
+def test_the_gate_checks_and_loads_without_huge_pages(huge_pages_on, monkeypatch, tmp_path):
+    from dedupe.gate import Index
+
+    seen: list[bool] = []
+    articles = [dedupe.Article(path.name, path.read_text(encoding="utf-8")) for path in sorted(SEEDS.iterdir())]
+    with Index.open(tmp_path / "index") as index:
+        incoming_many, incoming = index._incoming_many, index._incoming
+
+        def watched_many(*args):  # type: ignore[no-untyped-def]
+            seen.append(multiarray._get_madvise_hugepage())
+            return incoming_many(*args)
+
+        def watched(*args):  # type: ignore[no-untyped-def]
+            seen.append(multiarray._get_madvise_hugepage())
+            return incoming(*args)
+
+        monkeypatch.setattr(index, "_incoming_many", watched_many)
+        monkeypatch.setattr(index, "_incoming", watched)
+        index.add_many(articles[:3])
+        index.check_and_add(articles[3])
+        index.check(articles[4])
+    assert seen == [False, False, False]
+    assert multiarray._get_madvise_hugepage() is True
