@@ -7,9 +7,9 @@ scan allocates and frees arrays of hundreds of megabytes stage after stage: a 13
 was freed took 1.0-2.1 s to fill with huge pages against 0.09 s without. The 200,000-document scan took 110-112 s
 with them and 95 s without (fingerprints 9 -> 4.2 s, the screen 40 -> 29 s), the 1,000,000-document scan 1,007 s
 and 879 s (fingerprints 46 -> 20 s, the screen 505 -> 409 s), with the same results and the same peak memory
-(benchmarks/README.md, "Full scan, twenty-seventh round"). Huge pages save address translations, which these jobs'
-kernels, streaming through arrays, need few of. numpy's own switch for this is the NUMPY_MADVISE_HUGEPAGE
-environment variable, read once as numpy is imported; where a user has set it, their choice stands.
+(benchmarks/README.md, "Full scan, twenty-seventh round"); what huge pages save, address translations, did not
+show in these runs. numpy's own switch for this is the NUMPY_MADVISE_HUGEPAGE environment variable, read once as
+numpy is imported; where a user has set it, their choice stands.
 """
 
 from __future__ import annotations

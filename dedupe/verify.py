@@ -116,7 +116,7 @@ class SentenceMatches(Sequence[np.ndarray]):
         return (rows[first:last] for first, last in itertools.pairwise(bounds))
 
     def taken(self, ks: np.ndarray) -> SentenceMatches:
-        """The matches of pairs `ks`, in that order, in arrays of their own."""
+        """The matches of pairs `ks`, in that order, in a copy of their own."""
         counts = self.bounds[ks + 1] - self.bounds[ks]
         return SentenceMatches.joined(self.rows[matching.spread(self.bounds[ks], counts)], counts)
 
