@@ -14,6 +14,7 @@ numpy is imported; where a user has set it, their choice stands.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import threading
@@ -49,6 +50,7 @@ _depth = 0  # blocks running
 _before = True  # the setting before the first of them
 
 
+@functools.cache  # looked up once: the gate enters `ordinary` at every check
 def _switch() -> Callable[[bool], bool] | None:
     """numpy's setter of its huge-page advice, which returns the setting it replaced (None where numpy has none)."""
     for name in ("numpy._core.multiarray", "numpy.core.multiarray"):  # numpy 2, then 1.26
