@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz.distance import Indel
 
-from dedupe import kernels
+from dedupe import flat, kernels
 from dedupe.config import AlignConfig
 from dedupe.document import Document, prepare
 from dedupe.fingerprint import word_hashes
@@ -777,9 +777,8 @@ def _runs(grams_a: np.ndarray, grams_b: np.ndarray, n: int) -> list[tuple[int, i
     total = int(counts.sum())
     if total == 0:
         return []
-    within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
     i = np.repeat(np.arange(len(grams_a)), counts)
-    j = order[np.repeat(low, counts) + within]
+    j = order[flat.spread(low, counts)]
     diagonal = j - i
     by_diagonal = np.lexsort((i, diagonal))
     i, diagonal = i[by_diagonal], diagonal[by_diagonal]

@@ -102,3 +102,9 @@ def _fields(flat: Any, layout: Layout) -> dict[str, Any]:
     if unplaced:
         raise TypeError(f"{type(flat).__name__}: no level for {', '.join(unplaced)}")
     return fields
+
+
+def spread(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The indexes `starts[k], starts[k] + 1, ..., starts[k] + counts[k] - 1` of each k, one run after another."""
+    firsts = np.cumsum(counts) - counts
+    return np.arange(int(counts.sum()), dtype=np.int64) + np.repeat(starts - firsts, counts)

@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit, prange
 
 from dedupe.config import ScanConfig
-from dedupe.flat import DOCUMENTS, Layout
+from dedupe.flat import DOCUMENTS, Layout, spread
 from dedupe.kernels import _pack, _shared, _shared_bound, _sorted_unique, sentence_hashes, set_sketches
 from dedupe.profiles import CorpusFeatures
 
@@ -119,12 +119,6 @@ class Matches:
         """The sentence matches of pairs `ks`, one after another in a copy of their own, and how many each has."""
         counts = self.counts[ks]
         return self.rows[spread(self.slots[ks], counts)], counts
-
-
-def spread(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The indexes `starts[k], starts[k] + 1, ..., starts[k] + counts[k] - 1` of each k, one run after another."""
-    firsts = np.cumsum(counts) - counts
-    return np.arange(int(counts.sum()), dtype=np.int64) + np.repeat(starts - firsts, counts)
 
 
 def match_pairs(pairs: np.ndarray, sentences: Sentences, config: ScanConfig) -> Matches:

@@ -118,7 +118,7 @@ class SentenceMatches(Sequence[np.ndarray]):
     def taken(self, ks: np.ndarray) -> SentenceMatches:
         """The matches of pairs `ks`, in that order, in a copy of their own."""
         counts = self.bounds[ks + 1] - self.bounds[ks]
-        return SentenceMatches.joined(self.rows[matching.spread(self.bounds[ks], counts)], counts)
+        return SentenceMatches.joined(self.rows[flat.spread(self.bounds[ks], counts)], counts)
 
     @classmethod
     def joined(cls, rows: np.ndarray, counts: np.ndarray) -> SentenceMatches:
