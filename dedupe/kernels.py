@@ -248,16 +248,15 @@ def ascii_shingle_sets(data: np.ndarray, offsets: np.ndarray, k: int) -> tuple[n
 @njit(inline="always", cache=True)
 def _shared(a: np.ndarray, x: int, x_end: int, b: np.ndarray, y: int, y_end: int) -> int:
     """How many values `a[x:x_end]` and `b[y:y_end]` (each sorted and unique) share; `a` and `b` may be one array."""
+    # Without branches on the comparison, which the processor cannot predict: a merge step then takes a few cycles,
+    # not a mispredicted branch's (the screen of the first range's 9.7 million candidates of 1,000,000
+    # documents: 9.2 -> 8.4 s).
     shared = 0
     while x < x_end and y < y_end:
-        if a[x] < b[y]:
-            x += 1
-        elif a[x] > b[y]:
-            y += 1
-        else:
-            shared += 1
-            x += 1
-            y += 1
+        p, q = a[x], b[y]
+        shared += p == q
+        x += p <= q
+        y += p >= q
     return shared
 
 
@@ -280,14 +279,11 @@ def jaccard_at_least(values: np.ndarray, bounds: np.ndarray, pairs: np.ndarray, 
         while x < x_end and y < y_end:
             if shared + min(x_end - x, y_end - y) < needed:
                 break
-            if values[x] < values[y]:
-                x += 1
-            elif values[x] > values[y]:
-                y += 1
-            else:
-                shared += 1
-                x += 1
-                y += 1
+            # Without branches on the comparison (`_shared`): 2.3 -> 1.8 s for 9.7 million candidates.
+            p, q = values[x], values[y]
+            shared += p == q
+            x += p <= q
+            y += p >= q
         else:
             out[row] = shared / max(total - shared, 1) >= threshold
     return out
@@ -829,39 +825,30 @@ def document_sets(
     return _pack(scratch, slots, sizes)
 
 
-# A set's sketch: 128 bits, value v setting bit v mod 128, and how many of its values found their bit set already.
-# Two sets share at most popcount(sketch & sketch) + the smaller of the two collision counts: each shared value sets
-# a bit in both, and values beyond the first on one bit are collisions of each set (about one in three sentences of
-# ten terms has one).
-_SKETCH_BITS = 128
+# A set's sketch: 192 bits in three words, value v setting one bit (its low 32 bits scaled to 0..191), and how many
+# of its values found their bit set already. Two sets share at most popcount(sketch & sketch) + the smaller of the
+# two collision counts: each shared value sets a bit in both, and values beyond the first on one bit are collisions
+# of each set. 192 bits, not 128: of the sentence pairs of 9.7 million candidates of 1,000,000 documents whose
+# sketches left room for a word-set Jaccard of 0.35, 5.4 million reach it; 128 bits let 11.2 million through to be
+# compared exactly, 192 bits 6.4 million (256: 6.0).
+_SKETCH_WORDS = 3
 
 
 @njit(cache=True)
 def set_sketches(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    """The sketch of each set `values[bounds[s]:bounds[s + 1]]` (sorted and unique), as rows `(low 64 bits, high 64
-    bits, collisions)`. Not parallel: the gate sketches a few stored articles per check, where starting threads
-    costs more than the loop (about 15 ms for 1.4 million values)."""
+    """The sketch of each set `values[bounds[s]:bounds[s + 1]]` (sorted and unique), as rows `(three words of bits,
+    collisions)`. Not parallel: the gate sketches a few stored articles per check, where starting threads costs
+    more than the loop (about 15 ms for 1.4 million values)."""
     n = len(bounds) - 1
-    out = np.zeros((n, 3), dtype=np.uint64)
+    out = np.zeros((n, _SKETCH_WORDS + 1), dtype=np.uint64)
     for s in range(n):
-        low = _U64(0)
-        high = _U64(0)
-        collisions = _U64(0)
         for k in range(bounds[s], bounds[s + 1]):
-            bit = _U64(values[k]) % _U64(_SKETCH_BITS)
-            if bit < _U64(64):
-                mask = _U64(1) << bit
-                if low & mask:
-                    collisions += _U64(1)
-                low |= mask
-            else:
-                mask = _U64(1) << (bit - _U64(64))
-                if high & mask:
-                    collisions += _U64(1)
-                high |= mask
-        out[s, 0] = low
-        out[s, 1] = high
-        out[s, 2] = collisions
+            bit = ((_U64(values[k]) & _U64(0xFFFFFFFF)) * _U64(64 * _SKETCH_WORDS)) >> _U64(32)
+            word = bit >> _U64(6)
+            mask = _U64(1) << (bit & _U64(63))
+            if out[s, word] & mask:
+                out[s, _SKETCH_WORDS] += _U64(1)
+            out[s, word] |= mask
     return out
 
 
@@ -879,7 +866,8 @@ def _shared_bound(sketches: np.ndarray, s: int, u: int) -> int:
     return (
         _popcount(sketches[s, 0] & sketches[u, 0])
         + _popcount(sketches[s, 1] & sketches[u, 1])
-        + int(min(sketches[s, 2], sketches[u, 2]))
+        + _popcount(sketches[s, 2] & sketches[u, 2])
+        + int(min(sketches[s, 3], sketches[u, 3]))
     )
 
 
@@ -915,7 +903,10 @@ def screen_pairs(
     rule those out in a few instructions each."""
     out = np.zeros(len(pairs), dtype=np.bool_)
     for row in prange(len(pairs)):
-        i, j = pairs[row, 0], pairs[row, 1]
+        # The inner loops read j's sentences once per sentence of i: j is the row's first document, which the
+        # screen's rows come sorted by, so that j's stay in cache from row to row (the answer is the same either
+        # way round; 10.2 -> 9.0 s for the first range's 9.7 million candidates of 1,000,000 documents).
+        j, i = pairs[row, 0], pairs[row, 1]
         # Evidence first: of the pairs LSH proposes, it lets through about 3% (200,000 documents), and its
         # length test comes before any sketch; the alignable sentence pair is then looked for in those.
         matches = 0

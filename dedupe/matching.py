@@ -48,7 +48,9 @@ class Sentences:
     term_bounds: np.ndarray
     figure_values: np.ndarray
     figure_bounds: np.ndarray
-    # Per sentence: the sketch of its term set (`kernels.set_sketches`), which bounds the terms two sentences share.
+    # Per sentence: the sketch of its term set (`kernels.set_sketches`: three words of bits and a count), which
+    # bounds the terms two sentences share. (numba's cache of this module's kernels is checked against this file
+    # only: a change to the inlined `_shared_bound` or `_shared` must touch this file too.)
     term_sketches: np.ndarray
     layout: ClassVar[Layout] = Layout(
         {

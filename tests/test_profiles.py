@@ -104,6 +104,18 @@ def test_pairs_the_profiles_rule_out_have_no_passage():
                 assert shortest < min_words, (a.id, b.id, passage)
 
 
+def test_the_screen_answers_the_same_for_a_pair_either_way_round():
+    # The kernel reads the row's documents in the order that keeps the sorted side in cache: order must not matter.
+    config = ScanConfig()
+    articles = small_corpus()
+    corpus = Corpus(articles, config.shingle)
+    profiles = corpus_profiles(corpus, np.arange(len(articles)), config.align.min_words)
+    pairs = np.array(list(itertools.combinations(range(len(articles)), 2)))
+    admitted = profiles.screen(pairs, config)
+    assert 0 < admitted.sum() < len(pairs)
+    assert np.array_equal(profiles.screen(pairs[:, ::-1], config), admitted)
+
+
 def words_in(document: dedupe.Document, span: tuple[int, int]) -> int:
     """How many of the document's words lie in `span` (original-text offsets)."""
     starts = [
@@ -125,20 +137,26 @@ def words_in(document: dedupe.Document, span: tuple[int, int]) -> int:
     )
 )
 def test_sketches_never_bound_two_sets_below_what_they_share(sets):
-    # Each pair of sets: its own values, the other's, and values both have; multiples of 128 apart collide on a bit.
+    # Each pair of sets: its own values, the other's, and values both have; neighbouring values collide on a bit
+    # (each of the 192 bits stands for 2**32 / 192 values).
     rows = []
     for own, other, shared in sets:
-        colliding = [(v + 128 * k) % 2**32 for k, v in enumerate(shared[:3], start=1)]
+        colliding = [(v + k) % 2**32 for k, v in enumerate(shared[:3], start=1)]
         rows += [sorted(set(own + shared + colliding)), sorted(set(other + shared))]
     values = np.array([v for row in rows for v in row], dtype=np.uint32)
     bounds = np.cumsum([0] + [len(row) for row in rows]).astype(np.int64)
     sketches = kernels.set_sketches(values, bounds)
     for s, u in itertools.combinations(range(len(rows)), 2):
         shared = len(set(rows[s]) & set(rows[u]))
-        bound = (
-            bin(int(sketches[s, 0] & sketches[u, 0])).count("1")
-            + bin(int(sketches[s, 1] & sketches[u, 1])).count("1")
-            + int(min(sketches[s, 2], sketches[u, 2]))
+        bound = sum(bin(int(sketches[s, w] & sketches[u, w])).count("1") for w in range(3)) + int(
+            min(sketches[s, 3], sketches[u, 3])
         )
         assert shared <= bound <= min(len(rows[s]), len(rows[u]))
         assert kernels._shared_bound(sketches, s, u) == bound
+
+
+def test_a_sketch_counts_values_that_find_their_bit_set():
+    # 2**32 / 192 values share each bit: 7 and 8 set one bit, 2**31 another.
+    sketches = kernels.set_sketches(np.array([7, 8, 2**31], dtype=np.uint32), np.array([0, 3], dtype=np.int64))
+    assert sum(bin(int(word)).count("1") for word in sketches[0, :3]) == 2
+    assert sketches[0, 3] == 1
