@@ -828,9 +828,9 @@ def document_sets(
 # A set's sketch: 192 bits in three words, value v setting one bit (its low 32 bits scaled to 0..191), and how many
 # of its values found their bit set already. Two sets share at most popcount(sketch & sketch) + the smaller of the
 # two collision counts: each shared value sets a bit in both, and values beyond the first on one bit are collisions
-# of each set. 192 bits, not 128: of the sentence pairs of 9.7 million candidates of 1,000,000 documents whose
-# sketches left room for a word-set Jaccard of 0.35, 5.4 million reach it; 128 bits let 11.2 million through to be
-# compared exactly, 192 bits 6.4 million (256: 6.0).
+# of each set. 192 bits, not 128: of the sentence pairs of the first range's 9.7 million candidates of 1,000,000
+# documents whose sketches left room for a word-set Jaccard of 0.35, 5.4 million reach it; 128 bits let 11.2
+# million through to be compared exactly, 192 bits 6.4 million (256: 6.0).
 _SKETCH_WORDS = 3
 
 
