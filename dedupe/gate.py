@@ -9,7 +9,7 @@ rule (a shared document bucket, or colliding passages whose MinHash estimate giv
 faithfulness ranking. So the verdict for two articles is the relation the scan gives the same two articles, and
 only pairs that reach `relate` cost a prepared `Document`.
 
-A check is a few small compiled calls on one article: they run on the calling thread (`_one_thread`), because
+A check is a few small compiled calls on one article: they run on the calling thread (`_call`), because
 waking numba's worker threads costs more than the work (9 ms against 0.05 ms per call, measured on the loaded
 2-core machine; benchmarks/README.md, "Ingestion gate").
 """
@@ -301,7 +301,7 @@ class Index:
 
     def check(self, article: Article) -> Verdict:
         """The verdict on `article` against the index, without adding it."""
-        with _one_thread(), pages.ordinary():
+        with _call():
             incoming = self._incoming(article)
             return self._judge(incoming, self._store.lookup(incoming.keys))
 
@@ -312,7 +312,7 @@ class Index:
         the store's files are mapped in now (`SQLiteStore.warm`). `dedupe gate` and `dedupe serve` warm their index
         before their first check."""
         self._store.warm()
-        with _one_thread(), pages.ordinary():
+        with _call():
             stored = [self._incoming(Article(f"\x00warm-{k}", text)) for k, text in enumerate(_WARM_TEXTS[:2])]
             incoming = self._incoming(Article("\x00warm", _WARM_TEXTS[2]))
             self._store.lookup(incoming.keys)
@@ -334,7 +334,7 @@ class Index:
 
     def add(self, article: Article) -> bool:
         """Add `article` without checking it; False (and nothing changed) when its id is already indexed."""
-        with _one_thread(), pages.ordinary():
+        with _call():
             incoming = self._incoming(article)
             return self._store.insert(article, incoming.entry, incoming.keys, None) == "added"
 
@@ -372,7 +372,7 @@ class Index:
         """Check `article` and add it when `policy` admits its verdict, atomically: two workers racing with copies
         of one article never both see `new`. An article whose id is already indexed is never added again."""
         admitted = POLICIES[policy]
-        with _one_thread(), pages.ordinary():
+        with _call():
             incoming = self._incoming(article)
             # Optimistic: the check runs without the write lock (outside a `batch`), and the add is refused when an
             # article joined one of its buckets since the lookup; then the check is repeated with it.
@@ -391,7 +391,7 @@ class Index:
         article = self._store.get(article_id)
         if article is None:
             return False
-        with _one_thread(), pages.ordinary():
+        with _call():
             keys = self._incoming(article).keys
         return self._store.delete(article_id, keys)
 
@@ -610,12 +610,14 @@ class Index:
 
 
 @contextmanager
-def _one_thread() -> Iterator[None]:
-    """Compiled calls inside run on the calling thread only (numba's thread count is per thread)."""
+def _call() -> Iterator[None]:
+    """How a check, an add or a removal runs: its compiled calls on the calling thread only (numba's thread count is
+    per thread), with numpy's huge pages off (pages.py)."""
     previous = numba.get_num_threads()
     numba.set_num_threads(1)
     try:
-        yield
+        with pages.ordinary():
+            yield
     finally:
         numba.set_num_threads(previous)
 

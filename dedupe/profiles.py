@@ -7,7 +7,7 @@ Every relation but a high-Jaccard near-duplicate needs a matched passage (`verif
 such sentence pair, so it lets go only pairs whose matches would all be lines under `min_words` words (two notices
 sharing a "Pay April 1" line). It also counts the scan's passage evidence (`ScanConfig.evidence`, on word sets).
 Both are decided here from what is kept per sentence: its word count, a hash of its word sequence, and its sets of
-word, term and figure hashes (32 bits each; a collision can only admit a pair) with a 128-bit sketch of the word
+word, term and figure hashes (32 bits each; a collision can only admit a pair) with a 192-bit sketch of the word
 and term sets (which bounds what two sets share: most sentence pairs are ruled out without comparing their sets),
 plus per document its sentence hashes.
 
