@@ -126,9 +126,10 @@ def passage_candidates(
     Args:
         signatures: one row per passage.
         owners: the document index of each passage.
-        evidence: when given, a document pair must have colliding passages whose estimated Jaccard (from their
-            signatures) gives that evidence, within `ESTIMATE_MARGIN`: sentences that collide for sharing a few
-            common words do not make their documents a candidate.
+        evidence: when given, the colliding passages of a document pair must give that evidence by their estimated
+            Jaccard (from their signatures), within `ESTIMATE_MARGIN`: `min_matches` passage pairs of
+            `min_jaccard`, or one of `strong_jaccard`. Sentences that collide for sharing a few common words do
+            not make their documents a candidate, nor does one such sentence pair of two long stories.
     """
     size = int(owners.max()) + 1 if len(owners) else 1
     codes, oversized = passage_pair_codes(
@@ -147,25 +148,39 @@ def passage_pair_codes(
     evidence: PassageEvidence | None = None,
 ) -> tuple[np.ndarray, int]:
     """`passage_candidates` as sorted distinct pair codes `i * size + j` (`i < j`), the form candidates are
-    gathered in."""
+    gathered in.
+
+    The colliding passage pairs are gathered as distinct pairs of passages, not of documents: a document pair's
+    evidence is counted in passage pairs, each once however many bands it collides in. At 200,000 documents, 11%
+    of the document pairs with one colliding passage pair of the estimate had two or a strong one; the screen
+    related 816 of the other 11.9 million, most of them one-line texts called near-duplicates of a longer one
+    (benchmarks/README.md, twenty-ninth round)."""
     bands, rows = optimal_bands(threshold, signatures.shape[1], false_positive_weight)
-    # `_BANDS_AT_ONCE` bands at a time, their keys computed for them and their colliding passages reduced to
-    # document pairs merged into those found before: holding every band's keys, then every group's document pairs,
-    # until the end was the 1,000,000-document scan's peak (19.6 GB).
+    # Evidence or none, the same rule: an agreement of at least 0 is every pair, and each one strong.
+    least = evidence.min_jaccard - ESTIMATE_MARGIN if evidence is not None else 0.0
+    strong = evidence.strong_jaccard - ESTIMATE_MARGIN if evidence is not None else 0.0
+    min_matches = evidence.min_matches if evidence is not None else 1
+    # `_BANDS_AT_ONCE` bands at a time, their keys computed for them and their agreeing passage pairs merged into
+    # those found before: holding every band's keys, then every group's pairs, until the end was the 1,000,000-
+    # document scan's peak (19.6 GB).
     codes = np.zeros(0, dtype=np.int64)
     oversized = 0
     owners = owners.astype(np.int64, copy=False)
-    # Evidence or none, the same rule: an agreement of at least 0 is every pair.
-    least = evidence.min_jaccard - ESTIMATE_MARGIN if evidence is not None else 0.0
+    # Passage pairs are coded by the passages' places in document order (the regex path's passages come last), so
+    # that sorted codes come in runs of one first document (`kernels.evidenced_owner_codes`).
+    order = np.argsort(owners, kind="stable")
+    places = np.empty_like(order)
+    places[order] = np.arange(len(order))
     for first in range(0, bands, _BANDS_AT_ONCE):
         keys = band_keys(signatures, min(_BANDS_AT_ONCE, bands - first), rows, first)
         buckets = bucket_pairs(keys, groups=owners, max_bucket=max_bucket, oversized="drop", distinct=False)
         del keys
         oversized += buckets.oversized
-        found = kernels.agreeing_owner_codes(signatures, buckets.pairs, owners, size, least)
+        found = kernels.agreeing_passage_codes(signatures, buckets.pairs, places, least, strong)
         del buckets
         codes = merged_distinct(codes, sorted_distinct(found))
         del found
+    codes.resize(kernels.evidenced_owner_codes(codes, owners[order], size, min_matches), refcheck=False)
     return codes, oversized
 
 

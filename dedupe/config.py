@@ -36,7 +36,8 @@ class MinHashConfig:
 
 @dataclass(frozen=True, slots=True)
 class PassageEvidence:
-    """When colliding passages make two documents a candidate pair (checked on exact word-set Jaccard).
+    """When colliding passages make two documents a candidate pair: on the colliding passages' MinHash estimates
+    at the candidate stage (within `candidates.ESTIMATE_MARGIN`), then on exact word-set Jaccard (`verify.screen`).
 
     Measured on 500 BBC articles (benchmarks/README.md): LSH alone made 40,494 of 124,750 document pairs candidates
     because sentences share common words; requiring two passage matches of `min_jaccard`, or one of

@@ -535,9 +535,10 @@ class Index:
 
     def _candidates(self, incoming: _Incoming, found: Found, seqs: np.ndarray, sentences: Sentences) -> np.ndarray:
         """Which of the stored articles `seqs` (indexes into them) the scan would make candidates: those sharing a
-        document bucket, and those with a passage that collides with one of the incoming article's in a bucket
-        that is not full and has a MinHash estimate of `evidence.min_jaccard - ESTIMATE_MARGIN` or more with it
-        (`candidates.passage_candidates`)."""
+        document bucket, and those whose passages collide with the incoming article's in buckets that are not
+        full, with MinHash estimates that give the evidence (`evidence.min_matches` passage pairs of
+        `evidence.min_jaccard - ESTIMATE_MARGIN` or more, or one of `evidence.strong_jaccard - ESTIMATE_MARGIN`:
+        `candidates.passage_candidates`)."""
         config = self.config
         chosen = np.isin(seqs, np.fromiter(found.documents, dtype=np.int64, count=len(found.documents)))
         if len(found.passage_seqs) and len(incoming.passage_keys):
@@ -560,6 +561,8 @@ class Index:
                 a,
                 b,
                 config.evidence.min_jaccard - ESTIMATE_MARGIN,
+                config.evidence.strong_jaccard - ESTIMATE_MARGIN,
+                config.evidence.min_matches,
             )[1:]
         return np.flatnonzero(chosen)
 

@@ -907,8 +907,8 @@ def screen_pairs(
         # screen's rows come sorted by, so that j's stay in cache from row to row (the answer is the same either
         # way round; 10.2 -> 9.0 s for the first range's 9.7 million candidates of 1,000,000 documents).
         j, i = pairs[row, 0], pairs[row, 1]
-        # Evidence first: of the pairs LSH proposes, it lets through about 3% (200,000 documents), and its
-        # length test comes before any sketch; the alignable sentence pair is then looked for in those.
+        # Evidence first (the candidate stage asked for it on MinHash estimates; here it is exact): its length
+        # test comes before any sketch; the alignable sentence pair is then looked for in the pairs with it.
         matches = 0
         strong = False
         for s in range(sentence_bounds[i], sentence_bounds[i + 1]):
@@ -1228,29 +1228,84 @@ def breadth_first_ranks(pairs: np.ndarray, size: int) -> np.ndarray:
 
 
 @njit(parallel=True, cache=True)
-def agreeing_owner_codes(
-    signatures: np.ndarray, pairs: np.ndarray, owners: np.ndarray, size: int, least: float
+def agreeing_passage_codes(
+    signatures: np.ndarray, pairs: np.ndarray, places: np.ndarray, least: float, strong: float
 ) -> np.ndarray:
-    """For each row `(i, j)` of `pairs` (passages) whose agreement is at least `least`: the code `a * size + b`
-    of their owners `a < b`, in row order. The agreement of two signatures is their share of equal MinHash
-    values, the MinHash estimate of the passages' Jaccard similarity. One pass where numpy made five full-size
-    temporaries (the agreements, the rows kept, their owners, the smaller and the larger)."""
-    width = signatures.shape[1]
-    passed = np.zeros(len(pairs), dtype=np.bool_)
+    """For each row `(i, j)` of `pairs` (passages) whose agreement is at least `least`: the code `2 * (x * n + y)
+    + s` of the passages' `places` x < y (of n), s 1 where the agreement is at least `strong`, in row order. The
+    agreement of two signatures is their share of equal MinHash values, the MinHash estimate of the passages'
+    Jaccard similarity. One pass where numpy made a full-size temporary per step."""
+    n, width = signatures.shape
+    # Per row: 0 below `least`, 1 at least `least`, 2 at least `strong` too (a byte a row: the rows are the
+    # buckets' every pair, about 100 million a band at 1,000,000 documents).
+    grade = np.zeros(len(pairs), dtype=np.uint8)
     for row in prange(len(pairs)):
         x, y = signatures[pairs[row, 0]], signatures[pairs[row, 1]]
         same = 0
         for p in range(width):
             same += x[p] == y[p]
-        passed[row] = same / width >= least
-    out = np.empty(np.count_nonzero(passed), dtype=np.int64)
+        agreement = same / width
+        grade[row] = (agreement >= least) * (1 + (agreement >= strong))
+    out = np.empty(np.count_nonzero(grade), dtype=np.int64)
     k = 0
     for row in range(len(pairs)):
-        if passed[row]:
-            a, b = owners[pairs[row, 0]], owners[pairs[row, 1]]
-            out[k] = min(a, b) * size + max(a, b)
+        if grade[row]:
+            x, y = places[pairs[row, 0]], places[pairs[row, 1]]
+            out[k] = 2 * (min(x, y) * n + max(x, y)) + (grade[row] == 2)
             k += 1
     return out
+
+
+@njit(parallel=True, cache=True)
+def evidenced_owner_codes(codes: np.ndarray, owners: np.ndarray, size: int, min_matches: int) -> int:
+    """The owner pairs of sorted distinct passage pair codes (`agreeing_passage_codes`) with `min_matches` passage
+    pairs or a strong one, as sorted distinct codes `a * size + b` (`a < b`) written over the front of `codes`;
+    returns how many. `owners` is the owner of each passage place, not decreasing, so that a code's first passage
+    has the smaller owner: the codes then come in runs of one first owner, each reduced on its own (in parallel)
+    into its own place, its second owners sorted and counted."""
+    n = len(owners)
+    # Each owner's first place: the codes of its passages as first passage begin at 2 * place * n.
+    firsts = np.empty(n + 1, dtype=np.int64)
+    owned = 0
+    for place in range(n):
+        if place == 0 or owners[place] != owners[place - 1]:
+            firsts[owned] = 2 * place * n
+            owned += 1
+    bounds = np.empty(owned + 1, dtype=np.int64)
+    bounds[:owned] = np.searchsorted(codes, firsts[:owned])
+    bounds[owned] = len(codes)
+    runs = owned
+    kept = np.zeros(runs, dtype=np.int64)
+    for r in prange(runs):
+        low, high = bounds[r], bounds[r + 1]
+        if low == high:
+            continue
+        a = owners[(codes[low] >> 1) // n]
+        # Second owners with the strong bit: sorted, the passage pairs with one owner are a run.
+        seconds = np.empty(high - low, dtype=np.int64)
+        for k in range(low, high):
+            seconds[k - low] = 2 * owners[(codes[k] >> 1) % n] + (codes[k] & 1)
+        seconds.sort()
+        written = low
+        k = 0
+        while k < len(seconds):
+            b = seconds[k] >> 1
+            count = 0
+            strong = False
+            while k < len(seconds) and seconds[k] >> 1 == b:
+                count += 1
+                strong |= (seconds[k] & 1) == 1
+                k += 1
+            if strong or count >= min_matches:
+                codes[written] = a * size + b
+                written += 1
+        kept[r] = written - low
+    total = 0
+    for r in range(runs):
+        for k in range(kept[r]):
+            codes[total + k] = codes[bounds[r] + k]
+        total += kept[r]
+    return total
 
 
 @njit(cache=True)
@@ -1293,16 +1348,18 @@ def colliding_passages(
     a: np.ndarray,
     b: np.ndarray,
     min_estimate: float,
+    strong_estimate: float,
+    min_matches: int,
 ) -> np.ndarray:
     """The scan's passage-candidate rule (`candidates.passage_candidates` with evidence) for one incoming document
     against stored ones known by their sentence profiles (profiles.py), for the gate.
 
     `signatures` are the incoming document's passage signatures; each row `(c, p, band)` of `hits` (sorted by c)
     says that its passage p shares the LSH bucket of `band` (of `rows` rows) with stored document c. Returns, per
-    stored document, whether one of its passages (sentences of `min_words` words or more, MinHashed as word sets
-    like `minhash`) has the same `band` rows as such a p and an estimated Jaccard (share of equal values) of at
-    least `min_estimate` with it. A stored passage's signature is computed a band at a time, and whole only when
-    that band collides.
+    stored document, whether its passages (sentences of `min_words` words or more, MinHashed as word sets like
+    `minhash`) that have the same `band` rows as such a p and an estimated Jaccard (share of equal values) of at
+    least `min_estimate` with it make `min_matches` such passage pairs, or one of `strong_estimate`. A stored
+    passage's signature is computed a band at a time, and whole only when that band collides.
     """
     keep = np.zeros(len(sentence_bounds) - 1, dtype=np.bool_)
     width = signatures.shape[1]
@@ -1320,10 +1377,15 @@ def colliding_passages(
                 count += 1
         whole = np.zeros(count, dtype=np.bool_)
         own = np.empty((count, width), dtype=np.uint32)
+        # Each passage pair is evidence once, however many bands it collides in.
+        counted = np.zeros((len(signatures), count), dtype=np.bool_)
+        matches = 0
         for h in range(start, end):
             x = signatures[hits[h, 1]]
             first = hits[h, 2] * rows
             for q in range(count):
+                if counted[hits[h, 1], q]:
+                    continue
                 s = passages[q]
                 collides = True
                 for r in range(first, first + rows):
@@ -1346,8 +1408,11 @@ def colliding_passages(
                 for r in range(width):
                     same += x[r] == own[q, r]
                 if same / width >= min_estimate:
-                    keep[c] = True
-                    break
+                    counted[hits[h, 1], q] = True
+                    matches += 1
+                    if matches >= min_matches or same / width >= strong_estimate:
+                        keep[c] = True
+                        break
             if keep[c]:
                 break
         start = end

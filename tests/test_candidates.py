@@ -151,18 +151,23 @@ def test_bucket_pairs_match_a_bucket_by_bucket_oracle(grouping, oversized, seed)
     assert sorted(zip(repeated.min(axis=1).tolist(), repeated.max(axis=1).tolist(), strict=True)) == sorted(expected)
 
 
-@pytest.mark.parametrize("evidence", [None, PassageEvidence()])
-def test_passage_candidates_match_a_passage_by_passage_oracle(evidence, monkeypatch):
+@pytest.mark.parametrize("evidence", [None, PassageEvidence(), PassageEvidence(min_matches=3, strong_jaccard=0.8)])
+@pytest.mark.parametrize("in_order", [True, False])
+def test_passage_candidates_match_a_passage_by_passage_oracle(evidence, in_order: bool, monkeypatch):
     monkeypatch.setattr(candidates, "_BANDS_AT_ONCE", 3)  # groups of bands, the last one short
     rng = np.random.default_rng(3)
-    vocabulary = np.arange(60, dtype=np.uint32)
+    # Few words, so that document pairs share several agreeing passages and the evidence rule has work.
+    vocabulary = np.arange(25, dtype=np.uint32)
     sets = [np.unique(rng.choice(vocabulary, int(rng.integers(4, 12)))) for _ in range(400)]
     signatures = MinHasher(128, 1).signatures(sets).reshape(len(sets), 128)
-    owners = np.sort(rng.integers(0, 150, len(sets)))
+    owners = rng.integers(0, 150, len(sets))
+    if in_order:  # as the compiled path gives them; the regex path's passages come after
+        owners.sort()
     bands, rows = optimal_bands(0.4, 128, 0.5)
     keys = band_keys(signatures, bands, rows)
     least = -1.0 if evidence is None else evidence.min_jaccard - candidates.ESTIMATE_MARGIN
-    expected: set[tuple[int, int]] = set()
+    # The distinct passage pairs agreeing enough that share a bucket that is not capped, by document pair.
+    agreeing: dict[tuple[int, int], set[tuple[int, int]]] = {}
     capped = 0
     for band in range(bands):
         buckets: dict[int, list[int]] = {}
@@ -175,7 +180,21 @@ def test_passage_candidates_match_a_passage_by_passage_oracle(evidence, monkeypa
                 continue
             for i, j in itertools.combinations(members, 2):
                 if owners[i] != owners[j] and (signatures[i] == signatures[j]).mean() >= least:
-                    expected.add((int(min(owners[i], owners[j])), int(max(owners[i], owners[j]))))
+                    documents = (int(min(owners[i], owners[j])), int(max(owners[i], owners[j])))
+                    agreeing.setdefault(documents, set()).add((i, j))
+    if evidence is None:
+        expected = set(agreeing)
+    else:
+        strong = evidence.strong_jaccard - candidates.ESTIMATE_MARGIN
+        expected = {
+            documents
+            for documents, passages in agreeing.items()
+            if len(passages) >= evidence.min_matches
+            or any((signatures[i] == signatures[j]).mean() >= strong for i, j in passages)
+        }
+        # The rule leaves out document pairs, by both of its parts.
+        assert any(len(passages) < evidence.min_matches for passages in agreeing.values())
+        assert len(expected) < len(agreeing)
     found, oversized = candidates.passage_candidates(signatures, owners, 0.4, 8, 0.5, evidence)
     assert len(expected) > 100 and capped > 0
     assert {tuple(p) for p in found.tolist()} == expected

@@ -80,14 +80,15 @@ def test_the_sentences_alone_decode_as_the_whole_entries_give_them():
 def test_colliding_passages_follow_their_definition():
     hasher = MinHasher(CONFIG.passage.num_perm, CONFIG.passage.seed)
     bands, rows = optimal_bands(CONFIG.passage.threshold, CONFIG.passage.num_perm, CONFIG.passage.false_positive_weight)
-    min_words, threshold = CONFIG.align.min_words, CONFIG.evidence.min_jaccard - ESTIMATE_MARGIN
+    min_words, evidence = CONFIG.align.min_words, CONFIG.evidence
+    threshold, strong = evidence.min_jaccard - ESTIMATE_MARGIN, evidence.strong_jaccard - ESTIMATE_MARGIN
     singles = [measure(article, CONFIG)[0] for article in ARTICLES]
     stored = decode([entry.encode() for entry in singles], CONFIG.align.min_words)
     signatures = [
         hasher.signatures(sets) if (sets := s.passage_sets(0, min_words)) else np.zeros((0, hasher.num_perm), np.uint32)
         for s in singles
     ]
-    kept = 0
+    kept = left_out = 0
     for i, incoming in enumerate(signatures[: len(singles) // 2]):
         keys = band_keys(incoming, bands, rows)
         # Every (stored document, incoming passage, band) with a shared key: what a lookup finds.
@@ -109,11 +110,17 @@ def test_colliding_passages_follow_their_definition():
             rows,
             *hasher.permutations,
             threshold,
+            strong,
+            evidence.min_matches,
         )
         for c in range(len(singles)):
             colliding = (band_keys(incoming, bands, rows)[:, None, :] == band_keys(signatures[c], bands, rows)).any(2)
             estimate = (incoming[:, None, :] == signatures[c][None, :, :]).mean(2)
-            expected = c != i and bool((colliding & (estimate >= threshold)).any())
+            agreeing = colliding & (estimate >= threshold)
+            enough = agreeing.sum() >= evidence.min_matches or (agreeing & (estimate >= strong)).any()
+            expected = c != i and bool(enough)
             assert found[c] == expected, (i, c)
             kept += expected
+            left_out += c != i and not expected and bool(agreeing.any())
     assert kept > 10
+    assert left_out > 0  # one weak passage pair alone is no candidate
