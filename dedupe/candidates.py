@@ -156,10 +156,7 @@ def passage_pair_codes(
     related 816 of the other 11.9 million, most of them one-line texts called near-duplicates of a longer one
     (benchmarks/README.md, twenty-ninth round)."""
     bands, rows = optimal_bands(threshold, signatures.shape[1], false_positive_weight)
-    # Evidence or none, the same rule: an agreement of at least 0 is every pair, and each one strong.
-    least = evidence.min_jaccard - ESTIMATE_MARGIN if evidence is not None else 0.0
-    strong = evidence.strong_jaccard - ESTIMATE_MARGIN if evidence is not None else 0.0
-    min_matches = evidence.min_matches if evidence is not None else 1
+    least, strong, min_matches = estimated_evidence(evidence)
     # `_BANDS_AT_ONCE` bands at a time, their keys computed for them and their agreeing passage pairs merged into
     # those found before: holding every band's keys, then every group's pairs, until the end was the 1,000,000-
     # document scan's peak (19.6 GB).
@@ -182,6 +179,15 @@ def passage_pair_codes(
         del found
     codes.resize(kernels.evidenced_owner_codes(codes, owners[order], size, min_matches), refcheck=False)
     return codes, oversized
+
+
+def estimated_evidence(evidence: PassageEvidence | None) -> tuple[float, float, int]:
+    """The passage-candidate rule of `evidence` on MinHash estimates, as `(least, strong, min_matches)`: a document
+    pair is a candidate when `min_matches` of its colliding passage pairs are estimated at `least` or more, or one
+    at `strong` (the evidence's Jaccards less `ESTIMATE_MARGIN`). No evidence: every colliding pair, each strong."""
+    if evidence is None:
+        return 0.0, 0.0, 1
+    return evidence.min_jaccard - ESTIMATE_MARGIN, evidence.strong_jaccard - ESTIMATE_MARGIN, evidence.min_matches
 
 
 def merged_distinct(codes: np.ndarray, new: np.ndarray) -> np.ndarray:

@@ -30,7 +30,7 @@ import numba
 import numpy as np
 
 from dedupe import kernels, pages
-from dedupe.candidates import ESTIMATE_MARGIN, band_keys, optimal_bands
+from dedupe.candidates import band_keys, estimated_evidence, optimal_bands
 from dedupe.config import MinHashConfig, ScanConfig
 from dedupe.document import Corpus, Document, prepare
 from dedupe.entry import Entries, Sentences, decode, decode_sentences, measure, measure_many
@@ -536,9 +536,7 @@ class Index:
     def _candidates(self, incoming: _Incoming, found: Found, seqs: np.ndarray, sentences: Sentences) -> np.ndarray:
         """Which of the stored articles `seqs` (indexes into them) the scan would make candidates: those sharing a
         document bucket, and those whose passages collide with the incoming article's in buckets that are not
-        full, with MinHash estimates that give the evidence (`evidence.min_matches` passage pairs of
-        `evidence.min_jaccard - ESTIMATE_MARGIN` or more, or one of `evidence.strong_jaccard - ESTIMATE_MARGIN`:
-        `candidates.passage_candidates`)."""
+        full, with MinHash estimates that give the evidence (`candidates.estimated_evidence`)."""
         config = self.config
         chosen = np.isin(seqs, np.fromiter(found.documents, dtype=np.int64, count=len(found.documents)))
         if len(found.passage_seqs) and len(incoming.passage_keys):
@@ -560,9 +558,7 @@ class Index:
                 rows,
                 a,
                 b,
-                config.evidence.min_jaccard - ESTIMATE_MARGIN,
-                config.evidence.strong_jaccard - ESTIMATE_MARGIN,
-                config.evidence.min_matches,
+                *estimated_evidence(config.evidence),
             )[1:]
         return np.flatnonzero(chosen)
 
