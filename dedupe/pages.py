@@ -1,4 +1,4 @@
-"""Large arrays in ordinary pages during the long jobs, not in huge ones.
+"""Memory for the long jobs' large arrays: ordinary pages, not huge ones, and freed memory kept for the next.
 
 numpy asks the kernel to back every array of 4 MB or more with 2 MB huge pages (`madvise(MADV_HUGEPAGE)`). On a
 virtual machine that hands the memory its guest frees back to the host ("free page reporting", as on the KVM
@@ -14,12 +14,15 @@ numpy is imported; where a user has set it, their choice stands.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import importlib
 import os
+import platform
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 
 @contextmanager
@@ -59,3 +62,65 @@ def _switch() -> Callable[[bool], bool] | None:
         except (ImportError, AttributeError):
             continue
     return None
+
+
+@contextmanager
+def kept() -> Iterator[None]:
+    """Memory freed during the block kept by the process for its next arrays, and given back to the system after
+    it (glibc's malloc; elsewhere nothing changes). Blocks on several threads give it back when the last ends.
+
+    glibc hands each freed array of 128 KB or more back to the system at once; on a machine that reports freed
+    memory to its host, the next array's pages may then be pages the host must supply again: about 10 us a page
+    fault in the features of the 1,000,000-document screen, against 1.5 us for fresh pages and nothing for memory
+    the process kept (benchmarks/README.md, "Full scan, thirtieth round"). The scan's array stages free and
+    allocate hundreds of megabytes at a time. Arrays allocated in the block and freed after it leave holes in the
+    heap that glibc does not give back by itself: `give_back` does.
+    """
+    library = _glibc()
+    if library is None:
+        yield
+        return
+    global _keeping
+    with _lock:
+        if _keeping == 0:
+            library.mallopt(_M_MMAP_THRESHOLD, _KEPT_MMAP_THRESHOLD)
+            library.mallopt(_M_TRIM_THRESHOLD, _KEPT_TRIM_THRESHOLD)
+        _keeping += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _keeping -= 1
+            if _keeping == 0:
+                library.mallopt(_M_MMAP_THRESHOLD, _DEFAULT_THRESHOLD)
+                library.mallopt(_M_TRIM_THRESHOLD, _DEFAULT_THRESHOLD)
+                library.malloc_trim(0)
+
+
+def give_back() -> None:
+    """Free memory of the heap given back to the system: what arrays allocated in a `kept` block left when they
+    were freed after it (glibc returns only the top of its heap by itself)."""
+    library = _glibc()
+    if library is not None:
+        library.malloc_trim(0)
+
+
+_keeping = 0  # `kept` blocks running
+# mallopt's parameters (malloc.h): allocations from this size on get pages of their own, given back when freed;
+# free memory above this much at the top of the heap is given back.
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+_KEPT_MMAP_THRESHOLD = 1 << 30  # arrays up to 1 GB from the heap, where freed memory stays
+_KEPT_TRIM_THRESHOLD = (1 << 31) - 1  # the largest the parameter takes: nothing given back
+_DEFAULT_THRESHOLD = 128 * 1024  # glibc's default of both
+
+
+@functools.cache
+def _glibc() -> Any:
+    """The C library when it is glibc, which has `mallopt` and `malloc_trim`; else None."""
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return None
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None

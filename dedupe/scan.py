@@ -85,13 +85,14 @@ def _scan(
     stats["seconds_fingerprint"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    by_document = document_level(fingerprints.documents, config)
-    passages, owners = fingerprints.passages, fingerprints.owners
-    del fingerprints  # the documents' signatures (0.5 GB for 1,000,000 articles) before the passages are bucketed
-    codes = candidate_codes(by_document, passages, owners, len(corpus), config, stats)
-    del passages, owners  # their signatures (1.9 GB for 1,000,000 articles) before the rows are written
-    candidates = candidate_rows(codes, len(corpus))
-    del codes
+    with pages.kept():  # arrays of hundreds of megabytes, freed and allocated again batch after batch (pages.kept)
+        by_document = document_level(fingerprints.documents, config)
+        passages, owners = fingerprints.passages, fingerprints.owners
+        del fingerprints  # the documents' signatures (0.5 GB for 1,000,000 articles) before the passages are bucketed
+        codes = candidate_codes(by_document, passages, owners, len(corpus), config, stats)
+        del passages, owners  # their signatures (1.9 GB for 1,000,000 articles) before the rows are written
+        candidates = candidate_rows(codes, len(corpus))
+        del codes
     # Large families of copies, found among the document-level candidates (near-copies by their signatures).
     hubs = candidate_hubs(by_document, len(corpus), HUB_SATELLITES)
     stats["seconds_candidates"] = time.perf_counter() - clock
@@ -110,6 +111,7 @@ def _scan(
         screened = None if progress is None else lambda done: progress("screen", done, total)
         kept = screen(corpus, candidates, config, screened)
         candidates = candidates[kept.keep]
+        pages.give_back()  # the candidates' memory, kept in the heap (pages.kept)
         stats["candidates_screened"] = len(candidates)
         stats["seconds_screen"] = time.perf_counter() - clock
 

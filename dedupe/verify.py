@@ -10,7 +10,7 @@ from typing import overload
 
 import numpy as np
 
-from dedupe import flat, kernels, matching
+from dedupe import flat, kernels, matching, pages
 from dedupe.align import Matching, match
 from dedupe.config import ScanConfig
 from dedupe.document import Corpus, Document
@@ -164,6 +164,7 @@ def screen(
             _screen_pairs(features, rows, part, config, kept, _after(done, progress))
             done += len(part)
         del features, positions  # before the next block's are computed
+    pages.give_back()  # the last features' memory, kept in the heap (pages.kept)
     return kept.screened(len(candidates))
 
 
@@ -213,10 +214,12 @@ class _Features:
     @classmethod
     def of(cls, corpus: Corpus, documents: np.ndarray, config: ScanConfig) -> _Features:
         """The features of `corpus`'s `documents` (ascending)."""
-        shingles = shingle_sets([corpus.text(i) for i in documents.tolist()], config.shingle)
-        features = corpus_features(corpus, documents)
-        sentences = matching.sentences(features)
-        profiles = profiles_of(features, config.align.min_words)
+        with pages.kept():  # the kernels' arrays, freed and allocated again as each step reads the last's (pages.kept)
+            shingles = shingle_sets([corpus.text(i) for i in documents.tolist()], config.shingle)
+            features = corpus_features(corpus, documents)
+            sentences = matching.sentences(features)
+            profiles = profiles_of(features, config.align.min_words)
+            del features  # in the block, so that its memory is given back at the end
         return cls(documents, shingles, sentences, profiles)
 
     @staticmethod

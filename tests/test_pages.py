@@ -1,9 +1,12 @@
-"""numpy's huge pages off during the long jobs, and as they were after them (pages.py)."""
+"""numpy's huge pages off during the long jobs, and as they were after them; freed memory kept during the scan's
+array stages, and given back after them (pages.py)."""
 
 from __future__ import annotations
 
 import importlib
+import os
 
+import numpy as np
 import pytest
 
 import dedupe
@@ -89,3 +92,86 @@ def test_the_gate_checks_and_loads_without_huge_pages(huge_pages_on, monkeypatch
         index.check(articles[4])
     assert seen == [False, False, False]
     assert multiarray._get_madvise_hugepage() is True
+
+
+def _resident() -> int:
+    """This process's resident memory in bytes."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+glibc = pytest.mark.skipif(pages._glibc() is None, reason="glibc's malloc")
+
+
+@glibc
+def test_memory_freed_inside_the_block_stays_with_the_process_and_goes_back_after_it():
+    size = 256 << 20
+    before = _resident()
+    array = np.ones(size, dtype=np.uint8)
+    del array
+    assert _resident() - before < size // 4  # glibc gives a large array back as it is freed
+    with pages.kept():
+        array = np.ones(size, dtype=np.uint8)
+        del array
+        assert _resident() - before > size * 3 // 4  # kept
+        array = np.ones(size, dtype=np.uint8)  # in the memory kept: the process grows no further
+        assert _resident() - before < size * 5 // 4
+        del array
+    assert _resident() - before < size // 4
+
+
+@glibc
+def test_memory_of_arrays_from_a_block_freed_after_it_is_given_back_on_request():
+    size = 256 << 20
+    before = _resident()
+    with pages.kept():
+        small = np.ones(1 << 20, dtype=np.uint8)
+        array = np.ones(size, dtype=np.uint8)
+        later = np.ones(1 << 20, dtype=np.uint8)  # above it in the heap: freeing it leaves a hole, not a top
+    del array
+    assert _resident() - before > size * 3 // 4
+    pages.give_back()
+    assert _resident() - before < size // 4
+    del small, later
+
+
+@glibc
+def test_blocks_on_several_threads_give_memory_back_only_when_the_last_ends():
+    size = 128 << 20
+    before = _resident()
+    first, second = pages.kept(), pages.kept()
+    first.__enter__()
+    second.__enter__()
+    array = np.ones(size, dtype=np.uint8)
+    del array
+    first.__exit__(None, None, None)
+    assert _resident() - before > size * 3 // 4
+    second.__exit__(None, None, None)
+    assert _resident() - before < size // 4
+
+
+def test_the_scan_keeps_freed_memory_in_its_candidates_and_the_screens_features_only(monkeypatch):
+    seen: dict[str, bool] = {}
+
+    def watched(module_name, name):  # type: ignore[no-untyped-def]
+        module = importlib.import_module(module_name)
+        function = getattr(module, name)
+
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            seen.setdefault(name, pages._keeping > 0)
+            return function(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    for name in ("fingerprint", "document_level", "verify_pairs", "build_clusters"):
+        watched("dedupe.scan", name)
+    watched("dedupe.verify", "corpus_features")  # the screen's features
+    dedupe.scan([SEEDS])
+    assert seen == {
+        "fingerprint": False,
+        "document_level": True,
+        "corpus_features": True,
+        "verify_pairs": False,
+        "build_clusters": False,
+    }
+    assert pages._keeping == 0
