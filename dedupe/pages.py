@@ -108,11 +108,13 @@ def give_back() -> None:
 _keeping = 0  # `kept` blocks running
 # mallopt's parameters (malloc.h): allocations from this size on get pages of their own, given back when freed;
 # free memory above this much at the top of the heap is given back.
-_M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
+_M_TRIM_THRESHOLD = -1
 _KEPT_MMAP_THRESHOLD = 1 << 30  # arrays up to 1 GB from the heap, where freed memory stays
 _KEPT_TRIM_THRESHOLD = (1 << 31) - 1  # the largest the parameter takes: nothing given back
-_DEFAULT_THRESHOLD = 128 * 1024  # glibc's default of both
+# glibc's starting value of both. Once set, they no longer rise by themselves as glibc's would (up to 32 MB, as
+# mapped arrays are freed): after a block, arrays of 128 KB or more get pages of their own, as at start-up.
+_DEFAULT_THRESHOLD = 128 * 1024
 
 
 @functools.cache
