@@ -1099,14 +1099,14 @@ def _bucket_pairs(
 
 @njit(parallel=True, cache=True)
 def bucket_pairs(
-    keys: np.ndarray, groups: np.ndarray, order: np.ndarray, max_bucket: int, star: bool
+    keys: np.ndarray, groups: np.ndarray, order: np.ndarray, max_bucket: int, star: bool, nothing: np.ndarray
 ) -> tuple[np.ndarray, int]:
     """`candidates.bucket_pairs` in one compiled call: for each band (column of `keys`), every two items that share
     its key and are of different `groups`, as rows `(i, j)`, band after band (a pair is repeated where it shares
     several bands). `order` lists the items by group, then index: a bucket's items are taken in that order, so its
     first item is the one of the lowest group. A bucket of more than `max_bucket` groups (0: no cap) is capped:
-    with `star` its first item is paired with each item of another group, else it gives nothing. Returns the rows
-    and how many buckets were capped.
+    with `star` its first item is paired with each item of another group, else it gives nothing. Returns the rows,
+    of the type of `nothing` (no rows), and how many buckets were capped.
 
     Buckets are found by hashing each band's keys, not by sorting them: numpy's lexsort of each band was 0.18 of
     the 0.21 s of pairing 40,000 documents' 32 bands (benchmarks/README.md, "sixteenth round")."""
@@ -1115,7 +1115,6 @@ def bucket_pairs(
     buckets = np.zeros(bands, dtype=np.int64)
     counts = np.zeros(bands, dtype=np.int64)
     capped = np.zeros(bands, dtype=np.int64)
-    nothing = np.empty((0, 2), dtype=np.int64)
     # Two passes over each band's buckets: count its pairs, then (every band's place known) write them. The second
     # gathers each band's buckets again (a linear counting sort) rather than keep every band's gathered items: for
     # the documents' bands that would hold n * bands more integers through the pass.
@@ -1133,7 +1132,7 @@ def bucket_pairs(
                 counts[band] = _bucket_pairs(items, low, high, groups, oversized, nothing, counts[band], False)
     bounds = np.zeros(bands + 1, dtype=np.int64)
     bounds[1:] = np.cumsum(counts)
-    out = np.empty((bounds[bands], 2), dtype=np.int64)
+    out = np.empty((bounds[bands], 2), dtype=nothing.dtype)
     for band in prange(bands):
         if counts[band] == 0:
             continue

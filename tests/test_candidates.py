@@ -149,6 +149,7 @@ def test_bucket_pairs_match_a_bucket_by_bucket_oracle(grouping, oversized, seed)
     assert found.oversized == capped
     repeated = bucket_pairs(keys, groups=groups, max_bucket=6, oversized=oversized, distinct=False).pairs
     assert sorted(zip(repeated.min(axis=1).tolist(), repeated.max(axis=1).tolist(), strict=True)) == sorted(expected)
+    assert found.pairs.dtype == np.int64 and repeated.dtype == np.int32  # distinct rows are coded in 64 bits
 
 
 @pytest.mark.parametrize("evidence", [None, PassageEvidence(), PassageEvidence(min_matches=3, strong_jaccard=0.8)])
