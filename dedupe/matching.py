@@ -20,7 +20,7 @@ from numba import njit, prange
 
 from dedupe.config import ScanConfig
 from dedupe.flat import DOCUMENTS, Layout, spread
-from dedupe.kernels import _pack, _shared, _shared_bound, _sorted_unique, sentence_hashes, set_sketches
+from dedupe.kernels import _pack, _shared, _shared_bound, _sorted_unique, sentence_hashes, set_sketches, set_slots
 from dedupe.profiles import CorpusFeatures
 
 _U64 = np.uint64
@@ -189,15 +189,14 @@ def _sentence_sets(
     m = len(ranges)
     starts = np.empty(m, dtype=np.int64)
     lengths = np.empty(m, dtype=np.int64)
-    slots = np.zeros(m + 1, dtype=np.int64)
     for d in range(n):
         for s in range(sentence_bounds[d], sentence_bounds[d + 1]):
             starts[s] = word_bounds[d] + ranges[s, 0]
             lengths[s] = ranges[s, 1] - ranges[s, 0]
-            slots[s + 1] = slots[s] + lengths[s]
     sequence = np.zeros(m, dtype=np.uint64)
-    term_scratch = np.empty(slots[m], dtype=np.uint64)
-    figure_scratch = np.empty(slots[m], dtype=np.uint64)
+    term_slots, figure_slots = set_slots(terms, figures, starts, lengths)
+    term_scratch = np.empty(term_slots[m], dtype=np.uint64)
+    figure_scratch = np.empty(figure_slots[m], dtype=np.uint64)
     term_sizes = np.zeros(m, dtype=np.int64)
     figure_sizes = np.zeros(m, dtype=np.int64)
     for s in prange(m):
@@ -207,15 +206,15 @@ def _sentence_sets(
             figures,
             starts[s],
             starts[s] + lengths[s],
-            term_scratch[slots[s] : slots[s + 1]],
-            figure_scratch[slots[s] : slots[s + 1]],
+            term_scratch[term_slots[s] : term_slots[s + 1]],
+            figure_scratch[figure_slots[s] : figure_slots[s + 1]],
             _U64(0),
         )
         sequence[s] = h if lengths[s] else _U64(0)
-        term_sizes[s] = _sorted_unique(term_scratch[slots[s] : slots[s] + t])
-        figure_sizes[s] = _sorted_unique(figure_scratch[slots[s] : slots[s] + f])
-    term_values, term_bounds = _pack(term_scratch, slots, term_sizes)
-    figure_values, figure_bounds = _pack(figure_scratch, slots, figure_sizes)
+        term_sizes[s] = _sorted_unique(term_scratch[term_slots[s] : term_slots[s] + t])
+        figure_sizes[s] = _sorted_unique(figure_scratch[figure_slots[s] : figure_slots[s] + f])
+    term_values, term_bounds = _pack(term_scratch, term_slots, term_sizes)
+    figure_values, figure_bounds = _pack(figure_scratch, figure_slots, figure_sizes)
     return starts, lengths, sequence, term_values, term_bounds, figure_values, figure_bounds
 
 

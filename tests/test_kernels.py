@@ -344,3 +344,24 @@ def test_breadth_first_ranks_are_a_walk_of_each_component_from_its_smallest_docu
     expected = [walk.index(x) for x in range(size)]
     pairs = np.array(edges, dtype=np.int32).reshape(-1, 2)
     assert kernels.breadth_first_ranks(pairs, size).tolist() == expected
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from([0, 1, kernels.FIGURE_PART])), max_size=60), st.data())
+def test_set_slots_hold_every_term_and_figure_a_sentence_has(words, data):
+    # Words as (term or none, figure mark); sentences cut anywhere.
+    count = len(words)
+    terms = np.array([t * 7919 for t, _ in words], dtype=np.uint64)
+    figures = np.array([f for _, f in words], dtype=np.int8)
+    hashes = np.arange(1, count + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    cuts = sorted({*data.draw(st.lists(st.integers(0, count), max_size=8)), 0, count})
+    starts = np.array(cuts[:-1], dtype=np.int64)
+    lengths = np.diff(np.array(cuts, dtype=np.int64))
+    term_slots, figure_slots = kernels.set_slots(terms, figures, starts, lengths)
+    for s, (start, length) in enumerate(zip(starts.tolist(), lengths.tolist(), strict=True)):
+        room = np.empty(length, dtype=np.uint64), np.empty(length, dtype=np.uint64)
+        _, written_terms, written_figures = kernels.sentence_hashes(
+            hashes, terms, figures, start, start + length, *room, np.uint64(0)
+        )
+        assert term_slots[s + 1] - term_slots[s] == written_terms
+        assert written_figures <= figure_slots[s + 1] - figure_slots[s] <= length
