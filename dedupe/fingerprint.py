@@ -134,6 +134,13 @@ class ShingleSets:
     bounds: np.ndarray
     layout: ClassVar[Layout] = Layout({"bounds": (DOCUMENTS, "shingles")}, {"values": "shingles"})
 
+    @classmethod
+    def of_words(cls, hashes: np.ndarray, word_bounds: np.ndarray, k: int) -> ShingleSets:
+        """`shingle_hashes(hashes[word_bounds[i]:word_bounds[i + 1]], k)` of every text, from word hashes found
+        already (`profiles.corpus_features`): the same sets as `shingle_sets` of the texts, without reading them
+        again."""
+        return cls(*kernels.word_shingle_sets(hashes, word_bounds, k))
+
     def __len__(self) -> int:
         return len(self.bounds) - 1
 

@@ -245,6 +245,27 @@ def ascii_shingle_sets(data: np.ndarray, offsets: np.ndarray, k: int) -> tuple[n
     return _pack(scratch, slots, sizes)
 
 
+@njit(parallel=True, cache=True)
+def word_shingle_sets(hashes: np.ndarray, word_bounds: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The unique sorted 32-bit shingle hashes of many documents given by their word hashes (document d's are
+    `hashes[word_bounds[d]:word_bounds[d + 1]]`), as `shingle_hashes` gives them: `(values, bounds)`, document d's
+    set `values[bounds[d]:bounds[d + 1]]`."""
+    n = len(word_bounds) - 1
+    slots = np.zeros(n + 1, dtype=np.int64)
+    for d in range(n):
+        count = word_bounds[d + 1] - word_bounds[d]
+        slots[d + 1] = slots[d] + (count - min(k, count) + 1 if count else 0)
+    scratch = np.empty(slots[n], dtype=np.uint32)
+    sizes = np.zeros(n, dtype=np.int64)
+    for d in prange(n):
+        count = word_bounds[d + 1] - word_bounds[d]
+        if count:
+            sizes[d] = _shingles_into(
+                hashes[word_bounds[d] : word_bounds[d + 1]], count, k, scratch[slots[d] : slots[d + 1]]
+            )
+    return _pack(scratch, slots, sizes)
+
+
 @njit(inline="always", cache=True)
 def _shared(a: np.ndarray, x: int, x_end: int, b: np.ndarray, y: int, y_end: int) -> int:
     """How many values `a[x:x_end]` and `b[y:y_end]` (each sorted and unique) share; `a` and `b` may be one array."""

@@ -14,7 +14,7 @@ from dedupe import flat, kernels, matching, pages
 from dedupe.align import Matching, match
 from dedupe.config import ScanConfig
 from dedupe.document import Corpus, Document
-from dedupe.fingerprint import ShingleSets, shingle_sets
+from dedupe.fingerprint import ShingleSets
 from dedupe.models import Pair, Relation
 from dedupe.names import names_agree
 from dedupe.profiles import Profiles, corpus_features
@@ -215,11 +215,14 @@ class _Features:
     def of(cls, corpus: Corpus, documents: np.ndarray, config: ScanConfig) -> _Features:
         """The features of `corpus`'s `documents` (ascending)."""
         with pages.kept():  # the kernels' arrays, freed and allocated again as each step reads the last's (pages.kept)
-            shingles = shingle_sets([corpus.text(i) for i in documents.tolist()], config.shingle)
             features = corpus_features(corpus, documents)
             sentences = matching.sentences(features)
             profiles = profiles_of(features, config.align.min_words)
-            del features  # in the block, so that its memory is given back at the end
+            del features  # in the block, so that its memory is reused and given back at the end
+            # From the words found (the sentences keep their hashes), once the rest of their features are let go:
+            # reading the texts again took 17 s of the 1,000,000-document screen (benchmarks/README.md, thirty-first
+            # round).
+            shingles = ShingleSets.of_words(sentences.words, sentences.word_bounds, config.shingle)
         return cls(documents, shingles, sentences, profiles)
 
     @staticmethod
@@ -240,7 +243,13 @@ class _Features:
         documents = np.concatenate([part.documents for part in parts])
         columns = {name: [getattr(part, name) for part in parts] for name in _FLAT_FIELDS}
         parts.clear()
-        return _Features(documents, **{name: flat.joined(column) for name, column in columns.items()})
+        joined = {}
+        for name, column in columns.items():
+            joined[name] = flat.joined(column)
+            # A part computed in a `pages.kept` block leaves its memory in the heap as it is let go: given back a
+            # field at a time, the join of two ranges at 1,000,000 documents holds about 1 GB less at its end.
+            pages.give_back()
+        return _Features(documents, **joined)
 
 
 # The fields of `_Features` that are flat structures (`flat.py`).

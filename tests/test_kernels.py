@@ -365,3 +365,17 @@ def test_set_slots_hold_every_term_and_figure_a_sentence_has(words, data):
         )
         assert term_slots[s + 1] - term_slots[s] == written_terms
         assert written_figures <= figure_slots[s + 1] - figure_slots[s] <= length
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.one_of(ascii_texts, any_texts, news_texts), max_size=12), st.integers(1, 6))
+def test_shingles_of_the_screens_word_features_are_those_of_the_texts(texts, k):
+    from dedupe.document import Corpus
+    from dedupe.fingerprint import ShingleSets
+    from dedupe.profiles import corpus_features
+
+    corpus = Corpus([Article(id=str(i), text=text) for i, text in enumerate(texts)], k)
+    features = corpus_features(corpus, np.arange(len(texts)))
+    found = ShingleSets.of_words(features.hashes, features.word_bounds, k)
+    expected = shingle_sets([corpus.text(i) for i in range(len(texts))], k)
+    assert np.array_equal(found.bounds, expected.bounds) and np.array_equal(found.values, expected.values)

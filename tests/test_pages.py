@@ -175,3 +175,33 @@ def test_the_scan_keeps_freed_memory_in_its_candidates_and_the_screens_features_
         "build_clusters": False,
     }
     assert pages._keeping == 0
+
+
+def test_the_screen_gives_back_the_memory_of_a_blocks_ranges_as_it_joins_them(monkeypatch):
+    from dedupe import verify
+    from dedupe.config import ScanConfig
+    from dedupe.document import Corpus
+    from dedupe.ingest import IngestLog, read_articles
+
+    events: list[str] = []
+    joined = verify._Features.joined
+
+    def watched_join(parts):  # type: ignore[no-untyped-def]
+        events.append("join")
+        found = joined(parts)
+        events.append("joined")
+        return found
+
+    monkeypatch.setattr(verify._Features, "joined", staticmethod(watched_join))
+    monkeypatch.setattr(verify.pages, "give_back", lambda: events.append("give back"))
+    monkeypatch.setattr(verify, "_SCREEN_RANGE", 2)  # ranges of two documents: every block joins two
+    config = ScanConfig()
+    corpus = Corpus(list(read_articles([SEEDS], IngestLog(), None)), config.shingle)
+    verify.screen(corpus, np.array([[0, 4], [1, 2], [2, 4], [0, 3]]), config)
+    assert events.count("join") >= 2
+    # The parts' memory (kept in the heap as they were computed) goes back a field at a time as they are joined.
+    for k, event in enumerate(events):
+        if event == "join":
+            assert events[k + 1 : k + 2 + len(verify._FLAT_FIELDS)] == ["give back"] * len(verify._FLAT_FIELDS) + [
+                "joined"
+            ]
