@@ -68,9 +68,10 @@ def test_corpus_profiles_take_each_text_through_its_own_path():
         "",
         "<p>The <b>embassy</b> said.</p>",  # markup: its clean text
         "Shr 12 cts vs 10 cts\nNet 1,199,791 vs 724,755",
+        "Shares\x0bfell\x1c 5 pct, the\x00 exchange said.",  # ASCII, not plain: the regex path too
     ]
     corpus = Corpus([dedupe.Article(str(i), t) for i, t in enumerate(texts)], 5)
-    order = np.array([4, 1, 0, 3, 2])
+    order = np.array([4, 1, 0, 3, 2, 5])
     found = corpus_profiles(corpus, order, 4)
     expected = profiles([word_features(corpus.document(int(i))) for i in order], 4)
     for name in found.__slots__:
@@ -78,7 +79,7 @@ def test_corpus_profiles_take_each_text_through_its_own_path():
     assert len(found.document_sequences) > 3
     assert found.lengths.sum() > 20
     # Texts of the regex path first, last, next to each other, or the only ones.
-    for order in ([4, 1, 0, 3, 2], [1, 3, 4, 0, 2], [0, 4, 2, 3, 1], [3, 1], [1]):
+    for order in ([4, 1, 0, 3, 2, 5], [1, 3, 4, 0, 2], [0, 5, 4, 2, 3, 1], [3, 1], [1], [5]):
         features = corpus_features(corpus, np.array(order))
         expected_features = joined([word_features(corpus.document(i)) for i in order])
         for name in features.__slots__:
