@@ -6,7 +6,7 @@ import functools
 import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
 
@@ -243,7 +243,7 @@ class _Features:
         documents = np.concatenate([part.documents for part in parts])
         columns = {name: [getattr(part, name) for part in parts] for name in _FLAT_FIELDS}
         parts.clear()
-        joined = {}
+        joined: dict[str, Any] = {}
         for name, column in columns.items():
             joined[name] = flat.joined(column)
             # A part computed in a `pages.kept` block leaves its memory in the heap as it is let go: given back a
