@@ -109,13 +109,19 @@ def pack(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
 
 
+def kernel_form(text: str) -> str | None:
+    """What a compiled kernel that tests every byte for plainness is given of `text` (and reads only where plain):
+    an ASCII text as it is, another its `plain_form` (None: the regex path). `plain_form`'s search of an ASCII text
+    was a quarter of the fingerprint stage, and about 4 s of the 1,000,000-document screen's word features."""
+    return text if text.isascii() else plain_form(text)
+
+
 def _plain_chunks(texts: Sequence[str]) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
     """`(first, rows, data, offsets)` for each chunk of `_TEXT_CHUNK` texts from `first`: the chunk's texts that
-    may have a plain form (`rows`, counted from `first`) and those forms packed (`pack`). An ASCII text is passed
-    as it is: the kernels reading the chunk test every byte for plainness anyway (`kernels.plain_passage_counts`),
-    and `plain_form`'s search of it was a quarter of the fingerprint stage."""
+    may have a plain form (`rows`, counted from `first`) and those forms packed (`pack`), each as `kernel_form`
+    gives it (the kernels reading the chunk test its bytes, `kernels.plain_passage_counts`)."""
     for first in range(0, len(texts), _TEXT_CHUNK):
-        forms = [text if text.isascii() else plain_form(text) for text in texts[first : first + _TEXT_CHUNK]]
+        forms = [kernel_form(text) for text in texts[first : first + _TEXT_CHUNK]]
         rows = np.flatnonzero(np.fromiter((form is not None for form in forms), dtype=bool, count=len(forms)))
         yield (first, rows, *pack([forms[i] for i in rows.tolist()]))  # type: ignore[misc]
 

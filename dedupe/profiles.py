@@ -30,7 +30,7 @@ from dedupe import kernels
 from dedupe.align import NUMBER_WORDS, STEM, STOPWORDS, figure_marks
 from dedupe.config import ScanConfig
 from dedupe.document import Corpus, Document
-from dedupe.fingerprint import pack, plain_form, word_hashes
+from dedupe.fingerprint import kernel_form, pack, word_hashes
 from dedupe.flat import DOCUMENTS, Layout
 from dedupe.segment import ABBREVIATION_TABLE
 
@@ -199,9 +199,7 @@ def corpus_profiles(corpus: Corpus, indexes: np.ndarray, min_words: int) -> Prof
 
 def corpus_features(corpus: Corpus, indexes: np.ndarray) -> CorpusFeatures:
     """The word features of articles `indexes` of a corpus, joined (document k is article `indexes[k]`)."""
-    # An ASCII text is passed as it is: the kernel tests every byte for plainness anyway, and `plain_form`'s search
-    # of it cost the 1,000,000-document screen about 4 s (as in `fingerprint._plain_chunks`).
-    forms = [text if text.isascii() else plain_form(text) for text in map(corpus.text, indexes.tolist())]
+    forms = [kernel_form(corpus.text(i)) for i in indexes.tolist()]
     has_form = np.fromiter((form is not None for form in forms), dtype=bool, count=len(forms))
     data, offsets = pack([form or "" for form in forms])
     hashes, terms, figures, word_bounds, ranges, terminal, sentence_bounds, plain = kernels.plain_word_features(
