@@ -1868,3 +1868,80 @@ def shared_terms(
 def shared_count(x: np.ndarray, y: np.ndarray) -> int:
     """How many values two sorted arrays of distinct values share (`len(np.intersect1d(x, y))` without sorting)."""
     return _shared(x, 0, len(x), y, 0, len(y))
+
+
+# The gate's recent band rows (store.SQLiteStore) in memory: an open-addressing hash table of `(key, seq)` rows with
+# linear probing, one slot per row, a slot empty when its sequence number is 0 (SQLite numbers articles from 1).
+# Rows are never taken out one by one: the table is emptied or built again whole, so a probe for a key meets all
+# of its rows before the first empty slot.
+
+
+@njit(cache=True, inline="always")
+def _home(key: np.int64, shift: int) -> np.int64:
+    # The key's top bits after a multiplicative mix: band keys are hashes already, the mix guards against patterns.
+    return np.int64((_U64(key) * SHINGLE_MULTIPLIER) >> _U64(shift))
+
+
+@njit(cache=True, inline="always")
+def _shift(slots: int) -> int:
+    # 64 minus the bits of a slot number (`slots` a power of two, at least 2).
+    bits = 0
+    while (1 << bits) < slots:
+        bits += 1
+    return 64 - bits
+
+
+@njit(cache=True)
+def recent_add(slot_keys: np.ndarray, slot_seqs: np.ndarray, keys: np.ndarray, seqs: np.ndarray) -> None:
+    """Put the rows `(keys[i], seqs[i])` into the table (its length a power of two, at least 2, with room)."""
+    mask = np.int64(len(slot_keys) - 1)
+    shift = _shift(len(slot_keys))
+    for i in range(len(keys)):
+        slot = _home(keys[i], shift)
+        while slot_seqs[slot] != 0:
+            slot = (slot + 1) & mask
+        slot_keys[slot] = keys[i]
+        slot_seqs[slot] = seqs[i]
+
+
+@njit(cache=True)
+def recent_counts(slot_keys: np.ndarray, slot_seqs: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """How many rows the table holds of each of `wanted`."""
+    mask = np.int64(len(slot_keys) - 1)
+    shift = _shift(len(slot_keys))
+    counts = np.zeros(len(wanted), dtype=np.int64)
+    for i in range(len(wanted)):
+        slot = _home(wanted[i], shift)
+        while slot_seqs[slot] != 0:
+            if slot_keys[slot] == wanted[i]:
+                counts[i] += 1
+            slot = (slot + 1) & mask
+    return counts
+
+
+@njit(cache=True)
+def recent_members(slot_keys: np.ndarray, slot_seqs: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The table's rows whose key is one of `wanted`, as an `(m, 2)` array in the order of `wanted`, each key's rows
+    by sequence number (as a sorted run gives them)."""
+    mask = np.int64(len(slot_keys) - 1)
+    shift = _shift(len(slot_keys))
+    counts = recent_counts(slot_keys, slot_seqs, wanted)
+    out = np.empty((counts.sum(), 2), dtype=np.int64)
+    m = 0
+    for i in range(len(wanted)):
+        if counts[i] == 0:
+            continue
+        first = m
+        slot = _home(wanted[i], shift)
+        while slot_seqs[slot] != 0:
+            if slot_keys[slot] == wanted[i]:
+                # Insertion sort by sequence number: a bucket holds a few rows, mostly put in in order.
+                j = m
+                while j > first and out[j - 1, 1] > slot_seqs[slot]:
+                    out[j, 1] = out[j - 1, 1]
+                    j -= 1
+                out[j, 1] = slot_seqs[slot]
+                out[m, 0] = wanted[i]
+                m += 1
+            slot = (slot + 1) & mask
+    return out

@@ -27,6 +27,7 @@ small part of a check that preparing and verifying dominate.
 
 from __future__ import annotations
 
+import itertools
 import mmap
 import os
 import sqlite3
@@ -57,10 +58,11 @@ from dedupe.models import Article
 #    » „, segment.py): version 5's entries of Hindi, Arabic, Spanish, French or German articles split them otherwise.
 # 7: Redis only: a bucket is a string of its members' sequence numbers (it was a sorted set); SQLite stays at 6.
 # 8: Redis only: buckets are fields of hashes grouped by their keys' first bits, members 4 bytes (were string keys).
-FORMAT_VERSIONS = {"sqlite": 6, "redis": 8}
+# 9: SQLite only: the band keys of the articles not yet in runs are one row per article (`recent`), not one per key.
+FORMAT_VERSIONS = {"sqlite": 9, "redis": 8}
 # Per backend, the versions whose records are laid out as its current version's (`encode_article`): `dedupe index
 # upgrade` re-indexes their articles from the stored texts.
-UPGRADABLE = {"sqlite": frozenset({"5"}), "redis": frozenset({"5", "6", "7"})}
+UPGRADABLE = {"sqlite": frozenset({"5", "6"}), "redis": frozenset({"5", "6", "7"})}
 DATABASE = "index.sqlite"
 
 Inserted = Literal["added", "exists", "conflict"]
@@ -331,22 +333,24 @@ def _redis_location(url: str) -> tuple[str, bytes]:
     return url.split("#", 1)[0], f"{{{name}}}:".encode()
 
 
-# executescript() would commit the open transaction, so statements run one by one inside it. The band tables hold
-# the keys of the articles added since the last run was written.
+# executescript() would commit the open transaction, so statements run one by one inside it. `recent` holds the keys
+# of the articles added since the last run was written.
 _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE articles (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, record BLOB NOT NULL)",
-    "CREATE TABLE document_bands (key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)) WITHOUT ROWID",
-    "CREATE TABLE passage_bands (key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)) WITHOUT ROWID",
+    # The band keys each article not yet in runs was added to its buckets under (capped), per level: sorted signed
+    # int64, little-endian. One row per article: its add writes a page or two, where a row per key wrote one B-tree
+    # page per key (about 290) into the WAL at every commit.
+    "CREATE TABLE recent (seq INTEGER PRIMARY KEY, document BLOB NOT NULL, passage BLOB NOT NULL)",
     # Articles removed whose keys may still be in runs (runs are immutable): their memberships are dropped.
     "CREATE TABLE removed (seq INTEGER PRIMARY KEY)",
 )
-_LEVELS = {"document": "document_bands", "passage": "passage_bands"}
+_LEVELS = ("document", "passage")
 RUNS = "runs"
 # The directory of the entry segments (`_Segment`), and their key in the manifest of runs.
 ENTRIES = "entries"
-# Articles whose band keys gather in SQLite before they are written as a run: about 1M passage keys, a table that
-# stays in the page cache, so a commit dirties few pages.
+# Articles whose band keys gather in SQLite (`recent`) before they are written as a run: about 1M passage keys, which
+# each process also holds in memory (`_Recent`, about 30 MB).
 RUN_ARTICLES = 4096
 # A run is merged with the one before it while that one is less than this many times its size: about
 # log2(articles / RUN_ARTICLES) runs per level, each band key rewritten about as many times.
@@ -354,11 +358,6 @@ _MERGE_RATIO = 2
 # Every this many keys of a run one is kept in memory, so a lookup searches a block of 8 KB of the map (two pages)
 # instead of all of it: 2 MB of fences for a run of 270 million keys (1M articles' passage keys), read at open.
 _FENCE = 1024
-
-
-def _signed(keys: np.ndarray) -> list[int]:
-    # SQLite integers are signed 64-bit: store the same bits.
-    return keys.astype(np.uint64).view(np.int64).tolist()
 
 
 def _sorted_signed(keys: np.ndarray) -> np.ndarray:
@@ -378,22 +377,7 @@ def _counts(rows: np.ndarray, keys: np.ndarray) -> np.ndarray:
     return np.searchsorted(found, keys, "right") - np.searchsorted(found, keys, "left")
 
 
-# Both levels' band-table rows of some keys, in one statement (the tables hold only the most recent articles' keys;
-# the runs hold the rest). Parameters: the JSON arrays of the document keys and the passage keys.
-_MEMBERS = (
-    "SELECT 0, b.key, b.seq FROM json_each(?1) AS j JOIN document_bands AS b ON b.key = j.value "
-    "UNION ALL SELECT 1, b.key, b.seq FROM json_each(?2) AS j JOIN passage_bands AS b ON b.key = j.value"
-)
-_SIZES = (
-    "SELECT 0, b.key, count(*) FROM json_each(?1) AS j JOIN document_bands AS b ON b.key = j.value GROUP BY b.key "
-    "UNION ALL "
-    "SELECT 1, b.key, count(*) FROM json_each(?2) AS j JOIN passage_bands AS b ON b.key = j.value GROUP BY b.key"
-)
 _RECORDS = "SELECT a.seq, a.record FROM json_each(?1) AS j JOIN articles AS a ON a.seq = j.value"
-_LEVEL_SIZES = {
-    level: f"SELECT b.key, count(*) FROM json_each(?1) AS j JOIN {table} AS b ON b.key = j.value GROUP BY b.key"
-    for level, table in _LEVELS.items()
-}
 _INDEXED = "SELECT a.id FROM json_each(?1) AS j JOIN articles AS a ON a.id = j.value"
 _SEQS = "SELECT a.id, a.seq FROM json_each(?1) AS j JOIN articles AS a ON a.id = j.value"
 
@@ -423,6 +407,80 @@ class _Run:
 
     def counts(self, keys: np.ndarray) -> np.ndarray:
         return kernels.sorted_bounds(self.keys, self.fences, _FENCE, keys)[1]
+
+
+class _Recent:
+    """The band rows of the articles not yet in runs (the `recent` table), as one process holds them to look keys up
+    in: per level, an open-addressing hash table (`kernels.recent_members`). A lookup reads only the rows added since
+    the last (`seen`); when runs are written or an article is removed, the table is read again whole."""
+
+    def __init__(self) -> None:
+        self.seen = 0
+        # Per level, the slots' keys and their sequence numbers (0: an empty slot).
+        self._slots = {
+            level: (np.zeros(_RECENT_SLOTS, np.int64), np.zeros(_RECENT_SLOTS, np.int64)) for level in _LEVELS
+        }
+        self._rows = dict.fromkeys(_LEVELS, 0)
+
+    def follow(self, db: sqlite3.Connection) -> None:
+        """Take in the rows added since the last call (in the caller's transaction)."""
+        rows = db.execute(
+            "SELECT seq, document, passage FROM recent WHERE seq > ? ORDER BY seq", (self.seen,)
+        ).fetchall()
+        if not rows:
+            return
+        for level, (keys, seqs) in _recent_rows(rows).items():
+            self._add(level, keys, seqs)
+        self.seen = rows[-1][0]
+
+    def warm(self) -> None:
+        """Load the compiled kernel that adds rows (the lookups load the others), as `SQLiteStore.warm` promises."""
+        kernels.recent_add(*self._slots["document"], _NO_SEQS, _NO_SEQS)
+
+    def members(self, level: str, keys: np.ndarray) -> np.ndarray:
+        """The `(key, seq)` rows of the sorted signed `keys`, as an `(m, 2)` array (as `_Run.members`)."""
+        return kernels.recent_members(*self._slots[level], keys)
+
+    def counts(self, level: str, keys: np.ndarray) -> np.ndarray:
+        return kernels.recent_counts(*self._slots[level], keys)
+
+    def _add(self, level: str, keys: np.ndarray, seqs: np.ndarray) -> None:
+        slot_keys, slot_seqs = self._slots[level]
+        rows = self._rows[level] + len(keys)
+        if rows > _RECENT_LOAD * len(slot_keys):
+            # Grown to a power of two with room: the rows held so far go in again, then the new ones.
+            held = np.flatnonzero(slot_seqs)
+            keys, seqs = np.concatenate([slot_keys[held], keys]), np.concatenate([slot_seqs[held], seqs])
+            size = 1 << int(np.ceil(np.log2(rows / _RECENT_LOAD)))
+            slot_keys, slot_seqs = np.zeros(size, np.int64), np.zeros(size, np.int64)
+            self._slots[level] = slot_keys, slot_seqs
+        kernels.recent_add(slot_keys, slot_seqs, keys, seqs)
+        self._rows[level] = rows
+
+
+# The recent rows' hash tables start with this many slots, and grow when more than this share of them is taken (linear
+# probing stays short below it).
+_RECENT_SLOTS = 1024
+_RECENT_LOAD = 0.6
+
+
+def _recent_rows(rows: list[tuple[int, bytes, bytes]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The `(seq, document, passage)` rows of `recent` as each level's keys and their sequence numbers."""
+    found = {}
+    for number, level in enumerate(_LEVELS, start=1):
+        blobs = [row[number] for row in rows]
+        keys = np.frombuffer(b"".join(blobs), dtype="<i8").astype(np.int64)
+        seqs = np.repeat(np.array([row[0] for row in rows], dtype=np.int64), [len(blob) // 8 for blob in blobs])
+        found[level] = keys, seqs
+    return found
+
+
+def _by_article(rows: np.ndarray, seqs: np.ndarray) -> list[bytes]:
+    """Of `(key, seq)` rows sorted by key, each of the sorted sequence numbers `seqs`' keys as a `recent` blob."""
+    rows = rows[np.lexsort((rows[:, 0], rows[:, 1]))]
+    bounds = [*np.searchsorted(rows[:, 1], seqs, "left").tolist(), len(rows)]
+    keys = rows[:, 0].astype("<i8")
+    return [keys[start:end].tobytes() for start, end in itertools.pairwise(bounds)]
 
 
 def _map(path: Path) -> mmap.mmap:
@@ -556,8 +614,8 @@ class SQLiteStore:
     acknowledged add survives SIGKILL and power loss. `write()` holds the one write lock (`BEGIN IMMEDIATE`), which
     makes a check and its add atomic across processes; nesting `write()` groups several adds into one commit.
     Runs are written and merged under the write lock, before the commit that names them in `meta` (a run that no
-    commit names is a leftover of a crash, removed at the next open); a lookup reads the run list and the band
-    tables in one read transaction, so it sees every key exactly once.
+    commit names is a leftover of a crash, removed at the next open); a lookup reads the run list and the recent
+    rows added since its last in one read transaction, so it sees every key exactly once.
     """
 
     backend = "sqlite"
@@ -584,6 +642,7 @@ class SQLiteStore:
         self._manifest = ""
         self._removed: frozenset[int] = frozenset()
         self._removals = ""
+        self._recent = _Recent()
         self._retired: list[Path] = []
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, timeout=60.0, check_same_thread=False)
@@ -678,7 +737,8 @@ class SQLiteStore:
             self._db.execute("COMMIT")
 
     def _refresh(self) -> None:
-        """Follow the run list and the removed articles of the current transaction (other processes change them)."""
+        """Follow the run list, the removed articles and the recent rows of the current transaction (other processes
+        change them)."""
         meta = dict(self._db.execute("SELECT key, value FROM meta WHERE key IN ('runs', 'removals')"))
         if meta["runs"] != self._manifest:
             names: dict[str, list[str]] = orjson.loads(meta["runs"])
@@ -695,9 +755,12 @@ class SQLiteStore:
             ]
             self._segment_lasts = np.array([segment.last for segment in self._segments], dtype=np.int64)
             self._manifest = meta["runs"]
+            self._recent = _Recent()  # the rows it held went into the new runs
         if meta["removals"] != self._removals:
             self._removed = frozenset(row[0] for row in self._db.execute("SELECT seq FROM removed"))
             self._removals = meta["removals"]
+            self._recent = _Recent()  # without the removed articles' rows
+        self._recent.follow(self._db)
 
     def lookup(self, keys: Keys) -> Found:
         for attempt in range(3):
@@ -739,16 +802,14 @@ class SQLiteStore:
         )
 
     def _members(self, wanted: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """The `(key, seq)` rows of the buckets of the sorted signed keys `wanted` of each level, from the band tables
-        (one query for both levels) and every run, as `(m, 2)` int64 arrays (keys as stored: signed)."""
-        rows = self._db.execute(_MEMBERS, [_json(wanted[level]) for level in _LEVELS]).fetchall()
-        table = np.array(rows, dtype=np.int64).reshape(-1, 3)
-        found = {}
-        for number, level in enumerate(_LEVELS):
-            parts = [table[table[:, 0] == number, 1:]]
-            parts += [run.members(wanted[level]) for run in self._runs[level]]
-            found[level] = np.concatenate(parts)
-        return found
+        """The `(key, seq)` rows of the buckets of the sorted signed keys `wanted` of each level, from the recent rows
+        and every run, as `(m, 2)` int64 arrays (keys as stored: signed)."""
+        return {
+            level: np.concatenate(
+                [self._recent.members(level, keys), *(run.members(keys) for run in self._runs[level])]
+            )
+            for level, keys in wanted.items()
+        }
 
     def _entries(self, seqs: np.ndarray) -> tuple[dict[int, bytes | memoryview], dict[int, bytes]]:
         """The entries of the sorted sequence numbers `seqs`: from the segments, and from the records (also
@@ -766,14 +827,16 @@ class SQLiteStore:
         return entries, records
 
     def warm(self) -> None:
-        """Map every page of the runs and segments into this process now, when they fit in half the machine's
-        memory: a fresh worker's lookups would otherwise fault them in a page or two per key and run (at 1M indexed
-        the runs' search cost 0.76 ms a lookup in a fresh process, 0.35 ms once mapped; mapping the 6.4 GB of runs
-        and segments took about 1 s from the page cache). Runs and segments written later are mapped as read."""
-        if not sys.platform.startswith("linux"):
-            return
+        """Read the recent rows and load their kernels, and map every page of the runs and segments into this process
+        now, when they fit in half the machine's memory: a fresh worker's lookups would otherwise fault them in a page
+        or two per key and run (at 1M indexed the runs' search cost 0.76 ms a lookup in a fresh process, 0.35 ms once
+        mapped; mapping the 6.4 GB of runs and segments took about 1 s from the page cache). Runs and segments written
+        later are mapped as read."""
         with self._snapshot():
             self._refresh()
+        self._recent.warm()
+        if not sys.platform.startswith("linux"):
+            return
         maps = [run.mapped for runs in self._runs.values() for run in runs]
         maps += [segment.mapped for segment in self._segments]
         if sum(len(m) for m in maps) <= os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2:
@@ -807,11 +870,8 @@ class SQLiteStore:
             sizes = found.sizes if found is not None else None
             if sizes is None or sizes.removals != self._removals:
                 sizes = self._sizes(wanted)
-            for level, table in _LEVELS.items():
-                self._db.executemany(
-                    f"INSERT OR IGNORE INTO {table} VALUES (?, {int(seq)})",
-                    ((key,) for key in wanted[level][getattr(sizes, level) < self.max_bucket].tolist()),
-                )
+            kept = [wanted[level][getattr(sizes, level) < self.max_bucket].astype("<i8").tobytes() for level in _LEVELS]
+            self._db.execute("INSERT INTO recent VALUES (?, ?, ?)", (seq, *kept))
         return "added"
 
     def _joined_since(self, keys: Keys, token: int) -> bool:
@@ -822,26 +882,20 @@ class SQLiteStore:
         return any(bool((rows[:, 1] > token).any()) for rows in members.values())
 
     def _sizes(self, wanted: dict[str, np.ndarray]) -> Sizes:
-        """How many articles each bucket of the sorted signed keys `wanted` of each level holds, in the band table and
-        the runs."""
-        rows = self._db.execute(_SIZES, [_json(wanted[level]) for level in _LEVELS]).fetchall()
-        counted = np.array(rows, dtype=np.int64).reshape(-1, 3)
+        """How many articles each bucket of the sorted signed keys `wanted` of each level holds, in the recent rows
+        and the runs."""
         sizes = {}
-        for number, level in enumerate(_LEVELS):
-            keys = wanted[level]
-            level_sizes = np.zeros(len(keys), dtype=np.int64)
-            mine = counted[counted[:, 0] == number]
-            level_sizes[np.searchsorted(keys, mine[:, 1])] += mine[:, 2]
+        for level, keys in wanted.items():
+            sizes[level] = self._recent.counts(level, keys)
             for run in self._runs[level]:
-                level_sizes += run.counts(keys)
-            sizes[level] = level_sizes
+                sizes[level] += run.counts(keys)
         return Sizes(sizes["document"], sizes["passage"], self._removals)
 
     def insert_many(self, articles: Sequence[Article], entries: Sequence[bytes], keys: KeyRows) -> list[bool]:
         """Add many articles in one durable transaction, as `insert` of each in turn (without a lookup) would:
         whether each was added (False: its id is indexed, or came earlier in `articles`). Their band keys, capped
-        in the order of the articles, go straight into a sorted run with the band tables' (once the run is due),
-        not row by row into the tables."""
+        in the order of the articles, go straight into a sorted run with the recent rows (once the run is due), else
+        into `recent`, a row per article."""
         db = self._db
         ids = [article.id for article in articles]
         with self.write():
@@ -874,32 +928,29 @@ class SQLiteStore:
             if last - flushed >= self.run_articles:
                 self._flush(last, rows)
             else:
-                for level, table in _LEVELS.items():
-                    capped = self._capped(level, rows[level], None)
-                    db.executemany(f"INSERT INTO {table} VALUES (?, ?)", capped.tolist())
+                kept = [_by_article(self._capped(level, rows[level], None), seq_of[fresh]) for level in _LEVELS]
+                db.executemany("INSERT INTO recent VALUES (?, ?, ?)", zip(seq_of[fresh].tolist(), *kept, strict=True))
         return added
 
-    def _table_rows(self, table: str) -> np.ndarray:
-        """A band table's `(key, seq)` rows, sorted."""
-        rows = self._db.execute(f"SELECT key, seq FROM {table} ORDER BY key, seq").fetchall()
-        return np.array(rows, dtype=np.int64).reshape(-1, 2)
+    def _recent_table(self) -> dict[str, np.ndarray]:
+        """The `(key, seq)` rows of the `recent` table per level, sorted."""
+        rows = self._db.execute("SELECT seq, document, passage FROM recent ORDER BY seq").fetchall()
+        table = {}
+        for level, (keys, seqs) in _recent_rows(rows).items():
+            order = np.argsort(keys, kind="stable")  # by key, then sequence: the rows came in sequence order
+            table[level] = np.stack([keys[order], seqs[order]], axis=1)
+        return table
 
     def _capped(self, level: str, rows: np.ndarray, table: np.ndarray | None) -> np.ndarray:
         """Of new `(key, seq)` rows of one level, sorted, those that `insert` of their articles in sequence order
-        would keep: a bucket takes new members until it holds `max_bucket`, counted in the band table (its sorted
-        rows `table`, when read already) and the runs, removed articles' rows still in runs included, as `_sizes`
-        counts."""
+        would keep: a bucket takes new members until it holds `max_bucket`, counted in the recent rows (the sorted
+        rows `table` of the recent table, when read already) and the runs, removed articles' rows still in runs
+        included, as `_sizes` counts."""
         first = np.ones(len(rows), dtype=bool)
         first[1:] = rows[1:, 0] != rows[:-1, 0]
         starts = np.flatnonzero(first)
         keys = rows[starts, 0]
-        if table is None:
-            counted = self._db.execute(_LEVEL_SIZES[level], (_json(keys),)).fetchall()
-            table = np.array(counted, dtype=np.int64).reshape(-1, 2)
-            sizes = np.zeros(len(keys), dtype=np.int64)
-            sizes[np.searchsorted(keys, table[:, 0])] = table[:, 1]
-        else:
-            sizes = _counts(table, keys)
+        sizes = self._recent.counts(level, keys) if table is None else _counts(table, keys)
         for run in self._runs[level]:
             sizes += run.counts(keys)
         # A new row is the (rank + 1)-th new member of its bucket, ranked in sequence order.
@@ -909,7 +960,7 @@ class SQLiteStore:
 
     def _write_runs(self) -> None:
         """Inside the outermost write transaction: once `run_articles` articles were added since the last run, write
-        each level's band table as a new run (`_flush`)."""
+        each level's recent rows as a new run (`_flush`)."""
         db = self._db
         flushed = int(db.execute("SELECT value FROM meta WHERE key = 'flushed'").fetchone()[0])
         last = db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
@@ -918,15 +969,16 @@ class SQLiteStore:
         self._flush(last, {})
 
     def _flush(self, last: int, added: dict[str, np.ndarray]) -> None:
-        """Inside the outermost write transaction: write each level's band table, with the `(key, seq)` rows `added`
-        of articles not in it (above its sequence numbers, capped here), as a new run, merge runs of similar size,
-        and name the result in `meta` with `last`, the highest sequence number now in runs."""
+        """Inside the outermost write transaction: write each level's recent rows, with the `(key, seq)` rows `added`
+        of articles not among them (above their sequence numbers, capped here), as a new run, merge runs of similar
+        size, and name the result in `meta` with `last`, the highest sequence number now in runs."""
         db = self._db
         self._refresh()
         names: dict[str, list[str]] = {}
-        for level, table in _LEVELS.items():
+        table = self._recent_table()
+        for level in _LEVELS:
             runs = list(self._runs[level])
-            rows = self._table_rows(table)
+            rows = table[level]
             if level in added:
                 rows = np.concatenate([rows, self._capped(level, added[level], rows)])
                 # By key, then sequence: the table's rows come first and have the lower sequence numbers.
@@ -935,7 +987,6 @@ class SQLiteStore:
                 path = self._runs_directory / f"{level}-{last}.bin"
                 _write_run(path, rows[:, 0], rows[:, 1])
                 runs.append(_Run.open(path))
-                db.execute(f"DELETE FROM {table}")
             while len(runs) >= 2 and len(runs[-2].keys) < _MERGE_RATIO * len(runs[-1].keys):
                 older, newer = runs[-2], runs.pop()
                 path = self._runs_directory / f"{level}-{last}-{len(runs)}.bin"
@@ -944,6 +995,7 @@ class SQLiteStore:
                 self._retired += [self._runs_directory / older.name, self._runs_directory / newer.name]
             names[level] = [run.name for run in runs]
         names[ENTRIES] = [segment.name for segment in self._flush_entries(last)]
+        db.execute("DELETE FROM recent")
         db.execute("UPDATE meta SET value = ? WHERE key = 'runs'", (orjson.dumps(names).decode(),))
         db.execute("UPDATE meta SET value = ? WHERE key = 'flushed'", (str(last),))
 
@@ -977,10 +1029,7 @@ class SQLiteStore:
             if row is None:
                 return False
             seq = row[0]
-            for level, table in _LEVELS.items():
-                self._db.executemany(
-                    f"DELETE FROM {table} WHERE key = ? AND seq = ?", [(k, seq) for k in _signed(getattr(keys, level))]
-                )
+            self._db.execute("DELETE FROM recent WHERE seq = ?", (seq,))
             self._db.execute("DELETE FROM articles WHERE seq = ?", (seq,))
             self._db.execute("INSERT OR IGNORE INTO removed VALUES (?)", (seq,))
             self._db.execute("UPDATE meta SET value = CAST(value + 1 AS TEXT) WHERE key = 'removals'")

@@ -103,8 +103,7 @@ def test_the_runs_of_a_bulk_load_hold_each_kept_key_once(tmp_path: Path):
         store = index._store
         for level in ("document", "passage"):
             rows = np.concatenate(
-                [np.stack([run.keys, run.seqs], axis=1) for run in store._runs[level]]
-                + [store._table_rows(f"{level}_bands")]
+                [np.stack([run.keys, run.seqs], axis=1) for run in store._runs[level]] + [store._recent_table()[level]]
             )
             assert len(np.unique(rows, axis=0)) == len(rows)
             # Full buckets (each seed comes four times) were not grown.

@@ -1,4 +1,4 @@
-"""The stores on their own: band keys of any value and number are found, in the tables and in the runs; an add
+"""The stores on their own: band keys of any value and number are found, in the recent rows and in the runs; an add
 caps its buckets by their sizes at the time of the add (SQLite and Redis); the entries of flushed articles are read
 from their segments as their records hold them; warming maps the files in."""
 
@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 from dedupe.models import Article
-from dedupe.store import Keys, RedisStore, SQLiteStore
+from dedupe.store import Keys, RedisStore, SQLiteStore, _Recent
 
 _ENDS = np.array([0, 1, 2**63 - 1, 2**63, 2**64 - 1], dtype=np.uint64)
 
@@ -25,6 +25,32 @@ def _keys(document: list[int] | np.ndarray, passage: list[int] | np.ndarray) -> 
 
 def _add(store: SQLiteStore | RedisStore, name: str, keys: Keys) -> str:
     return store.insert(Article(name, f"text of {name}"), b"", keys, store.lookup(keys))
+
+
+@pytest.mark.parametrize("spread", ["narrow", "wide"])
+def test_the_recent_rows_in_memory_are_found_as_sorted_rows_would_be(spread: str):
+    # Narrow: few distinct keys, so one key's rows fill long stretches of slots; wide: keys over the whole 64-bit
+    # range, with its ends. Rows come in chunks in sequence order, as `follow` reads them, and the table grows
+    # past its first size several times.
+    rng = np.random.default_rng(5)
+    smallest, largest = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+    if spread == "narrow":
+        keys = rng.integers(-40, 40, 6000).astype(np.int64)
+    else:
+        keys = rng.integers(smallest, largest, 6000, endpoint=True)
+        keys[:4] = [smallest, -1, 0, largest]
+    seqs = np.repeat(np.arange(1, 601, dtype=np.int64), 10)
+    recent = _Recent()
+    for start in range(0, len(keys), 1300):
+        recent._add("passage", keys[start : start + 1300], seqs[start : start + 1300])
+    order = np.lexsort((seqs, keys))
+    rows = np.stack([keys[order], seqs[order]], axis=1)
+    wanted = np.unique(np.concatenate([rng.choice(keys, 50), rng.integers(smallest, largest, 50), [smallest, largest]]))
+    expected = rows[np.isin(rows[:, 0], wanted)]
+    assert recent.members("passage", wanted).tolist() == expected.tolist()
+    low, high = np.searchsorted(rows[:, 0], wanted, "left"), np.searchsorted(rows[:, 0], wanted, "right")
+    assert recent.counts("passage", wanted).tolist() == (high - low).tolist()
+    assert recent.members("document", wanted).shape == (0, 2)
 
 
 @pytest.mark.parametrize("run_articles", [1000, 1], ids=["tables", "runs"])
@@ -184,3 +210,29 @@ def test_warming_maps_in_every_run_and_segment_that_fits_in_memory(tmp_path: Pat
     monkeypatch.setattr("os.sysconf", lambda name: 1)
     store.warm()
     assert mapped == []
+
+
+def test_each_store_follows_the_recent_rows_other_writers_add_and_drops_a_rolled_back_add(tmp_path: Path):
+    first = SQLiteStore(tmp_path, "test", max_bucket=10, run_articles=3)
+    second = SQLiteStore(tmp_path, "test", max_bucket=10, run_articles=3)
+    keys = _keys([1], [2, 3])
+    assert first.lookup(keys).entries == {}
+    assert _add(second, "a", keys) == "added"
+    assert first.lookup(keys).documents == {1}, "the other writer's add is read"
+    # An add rolled back: its sequence number is given again to the next add, whose keys are other.
+    with pytest.raises(RuntimeError), first.write():
+        assert _add(first, "b", keys) == "added"
+        assert first.lookup(keys).documents == {1, 2}
+        raise RuntimeError
+    other = _keys([4], [5])
+    assert _add(second, "c", other) == "added"
+    assert first.lookup(keys).documents == {1}
+    assert first.lookup(other).documents == {2}
+    # The third add writes the runs: both stores then find all three in them.
+    assert _add(first, "d", keys) == "added"
+    assert (tmp_path / "runs").exists() and any((tmp_path / "runs").iterdir())
+    for store in (first, second):
+        assert store.lookup(keys).documents == {1, 3}
+        assert store.lookup(other).documents == {2}
+    assert second.delete("a", keys)
+    assert first.lookup(keys).documents == {3}

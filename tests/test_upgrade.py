@@ -37,8 +37,7 @@ def previous_format_index(directory: Path, altered: str | None = None) -> None:
             other = db.execute("SELECT record FROM articles WHERE id != ?", (altered,)).fetchone()[0]
             record = encode_article(decode_article(record), bytes(decode_entry(other)))
             db.execute("UPDATE articles SET record = ? WHERE seq = ?", (record, seq))
-            for table in ("document_bands", "passage_bands"):
-                db.execute(f"DELETE FROM {table} WHERE seq = ?", (seq,))
+            db.execute("DELETE FROM recent WHERE seq = ?", (seq,))
 
 
 def stored_records(directory: Path) -> list[bytes]:
@@ -92,6 +91,31 @@ def test_an_index_is_upgraded_into_redis_and_from_redis_with_the_same_verdicts(t
         assert [index.check(a).to_dict() for a in ARTICLES] == expected
 
 
+def test_an_index_of_band_rows_in_tables_is_refused_and_upgraded_in_place(tmp_path: Path):
+    """Format 6 kept the band keys of the articles not yet in runs a row per key, in two tables."""
+    directory = tmp_path / "index"
+    with Index.open(directory) as index:
+        index.add_many(ARTICLES)
+        expected = [index.check(a).to_dict() for a in ARTICLES]
+    with sqlite3.connect(directory / "index.sqlite") as db:
+        for level in ("document", "passage"):
+            db.execute(f"CREATE TABLE {level}_bands (key INTEGER, seq INTEGER, PRIMARY KEY (key, seq)) WITHOUT ROWID")
+            rows = [
+                (int(key), seq)
+                for seq, keys in db.execute(f"SELECT seq, {level} FROM recent")
+                for key in np.frombuffer(keys, dtype="<i8")
+            ]
+            db.executemany(f"INSERT INTO {level}_bands VALUES (?, ?)", rows)
+        db.execute("DROP TABLE recent")
+        db.execute("UPDATE meta SET value = '6' WHERE key = 'format'")
+    with pytest.raises(dedupe.StoreError, match=r"format version 6, but this dedupe reads version 9 \(upgrade it"):
+        Index.open(directory)
+    assert Index.upgrade(directory) == Upgraded(len(ARTICLES), "6", str(directory), str(tmp_path / "index.format6"))
+    with Index.open(directory) as index:
+        assert [index.check(a).to_dict() for a in ARTICLES] == expected
+        assert index.stats()["format"] == 9
+
+
 def test_a_redis_index_of_string_buckets_is_refused_and_upgrades_into_a_new_one(tmp_path: Path, redis_url: str):
     import redis
 
@@ -133,7 +157,7 @@ def test_what_cannot_be_upgraded_is_refused_and_left_as_it_was(tmp_path: Path, r
         Index.upgrade(redis_url)
     with sqlite3.connect(directory / "index.sqlite") as db:
         db.execute("UPDATE meta SET value = '4' WHERE key = 'format'")
-    with pytest.raises(dedupe.StoreError, match=r"index format version 4, which this dedupe \(version 6\) cannot"):
+    with pytest.raises(dedupe.StoreError, match=r"index format version 4, which this dedupe \(version 9\) cannot"):
         Index.upgrade(directory)
     with pytest.raises(dedupe.StoreError, match="no index there"):
         Index.upgrade(tmp_path / "nothing")
@@ -142,7 +166,7 @@ def test_what_cannot_be_upgraded_is_refused_and_left_as_it_was(tmp_path: Path, r
 def test_an_index_of_this_format_needs_no_upgrade(tmp_path: Path):
     with Index.open(tmp_path / "index") as index:
         index.add(ARTICLES[0])
-        assert index.stats()["format"] == 6
+        assert index.stats()["format"] == 9
     current = str(FORMAT_VERSIONS["sqlite"])
     assert Index.upgrade(tmp_path / "index") == Upgraded(0, current, str(tmp_path / "index"))
     assert not (tmp_path / f"index.format{current}").exists()
