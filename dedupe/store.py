@@ -9,14 +9,15 @@ Buckets are capped at `max_bucket` members, as in the scan: a document bucket th
 (later copies still find them, like the scan's star linking), and a passage bucket that is full is boilerplate, no
 evidence of reuse, and no longer looked at. Full buckets are not grown, so the index stays linear in its articles.
 
-On disk, the band keys of the most recent articles live in SQLite tables; every `run_articles` articles they are
-written out as one immutable sorted run per level (`runs/*.bin`: keys, then sequence numbers, int64), and runs of
-similar size are merged, as in a log-structured merge tree. A B-tree keyed on random band keys dirties one page per
-key once it outgrows the page cache, so each commit rewrote most of the table (the build rate fell from 280 to 57
-articles/s by 40,000 articles); a run is written once, in order, and looked up by binary search in a memory map.
-With the runs, the index entries of their articles are written to an immutable segment (`entries/*.bin`, merged
-alike), so that a lookup reads the entries of the bucket members out of a memory map rather than their records out
-of SQLite; only the few members the screen keeps have their records (texts) read.
+On disk, the band keys of the most recent articles live in SQLite, one row per article (`recent`, which each process
+follows into a hash table in memory); every `run_articles` articles they are written out as one immutable sorted run
+per level (`runs/*.bin`: keys, then sequence numbers, int64), and runs of similar size are merged, as in a
+log-structured merge tree. A B-tree keyed on random band keys dirties one page per key: each commit rewrote most of
+the table once it outgrew the page cache (the build rate fell from 280 to 57 articles/s by 40,000 articles), and about
+290 pages an article before (a commit per article ran at half the rate). A run is written once, in order, and looked
+up by binary search in a memory map. With the runs, the index entries of their articles are written to an immutable
+segment (`entries/*.bin`, merged alike), so that a lookup reads the entries of the bucket members out of a memory map
+rather than their records out of SQLite; only the few members the screen keeps have their records (texts) read.
 
 Why SQLite is the embedded default (measured in benchmarks/README.md, "Ingestion gate"): in the standard library;
 WAL mode gives atomic durable commits, concurrent readers and one writer across processes (`BEGIN IMMEDIATE`
