@@ -3,13 +3,16 @@ a stream against it under cProfile and print each stage's share, with the load a
 
     python -m benchmarks.profile_gate --articles 3000 --stream 300
     python -m benchmarks.profile_gate --articles 20000 --stream 2000 --index DIR --timed
+    python -m benchmarks.profile_gate --articles 100000 --stream 2000 --index DIR --timed --added 2000 --commit-every 1
 
 The corpus and stream are those of benchmarks/gate.py. Checks only (nothing is added), so every check sees the
 same index. The times are cProfile's (its overhead inflates Python-heavy stages more than compiled ones): read
 the shares, and benchmarks/gate.py for latencies.
 
 `--timed` measures instead of profiling: the stream replayed as benchmarks/gate.py replays it (check-and-add,
-policy new, one durable commit per 100), on a copy of the index (so every run starts from the same one), after
+policy new, one durable commit per 100 or `--commit-every`), on a copy of the index (so every run starts from the
+same one; `--added N` first adds N other articles to the copy one by one, as a running gate has added them since
+its newest keys were last written into runs, which the bulk load leaves with none), after
 the start-up `dedupe gate` makes (the check's kernels loaded, start-up's objects frozen out of the collector), each
 stage timed by a clock around its function, in wall and in CPU time of the thread (which a loaded machine inflates
 less): milliseconds per stream article, the step latencies, and those of the checks with nothing to verify. The
@@ -25,6 +28,7 @@ import gc
 import json
 import os
 import pstats
+import random
 import shutil
 import tempfile
 import time
@@ -32,7 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.gate import corpus, percentiles
+from benchmarks.gate import WORD, bodies, corpus, percentiles, swap_words
 from dedupe import gate
 from dedupe.gate import Index
 from dedupe.models import Article
@@ -58,6 +62,8 @@ def main() -> None:
     parser.add_argument("--stream", type=int, default=300)
     parser.add_argument("--index", help="an index directory to reuse (built there when missing)")
     parser.add_argument("--timed", action="store_true", help="time each stage of a check-and-add stream instead")
+    parser.add_argument("--added", type=int, default=0, help="--timed: articles added one by one before the stream")
+    parser.add_argument("--commit-every", type=int, default=100, help="--timed: the stream's group commit")
     args = parser.parse_args()
     indexed, further = corpus(args.articles, args.stream)
     with tempfile.TemporaryDirectory(prefix="gate-profile-") as temp:
@@ -67,12 +73,14 @@ def main() -> None:
                 index.add_many(Article(doc_id, text) for doc_id, text in indexed)
         if args.timed:
             shutil.copytree(location, Path(temp) / "copy")
-            row = timed(Path(temp) / "copy", further)
+            add_one_by_one(Path(temp) / "copy", args.added)
+            row = timed(Path(temp) / "copy", further, args.commit_every)
         else:
             row = profiled(location, further)
     row = {
         "dedupe": str(Path(gate.__file__).parent),
         "articles": args.articles,
+        **({"added": args.added, "commit_every": args.commit_every} if args.timed else {}),
         "checks": len(further),
         **row,
         "load": round(os.getloadavg()[0], 2),
@@ -121,7 +129,20 @@ TIMED = {
 }
 
 
-def timed(location: Path, further: list[tuple[str, str, str]]) -> dict[str, Any]:
+def add_one_by_one(location: Path, count: int) -> None:
+    """Add `count` articles to the index, each by `Index.add` (commits of 100), unlike the bulk load's: variants of
+    the corpus's sources with half their words swapped, as the indexed articles are, under ids of their own."""
+    base = bodies()
+    vocabulary = sorted({w for b in base for w in WORD.findall(b)})
+    with Index.open(location) as index:
+        for first in range(0, count, 100):
+            with index.batch():
+                for k in range(first, min(first + 100, count)):
+                    text = swap_words(base[k % len(base)], 0.5, random.Random(10**6 + k), vocabulary)
+                    index.add(Article(f"added-{k}", text))
+
+
+def timed(location: Path, further: list[tuple[str, str, str]], commit_every: int = 100) -> dict[str, Any]:
     wall: dict[str, float] = {}
     cpu: dict[str, float] = {}
     calls: dict[str, int] = {}
@@ -159,9 +180,9 @@ def timed(location: Path, further: list[tuple[str, str, str]]) -> dict[str, Any]
         calls.clear()
         steps, quiet, verdicts, verified = [], [], {}, []
         clock = time.perf_counter()
-        for first in range(0, len(further), 100):
+        for first in range(0, len(further), commit_every):
             with index.batch():
-                for doc_id, text, _kind in further[first : first + 100]:
+                for doc_id, text, _kind in further[first : first + commit_every]:
                     related = calls.get("relate", 0)
                     started = time.perf_counter()
                     verdict = index.check_and_add(Article(doc_id, text)).verdict
