@@ -53,7 +53,7 @@ def test_the_recent_rows_in_memory_are_found_as_sorted_rows_would_be(spread: str
     assert recent.members("document", wanted).shape == (0, 2)
 
 
-@pytest.mark.parametrize("run_articles", [1000, 1], ids=["tables", "runs"])
+@pytest.mark.parametrize("run_articles", [1000, 1], ids=["recent", "runs"])
 def test_keys_at_the_ends_of_the_integer_range_are_found(tmp_path: Path, run_articles: int):
     store = SQLiteStore(tmp_path, "test", max_bucket=10, run_articles=run_articles)
     keys = _keys(_ENDS, _ENDS)
@@ -65,7 +65,7 @@ def test_keys_at_the_ends_of_the_integer_range_are_found(tmp_path: Path, run_art
     assert found.passage_keys.dtype == np.uint64
 
 
-@pytest.mark.parametrize("run_articles", [1000, 1], ids=["tables", "runs"])
+@pytest.mark.parametrize("run_articles", [1000, 1], ids=["recent", "runs"])
 def test_lookup_of_more_keys_than_a_statement_takes_parameters(tmp_path: Path, run_articles: int):
     # SQLite caps the parameters of one statement at 32,766: keys are sent as one JSON array instead.
     keys = np.random.default_rng(8).integers(0, 2**64 - 1, 40_000, dtype=np.uint64, endpoint=True)
@@ -76,15 +76,15 @@ def test_lookup_of_more_keys_than_a_statement_takes_parameters(tmp_path: Path, r
     assert found.documents == {1}
 
 
-@pytest.fixture(params=["tables", "runs", "redis"])
+@pytest.fixture(params=["recent", "runs", "redis"])
 def store_of_two(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SQLiteStore | RedisStore]:
-    """A store whose buckets hold two articles at most: SQLite with its band keys in the tables or in runs (a run
+    """A store whose buckets hold two articles at most: SQLite with its band keys in the recent rows or in runs (a run
     per article), or Redis."""
     store: SQLiteStore | RedisStore
     if request.param == "redis":
         store = RedisStore(request.getfixturevalue("redis_url"), "test", max_bucket=2)
     else:
-        store = SQLiteStore(tmp_path, "test", max_bucket=2, run_articles=1000 if request.param == "tables" else 1)
+        store = SQLiteStore(tmp_path, "test", max_bucket=2, run_articles=1000 if request.param == "recent" else 1)
     yield store
     store.close()
 
@@ -102,8 +102,8 @@ def test_an_add_caps_its_buckets_by_their_sizes_then(store_of_two: SQLiteStore |
         assert found.sizes.passage.tolist() == [2, 2]
     assert len(found.passage_seqs) == 0, "full passage buckets are boilerplate"
     assert found.documents == {1, 2}
-    # A removal between a lookup and its add frees a place (SQLite: in the tables, not in a run): the add counts the
-    # buckets full at its lookup again.
+    # A removal between a lookup and its add frees a place (SQLite: in the recent rows, not in a run): the add counts
+    # the buckets full at its lookup again.
     assert store.delete("b", keys)
     assert store.insert(Article("d", "text of d"), b"", keys, found) == "added"
     if isinstance(store, SQLiteStore) and store.run_articles == 1:
