@@ -6,9 +6,9 @@ scan's screen). The profile's word sets of the sentences of `min_words` words or
 the scan's passage-level LSH fingerprints them (`word_set_hashes` of each sentence's words), so the passage
 signatures, and with them the band keys of both levels, follow from the entry alone.
 
-An entry is computed by the scan's own functions: plain texts (plain ASCII, or made so by `fingerprint.plain_form`)
-take the compiled tokeniser and sentence splitter with no `Document` prepared, other texts (and texts with markup)
-their prepared `Document`.
+An entry is computed by the scan's own functions (`corpus_features`, then its profiles and `ShingleSets.of_words`):
+plain texts (plain ASCII, or made so by `fingerprint.plain_form`) take the compiled tokeniser and sentence splitter
+with no `Document` prepared, other texts (and texts with markup) their prepared `Document`.
 
 Encoded, an entry is little-endian uint32 words: the counts `(shingles, sentences, words, terms, figures)`; the
 shingles; one array per sentence field: lengths, sequence hashes (two words each), sizes of the word, term and figure
@@ -25,9 +25,9 @@ import numpy as np
 from dedupe import kernels
 from dedupe.config import ScanConfig
 from dedupe.document import Corpus, Document
-from dedupe.fingerprint import ShingleSets, shingle_sets
+from dedupe.fingerprint import ShingleSets
 from dedupe.models import Article
-from dedupe.profiles import Profiles, corpus_profiles, from_sentences
+from dedupe.profiles import Profiles, corpus_features, from_sentences, profiles
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +96,11 @@ def measure_many(articles: Sequence[Article], config: ScanConfig) -> Entries:
 
 
 def _measure(corpus: Corpus, config: ScanConfig) -> Entries:
-    profiles = corpus_profiles(corpus, np.arange(len(corpus), dtype=np.int64), config.align.min_words)
-    return Entries(shingle_sets([corpus.text(i) for i in range(len(corpus))], config.shingle), profiles)
+    # The shingles from the word hashes the profiles' features find (as the scan's screen takes them), not from the
+    # texts read again: the same sets as `shingle_sets` of the texts.
+    features = corpus_features(corpus, np.arange(len(corpus), dtype=np.int64))
+    shingles = ShingleSets.of_words(features.hashes, features.word_bounds, config.shingle)
+    return Entries(shingles, profiles(features, config.align.min_words))
 
 
 @dataclass(frozen=True, slots=True)
