@@ -36,7 +36,7 @@ from dedupe.document import Corpus, Document, prepare
 from dedupe.entry import Entries, Sentences, decode, decode_sentences, measure, measure_many
 from dedupe.errors import StoreError
 from dedupe.fingerprint import MinHasher
-from dedupe.matching import match_pairs, may_be_near, may_relate, sentences
+from dedupe.matching import match_pairs, may_be_near, sentences
 from dedupe.models import Article, Pair
 from dedupe.names import names_agree
 from dedupe.profiles import corpus_features
@@ -458,7 +458,7 @@ class Index:
             kept_seqs = [int(seqs[stored[k]]) for k in kept.tolist()]
             articles = [decode_article(records[seq]) for seq in kept_seqs]
             jaccards = jaccards[kept]  # of the pairs left, in verification order from here on
-            relatable, near, sentence_matches = self._relatable(incoming, kept_seqs, articles, jaccards)
+            relatable, near, by_names, sentence_matches = self._relatable(incoming, kept_seqs, articles, jaccards)
             strongest_left = _strongest_left(jaccards, relatable, near)
             named = False
             for position, (seq, article) in enumerate(zip(kept_seqs, articles, strict=True)):
@@ -470,16 +470,19 @@ class Index:
                     strongest_left = _strongest_left(jaccards, relatable, near)
                     named = True
                 if self._settled(matches, strongest_left[position]):
-                    unverified = len(kept) - position
+                    unverified += len(kept) - position
                     break
                 if not relatable[position]:
                     continue
-                pair = relate(
-                    self._stored(seq, article),
-                    incoming.prepared(self.config.shingle),
-                    self.config,
-                    sentence_matches[position],
-                )
+                if self._settled(matches, _best_rank(float(jaccards[position]), bool(near[position]))):
+                    # A candidate after this one could still be shown, but not this one (a partial reuse at most,
+                    # below the weakest shown): left unverified, as those after a settled cap are.
+                    unverified += 1
+                    continue
+                stored_document, document = self._stored(seq, article), incoming.prepared(self.config.shingle)
+                if by_names[position] and not self._names_agree(stored_document, document):
+                    continue  # it could relate only as a near-duplicate, and names others: `relate` would find nothing
+                pair = relate(stored_document, document, self.config, sentence_matches[position])
                 if pair is not None:
                     matches.append(Match(article, pair))
         if not matches:
@@ -519,8 +522,11 @@ class Index:
         for position in range(first, len(seqs)):
             if near[position] and jaccards[position] < config.near_jaccard:
                 stored = self._stored(seqs[position], articles[position])
-                near[position] = names_agree(stored, document, config.min_shared_names, config.min_names)
+                near[position] = self._names_agree(stored, document)
         return near
+
+    def _names_agree(self, stored: Document, document: Document) -> bool:
+        return names_agree(stored, document, self.config.min_shared_names, self.config.min_names)
 
     def _settled(self, matches: list[Match], strongest_left: tuple[int, float] | None) -> bool:
         """Whether the `max_matches` strongest of `matches` stay so against every candidate left, of which the
@@ -574,16 +580,17 @@ class Index:
 
     def _relatable(
         self, incoming: _Incoming, seqs: list[int], articles: list[Article], jaccards: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
         """Which stored articles (`seqs`, their `articles`) could relate to the incoming one (`verify.screen`'s last
         step): shingle Jaccard at `near_jaccard`, or an aligner's matching (`matching.may_relate`, computed from the
         texts: the entries keep no word order) that covers enough or reuses a long enough passage; which of them
-        could be near-duplicates (that Jaccard, or coverage enough: `matching.may_be_near`); and the sentence
-        matches of each (the stored article as side a), which `relate` then need not find again. Documents prepared
-        already are not prepared again."""
+        could be near-duplicates (that Jaccard, or coverage enough: `matching.may_be_near`); which could relate only
+        so by their coverage, without that Jaccard or a long enough reuse (`verify.classify` then requires that the
+        two name the same people); and the sentence matches of each (the stored article as side a), which `relate`
+        then need not find again. Documents prepared already are not prepared again."""
         config = self.config
         if not seqs:
-            return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool), []
+            return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool), np.zeros(0, dtype=bool), []
         prepared = {k: self._prepared[seq] for k, seq in enumerate(seqs) if seq in self._prepared}
         if incoming.document is not None:
             prepared[len(seqs)] = incoming.document
@@ -592,9 +599,12 @@ class Index:
         view = sentences(corpus_features(corpus, np.arange(len(seqs) + 1)))
         found = match_pairs(pairs, view, config)
         by_jaccard = jaccards >= config.near_jaccard
-        relatable = by_jaccard | may_relate(pairs, view, config, found)
-        near = by_jaccard | may_be_near(pairs, view, config, found)
-        return relatable, near, [found.of(k) for k in range(len(seqs))]
+        # `matching.may_relate`, in its two parts.
+        by_coverage = may_be_near(pairs, view, config, found)
+        reuses = found.longest_reuse >= config.reuse_min_words
+        relatable = by_jaccard | by_coverage | reuses
+        near = by_jaccard | by_coverage
+        return relatable, near, by_coverage & ~by_jaccard & ~reuses, [found.of(k) for k in range(len(seqs))]
 
     def _stored(self, seq: int, article: Article) -> Document:
         cached = self._prepared.get(seq)
@@ -655,12 +665,17 @@ def _strongest_left(jaccards: np.ndarray, relatable: np.ndarray, near: np.ndarra
     for position in range(len(jaccards) - 1, -1, -1):
         best[position] = best[position + 1]
         if relatable[position]:
-            jaccard = float(jaccards[position])
-            relation = "exact-duplicate" if jaccard >= 1.0 else "near-duplicate" if near[position] else "partial-reuse"
-            rank = (_STRENGTH[relation], -round(jaccard, 4))
+            rank = _best_rank(float(jaccards[position]), bool(near[position]))
             if best[position] is None or rank < best[position]:
                 best[position] = rank
     return best
+
+
+def _best_rank(jaccard: float, near: bool) -> tuple[int, float]:
+    """How a candidate that can relate could rank at best (`_strongest_left`): by its Jaccard and whether it can be
+    a near-duplicate."""
+    relation = "exact-duplicate" if jaccard >= 1.0 else "near-duplicate" if near else "partial-reuse"
+    return _STRENGTH[relation], -round(jaccard, 4)
 
 
 def _strongest_first(match: Match) -> tuple[int, float, str]:

@@ -14,9 +14,11 @@ import numpy as np
 import pytest
 
 import dedupe
+from dedupe.document import prepare
 from dedupe.gate import Index, Verdict
 from dedupe.ingest import read_articles
 from dedupe.models import Article
+from dedupe.names import proper_names
 from dedupe.store import FORMAT_VERSIONS, SQLiteStore
 from dedupe.verify import relate
 from tests.conftest import SEEDS, seed_id
@@ -249,6 +251,57 @@ def test_a_cap_stops_once_no_candidate_left_could_be_more_than_a_weaker_partial_
     assert [(m.article.id, m.pair) for m in cut.matches] == [(m.article.id, m.pair) for m in whole.matches[:2]]
     assert len(aligned) == 2
     assert cut.unverified == 4
+
+
+def test_a_full_cap_skips_the_weaker_partial_reuses_before_a_candidate_that_could_be_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # The garbled 002 against its original 001 (a near-duplicate of Jaccard 0.09) and two stories that copy a few of
+    # its sentences among more of their own (partial reuses of higher Jaccard, so verified first). With one match
+    # shown, the first partial reuse fills the cap; the second cannot displace it, but 001 after it could: 001 is
+    # aligned, the second partial reuse is not.
+    def sentences(prefix: str) -> list[str]:
+        text = ARTICLES[seed_id(prefix)].text
+        return [s for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 12]
+
+    garbled, own = sentences("002"), sentences("003") + sentences("000")
+    stored = [ARTICLES[seed_id("001")]] + [
+        Article(f"p{k}", " ".join(garbled[k * 6 : (k + 1) * 6 - k] + own[k * 8 : (k + 1) * 8])) for k in range(2)
+    ]
+    whole, cut, aligned = _checked_whole_and_capped(tmp_path, monkeypatch, stored, ARTICLES[seed_id("002")], 1)
+    assert [(m.article.id, m.pair.relation) for m in whole.matches] == [
+        (seed_id("001"), "near-duplicate"),
+        ("p0", "partial-reuse"),
+        ("p1", "partial-reuse"),
+    ]
+    assert whole.matches[1].pair.jaccard > whole.matches[2].pair.jaccard > whole.matches[0].pair.jaccard
+    assert [(m.article.id, m.pair) for m in cut.matches] == [(m.article.id, m.pair) for m in whole.matches[:1]]
+    assert aligned == ["p0", seed_id("001")]
+    assert cut.unverified == 1
+
+
+def test_a_candidate_covered_enough_that_names_others_is_not_aligned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # 001 with every name it gives replaced by an invented one: the garbled 002 is covered enough by it to be a
+    # near-duplicate, but without a reused passage and naming others, so it is nothing to 002 (`verify.classify`):
+    # the names decide that without aligning it. Fails if the gate aligns it (or if it were related).
+    original = ARTICLES[seed_id("001")]
+    names = proper_names(prepare(original))
+    invented: dict[str, str] = {}
+
+    def rename(word: re.Match[str]) -> str:
+        if word[0].lower() not in names:
+            return word[0]
+        return invented.setdefault(word[0], f"Bel{chr(97 + len(invented) // 26)}{chr(97 + len(invented) % 26)}")
+
+    renamed = Article("renamed", re.sub(r"\b[A-Z][a-z]+\b", rename, original.text))
+    whole, cut, aligned = _checked_whole_and_capped(
+        tmp_path, monkeypatch, [renamed, original], ARTICLES[seed_id("002")], max_matches=5
+    )
+    assert len(invented) > 50
+    assert [(m.article.id, m.pair.relation) for m in whole.matches] == [(seed_id("001"), "near-duplicate")]
+    assert [(m.article.id, m.pair) for m in cut.matches] == [(m.article.id, m.pair) for m in whole.matches]
+    assert relate(prepare(renamed), prepare(ARTICLES[seed_id("002")])) is None
+    assert aligned == [seed_id("001")]
 
 
 _TEMPLATE = (
