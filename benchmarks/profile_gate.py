@@ -4,6 +4,7 @@ a stream against it under cProfile and print each stage's share, with the load a
     python -m benchmarks.profile_gate --articles 3000 --stream 300
     python -m benchmarks.profile_gate --articles 20000 --stream 2000 --index DIR --timed
     python -m benchmarks.profile_gate --articles 100000 --stream 2000 --index DIR --timed --added 2000 --commit-every 1
+    python -m benchmarks.profile_gate --articles 1000000 --stream 2000 --index DIR --timed --checks-only
 
 The corpus and stream are those of benchmarks/gate.py. Checks only (nothing is added), so every check sees the
 same index. The times are cProfile's (its overhead inflates Python-heavy stages more than compiled ones): read
@@ -17,12 +18,15 @@ the start-up `dedupe gate` makes (the check's kernels loaded, start-up's objects
 stage timed by a clock around its function, in wall and in CPU time of the thread (which a loaded machine inflates
 less): milliseconds per stream article, the step latencies, and those of the checks with nothing to verify. The
 stages are found by name, so the same script times older code put first on PYTHONPATH (run it from outside the
-checkout then: `python -m` puts the current directory first; the row names the dedupe it ran).
+checkout then: `python -m` puts the current directory first; the row names the dedupe it ran). `--checks-only`
+checks the stream against the index itself instead, adding nothing and copying nothing: at 1M indexed the copy's
+10 GB beside the index's own crowd the page cache, and the timed streams of one snapshot varied by a fifth.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import gc
 import json
@@ -64,6 +68,7 @@ def main() -> None:
     parser.add_argument("--timed", action="store_true", help="time each stage of a check-and-add stream instead")
     parser.add_argument("--added", type=int, default=0, help="--timed: articles added one by one before the stream")
     parser.add_argument("--commit-every", type=int, default=100, help="--timed: the stream's group commit")
+    parser.add_argument("--checks-only", action="store_true", help="--timed: check the stream on the index, no adds")
     args = parser.parse_args()
     indexed, further = corpus(args.articles, args.stream)
     with tempfile.TemporaryDirectory(prefix="gate-profile-") as temp:
@@ -71,7 +76,9 @@ def main() -> None:
         if not location.exists():
             with Index.open(location) as index:
                 index.add_many(Article(doc_id, text) for doc_id, text in indexed)
-        if args.timed:
+        if args.timed and args.checks_only:
+            row = timed(location, further, add=False)
+        elif args.timed:
             shutil.copytree(location, Path(temp) / "copy")
             add_one_by_one(Path(temp) / "copy", args.added)
             row = timed(Path(temp) / "copy", further, args.commit_every)
@@ -80,7 +87,8 @@ def main() -> None:
     row = {
         "dedupe": str(Path(gate.__file__).parent),
         "articles": args.articles,
-        **({"added": args.added, "commit_every": args.commit_every} if args.timed else {}),
+        **({"added": args.added, "commit_every": args.commit_every} if args.timed and not args.checks_only else {}),
+        **({"checks_only": True} if args.timed and args.checks_only else {}),
         "checks": len(further),
         **row,
         "load": round(os.getloadavg()[0], 2),
@@ -142,7 +150,9 @@ def add_one_by_one(location: Path, count: int) -> None:
                     index.add(Article(f"added-{k}", text))
 
 
-def timed(location: Path, further: list[tuple[str, str, str]], commit_every: int = 100) -> dict[str, Any]:
+def timed(
+    location: Path, further: list[tuple[str, str, str]], commit_every: int = 100, *, add: bool = True
+) -> dict[str, Any]:
     wall: dict[str, float] = {}
     cpu: dict[str, float] = {}
     calls: dict[str, int] = {}
@@ -181,11 +191,12 @@ def timed(location: Path, further: list[tuple[str, str, str]], commit_every: int
         steps, quiet, verdicts, verified = [], [], {}, []
         clock = time.perf_counter()
         for first in range(0, len(further), commit_every):
-            with index.batch():
+            with index.batch() if add else contextlib.nullcontext():
                 for doc_id, text, _kind in further[first : first + commit_every]:
                     related = calls.get("relate", 0)
                     started = time.perf_counter()
-                    verdict = index.check_and_add(Article(doc_id, text)).verdict
+                    article = Article(doc_id, text)
+                    verdict = (index.check_and_add(article) if add else index.check(article)).verdict
                     steps.append(time.perf_counter() - started)
                     verified.append(calls.get("relate", 0) - related)
                     if not verified[-1]:
