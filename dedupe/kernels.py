@@ -1610,7 +1610,7 @@ def sorted_bounds(
 
     The first probes of all values are read in a pass of their own, before any search goes on from one: reads that
     do not wait on each other, so the processor has several in flight instead of one miss after another (the 284
-    passage keys of a check in the four passage runs of a 1M index: 0.54 -> 0.42 ms, benchmarks/README.md)."""
+    passage keys of a check in the four passage runs of a 1M index: 0.56-0.58 -> 0.40 ms, benchmarks/README.md)."""
     n, m, nf = len(keys), len(wanted), len(fences)
     firsts = np.empty(m, dtype=np.int64)
     lasts = np.empty(m, dtype=np.int64)

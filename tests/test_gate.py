@@ -14,11 +14,14 @@ import numpy as np
 import pytest
 
 import dedupe
-from dedupe.document import prepare
+from dedupe import matching
+from dedupe.config import ScanConfig
+from dedupe.document import Corpus, prepare
 from dedupe.gate import Index, Verdict
 from dedupe.ingest import read_articles
 from dedupe.models import Article
 from dedupe.names import proper_names
+from dedupe.profiles import corpus_features
 from dedupe.store import FORMAT_VERSIONS, SQLiteStore
 from dedupe.verify import relate
 from tests.conftest import SEEDS, seed_id
@@ -293,14 +296,17 @@ def test_a_candidate_covered_enough_that_names_others_is_not_aligned(tmp_path: P
             return word[0]
         return invented.setdefault(word[0], f"Bel{chr(97 + len(invented) // 26)}{chr(97 + len(invented) % 26)}")
 
-    renamed = Article("renamed", re.sub(r"\b[A-Z][a-z]+\b", rename, original.text))
-    whole, cut, aligned = _checked_whole_and_capped(
-        tmp_path, monkeypatch, [renamed, original], ARTICLES[seed_id("002")], max_matches=5
-    )
+    renamed, incoming = Article("renamed", re.sub(r"\b[A-Z][a-z]+\b", rename, original.text)), ARTICLES[seed_id("002")]
+    # As the gate's screen sees the pair: covered enough, no reused passage.
+    config, pairs = ScanConfig(), np.array([[0, 1]])
+    view = matching.sentences(corpus_features(Corpus([renamed, incoming], config.shingle), np.arange(2)))
+    found = matching.match_pairs(pairs, view, config)
+    assert matching.may_be_near(pairs, view, config, found)[0] and found.longest_reuse[0] < config.reuse_min_words
+    whole, cut, aligned = _checked_whole_and_capped(tmp_path, monkeypatch, [renamed, original], incoming, max_matches=5)
     assert len(invented) > 50
     assert [(m.article.id, m.pair.relation) for m in whole.matches] == [(seed_id("001"), "near-duplicate")]
     assert [(m.article.id, m.pair) for m in cut.matches] == [(m.article.id, m.pair) for m in whole.matches]
-    assert relate(prepare(renamed), prepare(ARTICLES[seed_id("002")])) is None
+    assert relate(prepare(renamed), prepare(incoming)) is None
     assert aligned == [seed_id("001")]
 
 
