@@ -236,17 +236,19 @@ def _checked_whole_and_capped(
         return whole, capped.check(incoming), aligned
 
 
+def _long_sentences(prefix: str) -> list[str]:
+    """The sentences of a seed article of 12 words or more."""
+    text = ARTICLES[seed_id(prefix)].text
+    return [s for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 12]
+
+
 def test_a_cap_stops_once_no_candidate_left_could_be_more_than_a_weaker_partial_reuse(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     # Six stored stories each reuse one sentence of the incoming one (its first, second, ...) among other sentences
     # of their own: six partial reuses of different Jaccard, none covering enough of either article to be a
     # near-duplicate. With two matches shown, the other four need no alignment.
-    def sentences(prefix: str) -> list[str]:
-        text = ARTICLES[seed_id(prefix)].text
-        return [s for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 12]
-
-    reused, own = sentences("004")[:6], sentences("003") + sentences("001")
+    reused, own = _long_sentences("004")[:6], _long_sentences("003") + _long_sentences("001")
     stored = [Article(f"s{k}", " ".join([reused[k], *own[k : 2 * k + 4]])) for k in range(6)]
     incoming = Article("incoming", " ".join(reused))
     whole, cut, aligned = _checked_whole_and_capped(tmp_path, monkeypatch, stored, incoming, max_matches=2)
@@ -263,11 +265,7 @@ def test_a_full_cap_skips_the_weaker_partial_reuses_before_a_candidate_that_coul
     # its sentences among more of their own (partial reuses of higher Jaccard, so verified first). With one match
     # shown, the first partial reuse fills the cap; the second cannot displace it, but 001 after it could: 001 is
     # aligned, the second partial reuse is not.
-    def sentences(prefix: str) -> list[str]:
-        text = ARTICLES[seed_id(prefix)].text
-        return [s for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 12]
-
-    garbled, own = sentences("002"), sentences("003") + sentences("000")
+    garbled, own = _long_sentences("002"), _long_sentences("003") + _long_sentences("000")
     stored = [ARTICLES[seed_id("001")]] + [
         Article(f"p{k}", " ".join(garbled[k * 6 : (k + 1) * 6 - k] + own[k * 8 : (k + 1) * 8])) for k in range(2)
     ]
