@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 from dedupe.models import Article
-from dedupe.store import Keys, RedisStore, SQLiteStore, _Recent
+from dedupe.store import DATABASE, Keys, RedisStore, SQLiteStore, _Recent
 
 _ENDS = np.array([0, 1, 2**63 - 1, 2**63, 2**64 - 1], dtype=np.uint64)
 
@@ -202,9 +202,15 @@ def test_warming_maps_in_every_run_and_segment_that_fits_in_memory(tmp_path: Pat
     mapped: list[int] = []
     monkeypatch.setattr("dedupe.store._populate", lambda m: mapped.append(len(m)))
     store.warm()
-    files = [*(tmp_path / "runs").iterdir(), *(tmp_path / "entries").iterdir()]
+    files = sorted(path.stat().st_size for path in [*(tmp_path / "runs").iterdir(), *(tmp_path / "entries").iterdir()])
+    database = (tmp_path / DATABASE).stat().st_size
     assert len(files) >= 3
-    assert sorted(mapped) == sorted(path.stat().st_size for path in files)
+    assert sorted(mapped) == sorted([*files, database]), "the runs, the segments, and the database for its records"
+    # The runs and segments fill half the machine's memory: the database is left to be read as records are asked for.
+    mapped.clear()
+    monkeypatch.setattr("os.sysconf", lambda name: 2 * sum(files) if name == "SC_PHYS_PAGES" else 1)
+    store.warm()
+    assert sorted(mapped) == files
     # Files larger than half the machine's memory would push the rest out of it: left to be faulted in as read.
     mapped.clear()
     monkeypatch.setattr("os.sysconf", lambda name: 1)
