@@ -74,6 +74,8 @@ _RETRIES = 100
 # Articles `add_many` measures and commits at a time: the compiled batch paths reach their speed well below this, and
 # a crash loses at most one group (about 35 MB of records and 3M band keys on news).
 BULK_BATCH = 10_000
+# Matches are ranked by their Jaccard rounded to 4 places: candidates this close to one shown may tie it.
+_ROUNDING = 1e-4
 # Stands for the incoming article in the ranking, so an id shared with a stored article cannot confuse it.
 _INCOMING = "\x00incoming"
 # Matches a verdict carries by default: the strongest few are the evidence a pipeline acts on, and a story with many
@@ -455,6 +457,9 @@ class Index:
             # The texts only of those left: an article removed since the lookup is left out with its record.
             records = self._records(found, [int(seqs[stored[k]]) for k in kept.tolist()])
             kept = np.array([k for k in kept.tolist() if int(seqs[stored[k]]) in records], dtype=np.int64)
+            within = self._within_reach(jaccards[kept])
+            unverified += len(kept) - within
+            kept = kept[:within]
             kept_seqs = [int(seqs[stored[k]]) for k in kept.tolist()]
             articles = [decode_article(records[seq]) for seq in kept_seqs]
             jaccards = jaccards[kept]  # of the pairs left, in verification order from here on
@@ -499,6 +504,17 @@ class Index:
         records = {seq: found.records[seq] for seq in seqs if seq in found.records}
         missing = [seq for seq in seqs if seq not in records]
         return {**records, **self._store.records(missing)} if missing else records
+
+    def _within_reach(self, jaccards: np.ndarray) -> int:
+        """How many of the candidates (their Jaccards, strongest first) could be among the matches shown: all, unless
+        `max_matches` of them reach `near_jaccard`, which makes them near-duplicates at least whatever their
+        alignment. A candidate of lower Jaccard could then be shown only as an exact duplicate, which takes a
+        Jaccard of 1: those after the last that could tie the `max_matches`-th (`_strongest_first` rounds it) need
+        no screening. (A story the wires sent to many outlets has many such copies.)"""
+        count = self.max_matches
+        if count is None or len(jaccards) <= count or jaccards[count - 1] < self.config.near_jaccard:
+            return len(jaccards)
+        return int(np.count_nonzero(jaccards >= jaccards[count - 1] - _ROUNDING))
 
     def _full(self, matches: list[Match]) -> bool:
         return self.max_matches is not None and len(matches) >= self.max_matches

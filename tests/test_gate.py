@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -279,6 +280,36 @@ def test_a_full_cap_skips_the_weaker_partial_reuses_before_a_candidate_that_coul
     assert [(m.article.id, m.pair) for m in cut.matches] == [(m.article.id, m.pair) for m in whole.matches[:1]]
     assert aligned == ["p0", seed_id("001")]
     assert cut.unverified == 1
+
+
+def test_a_cap_reached_by_jaccard_alone_screens_no_weaker_candidate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # Eight copies of one report, copy k with k words changed: each a near-duplicate of it by its Jaccard alone, so
+    # with two matches shown the six weaker copies could not be shown (only an exact duplicate could, and that takes
+    # a Jaccard of 1): they are neither screened on their texts nor aligned.
+    words = ARTICLES[seed_id("000")].text.split(" ")
+    plain = [i for i, word in enumerate(words) if word.isalpha()][::60]
+    copies = []
+    for k in range(1, 9):
+        changed = list(words)
+        for i in plain[:k]:
+            changed[i] = "altered"
+        copies.append(Article(f"c{k}", " ".join(changed)))
+    screened: list[int] = []
+    relatable = Index._relatable
+
+    def counted(self: Index, incoming: Any, seqs: list[int], *rest: Any) -> Any:
+        screened.append(len(seqs))
+        return relatable(self, incoming, seqs, *rest)
+
+    monkeypatch.setattr(Index, "_relatable", counted)
+    incoming = Article("incoming", " ".join(words))
+    whole, cut, aligned = _checked_whole_and_capped(tmp_path, monkeypatch, copies, incoming, max_matches=2)
+    assert [m.article.id for m in whole.matches] == [f"c{k}" for k in range(1, 9)]
+    assert {m.pair.relation for m in whole.matches} == {"near-duplicate"}
+    assert [(m.article.id, m.pair) for m in cut.matches] == [(m.article.id, m.pair) for m in whole.matches[:2]]
+    assert screened[-2:] == [8, 2]
+    assert cut.unverified == 6
+    assert aligned == ["c1", "c2"]
 
 
 def test_a_candidate_covered_enough_that_names_others_is_not_aligned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
