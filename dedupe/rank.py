@@ -496,6 +496,9 @@ class _PlainText:
     long_before: list[int] | None = None
     _tokens: dict[Span, list[str]] = field(default_factory=dict, repr=False, compare=False)
     _words: dict[Span, int] = field(default_factory=dict, repr=False, compare=False)
+    # A span's text where markup had to be stripped from it: its tokens, its story words and the judging of added
+    # text each asked for it, and each parsed its HTML again.
+    _texts: dict[Span, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, article: Article) -> _PlainText:
@@ -512,8 +515,11 @@ class _PlainText:
         return cls(article, clean, Occurrences(seq), starts, ends, long_before)
 
     def span_text(self, span: Span) -> str:
-        raw = self.article.text[span[0] : span[1]]
-        return strip_markup(raw).text if self.article.markup or looks_like_html(raw) else raw
+        found = self._texts.get(span)
+        if found is None:
+            raw = self.article.text[span[0] : span[1]]
+            found = self._texts[span] = strip_markup(raw).text if self.article.markup or looks_like_html(raw) else raw
+        return found
 
     def tokens(self, span: Span | None) -> list[str]:
         """The tokens of the span (the same list each time: not to be changed)."""
