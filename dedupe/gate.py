@@ -5,9 +5,10 @@ shingles and sentence profile, by the scan's functions) -> MinHash signatures an
 passage level (the scan's settings) -> a store lookup of the articles sharing a bucket -> the scan's candidate
 rule (a shared document bucket, or colliding passages whose MinHash estimate gives evidence) -> the scan's screen
 (`Profiles.screen` on the stored entries, then the compiled matching, `matching.may_relate`, on the texts) ->
-`relate` on the few pairs left (the stored article first, as the scan orders an earlier article) -> the
-faithfulness ranking. So the verdict for two articles is the relation the scan gives the same two articles, and
-only pairs that reach `relate` cost a prepared `Document`.
+`relate` on the few pairs left (the stored article first, as the scan orders an earlier article; a pair that
+could relate only as a near-duplicate by its coverage is first checked for the names `verify.classify` requires)
+-> the faithfulness ranking. So the verdict for two articles is the relation the scan gives the same two
+articles, and only pairs that reach `relate` or the names cost a prepared `Document`.
 
 A check is a few small compiled calls on one article: they run on the calling thread (`_call`), because
 waking numba's worker threads costs more than the work (9 ms against 0.05 ms per call, measured on the loaded
