@@ -259,6 +259,36 @@ def test_a_cap_stops_once_no_candidate_left_could_be_more_than_a_weaker_partial_
     assert cut.unverified == 4
 
 
+def test_an_article_sharing_a_document_bucket_gives_no_passage_evidence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # 001 with a sentence of 004 added: 001 shares a document bucket with it, so it is a candidate already and none
+    # of its passages' bucket memberships go to the passage rule (a story with many indexed copies had 50,000); 004
+    # is a candidate by its passage alone. Fails if 001's memberships are still sorted through.
+    from dedupe import kernels
+
+    seen: list[set[int]] = []
+    passage_hits = kernels.passage_hits
+
+    def recorded(keys: np.ndarray, found_keys: np.ndarray, found_seqs: np.ndarray, seqs: np.ndarray) -> np.ndarray:
+        seen.append(set(found_seqs.tolist()))
+        return passage_hits(keys, found_keys, found_seqs, seqs)
+
+    monkeypatch.setattr(kernels, "passage_hits", recorded)
+    original, other = ARTICLES[seed_id("001")], ARTICLES[seed_id("004")]
+    with Index.open(tmp_path / "index") as index:
+        index.add(original)  # sequence number 1
+        index.add(other)  # 2
+        seen.clear()
+        incoming = Article("incoming", f"{original.text}\n\n{_long_sentences('004')[0]}")
+        verdict = index.check(incoming)
+    assert {m.article.id: m.pair.relation for m in verdict.matches} == {
+        original.id: "near-duplicate",
+        other.id: "partial-reuse",
+    }
+    assert seen == [{2}]
+
+
 def test_a_full_cap_skips_the_weaker_partial_reuses_before_a_candidate_that_could_be_shown(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
