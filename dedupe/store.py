@@ -893,12 +893,19 @@ class SQLiteStore:
     def _sizes(self, wanted: dict[str, np.ndarray]) -> Sizes:
         """How many articles each bucket of the sorted signed keys `wanted` of each level holds, in the recent rows
         and the runs."""
-        sizes = {}
-        for level, keys in wanted.items():
-            sizes[level] = self._recent.counts(level, keys)
-            for run in self._runs[level]:
-                sizes[level] += run.counts(keys)
-        return Sizes(sizes["document"], sizes["passage"], self._removals)
+        return Sizes(
+            self._bucket_sizes("document", wanted["document"]),
+            self._bucket_sizes("passage", wanted["passage"]),
+            self._removals,
+        )
+
+    def _bucket_sizes(self, level: str, keys: np.ndarray, table: np.ndarray | None = None) -> np.ndarray:
+        """How many rows each bucket of the sorted signed `keys` of one level holds in the recent rows (or in `table`,
+        the recent table's sorted rows, when read already) and the runs."""
+        sizes = self._recent.counts(level, keys) if table is None else _counts(table, keys)
+        for run in self._runs[level]:
+            sizes += run.counts(keys)
+        return sizes
 
     def insert_many(self, articles: Sequence[Article], entries: Sequence[bytes], keys: KeyRows) -> list[bool]:
         """Add many articles in one durable transaction, as `insert` of each in turn (without a lookup) would:
@@ -959,9 +966,7 @@ class SQLiteStore:
         first[1:] = rows[1:, 0] != rows[:-1, 0]
         starts = np.flatnonzero(first)
         keys = rows[starts, 0]
-        sizes = self._recent.counts(level, keys) if table is None else _counts(table, keys)
-        for run in self._runs[level]:
-            sizes += run.counts(keys)
+        sizes = self._bucket_sizes(level, keys, table)
         # A new row is the (rank + 1)-th new member of its bucket, ranked in sequence order.
         bucket = np.cumsum(first) - 1
         rank = np.arange(len(rows)) - starts[bucket]
