@@ -477,10 +477,15 @@ def _label(a: Document, b: Document, match: _Match, score: float, config: AlignC
     """Label a matched passage from its word-level similarity `score` and the markers one side alone carries."""
     span_a = _sentences_span(a, match.a0, match.a1)
     span_b = _sentences_span(b, match.b0, match.b1)
-    # A marker counts only when the other side is free of it: the original may use a dash the same way.
-    markers_a = set(_passage_markers(a, match.a0, match.a1))
-    markers_b = set(_passage_markers(b, match.b0, match.b1))
-    only_a, only_b = markers_a - markers_b, markers_b - markers_a
+    # A marker counts only when the other side is free of it: the original may use a dash the same way. Two sides
+    # of the same text, both opening their document or neither, carry the same markers: none is searched for (a
+    # copy's passages are most often verbatim).
+    only_a: set[str] = set()
+    only_b: set[str] = set()
+    if (match.a0 == 0) != (match.b0 == 0) or a.clean.text[span_a[0] : span_a[1]] != b.clean.text[span_b[0] : span_b[1]]:
+        markers_a = set(_passage_markers(a, match.a0, match.a1))
+        markers_b = set(_passage_markers(b, match.b0, match.b1))
+        only_a, only_b = markers_a - markers_b, markers_b - markers_a
     label = passage_label(score, bool(only_a or only_b), config)
     side = None
     markers: tuple[str, ...] = ()

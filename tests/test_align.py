@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import itertools
 
 import numpy as np
@@ -512,3 +513,26 @@ def test_a_doubled_word_is_found_in_ascii_and_other_text():
         (start, end), (start2, end2) = doc.sentences
         assert _garble_markers(doc, start, end, document_start=True) == ("doubled-word",)
         assert _garble_markers(doc, start2, end2, document_start=False) == ()
+
+
+def test_passages_of_the_same_text_are_labelled_without_searching_for_markers(monkeypatch):
+    aligner = importlib.import_module("dedupe.align")
+
+    shared = "Officials said. the rebels took the city on Friday, three sources told Reuters."
+    first = f"Rebel forces advanced on Homs overnight, residents said. {shared} The army withdrew to the coast."
+    second = f"Rebel forces moved on Homs in the night, people there said. {shared} The army withdrew to the coast."
+    searched: list[tuple[str, int, int]] = []
+    markers_of = aligner._passage_markers
+
+    def counted(doc, first_sentence: int, last_sentence: int) -> tuple[str, ...]:
+        searched.append((doc.id, first_sentence, last_sentence))
+        return markers_of(doc, first_sentence, last_sentence)
+
+    monkeypatch.setattr(aligner, "_passage_markers", counted)
+    a, b = prepare(dedupe.Article("a", first)), prepare(dedupe.Article("b", second))
+    passages = aligner.align(a, b).passages
+    copied = [p for p in passages if p.a_span and first[p.a_span[0] : p.a_span[1]].startswith(shared)]
+    # The broken join both copies carry (and the sentence after it) is no copy's corruption, and was not searched
+    # for; the reworded first sentence was, on both sides.
+    assert len(copied) == 1 and copied[0].label == "verbatim" and copied[0].markers == ()
+    assert searched == [("a", 0, 0), ("b", 0, 0)]
