@@ -61,8 +61,11 @@ _SPLIT_CLUSTER = 512
 # 16 (and in 32 or 64; benchmarks/README.md, seventeenth round).
 _RANK_CHUNKS_PER_WORKER = 16
 # Prepared documents each worker keeps between chunks: a document is in several candidate pairs, and consecutive
-# chunks (`verification_order`) share many documents. About 20 KB each for a wire story.
-_CACHE_SIZE = 10_000
+# chunks (`verification_order`) share many documents. About 80 KB each once verified (its sentences' terms, names
+# and markers are kept with it), held until the workers stop: with 10,000, the 1,000,000-document scan's workers
+# held 0.6 GB more through verification and ranking, for its 735,828 documents prepared 1.52 times each against 1.56
+# (simulated on its 2.36 million screened pairs; benchmarks/README.md, thirty-fourth round).
+_CACHE_SIZE = 4_000
 _cache: OrderedDict[int, Document] = OrderedDict()
 
 
