@@ -482,7 +482,8 @@ def _label(a: Document, b: Document, match: _Match, score: float, config: AlignC
     # copy's passages are most often verbatim).
     only_a: set[str] = set()
     only_b: set[str] = set()
-    if (match.a0 == 0) != (match.b0 == 0) or a.clean.text[span_a[0] : span_a[1]] != b.clean.text[span_b[0] : span_b[1]]:
+    same_text = a.clean.text[span_a[0] : span_a[1]] == b.clean.text[span_b[0] : span_b[1]]
+    if not same_text or (match.a0 == 0) != (match.b0 == 0):
         markers_a = set(_passage_markers(a, match.a0, match.a1))
         markers_b = set(_passage_markers(b, match.b0, match.b1))
         only_a, only_b = markers_a - markers_b, markers_b - markers_a
