@@ -32,7 +32,7 @@ from rapidfuzz.distance import Indel
 
 from dedupe import kernels
 from dedupe.document import clean_text, sentence_spans
-from dedupe.fingerprint import is_plain
+from dedupe.fingerprint import plain_form
 from dedupe.fluency import Counts, LanguageModel, bigrams, tokens
 from dedupe.models import Article, Member, Pair, Span
 from dedupe.normalize import SPACELESS, looks_like_html, strip_markup
@@ -488,9 +488,10 @@ class _PlainText:
     # The cleaned text (`document.clean_text`), and its tokens (`fluency.tokens`) for the usage evidence.
     clean: str
     occurrences: Occurrences
-    # Where the clean text is the article's own plain text (`fingerprint.is_plain`): where each of its tokens starts
-    # and ends, and how many of the tokens before each have four characters or more (story words). A span's tokens
-    # and story words are then read off the whole text's instead of found again in the span's text.
+    # Where the clean text is the article's own text and has a plain form (`fingerprint.plain_form`): where each of
+    # its tokens starts and ends, and how many of the tokens before each have four characters or more (story
+    # words). A span's tokens and story words are then read off the whole text's instead of found again in the
+    # span's text.
     starts: list[int] | None = None
     ends: list[int] | None = None
     long_before: list[int] | None = None
@@ -503,11 +504,12 @@ class _PlainText:
     @classmethod
     def of(cls, article: Article) -> _PlainText:
         clean = _clean(article)
-        if clean is not article.text or not is_plain(clean):
+        form = plain_form(clean) if clean is article.text else None
+        if form is None:
             return cls(article, clean, Occurrences(tokens(clean)))
-        # Plain text is tokenised once, by the compiled pass: its tokens are the lower-cased text between the
-        # offsets (`fluency.tokens` of it; tests/test_rank.py).
-        found = kernels.plain_token_spans(np.frombuffer(clean.encode("ascii"), dtype=np.uint8))
+        # Text with a plain form is tokenised once, by the compiled pass over that form: its tokens are the
+        # lower-cased text between the offsets, news punctuation included (`fluency.tokens` of it; tests/test_rank.py).
+        found = kernels.plain_token_spans(np.frombuffer(form.encode("ascii"), dtype=np.uint8))
         starts, ends = found[0].tolist(), found[1].tolist()
         lowered = clean.lower()
         seq = [lowered[start:end] for start, end in zip(starts, ends, strict=True)]
@@ -548,7 +550,7 @@ class _PlainText:
 
     def story_words(self) -> frozenset[str]:
         if self.starts is not None:
-            # Plain text: the story words are the tokens of four characters or more (punctuation marks are one).
+            # A plain form's: the story words are the tokens of four characters or more (punctuation marks are one).
             return frozenset(t for t in set(self.occurrences.tokens) if len(t) >= 4)
         return frozenset(_STORY_WORD.findall(self.clean.casefold()))
 

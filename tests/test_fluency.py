@@ -6,10 +6,12 @@ import math
 from collections import Counter
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.fingerprint import word_hashes
+from dedupe import fluency
+from dedupe.fingerprint import STAND_INS, plain_form, word_hashes
 from dedupe.fluency import Counts, LanguageModel, bigrams, token_hashes, tokens
 
 TEXTS = [
@@ -45,9 +47,11 @@ def test_a_text_counted_once_is_left_out_once():
 # --- the counts over hashes equal the plain definition: document frequencies of token strings --------------------
 
 # Text with every kind of token: words of both cases, digits, punctuation, white space, and now and then a
-# character beyond ASCII (a curly quote, u-umlaut, a combining accent, the Kelvin sign) or a control character,
-# which sends the text down the regex path.
-_CHARACTERS = [*"aAbB zZ9 . , ' - \n\t\r", "the ", "said ", "\u201c", "\u00fc", "\u0301", "\u212a", "\x0b", "\x1c"]
+# character beyond ASCII: news punctuation (a curly quote, a dash, a space that does not break), which the compiled
+# path reads through the text's plain form, or a u-umlaut, a combining accent, the Kelvin sign or a control
+# character, which send the text down the regex path.
+_CHARACTERS = [*"aAbB zZ9 . , ' - \n\t\r", "the ", "said ", "\u201c", "\u2014", "\u00a0"]
+_CHARACTERS += ["\u00fc", "\u0301", "\u212a", "\x0b", "\x1c"]
 texts_ = st.lists(st.lists(st.sampled_from(_CHARACTERS), max_size=40).map("".join), max_size=8)
 
 
@@ -79,6 +83,22 @@ def _association(texts: list[str], left_out: list[str], bigram: tuple[str, str],
 @given(texts_)
 def test_token_hashes_are_the_hashes_of_the_tokens(texts):
     found = token_hashes(texts)
+    for i, text in enumerate(texts):
+        seq = tokens(text)
+        assert np.array_equal(found.hashes[found.bounds[i] : found.bounds[i + 1]], word_hashes(seq))
+        assert found.is_word[found.bounds[i] : found.bounds[i + 1]].tolist() == [t[0].isalnum() for t in seq]
+
+
+@pytest.mark.parametrize("mark", sorted(chr(code) for code in STAND_INS))
+def test_news_punctuation_is_hashed_as_its_own_token_on_the_compiled_path(mark, monkeypatch):
+    # A text of ASCII and news punctuation is tokenised through its plain form (`fingerprint.plain_form`), where
+    # each mark has an ASCII stand-in: the mark's own hash must come back, and the regex path is not taken.
+    texts = [f"{mark}Yes{mark} it{mark}s 12{mark}5{mark}{mark} the end.{mark}", f"He said{mark}\n{mark}no."]
+    texts += ["plain ASCII, between them", texts[0]]
+    assert all(plain_form(text) is not None for text in texts)
+    with monkeypatch.context() as patched:
+        patched.setattr(fluency, "tokens", None)
+        found = token_hashes(texts)
     for i, text in enumerate(texts):
         seq = tokens(text)
         assert np.array_equal(found.hashes[found.bounds[i] : found.bounds[i + 1]], word_hashes(seq))

@@ -423,9 +423,14 @@ def test_seed_original_is_not_said_to_change_wording(seed_scan):
 
 
 _PIECES = ["the", "U.S.", "said", "4,236,000", "co-op", "Reuters", "a", "x", "(AP)", '"', "--", ".", ",", "\n", " "]
+# News punctuation beyond ASCII, which the compiled pass reads through the text's plain form.
+_MARKS = ["\u201cNo\u201d", "don\u2019t", "\u2014", "\u00a0", "\u00a320", "\u2026", "\u200b", "\u2122"]
 
 
-@given(st.lists(st.sampled_from(_PIECES), max_size=60), st.lists(st.tuples(st.integers(0, 400), st.integers(0, 400))))
+@given(
+    st.lists(st.sampled_from(_PIECES + _MARKS), max_size=60),
+    st.lists(st.tuples(st.integers(0, 400), st.integers(0, 400))),
+)
 def test_a_spans_tokens_and_story_words_are_those_of_its_text(pieces, spans):
     # Plain text reads a span's tokens off the whole text's: the same as reading the span's text, edges cutting
     # words included.
