@@ -83,7 +83,8 @@ _INCOMING = "\x00incoming"
 # indexed copies would otherwise cost an alignment per copy (see `Index.open`).
 MAX_MATCHES = 5
 # What `Index.warm` checks: a wire report (as if indexed twice, the second time edited) and a rewrite of it with a
-# passage of its own, so that every stage of a check runs, verification and the ranking of two matches included.
+# passage of its own (and curly quotes), so that every stage of a check runs, verification and the ranking of two
+# matches included.
 _WARM_TEXTS = (
     "The city council voted on Tuesday to close the old harbour bridge to heavy lorries from next month. "
     "Engineers found cracks in two of the supporting piers during an inspection in the spring. "
@@ -95,7 +96,7 @@ _WARM_TEXTS = (
     "On Tuesday the city council voted to close the old harbour bridge to heavy lorries from next month. "
     "Engineers found cracks in two of the supporting piers during an inspection in the spring. "
     "Repairs are expected to take about eighteen months and to cost 4.2 million euros, the council said. "
-    "Shop owners near the bridge said they feared losing customers during the long closure.",
+    "Shop owners near the bridge said they feared \u201closing customers\u201d during the long closure.",
 )
 
 

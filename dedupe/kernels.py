@@ -333,6 +333,39 @@ def minhash(values: np.ndarray, bounds: np.ndarray, a: np.ndarray, b: np.ndarray
     return signatures
 
 
+@njit(cache=True)
+def plain_form(data: np.ndarray, reading: np.ndarray) -> np.ndarray | None:
+    """The plain form (`fingerprint.plain_form`) of a text given as UTF-8, one byte for each character: plain ASCII
+    as it is, and `reading[c]` for code point c from 128 to 65,535 (the ASCII stand-in for news punctuation, 0 for
+    any other character); None when the text has a character with no such reading. (Replacing each mark by a
+    regex callback took 12 us for a 1 KB text with curly quotes, this 5 us with the call.)"""
+    forms = np.empty(len(data), dtype=np.uint8)
+    at = j = 0
+    while j < len(data):
+        c = data[j]
+        if c < 0x80:
+            if not _is_plain(c):
+                return None
+            forms[at] = c
+            at += 1
+            j += 1
+            continue
+        if c < 0xE0:  # two bytes
+            code = (np.int64(c & 0x1F) << 6) | np.int64(data[j + 1] & 0x3F)
+            j += 2
+        elif c < 0xF0:  # three
+            code = (np.int64(c & 0x0F) << 12) | (np.int64(data[j + 1] & 0x3F) << 6) | np.int64(data[j + 2] & 0x3F)
+            j += 3
+        else:  # four: beyond the table
+            return None
+        read = reading[code]
+        if read == 0:
+            return None
+        forms[at] = read
+        at += 1
+    return forms[:at]
+
+
 # The plain-ASCII sentence splitter below is `segment.sentences` restricted to text whose every byte is printable
 # ASCII, tab, line feed or carriage return (`_is_plain`): there every white-space definition in play (regex's `\s`,
 # `str.isspace`) agrees on the four white-space bytes, and the Unicode classes of the boundary pattern reduce to

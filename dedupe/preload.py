@@ -21,7 +21,7 @@ from dedupe.verify import relate
 
 _TEXT = (
     "The central bank raised its main interest rate by half a point on Tuesday, its third increase this year. "
-    "Officials said inflation was still too high and that further increases could follow in the coming months."
+    "Officials said inflation was \u201cstill too high\u201d and that further increases could follow."
 )
 
 

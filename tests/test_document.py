@@ -81,6 +81,21 @@ def test_each_stand_in_is_read_as_the_mark_it_stands_for(mark):
         assert sentences(text) == sentences(text.translate(STAND_INS)), text
 
 
+_PLAIN_ASCII = frozenset("\t\n\r" + "".join(map(chr, range(0x20, 0x7F))))
+# Characters a text may hold: plain ASCII, marks with a stand-in, and what has none (a letter with an accent, a
+# control character, a guillemet, a character beyond 65,535, a lone surrogate the Python API may be given).
+_ANY_CHARACTER = st.sampled_from(
+    [*"aZ9 .,'\"-\n\t\r~", *map(chr, STAND_INS), "\u00e9", "\x0b", "\x7f", "\u00ab", "\U0001f600", "\ud800"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_ANY_CHARACTER, max_size=30).map("".join))
+def test_the_plain_form_is_the_stand_ins_of_a_text_of_plain_ascii_and_marks(text):
+    plain = all(c in _PLAIN_ASCII or ord(c) in STAND_INS for c in text)
+    assert plain_form(text) == (text.translate(STAND_INS) if plain else None)
+
+
 def test_letters_outside_ascii_keep_a_text_on_the_regex_path():
     assert plain_form("Erdo\u011fan said \u201cno\u201d.") is None
     assert plain_form("He said \u201cno\u201d.") == 'He said "no".'
