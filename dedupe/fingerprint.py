@@ -28,8 +28,9 @@ _TEXT_CHUNK = 8192
 
 
 def word_hashes(words: Sequence[str]) -> np.ndarray:
-    """The 64-bit hash of every word (FNV-1a of its UTF-8 bytes, then `fmix64`; see kernels.py), in order."""
-    encoded = [w.encode() for w in words]
+    """The 64-bit hash of every word (FNV-1a of its UTF-8 bytes, then `fmix64`; see kernels.py), in order (a lone
+    surrogate, which the Python API may be given, as its three bytes)."""
+    encoded = [w.encode("utf-8", "surrogatepass") for w in words]
     bounds = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(e) for e in encoded], out=bounds[1:])
     return kernels.hash_words(np.frombuffer(b"".join(encoded), dtype=np.uint8), bounds)
@@ -96,8 +97,9 @@ def plain_form(text: str) -> str | None:
 
 
 def pack(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Texts as one UTF-8 byte array and the `[offsets[i], offsets[i + 1])` range of each."""
-    encoded = [text.encode() for text in texts]
+    """Texts as one UTF-8 byte array and the `[offsets[i], offsets[i + 1])` range of each (a lone surrogate, which
+    the Python API may be given, as its three bytes: no kernel reads it as plain)."""
+    encoded = [text.encode("utf-8", "surrogatepass") for text in texts]
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(e) for e in encoded], out=offsets[1:])
     return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets

@@ -46,7 +46,7 @@ import numpy as np
 import orjson
 
 from dedupe import kernels
-from dedupe.errors import StoreError
+from dedupe.errors import InputError, StoreError
 from dedupe.models import Article
 
 # Bump when the layout or the meaning of stored keys changes; an index of another version is refused. Each backend
@@ -188,18 +188,21 @@ class _RecordCache:
 def encode_article(article: Article, entry: bytes) -> bytes:
     """The stored record: the article's index entry (entry.py), then its text and metadata as JSON (enough to
     prepare the article again exactly as it was). The entry comes first, so it starts 4-byte aligned."""
-    record = orjson.dumps(
-        {
-            "id": article.id,
-            "text": article.text,
-            "title": article.title,
-            "date": article.date,
-            "source": article.source,
-            "url": article.url,
-            "extra": article.extra,
-            "markup": article.markup,
-        }
-    )
+    fields = {
+        "id": article.id,
+        "text": article.text,
+        "title": article.title,
+        "date": article.date,
+        "source": article.source,
+        "url": article.url,
+        "extra": article.extra,
+        "markup": article.markup,
+    }
+    try:
+        record = orjson.dumps(fields)
+    except TypeError as error:
+        # A lone surrogate or an object JSON has no form for, which only the Python API can be given.
+        raise InputError(f"article {article.id!r} cannot be stored: {error}") from None
     return _HEADER.pack(len(entry), len(record)) + entry + record
 
 

@@ -5,6 +5,7 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import dedupe
 from dedupe.fingerprint import (
     MinHasher,
     ShingleSets,
@@ -102,3 +103,18 @@ def test_a_scans_passage_rows_are_those_of_its_prepared_documents_whichever_path
         # The scan keeps the low 16 bits of each value (`MinHasher.passage_signatures`).
         assert rows.dtype == np.uint16
         assert len(expected) > 0 and np.array_equal(rows, hasher.signatures(expected) & 0xFFFF), index
+
+
+def test_a_lone_surrogate_from_the_python_api_is_read_between_words():
+    # JSON input refuses lone surrogates (ingest.py), but an `Article` made in Python may hold one: it is no word
+    # character, so the copy with one is still an exact duplicate, and the one with it inside a word a near one.
+    text = "The council voted on Tuesday to close the old harbour bridge to lorries, officials said on Wednesday."
+    articles = [
+        dedupe.Article("plain", text),
+        dedupe.Article("between", text + " \ud800"),
+        dedupe.Article("inside", text.replace("Tuesday", "Tues\ud800day")),
+    ]
+    assert MinHasher(16, 1).text_signatures([a.text for a in articles], 5)[1].tolist() == [17, 17, 18]
+    relations = {frozenset((p.a, p.b)): p.relation for p in dedupe.scan(articles).pairs}
+    assert relations[frozenset(("between", "plain"))] == "exact-duplicate"
+    assert relations[frozenset(("inside", "plain"))] == "near-duplicate"

@@ -601,3 +601,14 @@ def test_warming_adds_and_keeps_nothing(location: str):
         assert index.stats()["articles"] == 1
         assert all(seq > 0 for seq in index._prepared)
         assert index.check(ARTICLES[seed_id("002")]).verdict == "near-duplicate"
+
+
+def test_an_article_that_cannot_be_stored_is_refused_by_name_and_the_index_goes_on(location: str):
+    # Only the Python API can hand over a lone surrogate (JSON input refuses one): a clear error, nothing added.
+    text = "The council voted on Tuesday to close the old harbour bridge to lorries, officials said on Wednesday."
+    with Index.open(location) as index:
+        with pytest.raises(dedupe.InputError, match="'odd' cannot be stored"):
+            index.check_and_add(Article("odd", text + " \ud800"))
+        assert index.stats()["articles"] == 0
+        assert index.check_and_add(Article("plain", text)).verdict == "new"
+        assert index.check(Article("odd", text + " \ud800")).verdict == "exact-duplicate"
