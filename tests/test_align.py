@@ -488,7 +488,7 @@ def test_similar_sentences_are_the_dice_of_every_pair_sharing_two_terms(a: list[
 
 _REPEAT_WORDS = ["the", "The", "THE", "news", "o'the", "x_the", "2the", "the2", "a", "I", "café", "CAFÉ"]
 _REPEAT_WORDS += ["so", "\u017fo"]  # the long s, which the regex folds to s
-_REPEAT_GLUE = [" ", "  ", " \n", ". ", ", ", "\n\n", "-", " - ", "'", "_", "\u2019 ", " \u201c"]
+_REPEAT_GLUE = [" ", "  ", " \n", ". ", ", ", "\n\n", "-", " - ", "'", "_", "\u2019 ", " \u201c", "\u00a0", "\u2014"]
 
 
 @settings(max_examples=300, deadline=None)
@@ -503,6 +503,15 @@ def test_markers_read_off_the_words_equal_searching_for_a_doubled_word_always(to
         start, end = doc.sentences[first][0], doc.sentences[last][1]
         expected = garble_markers(doc.clean.text[start:end], document_start=first == 0)
         assert _garble_markers(doc, start, end, document_start=first == 0) == expected
+
+
+def test_doubled_words_are_read_off_the_words_of_text_with_a_plain_form():
+    from dedupe.align import _marker_sites
+
+    for text, known in (("He said \u201cthe\u00a0the\u201d talks ended.", True), ("Le caf\u00e9 ferme.", False)):
+        sites = _marker_sites(prepare(dedupe.Article("x", text)))
+        assert sites.doubled_known is known
+        assert ("doubled" in sites.kinds) is known
 
 
 def test_a_doubled_word_is_found_in_ascii_and_other_text():
