@@ -21,6 +21,8 @@ stages are found by name, so the same script times older code put first on PYTHO
 checkout then: `python -m` puts the current directory first; the row names the dedupe it ran). `--checks-only`
 checks the stream against the index itself instead, adding nothing and copying nothing: at 1M indexed the copy's
 10 GB beside the index's own crowd the page cache, and the timed streams of one snapshot varied by a fifth.
+`--typeset` sets the corpus and the stream with curly quotes and dashes, as most news is published
+(benchmarks/typography.py; give the index its own directory).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.gate import WORD, bodies, corpus, percentiles, swap_words
+from benchmarks.typography import typeset
 from dedupe import gate
 from dedupe.gate import Index
 from dedupe.models import Article
@@ -69,8 +72,12 @@ def main() -> None:
     parser.add_argument("--added", type=int, default=0, help="--timed: articles added one by one before the stream")
     parser.add_argument("--commit-every", type=int, default=100, help="--timed: the stream's group commit")
     parser.add_argument("--checks-only", action="store_true", help="--timed: check the stream on the index, no adds")
+    parser.add_argument("--typeset", action="store_true", help="curly quotes and dashes in every text")
     args = parser.parse_args()
     indexed, further = corpus(args.articles, args.stream)
+    if args.typeset:
+        indexed = [(doc_id, typeset(text)) for doc_id, text in indexed]
+        further = [(doc_id, typeset(text), kind) for doc_id, text, kind in further]
     with tempfile.TemporaryDirectory(prefix="gate-profile-") as temp:
         location = Path(args.index or Path(temp) / "index")
         if not location.exists():
@@ -89,6 +96,7 @@ def main() -> None:
         "articles": args.articles,
         **({"added": args.added, "commit_every": args.commit_every} if args.timed and not args.checks_only else {}),
         **({"checks_only": True} if args.timed and args.checks_only else {}),
+        **({"typeset": True} if args.typeset else {}),
         "checks": len(further),
         **row,
         "load": round(os.getloadavg()[0], 2),
