@@ -122,12 +122,14 @@ def _plain_chunks(texts: Sequence[str]) -> Iterator[tuple[int, np.ndarray, np.nd
         yield (first, rows, *pack([forms[i] for i in rows.tolist()]))  # type: ignore[misc]
 
 
-def _compiled_rows(texts: Sequence[str]) -> np.ndarray:
-    """The texts the compiled ASCII tokeniser reads word for word as the regex path does: those whose words are
-    all ASCII (most text beyond ASCII is so for its news punctuation, which `plain_form` tells fastest). Their
-    other characters are UTF-8 bytes above 127, which the tokeniser takes for separators."""
-    compiled = (text.isascii() or plain_form(text) is not None or has_ascii_words_only(text) for text in texts)
-    return np.flatnonzero(np.fromiter(compiled, dtype=bool, count=len(texts)))
+def _words_are_ascii(texts: Sequence[str], known: np.ndarray) -> np.ndarray:
+    """Which texts the compiled ASCII tokeniser reads word for word as the regex path does: those whose words are
+    all ASCII. `known`: those the kernel found to be so, being ASCII and news punctuation; the others are asked
+    here. The tokeniser takes every UTF-8 byte above 127 for a separator."""
+    compiled = known.copy()
+    for i in np.flatnonzero(~known).tolist():
+        compiled[i] = has_ascii_words_only(texts[i])
+    return compiled
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,16 +178,12 @@ class ShingleSets:
 def shingle_sets(texts: Sequence[str], k: int) -> ShingleSets:
     """`shingle_hashes(word_hashes(words(t)), k)` of every text: compiled where the words are ASCII, else the
     regex path."""
-    rows = _compiled_rows(texts)
-    if len(rows) == len(texts):
-        values, bounds = kernels.ascii_shingle_sets(*pack(texts), k)
+    values, bounds, known = kernels.ascii_shingle_sets(*pack(texts), k, _READING)
+    compiled = _words_are_ascii(texts, known)
+    if compiled.all():
         return ShingleSets(values, bounds)
-    sets: list[np.ndarray] = [np.zeros(0, dtype=np.uint32)] * len(texts)
-    if len(rows):
-        values, bounds = kernels.ascii_shingle_sets(*pack([texts[i] for i in rows]), k)
-        for row, i in enumerate(rows.tolist()):
-            sets[i] = values[bounds[row] : bounds[row + 1]]
-    for i in np.setdiff1d(np.arange(len(texts)), rows).tolist():
+    sets = [values[bounds[i] : bounds[i + 1]] for i in range(len(texts))]
+    for i in np.flatnonzero(~compiled).tolist():
         sets[i] = shingle_hashes(word_hashes(text_words(texts[i])), k)
     bounds = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum([len(x) for x in sets], out=bounds[1:])
@@ -252,11 +250,9 @@ class MinHasher:
         counts = np.empty(len(texts), dtype=np.int64)
         for first in range(0, len(texts), _TEXT_CHUNK):
             chunk = texts[first : first + _TEXT_CHUNK]
-            rows = _compiled_rows(chunk)
-            if len(rows):
-                data, offsets = pack([chunk[i] for i in rows])
-                out[first + rows], counts[first + rows] = kernels.ascii_signatures(data, offsets, k, self._a, self._b)
-            others = np.setdiff1d(np.arange(len(chunk)), rows)
+            found = kernels.ascii_signatures(*pack(chunk), k, self._a, self._b, _READING)
+            out[first : first + len(chunk)], counts[first : first + len(chunk)], known = found
+            others = np.flatnonzero(~_words_are_ascii(chunk, known))
             if len(others):
                 hashes = [word_hashes(text_words(chunk[i])) for i in others.tolist()]
                 out[first + others] = self.signatures([shingle_hashes(h, k) for h in hashes])

@@ -151,10 +151,11 @@ def _update(signature: np.ndarray, a: np.ndarray, b: np.ndarray, value: np.uint6
 
 @njit(parallel=True, cache=True)
 def ascii_signatures(
-    data: np.ndarray, offsets: np.ndarray, k: int, a: np.ndarray, b: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """MinHash signatures of the word k-gram shingles of many documents whose words are ASCII, and each one's
-    word count.
+    data: np.ndarray, offsets: np.ndarray, k: int, a: np.ndarray, b: np.ndarray, reading: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """MinHash signatures of the word k-gram shingles of many documents whose words are ASCII, each one's word
+    count, and whether each is known to have ASCII words only (`_marks_only`: ASCII and news punctuation; the
+    others' rows hold only if their words are ASCII all the same).
 
     Document d is the bytes `data[offsets[d]:offsets[d + 1]]`. A document shorter than k words is one shingle
     of all its words; one without words gets the empty signature (all ones).
@@ -162,8 +163,10 @@ def ascii_signatures(
     n = len(offsets) - 1
     signatures = np.empty((n, len(a)), dtype=np.uint32)
     counts = np.empty(n, dtype=np.int64)
+    known = np.empty(n, dtype=np.bool_)
     for d in prange(n):
         start, end = offsets[d], offsets[d + 1]
+        known[d] = _marks_only(data, start, end, reading)
         words = np.empty((end - start) // 2 + 1, dtype=np.uint64)
         count = _ascii_word_hashes(data, start, end, words)
         counts[d] = count
@@ -172,7 +175,7 @@ def ascii_signatures(
         width = min(k, count)
         for first in range(count - width + 1 if count else 0):
             _update(signature, a, b, _shingle(words, first, width))
-    return signatures, counts
+    return signatures, counts, known
 
 
 @njit(cache=True)
@@ -222,11 +225,14 @@ def _pack(scratch: np.ndarray, slots: np.ndarray, sizes: np.ndarray) -> tuple[np
 
 
 @njit(parallel=True, cache=True)
-def ascii_shingle_sets(data: np.ndarray, offsets: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def ascii_shingle_sets(
+    data: np.ndarray, offsets: np.ndarray, k: int, reading: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The unique sorted 32-bit shingle hashes of many documents whose words are ASCII (as `shingle_hashes` gives
     them).
 
-    Returns `(values, bounds)`: document d's set is `values[bounds[d]:bounds[d + 1]]`.
+    Returns `(values, bounds, known)`: document d's set is `values[bounds[d]:bounds[d + 1]]`, and `known[d]` says
+    whether it is known to have ASCII words only (as `ascii_signatures`).
     """
     n = len(offsets) - 1
     # A document of b bytes has at most b // 2 + 1 words, so at most that many shingles: slots of that size are
@@ -236,13 +242,16 @@ def ascii_shingle_sets(data: np.ndarray, offsets: np.ndarray, k: int) -> tuple[n
         slots[d + 1] = slots[d] + (offsets[d + 1] - offsets[d]) // 2 + 1
     scratch = np.empty(slots[n], dtype=np.uint32)
     sizes = np.zeros(n, dtype=np.int64)
+    known = np.empty(n, dtype=np.bool_)
     for d in prange(n):
         start, end = offsets[d], offsets[d + 1]
+        known[d] = _marks_only(data, start, end, reading)
         words = np.empty((end - start) // 2 + 1, dtype=np.uint64)
         count = _ascii_word_hashes(data, start, end, words)
         if count:
             sizes[d] = _shingles_into(words, count, k, scratch[slots[d] : slots[d + 1]])
-    return _pack(scratch, slots, sizes)
+    values, bounds = _pack(scratch, slots, sizes)
+    return values, bounds, known
 
 
 @njit(parallel=True, cache=True)
@@ -333,6 +342,20 @@ def minhash(values: np.ndarray, bounds: np.ndarray, a: np.ndarray, b: np.ndarray
     return signatures
 
 
+@njit(inline="always", cache=True)
+def _code_point(data: np.ndarray, j: int) -> tuple[int, int]:
+    """The code point of the UTF-8 character at `data[j]` and where the next one starts; -1 for one of four bytes
+    (beyond the 65,536 of a reading table)."""
+    c = data[j]
+    if c < 0x80:
+        return np.int64(c), j + 1
+    if c < 0xE0:
+        return (np.int64(c & 0x1F) << 6) | np.int64(data[j + 1] & 0x3F), j + 2
+    if c < 0xF0:
+        return (np.int64(c & 0x0F) << 12) | (np.int64(data[j + 1] & 0x3F) << 6) | np.int64(data[j + 2] & 0x3F), j + 3
+    return -1, j + 4
+
+
 @njit(cache=True)
 def plain_form(data: np.ndarray, reading: np.ndarray) -> np.ndarray | None:
     """The plain form (`fingerprint.plain_form`) of a text given as UTF-8, one byte for each character: plain ASCII
@@ -342,28 +365,33 @@ def plain_form(data: np.ndarray, reading: np.ndarray) -> np.ndarray | None:
     forms = np.empty(len(data), dtype=np.uint8)
     at = j = 0
     while j < len(data):
-        c = data[j]
-        if c < 0x80:
-            if not _is_plain(c):
+        if data[j] < 0x80:
+            if not _is_plain(data[j]):
                 return None
-            forms[at] = c
-            at += 1
+            forms[at] = data[j]
             j += 1
-            continue
-        if c < 0xE0:  # two bytes
-            code = (np.int64(c & 0x1F) << 6) | np.int64(data[j + 1] & 0x3F)
-            j += 2
-        elif c < 0xF0:  # three
-            code = (np.int64(c & 0x0F) << 12) | (np.int64(data[j + 1] & 0x3F) << 6) | np.int64(data[j + 2] & 0x3F)
-            j += 3
-        else:  # four: beyond the table
-            return None
-        read = reading[code]
-        if read == 0:
-            return None
-        forms[at] = read
+        else:
+            code, j = _code_point(data, j)
+            if code < 0 or reading[code] == 0:
+                return None
+            forms[at] = reading[code]
         at += 1
     return forms[:at]
+
+
+@njit(inline="always", cache=True)
+def _marks_only(data: np.ndarray, start: int, end: int, reading: np.ndarray) -> bool:
+    """Whether every character of the UTF-8 text `data[start:end]` beyond ASCII has a `reading` (news punctuation,
+    `plain_form`): then its words are all ASCII, as `_ascii_word_hashes` needs."""
+    j = start
+    while j < end:
+        if data[j] < 0x80:
+            j += 1
+            continue
+        code, j = _code_point(data, j)
+        if code < 0 or reading[code] == 0:
+            return False
+    return True
 
 
 # The plain-ASCII sentence splitter below is `segment.sentences` restricted to text whose every byte is printable

@@ -65,10 +65,16 @@ def test_ascii_kernel_equals_the_regex_path(text, k):
     assert np.array_equal(shingle_sets([text], k)[0], regex_path(text, k))
 
 
+def compiled_rows(texts: list[str]) -> list[int]:
+    """The texts the fingerprints read with the compiled ASCII tokeniser."""
+    known = kernels.ascii_shingle_sets(*fingerprint.pack(texts), 1, fingerprint._READING)[2]
+    return np.flatnonzero(fingerprint._words_are_ascii(texts, known)).tolist()
+
+
 @settings(max_examples=300, deadline=None)
 @given(news_texts, st.integers(1, 6))
 def test_text_with_ascii_words_only_takes_the_kernel_and_equals_the_regex_path(text, k):
-    if fingerprint._compiled_rows([text]).tolist() == [0]:
+    if compiled_rows([text]) == [0]:
         assert all(word.isascii() for word in words(text))
     hasher = MinHasher(32, 2)
     signatures, counts = hasher.text_signatures([text], k)
@@ -79,7 +85,21 @@ def test_text_with_ascii_words_only_takes_the_kernel_and_equals_the_regex_path(t
 
 def test_only_text_with_a_word_character_beyond_ascii_takes_the_regex_path():
     texts = ["Shares rose \u00a35 \u2014 \u201cfirm\u201d", "plain", "caf\u00e9 prices", "\u212aelvin", "\u00a0"]
-    assert fingerprint._compiled_rows(texts).tolist() == [0, 1, 4]
+    texts += ["\u00abnon\u00bb", "\U0001f600 smile"]  # no stand-in, yet no word character beyond ASCII
+    assert compiled_rows(texts) == [0, 1, 4, 5, 6]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(news_texts, max_size=6))
+def test_the_kernels_know_text_of_ascii_and_news_punctuation_to_have_ascii_words(texts):
+    # Known without asking `has_ascii_words_only`: every character beyond ASCII has a stand-in (`plain_form`).
+    expected = [all(c.isascii() or ord(c) in fingerprint.STAND_INS for c in text) for text in texts]
+    data, offsets = fingerprint.pack(texts)
+    assert kernels.ascii_shingle_sets(data, offsets, 3, fingerprint._READING)[2].tolist() == expected
+    assert (
+        kernels.ascii_signatures(data, offsets, 3, *MinHasher(8, 1).permutations, fingerprint._READING)[2].tolist()
+        == expected
+    )
 
 
 @settings(max_examples=200, deadline=None)
