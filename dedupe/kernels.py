@@ -3,10 +3,12 @@
 Each kernel computes exactly what its plain definition in `fingerprint.py` / `normalize.py` says, only faster:
 - `hash_words`: the 64-bit hash of each word's UTF-8 bytes (FNV-1a, then the MurmurHash3 `fmix64` finaliser so
   that the high 32 bits used by shingles are well mixed);
-- `ascii_signatures`: for printable ASCII text, the words `[a-z0-9]+` of the lower-cased text (what the Unicode
-  word pattern finds on ASCII), hashed as above, folded into word k-gram shingles as `shingle_hashes` does, and
-  MinHashed as `MinHasher` does, in one pass with no intermediate arrays; tests/test_kernels.py proves the
+- `ascii_signatures`: for text whose words are ASCII, the words `[a-z0-9]+` of the lower-cased text (what the
+  Unicode word pattern finds there), hashed as above, folded into word k-gram shingles as `shingle_hashes` does,
+  and MinHashed as `MinHasher` does, in one pass with no intermediate arrays; tests/test_kernels.py proves the
   equality on random text;
+- `plain_form`: news punctuation (curly quotes, dashes, ...) read as ASCII stand-ins, one byte for a character, so
+  that the ASCII kernels read such text as the regex definitions do;
 - `minhash`: datasketch's `affine32` MinHash of many hash sets (premix `fmix32`, then `a * h + b mod 2**32`).
 
 Loops over documents run in parallel (`prange`); each document is independent, so results do not depend on the

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import dedupe
 from dedupe.document import clean_text
+from dedupe.fingerprint import STAND_INS
 from dedupe.fluency import LanguageModel, tokens
 from dedupe.rank import (
     _STORY_WORD,
@@ -445,6 +446,14 @@ def test_a_spans_tokens_and_story_words_are_those_of_its_text(pieces, spans):
         if span[0] < span[1]:
             assert plain.tokens(span) == tokens(text[span[0] : span[1]])
             assert plain.words(span) == len(_STORY_WORD.findall(text[span[0] : span[1]]))
+
+
+def test_every_mark_with_a_stand_in_is_read_off_the_compiled_tokens():
+    for mark in map(chr, STAND_INS):
+        text = f"{mark}Yes{mark} it{mark}s 12{mark}5 the end.{mark}\n{mark}Next"
+        plain = _PlainText.of(dedupe.Article("a", text))
+        assert plain.starts is not None, repr(mark)
+        assert plain.occurrences.tokens == tokens(text), repr(mark)
 
 
 def test_text_with_markup_or_beyond_ascii_is_read_span_by_span():
