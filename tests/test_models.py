@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import sys
 
 import pytest
 
@@ -16,6 +17,7 @@ PASSAGE = PassageMatch((0, 40), (3, 45), "corrupted", 0.8125, ("doubled-word", "
     [
         Article("a", "The text.", "Title", "2024-01-02", "Reuters", "https://x", "a.txt", {"lang": ["en"]}, True),
         Article("b", "Plain."),
+        Article("c", "\u201cCurly\u201d \u2014 and a lone surrogate \ud800 from the API.", title="\u201cT\u201d"),
         PASSAGE,
         PassageMatch(None, (5, 9), "only-in-b", 0.0),
         Region((0, 40), (3, 45), 0.5, 2),
@@ -29,3 +31,12 @@ def test_records_pickle_to_equal_records(record: object):
     for protocol in (2, pickle.HIGHEST_PROTOCOL):
         loaded = pickle.loads(pickle.dumps(record, protocol))
         assert loaded == record and type(loaded) is type(record)
+
+
+def test_pickling_a_text_beyond_ascii_leaves_no_second_copy_with_it():
+    # CPython keeps the UTF-8 encoding pickle writes of a str with that str: each text the scan sent to a worker
+    # stayed in its memory twice.
+    article = Article("a", "\u201cquoted\u201d words " * 100)
+    size = sys.getsizeof(article.text)
+    pickle.dumps(article, pickle.HIGHEST_PROTOCOL)
+    assert sys.getsizeof(article.text) == size
