@@ -41,7 +41,7 @@ from rapidfuzz.distance import Indel
 from dedupe import flat, kernels
 from dedupe.config import AlignConfig
 from dedupe.document import Document, prepare
-from dedupe.fingerprint import plain_form, word_hashes
+from dedupe.fingerprint import word_hashes
 from dedupe.markers import MarkerSites, heading_markers
 from dedupe.models import Article, PassageMatch, Region, Span
 
@@ -526,7 +526,7 @@ def _marker_sites(doc: Document) -> MarkerSites:
     joins words. Other text is always searched (a third of the marker search in verifying news with curly
     quotes)."""
     text = doc.clean.text
-    if not text.isascii() and plain_form(text) is None:
+    if not (text.isascii() or doc.plain):
         return MarkerSites.of(text)
     repeated = np.flatnonzero(doc.word_hashes[1:] == doc.word_hashes[:-1])
     starts, ends = doc.word_starts[repeated].tolist(), doc.word_ends[repeated + 1].tolist()

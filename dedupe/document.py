@@ -32,6 +32,9 @@ class Document:
     sentence_words: np.ndarray
     # Unique sorted 32-bit hashes of the word shingles (document level).
     shingles: np.ndarray
+    # Whether the clean text has a plain form (`fingerprint.plain_form`: ASCII, or ASCII and news punctuation), which
+    # the compiled tokeniser read.
+    plain: bool = False
     # What later stages derive from the document and would otherwise derive again for each pair it is in (the
     # terms and garbling markers of its sentences): see `derived`. Not part of the document's value.
     _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -84,6 +87,7 @@ def prepare(article: Article, shingle: int = 5) -> Document:
         sentences=tuple((start, end) for start, end in spans.tolist()),
         sentence_words=sentence_words,
         shingles=shingle_hashes(hashes, shingle),
+        plain=plain is not None,
     )
 
 

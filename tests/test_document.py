@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.document import _plain_parts, _regex_parts, sentence_spans
+from dedupe.document import _plain_parts, _regex_parts, prepare, sentence_spans
 from dedupe.fingerprint import STAND_INS, is_plain, plain_form
+from dedupe.models import Article
 from dedupe.normalize import WORD
 from dedupe.segment import sentences
 from tests.test_profiles import SEPARATORS, VOCABULARY, ascii_texts, news_like
@@ -99,5 +100,8 @@ def test_the_plain_form_is_the_stand_ins_of_a_text_of_plain_ascii_and_marks(text
 def test_letters_outside_ascii_keep_a_text_on_the_regex_path():
     assert plain_form("Erdo\u011fan said \u201cno\u201d.") is None
     assert plain_form("He said \u201cno\u201d.") == 'He said "no".'
+    # The prepared document says which path read it (the aligner reads doubled words off its words then).
+    assert prepare(Article("x", "He said \u201cno\u201d.")).plain
+    assert not prepare(Article("x", "Erdo\u011fan said \u201cno\u201d.")).plain
     # Guillemets and low quotes open and close sentences with a space inside them (segment.py): the regex path.
     assert plain_form("He said \u00ab no \u00bb.") is None and plain_form("\u201eNo\u201c.") is None
