@@ -51,11 +51,6 @@ def word_set_hashes(hashes: np.ndarray) -> np.ndarray:
     return np.unique((hashes >> np.uint64(32)).astype(np.uint32))
 
 
-def is_plain(text: str) -> bool:
-    """True for printable ASCII text with tabs and line breaks: the compiled sentence splitter's domain."""
-    return text.isascii() and _NOT_PLAIN.search(text) is None
-
-
 # The punctuation of news text outside words (curly quotes, dashes, spaces that do not break, signs), each with an
 # ASCII stand-in that the tokeniser and the sentence splitter (segment.py) read exactly as they read it: curly
 # quotes as the straight ones (each opens and closes a sentence, as German uses them), Unicode spaces as a space,
@@ -87,9 +82,10 @@ _READING[list(STAND_INS)] = [ord(stand_in) for stand_in in STAND_INS.values()]  
 
 
 def plain_form(text: str) -> str | None:
-    """`text` as the compiled tokeniser and splitter read it: itself when plain (`is_plain`); else, when replacing
-    its news punctuation by the ASCII stand-ins of `STAND_INS` makes it plain, that text (one character for one,
-    so every offset holds); else None (the regex path reads it)."""
+    """`text` as the compiled tokeniser and splitter read it: itself when plain (printable ASCII with tabs and line
+    breaks, the compiled sentence splitter's domain); else, when replacing its news punctuation by the ASCII
+    stand-ins of `STAND_INS` makes it plain, that text (one character for one, so every offset holds); else None
+    (the regex path reads it)."""
     if text.isascii():
         return text if _NOT_PLAIN.search(text) is None else None
     form = kernels.plain_form(np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8), _READING)

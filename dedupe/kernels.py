@@ -1765,8 +1765,8 @@ def passage_hits(keys: np.ndarray, found_keys: np.ndarray, found_seqs: np.ndarra
 
 @njit(cache=True)
 def plain_tokens(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The tokens of `fluency.tokens` of many plain texts (`fingerprint.is_plain`), hashed as `hash_words` hashes
-    their case-folded UTF-8 bytes: words `[a-z0-9]+` of the lower-cased text, and every other byte that is no
+    """The tokens of `fluency.tokens` of many plain texts (`fingerprint.plain_form`s), hashed as `hash_words`
+    hashes their case-folded UTF-8 bytes: words `[a-z0-9]+` of the lower-cased text, and every other byte that is no
     white space as a token of its own. On plain text that is what the Unicode pattern of `fluency.tokens` finds.
 
     Returns `(hashes, is_word, bounds)`: text d's tokens are `hashes[bounds[d]:bounds[d + 1]]`, and `is_word` says
