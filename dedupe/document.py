@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import numpy as np
 
 from dedupe import kernels
-from dedupe.fingerprint import plain_form, shingle_hashes, word_hashes
-from dedupe.models import Article, Span
+from dedupe.fingerprint import Text, plain_form, shingle_hashes, word_hashes
+from dedupe.models import Article, Articles, Span
 from dedupe.normalize import CleanText, looks_like_html, strip_markup, word_spans
 from dedupe.segment import ABBREVIATION_TABLE, sentences
 
@@ -131,14 +131,17 @@ class Corpus:
     """
 
     def __init__(
-        self, articles: Sequence[Article], shingle: int, prepared: Mapping[int, Document] | None = None
+        self, articles: Iterable[Article], shingle: int, prepared: Mapping[int, Document] | None = None
     ) -> None:
-        """`prepared`: documents of some of the articles (by index) prepared already, with this `shingle`."""
-        self.articles = list(articles)
+        """`articles`: read once, and held compactly (`Articles`); `prepared`: documents of some of them (by index)
+        prepared already, with this `shingle`."""
+        self.articles = Articles()
+        markup: list[bool] = []
+        for article in articles:
+            self.articles.append(article)
+            markup.append(article.markup or looks_like_html(article.text))
         self.shingle = shingle
-        self.markup = np.fromiter(
-            (a.markup or looks_like_html(a.text) for a in self.articles), dtype=bool, count=len(self.articles)
-        )
+        self.markup = np.asarray(markup, dtype=bool)
         self._prepared: dict[int, Document] = dict(prepared or {})
 
     def __len__(self) -> int:
@@ -158,4 +161,31 @@ class Corpus:
 
     def text(self, index: int) -> str:
         """The text that is fingerprinted: the clean text for articles with markup, the text itself otherwise."""
-        return self.document(index).clean.text if self.markup[index] else self.articles[index].text
+        return self.document(index).clean.text if self.markup[index] else self.articles.text(index)
+
+    def held_text(self, index: int) -> Text:
+        """`text(index)`, or its UTF-8 bytes when the article holds it so (`Articles`): what the kernels read."""
+        return self.document(index).clean.text if self.markup[index] else self.articles.held_text(index)
+
+    def texts(self) -> Sequence[Text]:
+        """`held_text(i)` of every article, each got when asked for (a stage reads them a chunk at a time)."""
+        return _Texts(self)
+
+
+class _Texts(Sequence[Text]):
+    def __init__(self, corpus: Corpus) -> None:
+        self._corpus = corpus
+
+    def __len__(self) -> int:
+        return len(self._corpus)
+
+    @overload
+    def __getitem__(self, index: int) -> Text: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Text]: ...
+
+    def __getitem__(self, index: int | slice) -> Text | list[Text]:
+        if isinstance(index, slice):
+            return [self._corpus.held_text(i) for i in range(*index.indices(len(self)))]
+        return self._corpus.held_text(index)

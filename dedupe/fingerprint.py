@@ -92,23 +92,38 @@ def plain_form(text: str) -> str | None:
     return None if form is None else form.tobytes().decode("ascii")
 
 
-def pack(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+# A text, or its UTF-8 bytes (as `models.Articles` holds text beyond ASCII): the compiled kernels read UTF-8, and
+# decoding such a text only to encode it again cost the scan's fingerprints a fifth more.
+Text = str | bytes
+
+
+def text_str(text: Text) -> str:
+    return text.decode("utf-8", "surrogatepass") if isinstance(text, bytes) else text
+
+
+def pack(texts: Sequence[Text]) -> tuple[np.ndarray, np.ndarray]:
     """Texts as one UTF-8 byte array and the `[offsets[i], offsets[i + 1])` range of each (a lone surrogate, which
     the Python API may be given, as its three bytes: no kernel reads it as plain)."""
-    encoded = [text.encode("utf-8", "surrogatepass") for text in texts]
+    encoded = [text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass") for text in texts]
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(e) for e in encoded], out=offsets[1:])
     return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
 
 
-def kernel_form(text: str) -> str | None:
+def kernel_form(text: Text) -> Text | None:
     """What a compiled kernel that tests every byte for plainness is given of `text` (and reads only where plain):
-    an ASCII text as it is, another its `plain_form` (None: the regex path). `plain_form`'s search of an ASCII text
-    was a quarter of the fingerprint stage, and about 4 s of the 1,000,000-document screen's word features."""
-    return text if text.isascii() else plain_form(text)
+    an ASCII text as it is, another its `plain_form` (None: the regex path; as bytes when `text` was). `plain_form`'s
+    search of an ASCII text was a quarter of the fingerprint stage, and about 4 s of the 1,000,000-document screen's
+    word features."""
+    if text.isascii():
+        return text
+    if isinstance(text, str):
+        return plain_form(text)
+    form = kernels.plain_form(np.frombuffer(text, dtype=np.uint8), _READING)
+    return None if form is None else form.tobytes()
 
 
-def _plain_chunks(texts: Sequence[str]) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+def _plain_chunks(texts: Sequence[Text]) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
     """`(first, rows, data, offsets)` for each chunk of `_TEXT_CHUNK` texts from `first`: the chunk's texts that
     may have a plain form (`rows`, counted from `first`) and those forms packed (`pack`), each as `kernel_form`
     gives it (the kernels reading the chunk test its bytes, `kernels.plain_passage_counts`)."""
@@ -118,13 +133,13 @@ def _plain_chunks(texts: Sequence[str]) -> Iterator[tuple[int, np.ndarray, np.nd
         yield (first, rows, *pack([forms[i] for i in rows.tolist()]))  # type: ignore[misc]
 
 
-def _words_are_ascii(texts: Sequence[str], known: np.ndarray) -> np.ndarray:
+def _words_are_ascii(texts: Sequence[Text], known: np.ndarray) -> np.ndarray:
     """Which texts the compiled ASCII tokeniser reads word for word as the regex path does: those whose words are
     all ASCII. `known`: those the kernel found to be so, being ASCII and news punctuation; the others are asked
     here. The tokeniser takes every UTF-8 byte above 127 for a separator."""
     compiled = known.copy()
     for i in np.flatnonzero(~known).tolist():
-        compiled[i] = has_ascii_words_only(texts[i])
+        compiled[i] = has_ascii_words_only(text_str(texts[i]))
     return compiled
 
 
@@ -233,7 +248,7 @@ class MinHasher:
         return kernels.minhash(values.astype(np.uint32, copy=False), bounds, self._a, self._b)
 
     def text_signatures(
-        self, texts: Sequence[str], k: int, progress: Callable[[int], None] | None = None
+        self, texts: Sequence[Text], k: int, progress: Callable[[int], None] | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Signatures of the word k-gram shingles of plain texts, and each text's word count.
 
@@ -250,7 +265,7 @@ class MinHasher:
             out[first : first + len(chunk)], counts[first : first + len(chunk)], known = found
             others = np.flatnonzero(~_words_are_ascii(chunk, known))
             if len(others):
-                hashes = [word_hashes(text_words(chunk[i])) for i in others.tolist()]
+                hashes = [word_hashes(text_words(text_str(chunk[i]))) for i in others.tolist()]
                 out[first + others] = self.signatures([shingle_hashes(h, k) for h in hashes])
                 counts[first + others] = [len(h) for h in hashes]
             if progress is not None:
@@ -259,7 +274,7 @@ class MinHasher:
 
     def passage_signatures(
         self,
-        texts: Sequence[str],
+        texts: Sequence[Text],
         min_words: int,
         others: Callable[[np.ndarray], tuple[list[np.ndarray], list[int]]] | None = None,
         dtype: type = np.uint32,

@@ -6,9 +6,12 @@ Spans are half-open character offsets `[start, end)` into the ORIGINAL decoded t
 
 from __future__ import annotations
 
+import operator
+import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 Span = tuple[int, int]
 
@@ -65,6 +68,105 @@ _ARTICLE_FIELDS = attrgetter(*Article.__slots__)
 def _article(id: str, text: str | bytes, *rest: Any) -> Article:
     """The `Article` `Article.__reduce__` pickled."""
     return Article(id, text.decode("utf-8", "surrogatepass") if isinstance(text, bytes) else text, *rest)
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedArticle:
+    """An article held by `Articles` as its id, its UTF-8 text and its other fields (`rest`, in order). Pickled, it is
+    the `Article` itself: another process gets the article, and its text is not decoded here."""
+
+    id: str
+    utf8: bytes
+    rest: tuple[Any, ...]
+
+    def article(self) -> Article:
+        return _article(self.id, self.utf8, *self.rest)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return _article, (self.id, self.utf8, *self.rest)
+
+
+class Articles(Sequence[Article]):
+    """Many articles, each text held in the smaller of its two forms: the `str`, or its UTF-8 bytes (decoded each
+    time the article is asked for). Python holds a str with one character beyond Latin-1 (a curly quote, a dash) in
+    two bytes a character, or four: typeset, the 1,000,000-article benchmark corpus took 0.9 GB more (benchmarks/
+    README.md, thirty-fifth round). ASCII text is held as it is."""
+
+    __slots__ = ("_held",)
+
+    def __init__(self, articles: Iterable[Article] = ()) -> None:
+        self._held: list[Article | EncodedArticle] = []
+        for article in articles:
+            self.append(article)
+
+    def append(self, article: Article) -> None:
+        text = article.text
+        if not text.isascii():
+            utf8 = text.encode("utf-8", "surrogatepass")
+            if sys.getsizeof(utf8) < sys.getsizeof(text):
+                self._held.append(EncodedArticle(article.id, utf8, _ARTICLE_FIELDS(article)[2:]))
+                return
+        self._held.append(article)
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+    @overload
+    def __getitem__(self, index: int) -> Article: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Article]: ...
+
+    def __getitem__(self, index: int | slice) -> Article | list[Article]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        held = self._held[index]
+        return held if isinstance(held, Article) else held.article()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and len(self) == len(other) and all(map(operator.eq, self, other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Articles({len(self)} articles)"
+
+    def ids(self) -> list[str]:
+        return [held.id for held in self._held]
+
+    def text(self, index: int) -> str:
+        held = self._held[index]
+        return held.text if isinstance(held, Article) else held.utf8.decode("utf-8", "surrogatepass")
+
+    def held_text(self, index: int) -> str | bytes:
+        """The text of article `index` as held: the str, or its UTF-8 bytes."""
+        held = self._held[index]
+        return held.text if isinstance(held, Article) else held.utf8
+
+    def pickled(self, index: int) -> Article | EncodedArticle:
+        """What to send to another process for article `index`: it unpickles as that `Article`, and a text held as
+        UTF-8 goes as it is held (an `Article`'s pickle holds its text as UTF-8 too, `Article.__reduce__`)."""
+        return self._held[index]
+
+    def subset(self, indexes: Iterable[int]) -> Articles:
+        """The articles at `indexes`, in that order, held as they are here (nothing decoded or copied)."""
+        return _held_as_they_are([self._held[index] for index in indexes])
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # A list of the articles on the other side, each sent as `pickled` sends it: a list is read faster than any
+        # Python sequence (the ranking reads its members' many times over).
+        return list, (self._held,)
+
+
+def _held_as_they_are(held: list[Article | EncodedArticle]) -> Articles:
+    articles = Articles()
+    articles._held = held
+    return articles
+
+
+def article_ids(articles: Sequence[Article]) -> list[str]:
+    """The ids of `articles`, without decoding the texts of those held as UTF-8 (`Articles`)."""
+    return articles.ids() if isinstance(articles, Articles) else [article.id for article in articles]
 
 
 @_pickled_as_arguments

@@ -199,7 +199,7 @@ def corpus_profiles(corpus: Corpus, indexes: np.ndarray, min_words: int) -> Prof
 
 def corpus_features(corpus: Corpus, indexes: np.ndarray) -> CorpusFeatures:
     """The word features of articles `indexes` of a corpus, joined (document k is article `indexes[k]`)."""
-    forms = [kernel_form(corpus.text(i)) for i in indexes.tolist()]
+    forms = [kernel_form(corpus.held_text(i)) for i in indexes.tolist()]
     has_form = np.fromiter((form is not None for form in forms), dtype=bool, count=len(forms))
     data, offsets = pack([form or "" for form in forms])
     hashes, terms, figures, word_bounds, ranges, terminal, sentence_bounds, plain = kernels.plain_word_features(

@@ -124,7 +124,7 @@ def _pair(pair: Pair) -> dict[str, Any]:
 
 def render(result: ScanResult, console: Console, passages: bool = True) -> None:
     """Print the scan for a person: a summary, the clusters with their ranking, then each pair's passages."""
-    texts = {a.id: a.text for a in result.documents}
+    index_of = {article_id: index for index, article_id in enumerate(result.documents.ids())}
     duplicates = sum(p.relation != "partial-reuse" for p in result.pairs)
     implied = int(result.stats.get("pairs_implied", 0))
     console.print(
@@ -147,9 +147,10 @@ def render(result: ScanResult, console: Console, passages: bool = True) -> None:
             f"\n[{_RELATION_STYLE[pair.relation]}]{pair.relation}[/] {escape(pair.a)} ~ {escape(pair.b)}  "
             f"jaccard {pair.jaccard:.2f}, coverage {pair.coverage_a:.0%} / {pair.coverage_b:.0%}"
         )
-        if passages:
+        if passages and pair.passages:
+            text_a, text_b = (result.documents[index_of[side]].text for side in (pair.a, pair.b))
             for passage in pair.passages:
-                _render_passage(console, passage, texts[pair.a], texts[pair.b])
+                _render_passage(console, passage, text_a, text_b)
     for skipped in result.skipped:
         console.print(f"[yellow]skipped[/] {escape(str(skipped))}")
     for warning in result.warnings:

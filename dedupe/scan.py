@@ -17,7 +17,7 @@ from dedupe.document import Corpus, Document
 from dedupe.fingerprint import MinHasher, word_set_hashes
 from dedupe.fluency import LanguageModel
 from dedupe.ingest import Fields, IngestLog, read_articles
-from dedupe.models import Article, Cluster, Pair, Skipped
+from dedupe.models import Article, Articles, Cluster, Pair, Skipped
 from dedupe.rank import compared_pairs, is_compared
 from dedupe.verify import screen
 from dedupe.workers import Workers, rank_clusters, verify_pairs, worker_count
@@ -37,7 +37,8 @@ class ScanResult:
     """Everything a scan found, in input order; `report.py` renders it."""
 
     config: ScanConfig
-    documents: tuple[Article, ...]
+    # The articles as read, held compactly (each made when asked for).
+    documents: Articles
     # Related pairs; of a family of more than HUB_SATELLITES copies, those through its hub (`verify_hubs`).
     pairs: tuple[Pair, ...]
     clusters: tuple[Cluster, ...]
@@ -77,7 +78,7 @@ def _scan(
     stats: dict[str, float] = {}
     log = IngestLog()
     clock = time.perf_counter()
-    corpus = Corpus(list(_articles(sources, log, fields)), config.shingle)
+    corpus = Corpus(_articles(sources, log, fields), config.shingle)
     stats["seconds_read"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -133,7 +134,7 @@ def _scan(
     stats["documents_prepared"] = corpus.prepared
     return ScanResult(
         config=config,
-        documents=tuple(corpus.articles),
+        documents=corpus.articles,
         pairs=tuple(sorted(pairs, key=lambda p: (p.a, p.b))),
         clusters=tuple(clusters),
         skipped=tuple(log.skipped),
@@ -157,7 +158,7 @@ def fingerprint(corpus: Corpus, config: ScanConfig, progress: Progress | None = 
     Plain texts (`fingerprint.plain_form`) go through the compiled kernels without being prepared; the others
     through their prepared `Document`. Both give the same rows (tests/test_kernels.py).
     """
-    texts = [corpus.text(i) for i in range(len(corpus))]
+    texts = corpus.texts()
     document_hasher = MinHasher(config.document.num_perm, config.document.seed)
     documents, _ = document_hasher.text_signatures(
         texts, config.shingle, None if progress is None else lambda done: progress("fingerprint", done, len(texts))
@@ -255,7 +256,8 @@ def verify_hubs(
     kept = screen(corpus, spokes, config)
     pairs = verify_pairs(corpus, spokes[kept.keep], config, workers=workers, matches=kept.matches)
 
-    index_of = {article.id: index for index, article in enumerate(corpus.articles)}
+    ids = corpus.articles.ids()
+    index_of = {article_id: index for index, article_id in enumerate(ids)}
     confirmed = np.zeros(len(corpus), dtype=bool)
     for pair in pairs:
         if pair.relation in DUPLICATE_RELATIONS:
@@ -267,7 +269,7 @@ def verify_hubs(
     sizes = np.zeros(len(hubs), dtype=np.int64)
     hub_of = np.full(len(corpus), -1, dtype=np.int64)  # every satellite's hub, confirmed or not
     for number, (hub, satellites) in enumerate(hubs):
-        members = sorted([hub, *(s for s in satellites if confirmed[s])], key=lambda i: corpus.articles[i].id)
+        members = sorted([hub, *(s for s in satellites if confirmed[s])], key=ids.__getitem__)
         family[members] = number
         place[members] = np.arange(len(members))
         sizes[number] = len(members)
@@ -297,9 +299,10 @@ def build_clusters(
     if workers is None:
         with Workers(worker_count(config)) as own:
             return build_clusters(corpus, pairs, config, own, progress)
-    index_of = {article.id: index for index, article in enumerate(corpus.articles)}
+    ids = corpus.articles.ids()
+    index_of = {article_id: index for index, article_id in enumerate(ids)}
     known = {(p.a, p.b): p for p in pairs}
-    stars = star_clusters([a.id for a in corpus.articles], pairs)
+    stars = star_clusters(ids, pairs)
     missing = [
         (index_of[first], index_of[second])
         for _, members in stars
@@ -315,7 +318,7 @@ def build_clusters(
     # an evenly spaced sample of it: building the model is Python per word (0.6 ms a Reuters article).
     step = -(-len(corpus) // FLUENCY_SAMPLE)
     model = LanguageModel.build(corpus.text(i) for i in range(0, len(corpus), step)) if stars else None
-    articles = [[corpus.articles[index_of[m]] for m in members] for _, members in stars]
+    articles = [corpus.articles.subset(index_of[m] for m in members) for _, members in stars]
     ranked = rank_clusters(
         articles,
         known,

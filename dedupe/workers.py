@@ -35,7 +35,7 @@ from dedupe import kernels, rank
 from dedupe.config import ScanConfig
 from dedupe.document import Corpus, Document, prepare
 from dedupe.fluency import LanguageModel
-from dedupe.models import Article, Member, Pair
+from dedupe.models import Article, EncodedArticle, Member, Pair, article_ids
 from dedupe.rank import compared_pairs, rank_members
 from dedupe.verify import SentenceMatches, relate
 
@@ -228,7 +228,7 @@ def rank_clusters(
     if not parallel or not (workers.running or len(clusters) >= _MIN_PARALLEL_CLUSTERS or large):
         in_process: list[tuple[Member, ...]] = []
         for done, members in enumerate(clusters, start=1):
-            in_process.append(rank_members(members, pairs, model))
+            in_process.append(rank_members(list(members), pairs, model))  # each text made once (`Articles`)
             if progress is not None and (done % 64 == 0 or done == len(clusters)):
                 progress(done)
         return in_process
@@ -243,8 +243,10 @@ def rank_clusters(
         shipped = _Shipped(uuid.uuid4().hex, os.path.join(directory, "model.pickle"))
         with open(shipped.path, "wb") as file:
             pickle.dump(model, file, protocol=pickle.HIGHEST_PROTOCOL)
-        # The largest clusters first, each cut into one stretch of its comparisons per worker.
-        stretches = {k: _stretches(clusters[k], workers.count) for k in large}
+        # The largest clusters first, each cut into one stretch of its comparisons per worker. (Their articles are
+        # made here once: `clusters` may hold them as `Articles`, which makes one each time it is asked.)
+        whole = {k: list(clusters[k]) for k in large}
+        stretches = {k: _stretches(whole[k], workers.count) for k in large}
         tallied = {
             k: [
                 workers.submit(_tally_stretch, clusters[k], _pairs_of(stretch, pairs), stretch, shipped)
@@ -259,9 +261,7 @@ def rank_clusters(
         done = 0
         for k, parts in tallied.items():
             tallies = rank.join_tallies([future.result() for future in parts])
-            ranked[k] = rank.ranked(
-                clusters[k], rank.evidence_from(clusters[k], tallies, rank.cleaned_texts(clusters[k]))
-            )
+            ranked[k] = rank.ranked(whole[k], rank.evidence_from(whole[k], tallies, rank.cleaned_texts(whole[k])))
             done += 1
             if progress is not None:
                 progress(done)
@@ -306,7 +306,7 @@ def _tally_stretch(
 
 def _pairs_within(members: Sequence[Article], pairs: Mapping[tuple[str, str], Pair]) -> dict[tuple[str, str], Pair]:
     """The pairs of `pairs` that ranking `members` compares (`rank.compared_pairs`): all a worker is sent."""
-    return _pairs_of(compared_pairs([a.id for a in members]), pairs)
+    return _pairs_of(compared_pairs(article_ids(members)), pairs)
 
 
 def _rank_chunk(
@@ -337,8 +337,9 @@ def _model(shipped: _Shipped) -> LanguageModel | None:
     return _loaded[1]
 
 
-def _articles(corpus: Corpus, chunk: np.ndarray) -> dict[int, Article]:
-    return {index: corpus.articles[index] for index in np.unique(chunk).tolist()}
+def _articles(corpus: Corpus, chunk: np.ndarray) -> dict[int, Article | EncodedArticle]:
+    """The articles of a chunk's pairs by index, as they are pickled to a worker (`Articles.pickled`)."""
+    return {index: corpus.articles.pickled(index) for index in np.unique(chunk).tolist()}
 
 
 def _verify_chunk(

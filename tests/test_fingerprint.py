@@ -118,3 +118,22 @@ def test_a_lone_surrogate_from_the_python_api_is_read_between_words():
     relations = {frozenset((p.a, p.b)): p.relation for p in dedupe.scan(articles).pairs}
     assert relations[frozenset(("between", "plain"))] == "exact-duplicate"
     assert relations[frozenset(("inside", "plain"))] == "near-duplicate"
+
+
+def test_texts_given_as_their_utf8_bytes_fingerprint_as_the_texts_do():
+    # A scan's corpus holds text beyond ASCII as UTF-8 bytes (`models.Articles`) and hands the kernels those.
+    texts = [
+        "The embassy said on Friday. Three sources said 12 people had left the city.",
+        "\u201cWe will act,\u201d the minister said \u2014 on Friday. Three sources said 12 people had left.",
+        "Die Stra\u00dfe wurde gestern gesperrt. Aus \u0141\u00f3d\u017a meldete die Polizei zw\u00f6lf Verletzte.",
+        "A lone surrogate \ud800 from the Python API. It sits between the words of this sentence here.",
+    ]
+    encoded = [text.encode("utf-8", "surrogatepass") for text in texts]
+    hasher = MinHasher(32, 3)
+    for mixed in (encoded, [*texts[:2], *encoded[2:]]):
+        for expected, found in zip(hasher.text_signatures(texts, 5), hasher.text_signatures(mixed, 5), strict=True):
+            assert np.array_equal(expected, found)
+        for expected, found in zip(
+            hasher.passage_signatures(texts, 4), hasher.passage_signatures(mixed, 4), strict=True
+        ):
+            assert np.array_equal(expected, found)

@@ -140,9 +140,15 @@ def test_a_large_cluster_is_ranked_by_every_worker_as_in_process(monkeypatch):
     pairs = {(p.a, p.b): p for p in result.pairs}
     assert any(len(members) >= 3 for members in clusters) and any(len(members) < 3 for members in clusters)
     model = LanguageModel.build(a.text for a in result.documents)
+    # As the scan gives them: the clusters' articles held as the scan's corpus holds them (`Articles`), the seeds'
+    # typeset texts as UTF-8.
+    place = {article_id: index for index, article_id in enumerate(result.documents.ids())}
+    held = [result.documents.subset(place[m.id] for m in c.members) for c in result.clusters]
+    assert any(isinstance(members.held_text(k), bytes) for members in held for k in range(len(members)))
     with workers.Workers(2) as pool:
         ranked = workers.rank_clusters(clusters, pairs, model, pool)
         assert pool.running
+        assert workers.rank_clusters(held, pairs, model, pool) == ranked
     assert ranked == [rank_members(members, pairs, model) for members in clusters]
 
 
