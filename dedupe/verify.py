@@ -23,8 +23,10 @@ from dedupe.profiles import profiles as profiles_of
 # Pairs the screen's kernel takes at a time, between progress reports (about 0.4 s on 2 cores).
 _SCREEN_BLOCK = 100_000
 # Documents per range of the screen's grid (`_grid`). The word features, sentence sets and profiles the screen
-# holds are about 6 KB a document: a block of two ranges holds up to 3 GB of them.
-_SCREEN_RANGE = 250_000
+# holds are about 6 KB a document: a block of two ranges holds up to 2.4 GB of them. (Ranges of 250,000 made the
+# screen the 1,000,000-document scan's peak, 6.0 GB; in five of 200,000 it is 5.1 GB, in as long: benchmarks/
+# README.md, thirty-sixth round.)
+_SCREEN_RANGE = 200_000
 # Candidate pairs the grid assigns to blocks, or turns into rows of a block's features, at a time.
 _GRID_SLICE = 10_000_000
 
@@ -329,8 +331,8 @@ def _grid(candidates: np.ndarray, documents: int) -> Iterator[_Block]:
     two ranges, with those within either range that no earlier block took (a range's own pairs need no features
     but its own, so they ride with the first block that computes them). Blocks come in an order where each shares
     a range with the one before as often as can be (for four ranges: 0-1, 0-2, 0-3, 1-3, 1-2, 2-3), so that the
-    screen computes a range's features once per run of blocks holding it: seven ranges' worth for 1,000,000
-    documents in four ranges, where computing both ranges of every block was twelve. Holding every document's at
+    screen computes a range's features once per run of blocks holding it: eleven ranges' worth for 1,000,000
+    documents in five ranges, where computing both ranges of every block was twenty. Holding every document's at
     once would take about 6 GB for 1,000,000.
     """
     size = _range_size(documents)
