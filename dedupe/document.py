@@ -9,8 +9,8 @@ from typing import Any, TypeVar, overload
 import numpy as np
 
 from dedupe import kernels
-from dedupe.fingerprint import Text, plain_form, shingle_hashes, word_hashes
-from dedupe.models import Article, Articles, Span
+from dedupe.fingerprint import plain_form, shingle_hashes, word_hashes
+from dedupe.models import Article, Articles, Span, Text, decoded
 from dedupe.normalize import CleanText, looks_like_html, strip_markup, word_spans
 from dedupe.segment import ABBREVIATION_TABLE, sentences
 
@@ -161,7 +161,7 @@ class Corpus:
 
     def text(self, index: int) -> str:
         """The text that is fingerprinted: the clean text for articles with markup, the text itself otherwise."""
-        return self.document(index).clean.text if self.markup[index] else self.articles.text(index)
+        return decoded(self.held_text(index))
 
     def held_text(self, index: int) -> Text:
         """`text(index)`, or its UTF-8 bytes when the article holds it so (`Articles`): what the kernels read."""

@@ -18,6 +18,7 @@ import numpy as np
 
 from dedupe import kernels
 from dedupe.flat import DOCUMENTS, Layout
+from dedupe.models import Text, decoded
 from dedupe.normalize import has_ascii_words_only
 from dedupe.normalize import words as text_words
 from dedupe.segment import ABBREVIATION_TABLE
@@ -88,19 +89,18 @@ def plain_form(text: str) -> str | None:
     (the regex path reads it)."""
     if text.isascii():
         return text if _NOT_PLAIN.search(text) is None else None
-    form = kernels.plain_form(np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8), _READING)
-    return None if form is None else form.tobytes().decode("ascii")
+    form = _utf8_plain_form(text.encode("utf-8", "surrogatepass"))
+    return None if form is None else form.decode("ascii")
 
 
-# A text, or its UTF-8 bytes (as `models.Articles` holds text beyond ASCII): the compiled kernels read UTF-8, and
-# decoding such a text only to encode it again cost the scan's fingerprints a fifth more.
-Text = str | bytes
+def _utf8_plain_form(utf8: bytes) -> bytes | None:
+    """`plain_form` of a text beyond ASCII given as UTF-8, as ASCII bytes."""
+    form = kernels.plain_form(np.frombuffer(utf8, dtype=np.uint8), _READING)
+    return None if form is None else form.tobytes()
 
 
-def text_str(text: Text) -> str:
-    return text.decode("utf-8", "surrogatepass") if isinstance(text, bytes) else text
-
-
+# The kernels read UTF-8: a text held as its bytes (`models.Articles`) goes to them as it is (decoding it to encode it
+# again cost the scan's fingerprints a fifth more).
 def pack(texts: Sequence[Text]) -> tuple[np.ndarray, np.ndarray]:
     """Texts as one UTF-8 byte array and the `[offsets[i], offsets[i + 1])` range of each (a lone surrogate, which
     the Python API may be given, as its three bytes: no kernel reads it as plain)."""
@@ -112,15 +112,12 @@ def pack(texts: Sequence[Text]) -> tuple[np.ndarray, np.ndarray]:
 
 def kernel_form(text: Text) -> Text | None:
     """What a compiled kernel that tests every byte for plainness is given of `text` (and reads only where plain):
-    an ASCII text as it is, another its `plain_form` (None: the regex path; as bytes when `text` was). `plain_form`'s
-    search of an ASCII text was a quarter of the fingerprint stage, and about 4 s of the 1,000,000-document screen's
-    word features."""
+    an ASCII text as it is, another its `plain_form` as ASCII bytes (None: the regex path). `plain_form`'s search of
+    an ASCII text was a quarter of the fingerprint stage, and about 4 s of the 1,000,000-document screen's word
+    features."""
     if text.isascii():
         return text
-    if isinstance(text, str):
-        return plain_form(text)
-    form = kernels.plain_form(np.frombuffer(text, dtype=np.uint8), _READING)
-    return None if form is None else form.tobytes()
+    return _utf8_plain_form(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
 
 
 def _plain_chunks(texts: Sequence[Text]) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
@@ -139,7 +136,7 @@ def _words_are_ascii(texts: Sequence[Text], known: np.ndarray) -> np.ndarray:
     here. The tokeniser takes every UTF-8 byte above 127 for a separator."""
     compiled = known.copy()
     for i in np.flatnonzero(~known).tolist():
-        compiled[i] = has_ascii_words_only(text_str(texts[i]))
+        compiled[i] = has_ascii_words_only(decoded(texts[i]))
     return compiled
 
 
@@ -265,7 +262,7 @@ class MinHasher:
             out[first : first + len(chunk)], counts[first : first + len(chunk)], known = found
             others = np.flatnonzero(~_words_are_ascii(chunk, known))
             if len(others):
-                hashes = [word_hashes(text_words(text_str(chunk[i]))) for i in others.tolist()]
+                hashes = [word_hashes(text_words(decoded(chunk[i]))) for i in others.tolist()]
                 out[first + others] = self.signatures([shingle_hashes(h, k) for h in hashes])
                 counts[first + others] = [len(h) for h in hashes]
             if progress is not None:

@@ -65,9 +65,18 @@ class Article:
 _ARTICLE_FIELDS = attrgetter(*Article.__slots__)
 
 
-def _article(id: str, text: str | bytes, *rest: Any) -> Article:
+def _article(id: str, text: Text, *rest: Any) -> Article:
     """The `Article` `Article.__reduce__` pickled."""
-    return Article(id, text.decode("utf-8", "surrogatepass") if isinstance(text, bytes) else text, *rest)
+    return Article(id, decoded(text), *rest)
+
+
+# A text, or its UTF-8 bytes (as `Articles` holds text beyond ASCII, and pickles send it).
+Text = str | bytes
+
+
+def decoded(text: Text) -> str:
+    """The text itself (a lone surrogate, which the Python API may be given, was encoded as its three bytes)."""
+    return text.decode("utf-8", "surrogatepass") if isinstance(text, bytes) else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,10 +144,9 @@ class Articles(Sequence[Article]):
         return [held.id for held in self._held]
 
     def text(self, index: int) -> str:
-        held = self._held[index]
-        return held.text if isinstance(held, Article) else held.utf8.decode("utf-8", "surrogatepass")
+        return decoded(self.held_text(index))
 
-    def held_text(self, index: int) -> str | bytes:
+    def held_text(self, index: int) -> Text:
         """The text of article `index` as held: the str, or its UTF-8 bytes."""
         held = self._held[index]
         return held.text if isinstance(held, Article) else held.utf8
