@@ -108,9 +108,14 @@ def _plain_parts(text: str) -> _Parts:
     most of a gate check's fixed cost."""
     data = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
     starts, ends, hashes = kernels.plain_words(data)
-    lowered = text.lower()
-    words = [lowered[start:end] for start, end in zip(starts.tolist(), ends.tolist(), strict=True)]
+    # The words by `str.split` of the text with every character but a letter or digit made a space: slicing each
+    # out at its offsets, in Python, took a tenth of verifying the pairs of 20,000 articles.
+    words = text.lower().translate(_WORDS_ONLY).split()
     return words, starts, ends, hashes, kernels.plain_sentences(data, ABBREVIATION_TABLE)
+
+
+# Every ASCII character but `[A-Za-z0-9]` (the compiled tokeniser's word bytes) to a space.
+_WORDS_ONLY = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
 
 
 def sentence_spans(text: str) -> list[Span]:

@@ -20,7 +20,6 @@ The score is a weighted sum; the weights were chosen by measurement on generated
 from __future__ import annotations
 
 import bisect
-import itertools
 import math
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -509,12 +508,13 @@ class _PlainText:
             return cls(article, clean, Occurrences(tokens(clean)))
         # Text with a plain form is tokenised once, by the compiled pass over that form: its tokens are the
         # lower-cased text between the offsets, news punctuation included (`fluency.tokens` of it; tests/test_rank.py).
-        found = kernels.plain_token_spans(np.frombuffer(form.encode("ascii"), dtype=np.uint8))
-        starts, ends = found[0].tolist(), found[1].tolist()
+        found_starts, found_ends = kernels.plain_token_spans(np.frombuffer(form.encode("ascii"), dtype=np.uint8))
+        long_before = np.zeros(len(found_starts) + 1, dtype=np.int64)
+        np.cumsum(found_ends - found_starts >= 4, out=long_before[1:])
+        starts, ends = found_starts.tolist(), found_ends.tolist()
         lowered = clean.lower()
         seq = [lowered[start:end] for start, end in zip(starts, ends, strict=True)]
-        long_before = [0, *itertools.accumulate(end - start >= 4 for start, end in zip(starts, ends, strict=True))]
-        return cls(article, clean, Occurrences(seq), starts, ends, long_before)
+        return cls(article, clean, Occurrences(seq), starts, ends, long_before.tolist())
 
     def span_text(self, span: Span) -> str:
         found = self._texts.get(span)
