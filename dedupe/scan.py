@@ -80,12 +80,6 @@ def _scan(
     clock = time.perf_counter()
     corpus = Corpus(_articles(sources, log, fields), config.shingle)
     stats["seconds_read"] = time.perf_counter() - clock
-    workers = Workers(worker_count(config))
-    # The server the worker processes fork from imports and loads what they need, about 1 s of one core: started
-    # now, it does so while the fingerprints and candidates leave a core partly idle (at 20,000 documents they kept
-    # 1.4-1.5 of 2 busy), not in the screen, which keeps both. News gives several candidate pairs an article (7.7
-    # at 20,000), so a corpus of as many articles as verifying in the processes needs pairs most likely will.
-    workers.warm(len(corpus))
 
     clock = time.perf_counter()
     fingerprints = fingerprint(corpus, config, progress)
@@ -104,8 +98,8 @@ def _scan(
     hubs = candidate_hubs(by_document, len(corpus), HUB_SATELLITES)
     stats["seconds_candidates"] = time.perf_counter() - clock
 
-    with workers:
-        workers.warm(len(candidates))  # while the screen runs, if not started already
+    with Workers(worker_count(config)) as workers:
+        workers.warm(len(candidates))  # while the screen runs
         clock = time.perf_counter()
         through_hubs, left, implied = verify_hubs(corpus, candidates, hubs, config, workers)
         if hubs:

@@ -87,9 +87,9 @@ class Workers:
         return self._pool is not None
 
     def warm(self, pairs: int) -> None:
-        """When verifying about `pairs` candidates may use the processes (`_MIN_PARALLEL`), start the server they
-        fork from, without waiting: it imports what they need while the caller goes on, and the processes then
-        start at once. Nothing to do with one process, or where processes spawn, or once it runs."""
+        """When verifying `pairs` candidates (before the screen: at most that many) may use the processes, start
+        the server they fork from, without waiting: it imports what they need while the caller goes on, and the
+        processes then start at once. Nothing to do with one process, or where processes spawn."""
         if self.count > 1 and pairs >= _MIN_PARALLEL and _context().get_start_method() == "forkserver":
             forkserver.ensure_running()
 

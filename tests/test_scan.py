@@ -87,18 +87,3 @@ def test_a_hub_that_only_reuses_its_satellites_passages_implies_nothing(monkeypa
     full = every_pair_verified(monkeypatch, members)
     assert result.pairs == full.pairs  # each once (the hub's pairs are not verified again with the rest)
     assert clusters_in_full(result) == clusters_in_full(full)
-
-
-def test_the_workers_server_is_asked_for_before_the_fingerprints(monkeypatch: pytest.MonkeyPatch):
-    # Asked with the corpus's size as soon as it is read, its server's imports overlap the fingerprints and the
-    # candidates (`Workers.warm` starts it only for a corpus large enough to verify in processes).
-    events: list[object] = []
-    workers_module = importlib.import_module("dedupe.workers")
-    monkeypatch.setattr(workers_module.Workers, "warm", lambda _, pairs: events.append(("warm", pairs)))
-    fingerprint = scan_module.fingerprint
-    monkeypatch.setattr(
-        scan_module, "fingerprint", lambda *args, **kwargs: events.append("fingerprint") or fingerprint(*args, **kwargs)
-    )
-    members = edited_copies(4)
-    dedupe.scan(members)
-    assert events[:2] == [("warm", len(members)), "fingerprint"]
