@@ -102,6 +102,10 @@ def _regex_parts(text: str) -> _Parts:
     return words, starts, ends, word_hashes(words), spans
 
 
+# Every ASCII character but `[A-Za-z0-9]` (the compiled tokeniser's word bytes) to a space.
+_WORDS_ONLY = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
+
+
 def _plain_parts(text: str) -> _Parts:
     """The same for plain ASCII text (or a text's plain form, `fingerprint.plain_form`), from the compiled tokeniser
     and sentence splitter (tests/test_document.py proves the equality): about five times faster, and preparing is
@@ -112,10 +116,6 @@ def _plain_parts(text: str) -> _Parts:
     # out at its offsets, in Python, took a tenth of verifying the pairs of 20,000 articles.
     words = text.lower().translate(_WORDS_ONLY).split()
     return words, starts, ends, hashes, kernels.plain_sentences(data, ABBREVIATION_TABLE)
-
-
-# Every ASCII character but `[A-Za-z0-9]` (the compiled tokeniser's word bytes) to a space.
-_WORDS_ONLY = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
 
 
 def sentence_spans(text: str) -> list[Span]:
