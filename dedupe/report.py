@@ -122,14 +122,19 @@ def _pair(pair: Pair) -> dict[str, Any]:
     }
 
 
+def _counted(count: int, noun: str) -> str:
+    """`count` in bold and the noun after it, plural unless one ("1 cluster", "2 clusters")."""
+    return f"[bold]{count}[/] {noun}{'' if count == 1 else 's'}"
+
+
 def render(result: ScanResult, console: Console, passages: bool = True) -> None:
     """Print the scan for a person: a summary, the clusters with their ranking, then each pair's passages."""
     index_of = {article_id: index for index, article_id in enumerate(result.documents.ids())}
     duplicates = sum(p.relation != "partial-reuse" for p in result.pairs)
     implied = int(result.stats.get("pairs_implied", 0))
     console.print(
-        f"[bold]{len(result.documents)}[/] articles, [bold]{len(result.clusters)}[/] clusters, "
-        f"[bold]{duplicates}[/] duplicate pairs, [bold]{len(result.pairs) - duplicates}[/] partial-reuse pairs"
+        f"{_counted(len(result.documents), 'article')}, {_counted(len(result.clusters), 'cluster')}, "
+        f"{_counted(duplicates, 'duplicate pair')}, {_counted(len(result.pairs) - duplicates, 'partial-reuse pair')}"
         + (f", [bold]{implied}[/] more in large families shown through their hub" if implied else "")
         + f" [dim]({result.config.identity})[/]"
     )

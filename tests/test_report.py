@@ -6,9 +6,10 @@ import io
 from pathlib import Path
 
 import orjson
+from rich.console import Console
 
 import dedupe
-from dedupe.report import to_dict, to_json, write_json
+from dedupe.report import render, to_dict, to_json, write_json
 from tests.conftest import SEEDS
 
 
@@ -33,3 +34,10 @@ def test_an_empty_scan_writes_empty_lists():
     assert result.pairs == () and result.clusters == ()
     assert to_json(result) == _dumped_whole(result)
     assert b'"pairs": [],' in to_json(result)
+
+
+def test_the_summary_counts_in_the_singular_and_the_plural():
+    out = io.StringIO()
+    render(dedupe.scan([SEEDS]), Console(file=out, width=200), passages=False)
+    # The seeds: one family of two copies, and one pair sharing a sentence.
+    assert out.getvalue().startswith("5 articles, 1 cluster, 1 duplicate pair, 1 partial-reuse pair ")
