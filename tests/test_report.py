@@ -1,4 +1,5 @@
-"""The JSON report written a record at a time is the whole report dumped at once, byte for byte."""
+"""The report: the JSON written a record at a time is the whole report dumped at once, byte for byte; the summary a
+person reads first."""
 
 from __future__ import annotations
 
