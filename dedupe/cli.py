@@ -181,8 +181,10 @@ def near_command(
     id_field: Annotated[str, typer.Option(help="JSON field that holds the article id.")] = "id",
     progress: Annotated[bool, typer.Option(help="Show progress bars on stderr.")] = True,
 ) -> None:
-    """Document-level near-duplicates only: pairs whose exact word n-gram Jaccard reaches the threshold (the job
-    every MinHash tool does; no passages, no ranking). One `id_a id_b jaccard` line per pair, tab-separated."""
+    """Document-level near-duplicates only: pairs whose exact word n-gram Jaccard reaches the threshold.
+
+    The job every MinHash tool does: no passages, no ranking. One `id_a id_b jaccard` line per pair, tab-separated.
+    """
     with user_errors(), progress_bar(progress) as callback:
         result = near_duplicates(
             paths,
@@ -394,8 +396,10 @@ def gate_command(
     text_field: TextField = "text",
     id_field: IdField = "id",
 ) -> None:
-    """Read JSONL articles on stdin; print one verdict per line on stdout; add each the policy admits, atomically
-    with its check. A line that is no article gets {"line", "verdict": "error", "error"} and the stream goes on."""
+    """Read JSONL articles on stdin; print one verdict per line on stdout; add each the policy admits.
+
+    Each add is atomic with its check; a line that is no article gets a verdict "error" and the stream goes on.
+    """
     fields = Fields(id=id_field, text=text_field)
     lines = enumerate(iter(sys.stdin.buffer.readline, b""), start=1)
     with user_errors(), Index.open(index, max_matches=max_matches or None) as gate:
