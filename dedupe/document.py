@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, overload
+from typing import Any, TypeVar
 
 import numpy as np
 
 from dedupe import kernels
 from dedupe.fingerprint import plain_form, shingle_hashes, word_hashes
-from dedupe.models import Article, Articles, Span, Text, decoded
+from dedupe.models import Article, Articles, MadeWhenAsked, Span, Text, decoded
 from dedupe.normalize import CleanText, looks_like_html, strip_markup, word_spans
 from dedupe.segment import ABBREVIATION_TABLE, sentences
 
@@ -177,20 +177,14 @@ class Corpus:
         return _Texts(self)
 
 
-class _Texts(Sequence[Text]):
+class _Texts(MadeWhenAsked[Text]):
+    __slots__ = ("_corpus",)
+
     def __init__(self, corpus: Corpus) -> None:
         self._corpus = corpus
 
     def __len__(self) -> int:
         return len(self._corpus)
 
-    @overload
-    def __getitem__(self, index: int) -> Text: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Text]: ...
-
-    def __getitem__(self, index: int | slice) -> Text | list[Text]:
-        if isinstance(index, slice):
-            return [self._corpus.held_text(i) for i in range(*index.indices(len(self)))]
+    def item(self, index: int) -> Text:
         return self._corpus.held_text(index)

@@ -95,7 +95,30 @@ class EncodedArticle:
         return _article, (self.id, self.utf8, *self.rest)
 
 
-class Articles(Sequence[Article]):
+_Item = TypeVar("_Item")
+
+
+class MadeWhenAsked(Sequence[_Item]):
+    """A sequence whose items are made when asked for, one at a time (`item`); a slice gives a list of them."""
+
+    __slots__ = ()
+
+    def item(self, index: int) -> _Item:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> _Item: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[_Item]: ...
+
+    def __getitem__(self, index: int | slice) -> _Item | list[_Item]:
+        if isinstance(index, slice):
+            return [self.item(i) for i in range(*index.indices(len(self)))]
+        return self.item(index)
+
+
+class Articles(MadeWhenAsked[Article]):
     """Many articles, each text held in the smaller of its two forms: the `str`, or its UTF-8 bytes (decoded each
     time the article is asked for). Python holds a str with one character beyond Latin-1 (a curly quote, a dash) in
     two bytes a character, or four: typeset, the 1,000,000-article benchmark corpus took 0.9 GB more (benchmarks/
@@ -120,15 +143,7 @@ class Articles(Sequence[Article]):
     def __len__(self) -> int:
         return len(self._held)
 
-    @overload
-    def __getitem__(self, index: int) -> Article: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Article]: ...
-
-    def __getitem__(self, index: int | slice) -> Article | list[Article]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+    def item(self, index: int) -> Article:
         held = self._held[index]
         return held if isinstance(held, Article) else held.article()
 
