@@ -299,3 +299,19 @@ def test_kept_sentence_matches_are_held_in_one_array_and_read_as_a_sequence():
     chunk = held.taken(np.array([4, 0, 2]))
     assert [m.tolist() for m in chunk] == [expected[k].tolist() for k in (4, 0, 2)]
     assert not np.shares_memory(chunk.rows, held.rows)
+
+
+def test_a_worker_forgets_the_documents_no_later_chunk_has():
+    from dedupe import workers
+
+    # Chunks of two rows: document 0 is in chunks 0 and 1, document 2 in chunk 0 only, 5 in none.
+    rows = np.array([[0, 2], [1, 3], [0, 4], [3, 4]])
+    assert workers.last_uses(rows, 2, 6).tolist() == [1, 0, 0, 1, 1, -1]
+
+    config = dedupe.ScanConfig()
+    articles = {k: article for k, article in enumerate(small_corpus()[:5])}
+    workers._cache.clear()
+    workers._verify_chunk(articles, rows[:2], None, config, np.array([1, 2]))
+    assert sorted(workers._cache) == [0, 3]
+    workers._verify_chunk(articles, rows[2:], None, config, np.array([0, 3, 4]))
+    assert not workers._cache
