@@ -42,7 +42,7 @@ from dedupe import flat, kernels
 from dedupe.config import AlignConfig
 from dedupe.document import Document, prepare
 from dedupe.fingerprint import word_hashes
-from dedupe.markers import MarkerSites, heading_markers
+from dedupe.markers import MarkerSites, heading_markers, markers_among, may_be_heading
 from dedupe.models import Article, PassageMatch, Region, Span
 
 # Function words carry no content: two sentences sharing only these are not the same sentence.
@@ -590,10 +590,18 @@ def _unmatched(doc: Document, matched: set[int], side: str) -> list[PassageMatch
 
 def _markers_of(doc: Document, index: int) -> tuple[str, ...]:
     start, end = doc.sentences[index]
-    following = doc.clean.text[end : doc.sentences[min(index + 3, len(doc.sentences) - 1)][1]]
-    return _garble_markers(doc, start, end, document_start=index == 0) + heading_markers(
-        doc.clean.text[start:end], following
-    )
+    sentence = doc.clean.text[start:end]
+    found = markers_among(sentence, doc.derived("sentence searches", _sentence_searches)[index])
+    if may_be_heading(sentence):
+        following = doc.clean.text[end : doc.sentences[min(index + 3, len(doc.sentences) - 1)][1]]
+        found += heading_markers(sentence, following)
+    return found
+
+
+def _sentence_searches(doc: Document) -> list[tuple[str, ...]]:
+    """The garbling markers to search for in each sentence of `doc` (`MarkerSites.sentence_searches`)."""
+    sites: MarkerSites = doc.derived("marker sites", _marker_sites)
+    return sites.sentence_searches(doc.sentences)
 
 
 def _one_sided(doc: Document, span: Span, side: str, label: str, markers: tuple[str, ...]) -> PassageMatch:

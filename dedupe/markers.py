@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import regex
@@ -75,11 +75,13 @@ def garble_markers(text: str, *, document_start: bool = False, repeats: bool = T
     searched for.
     """
     kinds = _ALL_KINDS if repeats else _ALL_KINDS - {"doubled"}
-    return _search(text, _searched(kinds, document_start))
+    return markers_among(text, _searched(kinds, document_start))
 
 
-def _search(text: str, names: tuple[str, ...]) -> tuple[str, ...]:
+def markers_among(text: str, names: tuple[str, ...]) -> tuple[str, ...]:
     """Those of the markers `names` that fire on `text`."""
+    if len(names) == 1:  # (most sentences: lowercase-start alone)
+        return names if MARKERS[names[0]].search(text) else ()
     return tuple(name for name in names if MARKERS[name].search(text))
 
 
@@ -142,7 +144,28 @@ class MarkerSites:
         kinds = frozenset(self.kinds[k] for k in range(first, last) if self.ends[k] <= end)
         if not self.doubled_known:
             kinds |= {"doubled"}
-        return _search(self.text[start:end], _searched(kinds, document_start))
+        return markers_among(self.text[start:end], _searched(kinds, document_start))
+
+    def sentence_searches(self, spans: Sequence[tuple[int, int]]) -> list[tuple[str, ...]]:
+        """The markers to search for in each of a document's sentences `spans` (in order, none overlapping, the
+        first opening the document): `markers_among(text[start:end], searched)` of each is its `garble_markers`.
+        One walk over the sites finds them all: two bisections and a set of kinds for each sentence were 40% of
+        finding a document's sentence markers (line_profiler; benchmarks/README.md, thirty-eighth round)."""
+        starts, ends, kinds = self.starts, self.ends, self.kinds
+        always = frozenset() if self.doubled_known else frozenset({"doubled"})
+        siteless = _searched(always, False)
+        searches: list[tuple[str, ...]] = []
+        count = len(starts)
+        first = last = 0
+        for index, (start, end) in enumerate(spans):
+            while first < count and starts[first] < start:
+                first += 1
+            last = max(last, first)
+            while last < count and starts[last] < end:
+                last += 1
+            found = {kinds[k] for k in range(first, last) if ends[k] <= end} if last > first else ()
+            searches.append(_searched(always.union(found), index == 0) if found or index == 0 else siteless)
+        return searches
 
 
 def _offsets(text: str, characters: str) -> Iterator[int]:
@@ -159,6 +182,12 @@ _HEADING = regex.compile(r"^[\p{Lu}\p{N}][\p{Lu}\p{N}\s'&,-]{2,60}$")
 _HEADING_WORD = regex.compile(r"\p{Lu}{3,}")
 
 
+def may_be_heading(sentence: str) -> bool:
+    """Whether `sentence` is as long as a heading (`_HEADING`) can be: most sentences of news are longer, and
+    searching each for one was a sixth of finding a document's sentence markers (line_profiler)."""
+    return 3 <= len(sentence.strip()) <= 61
+
+
 def heading_markers(sentence: str, following: str) -> tuple[str, ...]:
     """`garbled-heading` when `sentence` is a heading with a word the text after it never uses.
 
@@ -166,7 +195,7 @@ def heading_markers(sentence: str, following: str) -> tuple[str, ...]:
     that machine translation garbled ("STORY OFFICER") names something the section does not talk about. Words
     are compared on their first five letters, so "OFFICER" is found in "officers".
     """
-    if not _HEADING.match(sentence.strip()):
+    if not may_be_heading(sentence) or not _HEADING.match(sentence.strip()):
         return ()
     later = following.casefold()
     words = [w.casefold()[:5] for w in _HEADING_WORD.findall(sentence)]

@@ -9,7 +9,7 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.markers import MARKERS, MarkerSites, garble_markers, heading_markers
+from dedupe.markers import MARKERS, MarkerSites, garble_markers, heading_markers, markers_among, may_be_heading
 
 CLEAN = (
     'Mr. Abdi said on Friday that the U.S.-backed force - about 40 km (24 miles) away - had "held the line". '
@@ -128,3 +128,41 @@ def test_plain_sentences_have_no_marker_sites():
 def test_every_character_white_space_to_the_markers_is_white_space_to_the_sites():
     space = regex.compile(r"\s")
     assert all(chr(c).isspace() for c in range(0x110000) if space.match(chr(c)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.tuples(SITE_WORDS, SITE_GLUE).map("".join), min_size=1, max_size=12),
+    st.lists(st.booleans(), min_size=12, max_size=12),
+    st.booleans(),
+)
+def test_sentence_searches_find_each_sentences_garble_markers(pieces: list[str], cut: list[bool], doubled: bool):
+    text = "".join(pieces)
+    ends = list(itertools.accumulate(len(piece) for piece in pieces))
+    # Consecutive spans of pieces, a piece's last character left out of its span where `cut` says (a gap).
+    bounds = [0, *(end for end, keep in zip(ends[:-1], cut, strict=False) if keep), len(text)]
+    spans = [
+        (start, end - 1 if cut[k] and end - 1 > start else end)
+        for k, (start, end) in enumerate(itertools.pairwise(bounds))
+    ]
+    # Each word with the same word after it, through that one (as `align` reads them off the word hashes).
+    words = list(regex.finditer(r"\w+", text))
+    repeated = [(a.start(), b.end()) for a, b in itertools.pairwise(words) if a.group().lower() == b.group().lower()]
+    sites = MarkerSites.of(text, repeated if doubled else None)
+    searches = sites.sentence_searches(spans)
+    for k, ((start, end), searched) in enumerate(zip(spans, searches, strict=True)):
+        expected = garble_markers(text[start:end], document_start=k == 0)
+        assert markers_among(text[start:end], searched) == expected
+
+
+CAPITALS = st.sampled_from(["STORY", "OFFICER", "ISLAMIC", "STATE", "A", "4", "&", "'", ",", "-", " ", "  ", "\n", "x"])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(CAPITALS, max_size=24).map("".join), st.sampled_from(["", " ", "\n "]))
+def test_heading_markers_skip_only_sentences_too_long_or_short_for_a_heading(words: str, space: str):
+    sentence = space + words + space
+    heading = regex.match(r"^[\p{Lu}\p{N}][\p{Lu}\p{N}\s'&,-]{2,60}$", sentence.strip())
+    if not may_be_heading(sentence):
+        assert heading is None
+    assert bool(heading_markers(sentence, "nothing here")) == bool(heading and regex.search(r"\p{Lu}{3,}", sentence))
