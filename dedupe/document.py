@@ -71,12 +71,10 @@ def prepare(article: Article, shingle: int = 5) -> Document:
     clean = clean_text(article)
     plain = plain_form(clean.text)
     words, starts, ends, hashes, spans = _regex_parts(clean.text) if plain is None else _plain_parts(plain)
-    if len(spans):
-        first = np.searchsorted(starts, spans[:, 0], side="left")
-        last = np.searchsorted(ends, spans[:, 1], side="right")
-        sentence_words = np.stack([first, last], axis=1).astype(np.int32)
-    else:
-        sentence_words = np.zeros((0, 2), dtype=np.int32)
+    # Each sentence's first word and the word after its last (written in place: `np.stack` cost twice as much).
+    sentence_words = np.empty((len(spans), 2), dtype=np.int32)
+    sentence_words[:, 0] = starts.searchsorted(spans[:, 0], side="left")
+    sentence_words[:, 1] = ends.searchsorted(spans[:, 1], side="right")
     return Document(
         article=article,
         clean=clean,
@@ -84,7 +82,7 @@ def prepare(article: Article, shingle: int = 5) -> Document:
         word_hashes=hashes,
         word_starts=starts,
         word_ends=ends,
-        sentences=tuple((start, end) for start, end in spans.tolist()),
+        sentences=tuple(map(tuple, spans.tolist())),
         sentence_words=sentence_words,
         shingles=shingle_hashes(hashes, shingle),
         plain=plain is not None,
