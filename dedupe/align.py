@@ -528,6 +528,8 @@ def _marker_sites(doc: Document) -> MarkerSites:
     text = doc.clean.text
     if not (text.isascii() or doc.plain):
         return MarkerSites.of(text)
+    if doc.plain and text.isascii():  # the text is its own plain form
+        return MarkerSites.of_plain(text, doc.word_hashes, doc.word_starts, doc.word_ends)
     repeated = np.flatnonzero(doc.word_hashes[1:] == doc.word_hashes[:-1])
     starts, ends = doc.word_starts[repeated].tolist(), doc.word_ends[repeated + 1].tolist()
     return MarkerSites.of(text, zip(starts, ends, strict=True))

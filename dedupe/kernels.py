@@ -505,6 +505,54 @@ def _add_trimmed(t: np.ndarray, start: int, end: int, spans: np.ndarray, count: 
     return count
 
 
+# The kinds of marker sites (`markers.MarkerSites`), numbered as their names sort: the sites sort as there.
+SITE_KINDS = ("bracket", "dash", "doubled", "quote", "space", "stop")
+_SITE_BRACKET, _SITE_DASH, _SITE_DOUBLED, _SITE_QUOTE, _SITE_SPACE, _SITE_STOP = range(6)
+
+
+@njit(cache=True)
+def marker_sites(
+    t: np.ndarray, word_hashes: np.ndarray, word_starts: np.ndarray, word_ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`markers.MarkerSites.of` of a plain ASCII text (its bytes; no character but its white space is one), its
+    doubled words those of equal hash after one another: each site's start, end and kind (`SITE_KINDS`), sorted by
+    start, end and kind's name."""
+    n = len(t)
+    # One key a site, which sorts as the site does: start, then end (at most 3 past the text's end), then kind.
+    span = n + 4
+    keys = np.empty(len(word_hashes) + 2 * n, dtype=np.int64)
+    count = 0
+    for k in range(1, len(word_hashes)):
+        if word_hashes[k] == word_hashes[k - 1]:
+            keys[count] = (word_starts[k - 1] * span + word_ends[k]) * 8 + _SITE_DOUBLED
+            count += 1
+    for at in range(n):
+        c = t[at]
+        after_space = at > 0 and _is_space(t[at - 1])
+        if c == 46 or c == 44 or c == 59 or c == 58 or c == 33 or c == 63:  # . , ; : ! ?
+            if after_space:
+                keys[count] = ((at - 1) * span + at + 1) * 8 + _SITE_SPACE
+                count += 1
+            if (c == 46 or c == 33 or c == 63) and at + 1 < n and _is_space(t[at + 1]):
+                keys[count] = (at * span + at + 2) * 8 + _SITE_STOP
+                count += 1
+        elif c == 34:  # "
+            if after_space:
+                keys[count] = ((at - 1) * span + at + 1) * 8 + _SITE_QUOTE
+                count += 1
+        elif c == 45:  # -
+            if after_space:
+                keys[count] = ((at - 1) * span + at + 2) * 8 + _SITE_DASH
+                count += 1
+        elif c == 40:  # (
+            keys[count] = (at * span + at + 3) * 8 + _SITE_BRACKET
+            count += 1
+    found = np.sort(keys[:count])
+    kinds = found % 8
+    edges = found // 8
+    return edges // span, edges % span, kinds
+
+
 @njit(cache=True)
 def plain_sentences(t: np.ndarray, abbreviations: np.ndarray) -> np.ndarray:
     """Sentence spans `[start, end)` of one plain-ASCII text (bytes), as `segment.sentences` finds them."""

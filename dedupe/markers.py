@@ -12,7 +12,10 @@ import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import regex
+
+from dedupe import kernels
 
 # Words whose period is no sentence end, so a lower-case word after them is no broken join.
 _ABBREVIATION = (
@@ -135,6 +138,19 @@ class MarkerSites:
         # Tuples: the collector stops tracking tuples of plain values, and a gate keeps 20,000 documents' sites.
         starts, ends, kinds = zip(*found, strict=True) if found else ((), (), ())
         return cls(text, starts, ends, kinds, doubled is not None)
+
+    @classmethod
+    def of_plain(
+        cls, text: str, word_hashes: np.ndarray, word_starts: np.ndarray, word_ends: np.ndarray
+    ) -> MarkerSites:
+        """`of` a text of printable ASCII, tabs and line breaks (the compiled tokeniser's plain text) with the
+        hashes, starts and ends of its words (a word of the same hash as the next is doubled), by one compiled pass
+        (`kernels.marker_sites`)."""
+        starts, ends, kinds = kernels.marker_sites(
+            np.frombuffer(text.encode("ascii"), dtype=np.uint8), word_hashes, word_starts, word_ends
+        )
+        names = kernels.SITE_KINDS
+        return cls(text, tuple(starts.tolist()), tuple(ends.tolist()), tuple([names[k] for k in kinds.tolist()]), True)
 
     def garble_markers(self, start: int, end: int, *, document_start: bool = False) -> tuple[str, ...]:
         """`garble_markers(text[start:end], document_start=...)`, searching only for the markers that could fire

@@ -33,6 +33,9 @@ def warm() -> None:
     pair = relate(first, second, config)
     if pair is not None:
         rank_members(articles, {(pair.a, pair.b): pair}, LanguageModel.build(a.text for a in articles))
+    # ASCII text has kernels of its own (its marker sites).
+    ascii_text = _TEXT.replace("\u201c", '"').replace("\u201d", '"')
+    relate(prepare(Article("third", ascii_text), config.shingle), second, config)
 
 
 # Only a head start: a worker loads whatever this missed itself. (An exception would stop the server.)

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 import regex
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from dedupe.markers import MARKERS, MarkerSites, garble_markers, heading_markers, markers_among, may_be_heading
@@ -166,3 +166,20 @@ def test_heading_markers_skip_only_sentences_too_long_or_short_for_a_heading(wor
     if not may_be_heading(sentence):
         assert heading is None
     assert bool(heading_markers(sentence, "nothing here")) == bool(heading and regex.search(r"\p{Lu}{3,}", sentence))
+
+
+PLAIN_PIECES = st.sampled_from(["the", "The", "km", "a1", "x", " ", "  ", "\t", "\n", "\r\n", *".,;:!?\"'-()[]"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(PLAIN_PIECES, max_size=30).map("".join))
+def test_the_compiled_sites_of_plain_text_are_its_sites(text: str):
+    from dedupe.document import prepare
+    from dedupe.models import Article
+
+    document = prepare(Article("plain", text))
+    assume(document.clean.text == text)  # (not read as markup)
+    assert document.plain
+    hashes, starts, ends = document.word_hashes, document.word_starts, document.word_ends
+    doubled = [(int(starts[k - 1]), int(ends[k])) for k in range(1, len(hashes)) if hashes[k] == hashes[k - 1]]
+    assert MarkerSites.of_plain(text, hashes, starts, ends) == MarkerSites.of(text, doubled)
