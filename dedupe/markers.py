@@ -157,19 +157,15 @@ class MarkerSites:
         there."""
         first = bisect.bisect_left(self.starts, start)
         last = bisect.bisect_left(self.starts, end, first)
-        kinds = frozenset(self.kinds[k] for k in range(first, last) if self.ends[k] <= end)
-        if not self.doubled_known:
-            kinds |= {"doubled"}
-        return markers_among(self.text[start:end], _searched(kinds, document_start))
+        return markers_among(self.text[start:end], self._searched_within(first, last, end, document_start))
 
     def sentence_searches(self, spans: Sequence[tuple[int, int]]) -> list[tuple[str, ...]]:
         """The markers to search for in each of a document's sentences `spans` (in order, none overlapping, the
         first opening the document): `markers_among(text[start:end], searched)` of each is its `garble_markers`.
         One walk over the sites finds them all: two bisections and a set of kinds for each sentence were 40% of
         finding a document's sentence markers (line_profiler; benchmarks/README.md, thirty-eighth round)."""
-        starts, ends, kinds = self.starts, self.ends, self.kinds
-        always = frozenset() if self.doubled_known else frozenset({"doubled"})
-        siteless = _searched(always, False)
+        starts = self.starts
+        siteless = self._searched_within(0, 0, 0, False)
         searches: list[tuple[str, ...]] = []
         count = len(starts)
         first = last = 0
@@ -179,9 +175,17 @@ class MarkerSites:
             last = max(last, first)
             while last < count and starts[last] < end:
                 last += 1
-            found = {kinds[k] for k in range(first, last) if ends[k] <= end} if last > first else ()
-            searches.append(_searched(always.union(found), index == 0) if found or index == 0 else siteless)
+            searched = siteless if last == first and index else self._searched_within(first, last, end, index == 0)
+            searches.append(searched)
         return searches
+
+    def _searched_within(self, first: int, last: int, end: int, document_start: bool) -> tuple[str, ...]:
+        """The markers to search for in a stretch ending at `end` whose sites start at `first..last - 1`: those
+        the sites wholly in it allow (and doubled-word everywhere when the doubled words are not known)."""
+        kinds = {self.kinds[k] for k in range(first, last) if self.ends[k] <= end}
+        if not self.doubled_known:
+            kinds.add("doubled")
+        return _searched(frozenset(kinds), document_start)
 
 
 def _offsets(text: str, characters: str) -> Iterator[int]:

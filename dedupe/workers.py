@@ -157,15 +157,10 @@ def verify_pairs(
     def submitted(number: int) -> Future:
         chunk = chunks[number]
         chunk_matches = None if matches is None else matches.taken(chunk)
-        documents = np.unique(candidates[chunk])
-        return workers.submit(
-            _verify_chunk,
-            _articles(corpus, documents),
-            candidates[chunk],
-            chunk_matches,
-            config,
-            documents[last_chunk[documents] == number],
-        )
+        rows = candidates[chunk]
+        documents = np.unique(rows)
+        finished = documents[last_chunk[documents] == number]
+        return workers.submit(_verify_chunk, _articles(corpus, documents), rows, chunk_matches, config, finished)
 
     # A few chunks per worker in flight, not all: each holds its articles and matches until it is done (at
     # 1,000,000 documents, 4,700 chunks).
