@@ -17,10 +17,10 @@ from dedupe.document import Corpus, Document
 from dedupe.fingerprint import MinHasher, word_set_hashes
 from dedupe.fluency import LanguageModel
 from dedupe.ingest import Fields, IngestLog, read_articles
-from dedupe.models import Article, Articles, Cluster, Pair, Skipped
+from dedupe.models import Article, Articles, Cluster, Pair, Skipped, Text, decoded
 from dedupe.rank import compared_pairs, is_compared
 from dedupe.verify import screen
-from dedupe.workers import Workers, rank_clusters, verify_pairs, worker_count
+from dedupe.workers import PendingModel, Workers, rank_clusters, verify_pairs, worker_count
 
 # Documents the fluency model counts at most: word-pair statistics of news prose are stable well before that
 # (rank.py weighs fluency fully from 50 documents on), and beyond it the model would cost time linear in the corpus.
@@ -116,6 +116,9 @@ def _scan(
         stats["candidates_screened"] = len(candidates)
         stats["seconds_screen"] = time.perf_counter() - clock
 
+        # The ranking's language model, built by a worker while the other verifies when verification uses them.
+        model = workers.build_model(fluency_sample(corpus)) if workers.verify_in_parallel(len(candidates)) else None
+
         clock = time.perf_counter()
         pairs = through_hubs + verify_pairs(
             corpus,
@@ -129,7 +132,7 @@ def _scan(
         stats["seconds_verify"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
-        clusters = build_clusters(corpus, pairs, config, workers, progress)
+        clusters = build_clusters(corpus, pairs, config, workers, progress, model)
         stats["seconds_cluster_rank"] = time.perf_counter() - clock
     stats["documents_prepared"] = corpus.prepared
     return ScanResult(
@@ -287,9 +290,10 @@ def build_clusters(
     config: ScanConfig,
     workers: Workers | None = None,
     progress: Progress | None = None,
+    model: LanguageModel | PendingModel | None = None,
 ) -> list[Cluster]:
     """Star clusters of the duplicate pairs, each ranked by faithfulness (`progress("rank", done, total)` as
-    clusters are ranked).
+    clusters are ranked); `model`: the language model of `fluency_sample(corpus)`, when built already.
 
     Ranking compares every two members (each with `rank.PARTNERS` others in a larger cluster), so the pairs it
     compares that are missing (not candidates) are verified here, all at once: screened, then verified on every
@@ -298,7 +302,7 @@ def build_clusters(
     """
     if workers is None:
         with Workers(worker_count(config)) as own:
-            return build_clusters(corpus, pairs, config, own, progress)
+            return build_clusters(corpus, pairs, config, own, progress, model)
     ids = corpus.articles.ids()
     index_of = {article_id: index for index, article_id in enumerate(ids)}
     known = {(p.a, p.b): p for p in pairs}
@@ -314,10 +318,8 @@ def build_clusters(
         kept = screen(corpus, rows, config)
         for pair in verify_pairs(corpus, rows[kept.keep], config, workers=workers, matches=kept.matches):
             known[(pair.a, pair.b)] = pair
-    # Fluency is judged against a language model of the scanned corpus (rank.py leaves each cluster out), or of
-    # an evenly spaced sample of it: building the model is Python per word (0.6 ms a Reuters article).
-    step = -(-len(corpus) // FLUENCY_SAMPLE)
-    model = LanguageModel.build(corpus.text(i) for i in range(0, len(corpus), step)) if stars else None
+    if model is None and stars:
+        model = LanguageModel.build(map(decoded, fluency_sample(corpus)))
     articles = [corpus.articles.subset(index_of[m] for m in members) for _, members in stars]
     ranked = rank_clusters(
         articles,
@@ -330,6 +332,13 @@ def build_clusters(
         Cluster(id=number, representative=representative, members=members)
         for number, ((representative, _), members) in enumerate(zip(stars, ranked, strict=True), start=1)
     ]
+
+
+def fluency_sample(corpus: Corpus) -> list[Text]:
+    """The texts the ranking's language model counts (`Corpus.held_text`): fluency is judged against a model of the
+    scanned corpus (rank.py leaves each cluster out), or of an evenly spaced sample of it (`FLUENCY_SAMPLE`)."""
+    step = -(-len(corpus) // FLUENCY_SAMPLE)
+    return [corpus.held_text(i) for i in range(0, len(corpus), step)]
 
 
 def _articles(

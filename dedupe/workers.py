@@ -8,7 +8,8 @@ milliseconds instead of each importing numpy, numba and rapidfuzz (about 1 s on 
 (about 0.3 s). Candidates go in chunks in the order a walk of the candidate graph reaches their documents
 (`verification_order`), so a worker meets each document in a short stretch of chunks and forgets it after the last
 (1.15 preparations a document at 200,000 documents, 1.53 at 1,000,000, where the walk's stretches outgrow the
-workers' caches); clusters go in many small chunks, and the language model by a file each worker reads once.
+workers' caches); clusters go in many small chunks, and the language model by a file each worker reads once
+(built by one of them while the other verifies).
 Results come back in input order: they are exactly those of the single-process path.
 """
 
@@ -36,7 +37,7 @@ from dedupe import kernels, rank
 from dedupe.config import ScanConfig
 from dedupe.document import Corpus, Document, prepare
 from dedupe.fluency import LanguageModel
-from dedupe.models import Article, EncodedArticle, Member, Pair, article_ids
+from dedupe.models import Article, EncodedArticle, Member, Pair, Text, article_ids, decoded
 from dedupe.rank import compared_pairs, rank_members
 from dedupe.verify import SentenceMatches, relate
 
@@ -82,17 +83,31 @@ class Workers:
     def __init__(self, count: int) -> None:
         self.count = count
         self._pool: ProcessPoolExecutor | None = None
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
 
     @property
     def running(self) -> bool:
         return self._pool is not None
 
+    def verify_in_parallel(self, pairs: int) -> bool:
+        """Whether `verify_pairs` verifies `pairs` candidates in the processes."""
+        return self.count > 1 and pairs >= _MIN_PARALLEL
+
     def warm(self, pairs: int) -> None:
         """When verifying `pairs` candidates (before the screen: at most that many) may use the processes, start
         the server they fork from, without waiting: it imports what they need while the caller goes on, and the
         processes then start at once. Nothing to do with one process, or where processes spawn."""
-        if self.count > 1 and pairs >= _MIN_PARALLEL and _context().get_start_method() == "forkserver":
+        if self.verify_in_parallel(pairs) and _context().get_start_method() == "forkserver":
             forkserver.ensure_running()
+
+    def build_model(self, texts: Sequence[Text]) -> PendingModel:
+        """The ranking's language model of `texts`, built by the first free process, into a file each process
+        then reads once: asked for before verification, it is built while the other process verifies, where
+        building it here later kept both waiting (0.5-0.8 s at any size: `scan.FLUENCY_SAMPLE` texts)."""
+        if self._scratch is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="dedupe-")
+        shipped = _Shipped(uuid.uuid4().hex, os.path.join(self._scratch.name, "model.pickle"))
+        return PendingModel(self.submit(_build_model, list(texts), shipped), shipped)
 
     def submit(self, function: Callable[..., Any], *args: Any) -> Future:
         if self._pool is None:
@@ -109,6 +124,9 @@ class Workers:
             # On Ctrl-C or a failure, drop the queued chunks instead of waiting for them.
             self._pool.shutdown(wait=kind is None, cancel_futures=kind is not None)
             self._pool = None
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
 
 
 def _context() -> BaseContext:
@@ -140,7 +158,7 @@ def verify_pairs(
             return verify_pairs(corpus, candidates, config, progress, own, matches)
     if matches is not None and len(matches) != len(candidates):
         raise ValueError(f"{len(matches)} sets of matches for {len(candidates)} candidates")
-    if workers.count <= 1 or len(candidates) < _MIN_PARALLEL:
+    if not workers.verify_in_parallel(len(candidates)):
         found: list[Pair] = []
         for done, (i, j) in enumerate(candidates.tolist(), start=1):
             sentence_matches = None if matches is None else matches[done - 1]
@@ -231,17 +249,19 @@ def last_uses(rows: np.ndarray, chunk: int, size: int) -> np.ndarray:
 def rank_clusters(
     clusters: Sequence[Sequence[Article]],
     pairs: Mapping[tuple[str, str], Pair],
-    model: LanguageModel | None,
+    model: LanguageModel | PendingModel | None,
     workers: Workers,
     progress: Callable[[int], None] | None = None,
 ) -> list[tuple[Member, ...]]:
     """`rank.rank_members` of each cluster (its articles), in order: in `workers` when they are running already,
     when there are `_MIN_PARALLEL_CLUSTERS` clusters or more, or when one has `_SPLIT_CLUSTER` members or more
     (each of those is ranked by every worker at once). `progress(done)` as clusters are ranked (after each chunk
-    in the workers)."""
+    in the workers). `model`: the language model, or one a worker builds (`Workers.build_model`)."""
     large = [k for k, members in enumerate(clusters) if len(members) >= _SPLIT_CLUSTER]
     parallel = workers.count > 1 and (len(clusters) > 1 or bool(large))
     if not parallel or not (workers.running or len(clusters) >= _MIN_PARALLEL_CLUSTERS or large):
+        if isinstance(model, PendingModel) and clusters:
+            model = model.result()
         in_process: list[tuple[Member, ...]] = []
         for done, members in enumerate(clusters, start=1):
             in_process.append(rank_members(list(members), pairs, model))  # each text made once (`Articles`)
@@ -256,9 +276,11 @@ def rank_clusters(
     # The model is written to a file once; each worker loads it from there once (`_model`), so chunks carry only
     # their clusters and can be many.
     with tempfile.TemporaryDirectory(prefix="dedupe-rank-") as directory:
-        shipped = _Shipped(uuid.uuid4().hex, os.path.join(directory, "model.pickle"))
-        with open(shipped.path, "wb") as file:
-            pickle.dump(model, file, protocol=pickle.HIGHEST_PROTOCOL)
+        if isinstance(model, PendingModel):
+            shipped = model.shipped()
+        else:
+            shipped = _Shipped(uuid.uuid4().hex, os.path.join(directory, "model.pickle"))
+            _write_model(model, shipped)
         # The largest clusters first, each cut into one stretch of its comparisons per worker. (Their articles are
         # made here once: `clusters` may hold them as `Articles`, which makes one each time it is asked.)
         whole = {k: list(clusters[k]) for k in large}
@@ -340,6 +362,25 @@ class _Shipped:
     path: str
 
 
+class PendingModel:
+    """A language model a worker is building into a file (`Workers.build_model`)."""
+
+    def __init__(self, built: Future, shipped: _Shipped) -> None:
+        self._built = built
+        self._shipped = shipped
+
+    def shipped(self) -> _Shipped:
+        """Where the model is, once it is there (for the workers)."""
+        self._built.result()
+        return self._shipped
+
+    def result(self) -> LanguageModel | None:
+        """The model (for ranking in this process)."""
+        with open(self.shipped().path, "rb") as file:
+            model: LanguageModel | None = pickle.load(file)
+        return model
+
+
 # The last model a worker loaded, by name: loading one takes about 0.03 s (36 MB of tables at 20,000 documents), once
 # per worker instead of once per chunk.
 _loaded: tuple[str, LanguageModel | None] | None = None
@@ -351,6 +392,19 @@ def _model(shipped: _Shipped) -> LanguageModel | None:
         with open(shipped.path, "rb") as file:
             _loaded = (shipped.name, pickle.load(file))
     return _loaded[1]
+
+
+def _write_model(model: LanguageModel | None, shipped: _Shipped) -> None:
+    with open(shipped.path, "wb") as file:
+        pickle.dump(model, file, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _build_model(texts: list[Text], shipped: _Shipped) -> None:
+    """Build the model of `texts` and write it where `shipped` says; this worker keeps it (`_model`)."""
+    global _loaded
+    model = LanguageModel.build(decoded(text) for text in texts)
+    _write_model(model, shipped)
+    _loaded = (shipped.name, model)
 
 
 def _articles(corpus: Corpus, documents: np.ndarray) -> dict[int, Article | EncodedArticle]:

@@ -112,7 +112,7 @@ def test_parallel_verification_and_ranking_give_the_single_process_result(monkey
     # (keyed by Python's per-process `hash`, it left out nothing and the scores differed).
     assert len(single.clusters) > 2
     assert parallel.clusters == single.clusters
-    assert list(tmp_path.glob("dedupe-rank-*")) == []  # the model's file is gone
+    assert list(tmp_path.glob("dedupe-*")) == []  # the model's file is gone
 
 
 def test_few_clusters_are_ranked_in_process_when_no_worker_runs():
@@ -150,6 +150,33 @@ def test_a_large_cluster_is_ranked_by_every_worker_as_in_process(monkeypatch):
         assert pool.running
         assert workers.rank_clusters(held, pairs, model, pool) == ranked
     assert ranked == [rank_members(members, pairs, model) for members in clusters]
+
+
+def test_a_model_built_by_a_worker_ranks_as_one_built_here(monkeypatch, tmp_path):
+    import tempfile
+
+    from dedupe import workers
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    result = dedupe.scan(small_corpus(), dedupe.ScanConfig(workers=1))
+    by_id = {a.id: a for a in result.documents}
+    clusters = [[by_id[m.id] for m in c.members] for c in result.clusters]
+    pairs = {(p.a, p.b): p for p in result.pairs}
+    # Held as the scan holds them: the seeds' typeset texts as UTF-8, which the worker decodes.
+    texts = [result.documents.held_text(k) for k in range(len(result.documents))]
+    assert any(isinstance(text, bytes) for text in texts)
+    model = LanguageModel.build(a.text for a in result.documents)
+    assert len(clusters) > 2
+    with workers.Workers(2) as pool:
+        pending = pool.build_model(texts)
+        assert pool.running
+        assert workers.rank_clusters(clusters, pairs, pending, pool) == [
+            rank_members(members, pairs, model) for members in clusters
+        ]
+        # One cluster is ranked here, with the model read from the worker's file.
+        assert workers.rank_clusters(clusters[:1], pairs, pending, pool) == [rank_members(clusters[0], pairs, model)]
+        assert pending.result() == model
+    assert list(tmp_path.glob("dedupe-*")) == []  # the workers' scratch directory is gone
 
 
 def test_scan_reports_the_progress_of_each_long_stage(monkeypatch):
