@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
-import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -107,25 +106,11 @@ _MASK = (1 << 64) - 1
 _MULTIPLIER = int(kernels.SHINGLE_MULTIPLIER)
 
 
-def _grams(hashes: np.ndarray, bounds: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The hash of every run of `n` consecutive tokens within each text (`((h1 * M + h2) * M + ...) + hn mod 2**64`,
-    M the shingles' multiplier), and the bounds of each text's runs."""
-    sizes = np.diff(bounds)
-    runs = np.maximum(sizes - n + 1, 0)
-    run_bounds = np.zeros(len(bounds), dtype=np.int64)
-    np.cumsum(runs, out=run_bounds[1:])
-    if len(hashes) < n:
-        return np.zeros(0, dtype=np.uint64), run_bounds
-    with np.errstate(over="ignore"):
-        combined = hashes[: len(hashes) - n + 1].copy()
-        for offset in range(1, n):
-            combined = combined * kernels.SHINGLE_MULTIPLIER + hashes[offset : len(hashes) - n + 1 + offset]
-    # A run is kept when it ends inside the text it starts in.
-    ends = np.repeat(bounds[1:], sizes)[: len(combined)]
-    return combined[np.arange(len(combined)) + n <= ends], run_bounds
-
-
 _EMPTY_SLOTS = (np.zeros(16, dtype=np.uint64), np.zeros(16, dtype=np.int32))
+
+
+def _slots(table: Table) -> tuple[np.ndarray, np.ndarray]:
+    return table.slot_keys, table.slot_counts
 
 
 class Table:
@@ -149,9 +134,11 @@ class Table:
         self.slot_keys, self.slot_counts = kernels.count_table(keys, counts)
 
     @classmethod
-    def of(cls, values: np.ndarray, bounds: np.ndarray) -> Table:
-        """The document frequencies of the keys of each document `values[bounds[i]:bounds[i + 1]]`."""
-        return cls(*np.unique(kernels.unique_per_set(values, bounds), return_counts=True))
+    def of_slots(cls, slot_keys: np.ndarray, slot_counts: np.ndarray, size: int) -> Table:
+        """The table whose slots `kernels.count_table` filled with `size` keys."""
+        table = cls.__new__(cls)
+        table.size, table.slot_keys, table.slot_counts = size, slot_keys, slot_counts
+        return table
 
     def __len__(self) -> int:
         return self.size
@@ -189,17 +176,8 @@ class Counts:
     @classmethod
     def of(cls, texts: Sequence[str]) -> Counts:
         found = token_hashes(texts)
-        words = found.hashes[found.is_word]
-        # Words before each token, so text i's words are `words[word_bounds[i]:word_bounds[i + 1]]`.
-        before = np.zeros(len(found.hashes) + 1, dtype=np.int64)
-        np.cumsum(found.is_word, out=before[1:])
-        word_bounds = before[found.bounds]
-        return cls(
-            len(texts),
-            Table.of(found.hashes, found.bounds),
-            Table.of(*_grams(found.hashes, found.bounds, 2)),
-            Table.of(*_grams(words, word_bounds, _PHRASE)),
-        )
+        tables = kernels.frequency_tables(found.hashes, found.is_word, found.bounds, _PHRASE)
+        return cls(len(texts), *(Table.of_slots(*table) for table in tables))
 
 
 def text_key(text: str) -> int:
@@ -259,23 +237,20 @@ class LanguageModel:
         return self._associations([bigram])[0]
 
     def _associations(self, grams: Sequence[Bigram]) -> list[float]:
-        """`association` of each bigram, with the tokens hashed and counted at once."""
+        """`association` of each bigram, with the tokens hashed and counted at once (`kernels.associations`)."""
         if not grams:
             return []
         hashes = np.array(self._hashes([token for gram in grams for token in gram]), dtype=np.uint64)
-        first, second = hashes[0::2], hashes[1::2]
-        with np.errstate(over="ignore"):
-            pair = first * kernels.SHINGLE_MULTIPLIER + second  # the bigram's key, as `_grams` computes it
-        counts = self._counts(np.concatenate((first, second)), self.corpus.unigrams, self.left_out.unigrams)
-        context_counts, second_counts = counts[: len(grams)], counts[len(grams) :]
-        pair_counts = self._counts(pair, self.corpus.bigrams, self.left_out.bigrams)
-        vocabulary = len(self.corpus.unigrams) + 1
-        documents = max(self.corpus.documents - self.left_out.documents, 0)
-        values: list[float] = []
-        for pair_count, context, count in zip(pair_counts, context_counts, second_counts, strict=True):
-            unigram = (count + 1) / (documents + vocabulary)
-            values.append(math.log((pair_count + self.k * unigram) / (context + self.k)) - math.log(unigram))
-        return values
+        corpus, left_out = self.corpus, self.left_out
+        return kernels.associations(
+            hashes[0::2],
+            hashes[1::2],
+            (*_slots(corpus.unigrams), *_slots(left_out.unigrams)),
+            (*_slots(corpus.bigrams), *_slots(left_out.bigrams)),
+            self.documents,
+            len(corpus.unigrams) + 1,
+            self.k,
+        ).tolist()
 
     @staticmethod
     def _counts(keys: np.ndarray, corpus: Table, left_out: Table) -> list[int]:
@@ -288,7 +263,7 @@ class LanguageModel:
         (navigation, sign-up and copyright lines) repeats across pages, story text rarely does."""
         seq = tokens(text)
         words = [h for h, t in zip(self._hashes(seq), seq, strict=True) if t[0].isalnum()]
-        # The phrases' keys as `_grams` computes them (modulo 2**64 once at the end is the same).
+        # The phrases' keys as `kernels.frequency_tables` computes them (modulo 2**64 once at the end is the same).
         m = _MULTIPLIER
         grams = {
             (((w1 * m + w2) * m + w3) * m + w4) & _MASK

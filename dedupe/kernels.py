@@ -27,6 +27,7 @@ import os
 # numba starts its thread pool; a value the user set wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -1920,6 +1921,65 @@ def count_table(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 @njit(cache=True)
+def frequency_tables(
+    hashes: np.ndarray, is_word: np.ndarray, bounds: np.ndarray, phrase: int
+) -> tuple[tuple[np.ndarray, np.ndarray, int], tuple[np.ndarray, np.ndarray, int], tuple[np.ndarray, np.ndarray, int]]:
+    """`fluency.Counts.of`'s three tables of the tokens of some texts (text i's are `hashes[bounds[i]:bounds[i + 1]]`,
+    `is_word` telling words from marks), each as a `count_table`'s slots and its number of keys: how many texts hold
+    each token, each bigram of tokens, each run of `phrase` words (keyed as `_run_keys` keys them), each table
+    filled in ascending order of its keys. One call, where a numpy and kernel call for each step made a dozen: a
+    ranking counts each cluster's texts that the model counted, to leave them out (a sixth of the ranking)."""
+    words = hashes[is_word]
+    word_bounds = np.zeros(len(bounds), dtype=np.int64)
+    for i in range(len(bounds) - 1):
+        word_bounds[i + 1] = word_bounds[i] + np.sum(is_word[bounds[i] : bounds[i + 1]])
+    unigrams = _frequency_table(hashes, bounds)
+    keys, key_bounds = _run_keys(hashes, bounds, 2)
+    bigrams = _frequency_table(keys, key_bounds)
+    keys, key_bounds = _run_keys(words, word_bounds, phrase)
+    phrases = _frequency_table(keys, key_bounds)
+    return unigrams, bigrams, phrases
+
+
+@njit(cache=True)
+def _run_keys(values: np.ndarray, bounds: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The key of every run of `n` consecutive values within each set (`((v1 * M + v2) * M + ...) + vn`, modulo
+    2**64), and the bounds of each set's keys."""
+    key_bounds = np.zeros(len(bounds), dtype=np.int64)
+    for i in range(len(bounds) - 1):
+        key_bounds[i + 1] = key_bounds[i] + max(bounds[i + 1] - bounds[i] - n + 1, 0)
+    keys = np.empty(key_bounds[-1], dtype=np.uint64)
+    for i in range(len(bounds) - 1):
+        at = key_bounds[i]
+        for first in range(bounds[i], bounds[i + 1] - n + 1):
+            key = values[first]
+            for offset in range(1, n):
+                key = key * SHINGLE_MULTIPLIER + values[first + offset]
+            keys[at] = key
+            at += 1
+    return keys, key_bounds
+
+
+@njit(cache=True)
+def _frequency_table(values: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """A `count_table` of how many sets `values[bounds[i]:bounds[i + 1]]` hold each value, and how many values."""
+    distinct = unique_per_set(values, bounds)
+    distinct.sort()
+    keys = np.empty(len(distinct), dtype=np.uint64)
+    counts = np.empty(len(distinct), dtype=np.int64)
+    size = 0
+    for i in range(len(distinct)):
+        if size and keys[size - 1] == distinct[i]:
+            counts[size - 1] += 1
+        else:
+            keys[size] = distinct[i]
+            counts[size] = 1
+            size += 1
+    slot_keys, slot_counts = count_table(keys[:size], counts[:size])
+    return slot_keys, slot_counts, size
+
+
+@njit(cache=True)
 def table_counts(slot_keys: np.ndarray, slot_counts: np.ndarray, queries: np.ndarray) -> np.ndarray:
     """The count of each of `queries` in a `count_table` (0 for a key it does not hold)."""
     mask = _U64(len(slot_keys) - 1)
@@ -1931,6 +1991,32 @@ def table_counts(slot_keys: np.ndarray, slot_counts: np.ndarray, queries: np.nda
                 out[q] = slot_counts[at]
                 break
             at = (at + _U64(1)) & mask
+    return out
+
+
+@njit(cache=True)
+def associations(
+    first: np.ndarray,
+    second: np.ndarray,
+    unigrams: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    bigrams: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    documents: int,
+    vocabulary: int,
+    k: float,
+) -> np.ndarray:
+    """`fluency.LanguageModel.association` of each token bigram `(first[i], second[i])` (token hashes), its counts
+    read from `unigrams` and `bigrams`: each the slots of a corpus's `count_table`, then of the documents left out's.
+    The same arithmetic in the same order as the model's definition, so the same values to the last bit."""
+    with_key = np.empty(len(first), dtype=np.uint64)
+    for i in range(len(first)):
+        with_key[i] = first[i] * SHINGLE_MULTIPLIER + second[i]  # the bigram's key, as `_run_keys` has it
+    context = table_counts(unigrams[0], unigrams[1], first) - table_counts(unigrams[2], unigrams[3], first)
+    follower = table_counts(unigrams[0], unigrams[1], second) - table_counts(unigrams[2], unigrams[3], second)
+    pair = table_counts(bigrams[0], bigrams[1], with_key) - table_counts(bigrams[2], bigrams[3], with_key)
+    out = np.empty(len(first), dtype=np.float64)
+    for i in range(len(first)):
+        unigram = (follower[i] + 1) / (documents + vocabulary)
+        out[i] = math.log((pair[i] + k * unigram) / (context[i] + k)) - math.log(unigram)
     return out
 
 

@@ -69,6 +69,20 @@ def _reference(texts: list[str]) -> tuple[int, Counter[str], Counter[tuple[str, 
     return len(texts), unigrams, pairs, phrases
 
 
+def _table(frequencies: Counter[str] | Counter[tuple[str, ...]]) -> fluency.Table:
+    """A table of document frequencies of tokens or runs of tokens, each keyed by `((h1 * M + h2) * M + ...) + hn`
+    modulo 2**64 of its tokens' hashes (M the shingles' multiplier), filled in ascending order of key."""
+    multiplier = int(fluency.kernels.SHINGLE_MULTIPLIER)
+    keyed: dict[int, int] = {}
+    for gram, count in frequencies.items():
+        key = 0
+        for h in word_hashes([gram] if isinstance(gram, str) else list(gram)).tolist():
+            key = (key * multiplier + h) % 2**64
+        keyed[key] = count
+    keys = sorted(keyed)
+    return fluency.Table(np.array(keys, dtype=np.uint64), np.array([keyed[k] for k in keys], dtype=np.int64))
+
+
 def _association(texts: list[str], left_out: list[str], bigram: tuple[str, str], k: float = 2.0) -> float:
     documents, unigrams, pairs, _ = _reference(texts)
     out_documents, out_unigrams, out_pairs, _ = _reference(left_out)
@@ -115,6 +129,10 @@ def test_the_model_counts_what_its_definition_counts(texts, data):
     assert sorted(counts.unigrams.entries()[1].tolist()) == sorted(unigrams.values())
     assert sorted(counts.bigrams.entries()[1].tolist()) == sorted(pairs.values())
     assert sorted(counts.phrases.entries()[1].tolist()) == sorted(phrases.values())
+    # The very tables a reading of the definition builds: keyed by the tokens' hashes, filled in order of key.
+    assert counts.unigrams == _table(unigrams)
+    assert counts.bigrams == _table(pairs)
+    assert counts.phrases == _table(phrases)
     left_out = data.draw(st.lists(st.sampled_from(texts), max_size=3, unique=True)) if texts else []
     model = LanguageModel.build(texts).without(left_out)
     grams = [*sorted({g for text in texts for g in bigrams(tokens(text))}), ("the", "said"), (".", "zz")]
