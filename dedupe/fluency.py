@@ -87,11 +87,21 @@ def token_hashes(texts: Sequence[str]) -> TokenHashes:
     )
 
 
-def _restore_marks(hashes: np.ndarray, text: str, form: str) -> None:
-    """Set the hashes of the tokens of `form` (`hashes`, in order) that stand in for a mark of `text` to the mark's
-    own. A stand-in (`fingerprint.STAND_INS`) is white space where its mark is, and otherwise a token of one
-    character, as its mark is one of `text` (tests/test_fluency.py)."""
-    starts, _ = kernels.plain_token_spans(np.frombuffer(form.encode("ascii"), dtype=np.uint8))
+def plain_text_tokens(text: str, form: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where each token of `fluency.tokens(text)` starts and ends in `text`, and its hash (`word_hashes` of it), read
+    by the compiled pass over `text`'s plain form `form` (`fingerprint.plain_form`)."""
+    starts, ends, hashes = kernels.plain_text_tokens(np.frombuffer(form.encode("ascii"), dtype=np.uint8))
+    if form is not text:
+        _restore_marks(hashes, text, form, starts)
+    return starts, ends, hashes
+
+
+def _restore_marks(hashes: np.ndarray, text: str, form: str, starts: np.ndarray | None = None) -> None:
+    """Set the hashes of the tokens of `form` (`hashes`, in order; `starts`: where they start, when known) that stand
+    in for a mark of `text` to the mark's own. A stand-in (`fingerprint.STAND_INS`) is white space where its mark
+    is, and otherwise a token of one character, as its mark is one of `text` (tests/test_fluency.py)."""
+    if starts is None:
+        starts, _, _ = kernels.plain_text_tokens(np.frombuffer(form.encode("ascii"), dtype=np.uint8))
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     for k in np.flatnonzero(codes[starts] > 127).tolist():
         hashes[k] = _mark_hash(text[starts[k]])
@@ -234,23 +244,29 @@ class LanguageModel:
         Natural word pairs score above 0, pairs the corpus never joins below it; unlike the plain probability
         it does not punish a rare word for being rare (a name, a number), only an unusual junction.
         """
-        return self._associations([bigram])[0]
+        hashes = np.array(self.hashes(list(bigram)), dtype=np.uint64)
+        return float(self._associations(hashes[:1], hashes[1:])[0])
 
-    def _associations(self, grams: Sequence[Bigram]) -> list[float]:
-        """`association` of each bigram, with the tokens hashed and counted at once (`kernels.associations`)."""
-        if not grams:
-            return []
-        hashes = np.array(self._hashes([token for gram in grams for token in gram]), dtype=np.uint64)
+    def mean_association(self, grams: Iterable[tuple[int, int]]) -> float | None:
+        """Mean `association` of bigrams given by their tokens' hashes (`hashes`), or None when there are none."""
+        pairs = np.array(list(grams), dtype=np.uint64)
+        if not len(pairs):
+            return None
+        values = self._associations(pairs[:, 0], pairs[:, 1]).tolist()
+        return sum(values) / len(values)
+
+    def _associations(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """`association` of each bigram `(first[i], second[i])` of token hashes, counted at once."""
         corpus, left_out = self.corpus, self.left_out
         return kernels.associations(
-            hashes[0::2],
-            hashes[1::2],
+            first,
+            second,
             (*_slots(corpus.unigrams), *_slots(left_out.unigrams)),
             (*_slots(corpus.bigrams), *_slots(left_out.bigrams)),
             self.documents,
             len(corpus.unigrams) + 1,
             self.k,
-        ).tolist()
+        )
 
     @staticmethod
     def _counts(keys: np.ndarray, corpus: Table, left_out: Table) -> list[int]:
@@ -262,7 +278,7 @@ class LanguageModel:
         """Share of the word 4-grams of `text` that other documents of the corpus contain: site boilerplate
         (navigation, sign-up and copyright lines) repeats across pages, story text rarely does."""
         seq = tokens(text)
-        words = [h for h, t in zip(self._hashes(seq), seq, strict=True) if t[0].isalnum()]
+        words = [h for h, t in zip(self.hashes(seq), seq, strict=True) if t[0].isalnum()]
         # The phrases' keys as `kernels.frequency_tables` computes them (modulo 2**64 once at the end is the same).
         m = _MULTIPLIER
         grams = {
@@ -275,7 +291,7 @@ class LanguageModel:
         counts = self._counts(keys, self.corpus.phrases, self.left_out.phrases)
         return sum(1 for count in counts if count > 0) / len(grams)
 
-    def _hashes(self, seq: Sequence[str]) -> list[int]:
+    def hashes(self, seq: Sequence[str]) -> list[int]:
         """`word_hashes(seq)` as ints, remembered per token (the same words recur in every cluster)."""
         known = self.token_hashes
         new = [t for t in seq if t not in known]
@@ -283,8 +299,3 @@ class LanguageModel:
             new = list(dict.fromkeys(new))
             known.update(zip(new, word_hashes(new).tolist(), strict=True))
         return [known[t] for t in seq]
-
-    def mean_association(self, grams: Iterable[Bigram]) -> float | None:
-        """Mean `association` of the bigrams, or None when there are none."""
-        values = self._associations(list(grams))
-        return sum(values) / len(values) if values else None

@@ -1855,29 +1855,35 @@ def plain_tokens(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.
 
 
 @njit(cache=True)
-def plain_token_spans(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The start and end offsets of the tokens `plain_tokens` reads in one plain text (its ASCII bytes), in order."""
+def plain_text_tokens(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The tokens `plain_tokens` reads in one plain text (its ASCII bytes), in order: where each starts and ends, and
+    its hash, as `plain_tokens` hashes it."""
     starts = np.empty(len(data), dtype=np.int64)
     ends = np.empty(len(data), dtype=np.int64)
+    hashes = np.empty(len(data), dtype=np.uint64)
     count = 0
     start = -1
+    h = _FNV_OFFSET
     for j in range(len(data)):
         c = data[j]
         if _is_word_byte(c):
             if start < 0:
                 start = j
+            h = _fold_and_hash(h, c)
             continue
         if start >= 0:
-            starts[count], ends[count] = start, j
+            starts[count], ends[count], hashes[count] = start, j, _fmix64(h)
             count += 1
             start = -1
+            h = _FNV_OFFSET
         if not _is_space(c):
             starts[count], ends[count] = j, j + 1
+            hashes[count] = _fmix64((_FNV_OFFSET ^ _U64(c)) * _FNV_PRIME)
             count += 1
     if start >= 0:
-        starts[count], ends[count] = start, len(data)
+        starts[count], ends[count], hashes[count] = start, len(data), _fmix64(h)
         count += 1
-    return starts[:count].copy(), ends[:count].copy()
+    return starts[:count].copy(), ends[:count].copy(), hashes[:count].copy()
 
 
 @njit(cache=True)

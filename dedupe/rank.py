@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,8 +32,8 @@ from rapidfuzz.distance import Indel
 
 from dedupe import kernels
 from dedupe.document import clean_text, sentence_spans
-from dedupe.fingerprint import plain_form
-from dedupe.fluency import Counts, LanguageModel, bigrams, tokens
+from dedupe.fingerprint import plain_form, word_hashes
+from dedupe.fluency import Counts, LanguageModel, bigrams, plain_text_tokens, tokens
 from dedupe.models import Article, Member, Pair, Span
 from dedupe.normalize import SPACELESS, looks_like_html, strip_markup
 
@@ -59,6 +60,9 @@ _FLUENCY_FULL_CORPUS = 50
 # signs); in a script written without spaces, where normalize.WORD makes each character a word and a run of four
 # is a phrase or a whole clause, one character.
 _STORY_WORD = regex.compile(rf"[{SPACELESS}]|[[\p{{L}}\p{{N}}\p{{M}}]--[{SPACELESS}]]{{4,}}", regex.VERSION1)
+# The same in text with a plain form (`fingerprint.plain_form`), lower-cased: runs of four ASCII letters or digits
+# (its marks are one character each).
+_PLAIN_STORY_WORD = re.compile(r"[0-9a-z]{4,}")
 # A figure as the aligner reads one (`kernels.FIGURE_JOINERS` join digits into one number).
 _FIGURE = regex.compile(r"\p{N}+(?:[" + regex.escape(kernels.FIGURE_JOINERS) + r"]\p{N}+)*")
 # A short line with this many figures is a row of a table of the story (results, earnings), not page furniture.
@@ -420,7 +424,9 @@ def _compare(pair: Pair, setting: _Setting, tallies: Mapping[str, _Tally]) -> No
             ga, gb = bigrams(words_a), bigrams(words_b)
             grams_a |= ga - gb
             grams_b |= gb - ga
-            usage += _usage(words_a, words_b, a.occurrences, b.occurrences)
+            usage += _usage(
+                words_a, words_b, a.occurrences, b.occurrences, a.reader(passage.a_span), b.reader(passage.b_span)
+            )
     excess = corrupted["a"] - corrupted["b"]
     tally_a.excess_corruption.append(math.tanh(max(0, excess) / 2))
     tally_b.excess_corruption.append(math.tanh(max(0, -excess) / 2))
@@ -477,14 +483,15 @@ def _compare(pair: Pair, setting: _Setting, tallies: Mapping[str, _Tally]) -> No
 
 @dataclass(frozen=True, slots=True)
 class _PlainText:
-    """An article's original text, read through its spans.
+    """An article's original text, read through its spans: a span's tokens are their hashes (`fluency.hashes`, which
+    the language model reads), and their text is read only where the usage evidence asks for it.
 
     What is read of a span is kept: the passages of a member recur in each of its pairs (and each pair reads
     them twice), and re-tokenising them was most of `_compare` (cProfile).
     """
 
     article: Article
-    # The cleaned text (`document.clean_text`), and its tokens (`fluency.tokens`) for the usage evidence.
+    # The cleaned text (`document.clean_text`), and the hashes of its tokens (`fluency.tokens`) for the usage evidence.
     clean: str
     occurrences: Occurrences
     # Where the clean text is the article's own text and has a plain form (`fingerprint.plain_form`): where each of
@@ -494,7 +501,9 @@ class _PlainText:
     starts: list[int] | None = None
     ends: list[int] | None = None
     long_before: list[int] | None = None
-    _tokens: dict[Span, list[str]] = field(default_factory=dict, repr=False, compare=False)
+    _tokens: dict[Span, list[int]] = field(default_factory=dict, repr=False, compare=False)
+    # The tokens' text of a span whose tokens were found in the span's text.
+    _strings: dict[Span, list[str]] = field(default_factory=dict, repr=False, compare=False)
     _words: dict[Span, int] = field(default_factory=dict, repr=False, compare=False)
     # A span's text where markup had to be stripped from it: its tokens, its story words and the judging of added
     # text each asked for it, and each parsed its HTML again.
@@ -505,16 +514,21 @@ class _PlainText:
         clean = _clean(article)
         form = plain_form(clean) if clean is article.text else None
         if form is None:
-            return cls(article, clean, Occurrences(tokens(clean)))
+            return cls(article, clean, Occurrences(word_hashes(tokens(clean)).tolist()))
         # Text with a plain form is tokenised once, by the compiled pass over that form: its tokens are the
-        # lower-cased text between the offsets, news punctuation included (`fluency.tokens` of it; tests/test_rank.py).
-        found_starts, found_ends = kernels.plain_token_spans(np.frombuffer(form.encode("ascii"), dtype=np.uint8))
+        # lower-cased text between the offsets, news punctuation included (`fluency.tokens` of it; tests/test_rank.py),
+        # hashed as the model hashes them. (Their text, sliced token by token, was a third of this.)
+        found_starts, found_ends, hashes = plain_text_tokens(clean, form)
         long_before = np.zeros(len(found_starts) + 1, dtype=np.int64)
         np.cumsum(found_ends - found_starts >= 4, out=long_before[1:])
-        starts, ends = found_starts.tolist(), found_ends.tolist()
-        lowered = clean.lower()
-        seq = [lowered[start:end] for start, end in zip(starts, ends, strict=True)]
-        return cls(article, clean, Occurrences(seq), starts, ends, long_before.tolist())
+        return cls(
+            article,
+            clean,
+            Occurrences(hashes.tolist()),
+            found_starts.tolist(),
+            found_ends.tolist(),
+            long_before.tolist(),
+        )
 
     def span_text(self, span: Span) -> str:
         found = self._texts.get(span)
@@ -523,16 +537,37 @@ class _PlainText:
             found = self._texts[span] = strip_markup(raw).text if self.article.markup or looks_like_html(raw) else raw
         return found
 
-    def tokens(self, span: Span | None) -> list[str]:
-        """The tokens of the span (the same list each time: not to be changed)."""
+    def tokens(self, span: Span | None) -> list[int]:
+        """The hashes of the span's tokens (the same list each time: not to be changed)."""
         if not span:
             return []
         found = self._tokens.get(span)
         if found is None:
             run = self._token_run(span)
-            seq = self.occurrences.tokens
-            found = self._tokens[span] = tokens(self.span_text(span)) if run is None else list(seq[run[0] : run[1]])
+            if run is None:
+                seq = self._strings[span] = tokens(self.span_text(span))
+                found = word_hashes(seq).tolist()
+            else:
+                found = self.occurrences.tokens[run[0] : run[1]]
+            self._tokens[span] = found
         return found
+
+    def reader(self, span: Span | None) -> Callable[[int, int], list[str]]:
+        """`read(first, last)`: the text of the span's tokens `first..last - 1` (`tokens(span)[first:last]`)."""
+
+        def read(first: int, last: int) -> list[str]:
+            if not span:
+                return []
+            self.tokens(span)  # finds them, and their text where they were found in the span's text
+            seq = self._strings.get(span)
+            if seq is not None:
+                return seq[first:last]
+            run = self._token_run(span)
+            assert run is not None and self.starts is not None and self.ends is not None  # else `_strings` has it
+            starts, ends = self.starts[run[0] + first : run[0] + last], self.ends[run[0] + first : run[0] + last]
+            return [self.clean[start:end].lower() for start, end in zip(starts, ends, strict=True)]
+
+        return read
 
     def words(self, span: Span | None) -> int:
         """How many story words (`_STORY_WORD`) the span has."""
@@ -550,8 +585,8 @@ class _PlainText:
 
     def story_words(self) -> frozenset[str]:
         if self.starts is not None:
-            # A plain form's: the story words are the tokens of four characters or more (punctuation marks are one).
-            return frozenset(t for t in set(self.occurrences.tokens) if len(t) >= 4)
+            # A plain form's: the story words are its words of four characters or more (`_PLAIN_STORY_WORD`).
+            return frozenset(_PLAIN_STORY_WORD.findall(self.clean.lower()))
         return frozenset(_STORY_WORD.findall(self.clean.casefold()))
 
     def _token_run(self, span: Span) -> tuple[int, int] | None:
@@ -567,21 +602,21 @@ class _PlainText:
 
 
 class Occurrences:
-    """A text's tokens, counting how often a run of them occurs. The positions of each token are found on the first
-    count; a run of one token is then counted by its positions, and a longer run is looked for only where its
-    rarest token is; each run is counted once. The usage evidence counts in each member's whole text for every
-    differently worded stretch of every passage: scanning the text each time was a sixth of the gate's ranking
-    (cProfile), and looking where the run's first token is took a pair of 4.7 MB texts 60% of 88 s, a count for
-    each of the thousands of changed words in the thousands of places "the" stands."""
+    """A text's tokens (their text, or their hashes), counting how often a run of them occurs. The positions of each
+    token are found on the first count; a run of one token is then counted by its positions, and a longer run is
+    looked for only where its rarest token is; each run is counted once. The usage evidence counts in each member's
+    whole text for every differently worded stretch of every passage: scanning the text each time was a sixth of
+    the gate's ranking (cProfile), and looking where the run's first token is took a pair of 4.7 MB texts 60% of
+    88 s, a count for each of the thousands of changed words in the thousands of places "the" stands."""
 
     __slots__ = ("_counts", "_positions", "tokens")
 
-    def __init__(self, tokens: Sequence[str]) -> None:
+    def __init__(self, tokens: Sequence[Hashable]) -> None:
         self.tokens = tokens
-        self._positions: dict[str, list[int]] | None = None
-        self._counts: dict[tuple[str, ...], int] = {}
+        self._positions: dict[Hashable, list[int]] | None = None
+        self._counts: dict[tuple[Hashable, ...], int] = {}
 
-    def count(self, gram: Sequence[str]) -> int:
+    def count(self, gram: Sequence[Hashable]) -> int:
         """Occurrences of the non-empty run `gram`, overlapping ones included."""
         run = tuple(gram)
         found = self._counts.get(run)
@@ -612,23 +647,35 @@ def _alternatives(x: Sequence[str], y: Sequence[str]) -> bool:
     return len(words_x) == len(words_y) or "".join(words_x) == "".join(words_y)
 
 
-def _usage(words_a: Sequence[str], words_b: Sequence[str], doc_a: Occurrences, doc_b: Occurrences) -> float:
+def _usage(
+    words_a: Sequence[Hashable],
+    words_b: Sequence[Hashable],
+    doc_a: Occurrences,
+    doc_b: Occurrences,
+    read_a: Callable[[int, int], Sequence[str]] | None = None,
+    read_b: Callable[[int, int], Sequence[str]] | None = None,
+) -> float:
     """Evidence for side a's readings in one aligned passage: for each short stretch worded differently (a reads x
     where b reads y, two alternatives), log((1 + uses of x in b) / (1 + uses of y in a)). Each copy's text
     elsewhere is the author's text too, so an original is consistent with itself where a copy changed some
     occurrences of a word (a synonym, a spelling) but not others; when a copy changed every occurrence, neither
     count sees it and the evidence is 0.
+
+    The tokens are their text, or stand for it one to one (their hashes): then `read_a(i1, i2)` gives the text of
+    `words_a[i1:i2]`, and `read_b` of b's.
     """
     total = 0.0
     for i1, i2, j1, j2 in _replaced(words_a, words_b):
         if i2 - i1 <= _USAGE_SPAN and j2 - j1 <= _USAGE_SPAN:
             x, y = words_a[i1:i2], words_b[j1:j2]
-            if _alternatives(x, y):
+            text_x = read_a(i1, i2) if read_a is not None else x
+            text_y = read_b(j1, j2) if read_b is not None else y
+            if _alternatives(text_x, text_y):  # type: ignore[arg-type]
                 total += math.log((1 + doc_b.count(x)) / (1 + doc_a.count(y)))
     return total
 
 
-def _replaced(x: Sequence[str], y: Sequence[str]) -> Iterator[tuple[int, int, int, int]]:
+def _replaced(x: Sequence[Hashable], y: Sequence[Hashable]) -> Iterator[tuple[int, int, int, int]]:
     """The stretches `x[i1:i2]`, `y[j1:j2]` where both sequences have tokens between two runs of their longest common
     subsequence: rapidfuzz's Indel opcodes, compiled (difflib's matcher took 0.6 s of the 3.5 s that ranking the
     clusters of 20,000 documents took, replayed in one process)."""

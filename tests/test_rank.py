@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import dedupe
 from dedupe.document import clean_text
-from dedupe.fingerprint import STAND_INS
+from dedupe.fingerprint import STAND_INS, word_hashes
 from dedupe.fluency import LanguageModel, tokens
 from dedupe.rank import (
     _STORY_WORD,
@@ -439,12 +439,16 @@ def test_a_spans_tokens_and_story_words_are_those_of_its_text(pieces, spans):
     plain = _PlainText.of(dedupe.Article("a", text))
     assert plain.starts is not None
     assert [text[s:e].casefold() for s, e in zip(plain.starts, plain.ends or [], strict=True)] == tokens(text)
-    assert plain.occurrences.tokens == tokens(text)
+    assert plain.occurrences.tokens == word_hashes(tokens(text)).tolist()
     assert plain.story_words() == frozenset(_STORY_WORD.findall(text.casefold()))
     for start, end in spans:
         span = (min(start, end, len(text)), min(max(start, end), len(text)))
         if span[0] < span[1]:
-            assert plain.tokens(span) == tokens(text[span[0] : span[1]])
+            seq = tokens(text[span[0] : span[1]])
+            assert plain.tokens(span) == word_hashes(seq).tolist()
+            read = plain.reader(span)
+            assert read(0, len(seq)) == seq
+            assert read(len(seq) // 3, len(seq) // 2) == seq[len(seq) // 3 : len(seq) // 2]
             assert plain.words(span) == len(_STORY_WORD.findall(text[span[0] : span[1]]))
 
 
@@ -453,14 +457,17 @@ def test_every_mark_with_a_stand_in_is_read_off_the_compiled_tokens():
         text = f"{mark}Yes{mark} it{mark}s 12{mark}5 the end.{mark}\n{mark}Next"
         plain = _PlainText.of(dedupe.Article("a", text))
         assert plain.starts is not None, repr(mark)
-        assert plain.occurrences.tokens == tokens(text), repr(mark)
+        assert plain.occurrences.tokens == word_hashes(tokens(text)).tolist(), repr(mark)
+        assert plain.reader((0, len(text)))(0, 3) == tokens(text)[:3], repr(mark)
 
 
 def test_text_with_markup_or_beyond_ascii_is_read_span_by_span():
     for text in ("The <b>bridge</b> closes.", "Le pont ferme à Noël."):
         plain = _PlainText.of(dedupe.Article("a", text))
         assert plain.starts is None
-        assert plain.tokens((0, len(text))) == tokens(plain.span_text((0, len(text))))
+        seq = tokens(plain.span_text((0, len(text))))
+        assert plain.tokens((0, len(text))) == word_hashes(seq).tolist()
+        assert plain.reader((0, len(text)))(1, 3) == seq[1:3]
 
 
 def test_compared_pairs_are_every_two_of_a_small_cluster_and_ring_partners_of_a_large_one():
