@@ -39,7 +39,7 @@ def main() -> None:
         for susp, src in pairs[: args.pairs]:
             source = (args.root / "src" / src).read_text(errors="replace")
             derived = (args.root / "susp" / susp).read_text(errors="replace")
-            doc_a, doc_b = tokens(source), tokens(derived)
+            doc_a, doc_b = rank.Occurrences(tokens(source)), rank.Occurrences(tokens(derived))
             total = sum(
                 rank._usage(
                     tokens(source[p.a_span[0] : p.a_span[1]]), tokens(derived[p.b_span[0] : p.b_span[1]]), doc_a, doc_b
