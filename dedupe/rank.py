@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import re
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -60,9 +59,6 @@ _FLUENCY_FULL_CORPUS = 50
 # signs); in a script written without spaces, where normalize.WORD makes each character a word and a run of four
 # is a phrase or a whole clause, one character.
 _STORY_WORD = regex.compile(rf"[{SPACELESS}]|[[\p{{L}}\p{{N}}\p{{M}}]--[{SPACELESS}]]{{4,}}", regex.VERSION1)
-# The same in text with a plain form (`fingerprint.plain_form`), lower-cased: runs of four ASCII letters or digits
-# (its marks are one character each).
-_PLAIN_STORY_WORD = re.compile(r"[0-9a-z]{4,}")
 # A figure as the aligner reads one (`kernels.FIGURE_JOINERS` join digits into one number).
 _FIGURE = regex.compile(r"\p{N}+(?:[" + regex.escape(kernels.FIGURE_JOINERS) + r"]\p{N}+)*")
 # A short line with this many figures is a row of a table of the story (results, earnings), not page furniture.
@@ -360,7 +356,7 @@ class _Setting:
 
     texts: dict[str, _PlainText]
     partners: dict[str, set[str]]
-    others_words: dict[str, frozenset[str]]
+    others_words: dict[str, frozenset[int]]
     model: LanguageModel
     # Per member, its added sentences judged so far (`_split_added`): a member's unmatched text recurs in each of
     # its comparisons, and a long text's was judged again in each (22 of the 24 s of a 6.6 MB text's cluster).
@@ -369,7 +365,7 @@ class _Setting:
     @classmethod
     def of(cls, members: Sequence[Article], model: LanguageModel | None) -> _Setting:
         texts = {a.id: _PlainText.of(a) for a in members}
-        own_words = {a.id: texts[a.id].story_words() for a in members}
+        own_words = {a.id: texts[a.id].story_words for a in members}
         partners = _partners(members)
         others_words = {a.id: frozenset().union(*(own_words[other] for other in partners[a.id])) for a in members}
         left_out = model.without(texts[a.id].clean for a in members) if model is not None else LanguageModel(Counts())
@@ -494,6 +490,8 @@ class _PlainText:
     # The cleaned text (`document.clean_text`), and the hashes of its tokens (`fluency.tokens`) for the usage evidence.
     clean: str
     occurrences: Occurrences
+    # The hashes of its story words (`_STORY_WORD`, as `LanguageModel.hashes` hashes them).
+    story_words: frozenset[int]
     # Where the clean text is the article's own text and has a plain form (`fingerprint.plain_form`): where each of
     # its tokens starts and ends, and how many of the tokens before each have four characters or more (story
     # words). A span's tokens and story words are then read off the whole text's instead of found again in the
@@ -514,21 +512,18 @@ class _PlainText:
         clean = _clean(article)
         form = plain_form(clean) if clean is article.text else None
         if form is None:
-            return cls(article, clean, Occurrences(word_hashes(tokens(clean)).tolist()))
+            story_words = frozenset(word_hashes(_STORY_WORD.findall(clean.casefold())).tolist())
+            return cls(article, clean, Occurrences(word_hashes(tokens(clean)).tolist()), story_words)
         # Text with a plain form is tokenised once, by the compiled pass over that form: its tokens are the
         # lower-cased text between the offsets, news punctuation included (`fluency.tokens` of it; tests/test_rank.py),
         # hashed as the model hashes them. (Their text, sliced token by token, was a third of this.)
         found_starts, found_ends, hashes = plain_text_tokens(clean, form)
+        long = found_ends - found_starts >= 4  # story words: the marks are one character each
         long_before = np.zeros(len(found_starts) + 1, dtype=np.int64)
-        np.cumsum(found_ends - found_starts >= 4, out=long_before[1:])
-        return cls(
-            article,
-            clean,
-            Occurrences(hashes.tolist()),
-            found_starts.tolist(),
-            found_ends.tolist(),
-            long_before.tolist(),
-        )
+        np.cumsum(long, out=long_before[1:])
+        starts, ends = found_starts.tolist(), found_ends.tolist()
+        story_words = frozenset(hashes[long].tolist())
+        return cls(article, clean, Occurrences(hashes.tolist()), story_words, starts, ends, long_before.tolist())
 
     def span_text(self, span: Span) -> str:
         found = self._texts.get(span)
@@ -582,12 +577,6 @@ class _PlainText:
                 found = self.long_before[run[1]] - self.long_before[run[0]]
             self._words[span] = found
         return found
-
-    def story_words(self) -> frozenset[str]:
-        if self.starts is not None:
-            # A plain form's: the story words are its words of four characters or more (`_PLAIN_STORY_WORD`).
-            return frozenset(_PLAIN_STORY_WORD.findall(self.clean.lower()))
-        return frozenset(_STORY_WORD.findall(self.clean.casefold()))
 
     def _token_run(self, span: Span) -> tuple[int, int] | None:
         """The tokens `[first, last)` of the whole text that are the span's own tokens, or None when the span's
@@ -707,7 +696,7 @@ class _Judged:
 
 def _split_added(
     text: str,
-    story: frozenset[str],
+    story: frozenset[int],
     model: LanguageModel,
     interior: bool = False,
     judged: dict[str, _Judged] | None = None,
@@ -718,7 +707,8 @@ def _split_added(
     and is not a row of figures (page furniture frames a story and carries no figures; a short line between
     shared passages is a line of the story that the other copy cut), or when other documents of the corpus repeat
     most of it while it shares little vocabulary with the story (site navigation, sign-up and copyright lines
-    recur on every page of a site; a story's own sentences do not).
+    recur on every page of a site; a story's own sentences do not). `story`: the hashes of the story's words
+    (`LanguageModel.hashes`).
     """
     story_count = boilerplate_count = 0
     judged = {} if judged is None else judged
@@ -727,7 +717,7 @@ def _split_added(
         found = judged.get(sentence)
         if found is None:
             own = _STORY_WORD.findall(sentence.casefold())
-            cohesion = sum(1 for w in own if w in story) / len(own) if own else 0.0
+            cohesion = sum(1 for h in model.hashes(own) if h in story) / len(own) if own else 0.0
             figures = len(own) < _MIN_STORY_WORDS and len(_FIGURE.findall(sentence)) >= _ROW_FIGURES
             found = judged[sentence] = _Judged(len(own), figures)
             # (A model that counts no document finds nothing repeated: the share is not computed then.)
