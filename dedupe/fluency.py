@@ -196,6 +196,10 @@ def text_key(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
 
 
+# Token hashes a model keeps (`LanguageModel.hashes`): about 100 MB of them.
+_KNOWN_TOKENS = 1 << 20
+
+
 @dataclass(frozen=True, slots=True)
 class LanguageModel:
     """Bigram document frequencies of a corpus, with some documents (a cluster) left out.
@@ -296,6 +300,9 @@ class LanguageModel:
         known = self.token_hashes
         new = [t for t in seq if t not in known]
         if new:
+            if len(known) > _KNOWN_TOKENS:
+                known.clear()  # a long-running gate meets ever new tokens: forget them all now and then
+                new = list(seq)
             new = list(dict.fromkeys(new))
             known.update(zip(new, word_hashes(new).tolist(), strict=True))
         return [known[t] for t in seq]

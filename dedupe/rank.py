@@ -73,6 +73,10 @@ _USAGE_SCALE = 2.0
 # scan). Each member's evidence is a mean over its pairs, which this many estimate.
 PARTNERS = 16
 
+# The model of no corpus, for rankings without one (the gate's): one, so that its cache of token hashes
+# (`LanguageModel.hashes`) serves every ranking of the process.
+_NO_MODEL = LanguageModel(Counts())
+
 # Readable names of the markers of `markers.py`, for reasons.
 MARKER_NAMES = {
     "broken-join": "broken sentence joins",
@@ -368,7 +372,7 @@ class _Setting:
         own_words = {a.id: texts[a.id].story_words for a in members}
         partners = _partners(members)
         others_words = {a.id: frozenset().union(*(own_words[other] for other in partners[a.id])) for a in members}
-        left_out = model.without(texts[a.id].clean for a in members) if model is not None else LanguageModel(Counts())
+        left_out = model.without(texts[a.id].clean for a in members) if model is not None else _NO_MODEL
         return cls(texts, partners, others_words, left_out)
 
 

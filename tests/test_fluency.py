@@ -150,3 +150,12 @@ def test_tokens_are_characters_in_scripts_without_spaces_and_words_keep_their_ma
     assert tokens("東京の天気。Tokyo") == ["東", "京", "の", "天", "気", "。", "tokyo"]
     assert tokens("हिन्दी समाचार।") == ["हिन्दी", "समाचार", "।"]  # vowel signs and viramas are combining marks
     assert tokens("Café, U.S.") == ["café", ",", "u", ".", "s", "."]
+
+
+def test_the_token_hashes_a_model_keeps_are_bounded(monkeypatch):
+    monkeypatch.setattr(fluency, "_KNOWN_TOKENS", 3)
+    model = LanguageModel.build(TEXTS)
+    for text in TEXTS:
+        seq = tokens(text)
+        assert model.hashes(seq) == word_hashes(seq).tolist()
+        assert len(model.token_hashes) <= 3 + len(set(seq))
