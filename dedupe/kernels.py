@@ -1812,11 +1812,32 @@ def passage_hits(keys: np.ndarray, found_keys: np.ndarray, found_seqs: np.ndarra
 # --- fluency.py: tokens of plain text ------------------------------------------------------------------------------
 
 
+@njit(inline="always", cache=True)
+def _plain_token(data: np.ndarray, j: int, end: int) -> tuple[int, int, np.uint64]:
+    """The first token of the plain text `data[j:end]`: where it starts and ends, and its hash (a word `[a-z0-9]+`
+    hashed as `hash_words` hashes its lower-cased bytes; any other byte that is no white space, a token of its own);
+    a start of -1 when only white space is left."""
+    while j < end and _is_space(data[j]):
+        j += 1
+    if j == end:
+        return -1, end, _U64(0)
+    c = data[j]
+    if not _is_word_byte(c):
+        return j, j + 1, _fmix64((_FNV_OFFSET ^ _U64(c)) * _FNV_PRIME)
+    start = j
+    h = _FNV_OFFSET
+    while j < end and _is_word_byte(data[j]):
+        h = _fold_and_hash(h, data[j])
+        j += 1
+    return start, j, _fmix64(h)
+
+
 @njit(cache=True)
 def plain_tokens(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The tokens of `fluency.tokens` of many plain texts (`fingerprint.plain_form`s), hashed as `hash_words`
     hashes their case-folded UTF-8 bytes: words `[a-z0-9]+` of the lower-cased text, and every other byte that is no
-    white space as a token of its own. On plain text that is what the Unicode pattern of `fluency.tokens` finds.
+    white space as a token of its own (`_plain_token`). On plain text that is what the Unicode pattern of
+    `fluency.tokens` finds.
 
     Returns `(hashes, is_word, bounds)`: text d's tokens are `hashes[bounds[d]:bounds[d + 1]]`, and `is_word` says
     which are words (the others are punctuation marks).
@@ -1828,27 +1849,12 @@ def plain_tokens(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.
     bounds = np.zeros(n + 1, dtype=np.int64)
     count = 0
     for d in range(n):
-        h = _FNV_OFFSET
-        inside = False
-        for j in range(offsets[d], offsets[d + 1]):
-            c = data[j]
-            if _is_word_byte(c):
-                h = _fold_and_hash(h, c)
-                inside = True
-                continue
-            if inside:
-                hashes[count] = _fmix64(h)
-                is_word[count] = True
-                count += 1
-                h = _FNV_OFFSET
-                inside = False
-            if not _is_space(c):
-                hashes[count] = _fmix64((_FNV_OFFSET ^ _U64(c)) * _FNV_PRIME)
-                is_word[count] = False
-                count += 1
-        if inside:
-            hashes[count] = _fmix64(h)
-            is_word[count] = True
+        j = offsets[d]
+        while True:
+            start, j, h = _plain_token(data, j, offsets[d + 1])
+            if start < 0:
+                break
+            hashes[count], is_word[count] = h, _is_word_byte(data[start])
             count += 1
         bounds[d + 1] = count
     return hashes[:count].copy(), is_word[:count].copy(), bounds
@@ -1857,31 +1863,17 @@ def plain_tokens(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.
 @njit(cache=True)
 def plain_text_tokens(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The tokens `plain_tokens` reads in one plain text (its ASCII bytes), in order: where each starts and ends, and
-    its hash, as `plain_tokens` hashes it."""
+    its hash."""
     starts = np.empty(len(data), dtype=np.int64)
     ends = np.empty(len(data), dtype=np.int64)
     hashes = np.empty(len(data), dtype=np.uint64)
     count = 0
-    start = -1
-    h = _FNV_OFFSET
-    for j in range(len(data)):
-        c = data[j]
-        if _is_word_byte(c):
-            if start < 0:
-                start = j
-            h = _fold_and_hash(h, c)
-            continue
-        if start >= 0:
-            starts[count], ends[count], hashes[count] = start, j, _fmix64(h)
-            count += 1
-            start = -1
-            h = _FNV_OFFSET
-        if not _is_space(c):
-            starts[count], ends[count] = j, j + 1
-            hashes[count] = _fmix64((_FNV_OFFSET ^ _U64(c)) * _FNV_PRIME)
-            count += 1
-    if start >= 0:
-        starts[count], ends[count], hashes[count] = start, len(data), _fmix64(h)
+    j = 0
+    while True:
+        start, j, h = _plain_token(data, j, len(data))
+        if start < 0:
+            break
+        starts[count], ends[count], hashes[count] = start, j, h
         count += 1
     return starts[:count].copy(), ends[:count].copy(), hashes[:count].copy()
 

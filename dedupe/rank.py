@@ -483,7 +483,7 @@ def _compare(pair: Pair, setting: _Setting, tallies: Mapping[str, _Tally]) -> No
 
 @dataclass(frozen=True, slots=True)
 class _PlainText:
-    """An article's original text, read through its spans: a span's tokens are their hashes (`fluency.hashes`, which
+    """An article's original text, read through its spans: a span's tokens are their hashes (`word_hashes`, which
     the language model reads), and their text is read only where the usage evidence asks for it.
 
     What is read of a span is kept: the passages of a member recur in each of its pairs (and each pair reads
@@ -506,6 +506,7 @@ class _PlainText:
     _tokens: dict[Span, list[int]] = field(default_factory=dict, repr=False, compare=False)
     # The tokens' text of a span whose tokens were found in the span's text.
     _strings: dict[Span, list[str]] = field(default_factory=dict, repr=False, compare=False)
+    _runs: dict[Span, tuple[int, int] | None] = field(default_factory=dict, repr=False, compare=False)
     _words: dict[Span, int] = field(default_factory=dict, repr=False, compare=False)
     # A span's text where markup had to be stripped from it: its tokens, its story words and the judging of added
     # text each asked for it, and each parsed its HTML again.
@@ -542,7 +543,7 @@ class _PlainText:
             return []
         found = self._tokens.get(span)
         if found is None:
-            run = self._token_run(span)
+            run = self._run(span)
             if run is None:
                 seq = self._strings[span] = tokens(self.span_text(span))
                 found = word_hashes(seq).tolist()
@@ -557,12 +558,11 @@ class _PlainText:
         def read(first: int, last: int) -> list[str]:
             if not span:
                 return []
-            self.tokens(span)  # finds them, and their text where they were found in the span's text
-            seq = self._strings.get(span)
-            if seq is not None:
-                return seq[first:last]
-            run = self._token_run(span)
-            assert run is not None and self.starts is not None and self.ends is not None  # else `_strings` has it
+            run = self._run(span)
+            if run is None:
+                self.tokens(span)  # finds them in the span's text, and keeps their text
+                return self._strings[span][first:last]
+            assert self.starts is not None and self.ends is not None  # a run is read off them
             starts, ends = self.starts[run[0] + first : run[0] + last], self.ends[run[0] + first : run[0] + last]
             return [self.clean[start:end].lower() for start, end in zip(starts, ends, strict=True)]
 
@@ -574,7 +574,7 @@ class _PlainText:
             return 0
         found = self._words.get(span)
         if found is None:
-            run = self._token_run(span)
+            run = self._run(span)
             if run is None or self.long_before is None:
                 found = len(_STORY_WORD.findall(self.span_text(span)))
             else:
@@ -582,16 +582,23 @@ class _PlainText:
             self._words[span] = found
         return found
 
-    def _token_run(self, span: Span) -> tuple[int, int] | None:
+    def _run(self, span: Span) -> tuple[int, int] | None:
         """The tokens `[first, last)` of the whole text that are the span's own tokens, or None when the span's
         tokens must be found in its text: no offsets kept, a token cut by an edge of the span, or markup in it.
         (A span whose edges cut no token holds exactly the whole tokens that start in it, and white space.)"""
-        if self.starts is None or self.ends is None or looks_like_html(self.article.text[span[0] : span[1]]):
-            return None
-        first, last = bisect.bisect_left(self.starts, span[0]), bisect.bisect_left(self.starts, span[1])
-        if (first and self.ends[first - 1] > span[0]) or (last and self.ends[last - 1] > span[1]):
-            return None
-        return first, last
+        if span in self._runs:
+            return self._runs[span]
+        run: tuple[int, int] | None = None
+        if (
+            self.starts is not None
+            and self.ends is not None
+            and not looks_like_html(self.article.text[span[0] : span[1]])
+        ):
+            first, last = bisect.bisect_left(self.starts, span[0]), bisect.bisect_left(self.starts, span[1])
+            if not ((first and self.ends[first - 1] > span[0]) or (last and self.ends[last - 1] > span[1])):
+                run = (first, last)
+        self._runs[span] = run
+        return run
 
 
 class Occurrences:
