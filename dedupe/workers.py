@@ -104,10 +104,21 @@ class Workers:
         """The ranking's language model of `texts`, built by the first free process, into a file each process
         then reads once: asked for before verification, it is built while the other process verifies, where
         building it here later kept both waiting (0.5-0.8 s at any size: `scan.FLUENCY_SAMPLE` texts)."""
+        shipped = self._model_file()
+        return PendingModel(self.submit(_build_model, list(texts), shipped), shipped)
+
+    def ship_model(self, model: LanguageModel | None) -> _Shipped:
+        """`model` written to a file each process then reads once (`_model`)."""
+        shipped = self._model_file()
+        _write_model(model, shipped)
+        return shipped
+
+    def _model_file(self) -> _Shipped:
+        """A new model's file, in this pool's scratch directory (removed when the pool stops)."""
         if self._scratch is None:
             self._scratch = tempfile.TemporaryDirectory(prefix="dedupe-")
-        shipped = _Shipped(uuid.uuid4().hex, os.path.join(self._scratch.name, "model.pickle"))
-        return PendingModel(self.submit(_build_model, list(texts), shipped), shipped)
+        name = uuid.uuid4().hex
+        return _Shipped(name, os.path.join(self._scratch.name, f"model-{name}.pickle"))
 
     def submit(self, function: Callable[..., Any], *args: Any) -> Future:
         if self._pool is None:
@@ -273,42 +284,37 @@ def rank_clusters(
     # Round robin over the clusters, which come in corpus order: each chunk gets a share of the large ones.
     chunks = [rest[start::count] for start in range(count)]
     ranked: list[tuple[Member, ...]] = [()] * len(clusters)
-    # The model is written to a file once; each worker loads it from there once (`_model`), so chunks carry only
-    # their clusters and can be many.
-    with tempfile.TemporaryDirectory(prefix="dedupe-rank-") as directory:
-        if isinstance(model, PendingModel):
-            shipped = model.shipped()
-        else:
-            shipped = _Shipped(uuid.uuid4().hex, os.path.join(directory, "model.pickle"))
-            _write_model(model, shipped)
-        # The largest clusters first, each cut into one stretch of its comparisons per worker. (Their articles are
-        # made here once: `clusters` may hold them as `Articles`, which makes one each time it is asked.)
-        whole = {k: list(clusters[k]) for k in large}
-        stretches = {k: _stretches(whole[k], workers.count) for k in large}
-        tallied = {
-            k: [
-                workers.submit(_tally_stretch, clusters[k], _pairs_of(stretch, pairs), stretch, shipped)
-                for stretch in parts
-            ]
-            for k, parts in stretches.items()
-        }
-        futures = [
-            workers.submit(_rank_chunk, [(clusters[k], _pairs_within(clusters[k], pairs)) for k in chunk], shipped)
-            for chunk in chunks
+    # The model is in a file; each worker loads it from there once (`_model`), so chunks carry only their clusters
+    # and can be many.
+    shipped = model.shipped() if isinstance(model, PendingModel) else workers.ship_model(model)
+    # The largest clusters first, each cut into one stretch of its comparisons per worker. (Their articles are
+    # made here once: `clusters` may hold them as `Articles`, which makes one each time it is asked.)
+    whole = {k: list(clusters[k]) for k in large}
+    stretches = {k: _stretches(whole[k], workers.count) for k in large}
+    tallied = {
+        k: [
+            workers.submit(_tally_stretch, clusters[k], _pairs_of(stretch, pairs), stretch, shipped)
+            for stretch in parts
         ]
-        done = 0
-        for k, parts in tallied.items():
-            tallies = rank.join_tallies([future.result() for future in parts])
-            ranked[k] = rank.ranked(whole[k], rank.evidence_from(whole[k], tallies, rank.cleaned_texts(whole[k])))
-            done += 1
-            if progress is not None:
-                progress(done)
-        for chunk, future in zip(chunks, futures, strict=True):
-            for k, members in zip(chunk, future.result(), strict=True):
-                ranked[k] = members
-            done += len(chunk)
-            if progress is not None:
-                progress(done)
+        for k, parts in stretches.items()
+    }
+    futures = [
+        workers.submit(_rank_chunk, [(clusters[k], _pairs_within(clusters[k], pairs)) for k in chunk], shipped)
+        for chunk in chunks
+    ]
+    done = 0
+    for k, parts in tallied.items():
+        tallies = rank.join_tallies([future.result() for future in parts])
+        ranked[k] = rank.ranked(whole[k], rank.evidence_from(whole[k], tallies, rank.cleaned_texts(whole[k])))
+        done += 1
+        if progress is not None:
+            progress(done)
+    for chunk, future in zip(chunks, futures, strict=True):
+        for k, members in zip(chunk, future.result(), strict=True):
+            ranked[k] = members
+        done += len(chunk)
+        if progress is not None:
+            progress(done)
     return ranked
 
 

@@ -129,8 +129,12 @@ def test_few_clusters_are_ranked_in_process_when_no_worker_runs():
     assert ranked == [rank_members(members, pairs) for members in clusters]
 
 
-def test_a_large_cluster_is_ranked_by_every_worker_as_in_process(monkeypatch):
+def test_a_large_cluster_is_ranked_by_every_worker_as_in_process(monkeypatch, tmp_path):
+    import tempfile
+
     from dedupe import workers
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the pool writes the model for its workers
 
     # Every cluster of 3 members or more counts as large here: its comparisons are tallied by both workers.
     monkeypatch.setattr(workers, "_SPLIT_CLUSTER", 3)
@@ -150,6 +154,7 @@ def test_a_large_cluster_is_ranked_by_every_worker_as_in_process(monkeypatch):
         assert pool.running
         assert workers.rank_clusters(held, pairs, model, pool) == ranked
     assert ranked == [rank_members(members, pairs, model) for members in clusters]
+    assert list(tmp_path.glob("dedupe-*")) == []  # the models' files went with the pool
 
 
 def test_a_model_built_by_a_worker_ranks_as_one_built_here(monkeypatch, tmp_path):
