@@ -78,8 +78,8 @@ STAND_INS = str.maketrans(
 
 # The byte the compiled kernels read for each code point from 128 to 65,535 (`kernels.plain_form`): a mark of
 # `STAND_INS` its stand-in, any other 0 (a text holding one has no plain form).
-_READING = np.zeros(0x10000, dtype=np.uint8)
-_READING[list(STAND_INS)] = [ord(stand_in) for stand_in in STAND_INS.values()]  # type: ignore[arg-type]
+READING = np.zeros(0x10000, dtype=np.uint8)
+READING[list(STAND_INS)] = [ord(stand_in) for stand_in in STAND_INS.values()]  # type: ignore[arg-type]
 
 
 def plain_form(text: str) -> str | None:
@@ -95,7 +95,7 @@ def plain_form(text: str) -> str | None:
 
 def _utf8_plain_form(utf8: bytes) -> bytes | None:
     """`plain_form` of a text beyond ASCII given as UTF-8, as ASCII bytes."""
-    form = kernels.plain_form(np.frombuffer(utf8, dtype=np.uint8), _READING)
+    form = kernels.plain_form(np.frombuffer(utf8, dtype=np.uint8), READING)
     return None if form is None else form.tobytes()
 
 
@@ -110,24 +110,11 @@ def pack(texts: Sequence[Text]) -> tuple[np.ndarray, np.ndarray]:
     return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
 
 
-def kernel_form(text: Text) -> Text | None:
-    """What a compiled kernel that tests every byte for plainness is given of `text` (and reads only where plain):
-    an ASCII text as it is, another its `plain_form` as ASCII bytes (None: the regex path). `plain_form`'s search of
-    an ASCII text was a quarter of the fingerprint stage, and about 4 s of the 1,000,000-document screen's word
-    features."""
-    if text.isascii():
-        return text
-    return _utf8_plain_form(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
-
-
-def _plain_chunks(texts: Sequence[Text]) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
-    """`(first, rows, data, offsets)` for each chunk of `_TEXT_CHUNK` texts from `first`: the chunk's texts that
-    may have a plain form (`rows`, counted from `first`) and those forms packed (`pack`), each as `kernel_form`
-    gives it (the kernels reading the chunk test its bytes, `kernels.plain_passage_counts`)."""
+def _chunks(texts: Sequence[Text]) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """`(first, data, offsets)` for each chunk of `_TEXT_CHUNK` texts from `first`, packed (`pack`): the kernels
+    reading a chunk find each text's plain form themselves (`kernels.plain_passage_counts`)."""
     for first in range(0, len(texts), _TEXT_CHUNK):
-        forms = [kernel_form(text) for text in texts[first : first + _TEXT_CHUNK]]
-        rows = np.flatnonzero(np.fromiter((form is not None for form in forms), dtype=bool, count=len(forms)))
-        yield (first, rows, *pack([forms[i] for i in rows.tolist()]))  # type: ignore[misc]
+        yield (first, *pack(texts[first : first + _TEXT_CHUNK]))
 
 
 def _words_are_ascii(texts: Sequence[Text], known: np.ndarray) -> np.ndarray:
@@ -186,7 +173,7 @@ class ShingleSets:
 def shingle_sets(texts: Sequence[str], k: int) -> ShingleSets:
     """`shingle_hashes(word_hashes(words(t)), k)` of every text: compiled where the words are ASCII, else the
     regex path."""
-    values, bounds, known = kernels.ascii_shingle_sets(*pack(texts), k, _READING)
+    values, bounds, known = kernels.ascii_shingle_sets(*pack(texts), k, READING)
     compiled = _words_are_ascii(texts, known)
     if compiled.all():
         return ShingleSets(values, bounds)
@@ -258,7 +245,7 @@ class MinHasher:
         counts = np.empty(len(texts), dtype=np.int64)
         for first in range(0, len(texts), _TEXT_CHUNK):
             chunk = texts[first : first + _TEXT_CHUNK]
-            found = kernels.ascii_signatures(*pack(chunk), k, self._a, self._b, _READING)
+            found = kernels.ascii_signatures(*pack(chunk), k, self._a, self._b, READING)
             out[first : first + len(chunk)], counts[first : first + len(chunk)], known = found
             others = np.flatnonzero(~_words_are_ascii(chunk, known))
             if len(others):
@@ -294,24 +281,27 @@ class MinHasher:
         """
         counts = np.zeros(len(texts), dtype=np.int64)
         plain = np.zeros(len(texts), dtype=bool)
-        for first, rows, data, offsets in _plain_chunks(texts):
-            counts[first + rows], plain[first + rows] = kernels.plain_passage_counts(
-                data, offsets, ABBREVIATION_TABLE, min_words
+        for first, data, offsets in _chunks(texts):
+            chunk = slice(first, first + len(offsets) - 1)
+            counts[chunk], plain[chunk] = kernels.plain_passage_counts(
+                data, offsets, READING, ABBREVIATION_TABLE, min_words
             )
         other_sets, other_owners = others(plain) if others is not None else ([], [])
         starts = np.zeros(len(texts) + 1, dtype=np.int64)
         np.cumsum(counts, out=starts[1:])
         signatures = np.empty((starts[-1] + len(other_sets), self.num_perm), dtype=dtype)
-        for first, rows, data, offsets in _plain_chunks(texts):
+        for first, data, offsets in _chunks(texts):
+            chunk = slice(first, first + len(offsets) - 1)
             kernels.plain_passage_signatures(
                 data,
                 offsets,
+                READING,
                 ABBREVIATION_TABLE,
                 min_words,
                 self._a,
                 self._b,
-                counts[first + rows],
-                starts[first + rows],
+                counts[chunk],
+                starts[chunk],
                 signatures,
             )
         if other_sets:

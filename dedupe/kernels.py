@@ -382,6 +382,21 @@ def plain_form(data: np.ndarray, reading: np.ndarray) -> np.ndarray | None:
     return forms[:at]
 
 
+@njit(cache=True)
+def _plain_text(data: np.ndarray, start: int, end: int, reading: np.ndarray) -> np.ndarray | None:
+    """The plain form (`plain_form`) of the UTF-8 text `data[start:end]`: the slice itself when it is plain ASCII
+    (nearly all news text is), else the form made, or None when the text has none. The kernels reading plain
+    text take texts as they are held and find their forms here, in parallel, where a Python call per text found
+    them (a third of the fingerprint stage's time outside its kernels, typeset)."""
+    for j in range(start, end):
+        c = data[j]
+        if c >= 0x80:
+            return plain_form(data[start:end], reading)
+        if not _is_plain(c):
+            return None
+    return data[start:end]
+
+
 @njit(inline="always", cache=True)
 def _marks_only(data: np.ndarray, start: int, end: int, reading: np.ndarray) -> bool:
     """Whether every character of the UTF-8 text `data[start:end]` beyond ASCII has a `reading` (news punctuation,
@@ -628,25 +643,23 @@ def _plain_passages(
 
 @njit(parallel=True, cache=True)
 def plain_passage_counts(
-    data: np.ndarray, offsets: np.ndarray, abbreviations: np.ndarray, min_words: int
+    data: np.ndarray, offsets: np.ndarray, reading: np.ndarray, abbreviations: np.ndarray, min_words: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """How many passages (sentences of `min_words` words or more) each text has, and whether it is plain ASCII
-    (texts that are not have none here; the caller takes them through the regex path). With
-    `plain_passage_signatures`, which fills their rows, the caller can size the signatures of many chunks of texts
-    exactly before computing any."""
+    """How many passages (sentences of `min_words` words or more) each UTF-8 text's plain form has, and whether it
+    has one (`_plain_text`; texts that have none have no passages here: the caller takes them through the regex
+    path). With `plain_passage_signatures`, which fills their rows, the caller can size the signatures of many
+    chunks of texts exactly before computing any."""
     n = len(offsets) - 1
     plain = np.ones(n, dtype=np.bool_)
     counts = np.zeros(n, dtype=np.int64)
     for d in prange(n):
-        t = data[offsets[d] : offsets[d + 1]]
-        for c in t:
-            if not _is_plain(c):
-                plain[d] = False
-                break
-        if plain[d]:
-            words = np.empty(len(t) // 2 + 1, dtype=np.uint64)
-            word_ends = np.empty(len(t) // 2 + 1, dtype=np.int64)
-            counts[d] = len(_plain_passages(t, abbreviations, min_words, words, word_ends)[0])
+        t = _plain_text(data, offsets[d], offsets[d + 1], reading)
+        if t is None:
+            plain[d] = False
+            continue
+        words = np.empty(len(t) // 2 + 1, dtype=np.uint64)
+        word_ends = np.empty(len(t) // 2 + 1, dtype=np.int64)
+        counts[d] = len(_plain_passages(t, abbreviations, min_words, words, word_ends)[0])
     return counts, plain
 
 
@@ -654,6 +667,7 @@ def plain_passage_counts(
 def plain_passage_signatures(
     data: np.ndarray,
     offsets: np.ndarray,
+    reading: np.ndarray,
     abbreviations: np.ndarray,
     min_words: int,
     a: np.ndarray,
@@ -662,13 +676,15 @@ def plain_passage_signatures(
     rows: np.ndarray,
     signatures: np.ndarray,
 ) -> None:
-    """MinHash signatures of the word sets of the passages of plain-ASCII texts, in text order: text d's
+    """MinHash signatures of the word sets of the passages of UTF-8 texts' plain forms, in text order: text d's
     `counts[d]` passages (`plain_passage_counts`) into rows `rows[d]`, `rows[d] + 1`, ... of `signatures`, whose
     dtype may be narrower than 32 bits: each value's low bits are kept (`MinHasher.passage_signatures`)."""
     for d in prange(len(offsets) - 1):
         if counts[d] == 0:
             continue
-        t = data[offsets[d] : offsets[d + 1]]
+        t = _plain_text(data, offsets[d], offsets[d + 1], reading)
+        if t is None:
+            continue
         words = np.empty(len(t) // 2 + 1, dtype=np.uint64)
         word_ends = np.empty(len(t) // 2 + 1, dtype=np.int64)
         ranges, _ = _plain_passages(t, abbreviations, min_words, words, word_ends)
@@ -784,32 +800,31 @@ def _plain_word_count(t: np.ndarray) -> int:
 def plain_word_features(
     data: np.ndarray,
     offsets: np.ndarray,
+    reading: np.ndarray,
     abbreviations: np.ndarray,
     stopwords: np.ndarray,
     numbers: np.ndarray,
     stem: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Word features and sentence ranges of many texts, for those that are plain ASCII.
+    """Word features and sentence ranges of many UTF-8 texts, for those with a plain form (`_plain_text`).
 
     Returns `(hashes, terms, figures, word_bounds, ranges, terminal, sentence_bounds, plain)`: text d's words are
     rows `word_bounds[d]:word_bounds[d + 1]`, its sentences rows `sentence_bounds[d]:sentence_bounds[d + 1]` of
-    `ranges` (word indexes within the text) and of `terminal` (the sentence ends in ".", "!" or "?"). Texts that
-    are not plain have no words here.
+    `ranges` (word indexes within the text) and of `terminal` (the sentence ends in ".", "!" or "?"). Texts
+    without a plain form have no words here.
     """
     n = len(offsets) - 1
     plain = np.ones(n, dtype=np.bool_)
     word_counts = np.zeros(n, dtype=np.int64)
     sentence_counts = np.zeros(n, dtype=np.int64)
     for d in prange(n):
-        t = data[offsets[d] : offsets[d + 1]]
-        for c in t:
-            if not _is_plain(c):
-                plain[d] = False
-                break
-        if plain[d]:
-            # Counted without hashing (about half the cost of a pass that hashes), to size the outputs.
-            word_counts[d] = _plain_word_count(t)
-            sentence_counts[d] = len(plain_sentences(t, abbreviations))
+        t = _plain_text(data, offsets[d], offsets[d + 1], reading)
+        if t is None:
+            plain[d] = False
+            continue
+        # Counted without hashing (about half the cost of a pass that hashes), to size the outputs.
+        word_counts[d] = _plain_word_count(t)
+        sentence_counts[d] = len(plain_sentences(t, abbreviations))
     word_bounds = np.zeros(n + 1, dtype=np.int64)
     word_bounds[1:] = np.cumsum(word_counts)
     sentence_bounds = np.zeros(n + 1, dtype=np.int64)
@@ -822,7 +837,9 @@ def plain_word_features(
     for d in prange(n):
         if not plain[d]:
             continue
-        t = data[offsets[d] : offsets[d + 1]]
+        t = _plain_text(data, offsets[d], offsets[d + 1], reading)
+        if t is None:
+            continue
         w0, w1 = word_bounds[d], word_bounds[d + 1]
         ranges, ends, _ = _plain_word_features(
             t,

@@ -30,7 +30,7 @@ from dedupe import kernels
 from dedupe.align import NUMBER_WORDS, STEM, STOPWORDS, figure_marks
 from dedupe.config import ScanConfig
 from dedupe.document import Corpus, Document
-from dedupe.fingerprint import kernel_form, pack, word_hashes
+from dedupe.fingerprint import READING, pack, word_hashes
 from dedupe.flat import DOCUMENTS, Layout
 from dedupe.segment import ABBREVIATION_TABLE
 
@@ -199,13 +199,11 @@ def corpus_profiles(corpus: Corpus, indexes: np.ndarray, min_words: int) -> Prof
 
 def corpus_features(corpus: Corpus, indexes: np.ndarray) -> CorpusFeatures:
     """The word features of articles `indexes` of a corpus, joined (document k is article `indexes[k]`)."""
-    forms = [kernel_form(corpus.held_text(i)) for i in indexes.tolist()]
-    has_form = np.fromiter((form is not None for form in forms), dtype=bool, count=len(forms))
-    data, offsets = pack([form or "" for form in forms])
+    data, offsets = pack([corpus.held_text(i) for i in indexes.tolist()])
     hashes, terms, figures, word_bounds, ranges, terminal, sentence_bounds, plain = kernels.plain_word_features(
-        data, offsets, ABBREVIATION_TABLE, *_word_list_hashes(), STEM
+        data, offsets, READING, ABBREVIATION_TABLE, *_word_list_hashes(), STEM
     )
-    others = np.flatnonzero(~(has_form & plain))
+    others = np.flatnonzero(~plain)
     if len(others) == 0:
         return CorpusFeatures(hashes, terms, figures, word_bounds, ranges, terminal, sentence_bounds)
     # Some texts need the regex path (rare in news): their features are spliced in between the runs of the others'.
@@ -214,10 +212,10 @@ def corpus_features(corpus: Corpus, indexes: np.ndarray) -> CorpusFeatures:
     word_counts, sentence_counts = np.diff(word_bounds), np.diff(sentence_bounds)
     pieces: list[WordFeatures] = []
     start = 0
-    for k in [*others.tolist(), len(forms)]:
+    for k in [*others.tolist(), len(indexes)]:
         words, sentences = slice(word_bounds[start], word_bounds[k]), slice(sentence_bounds[start], sentence_bounds[k])
         pieces.append(WordFeatures(hashes[words], terms[words], figures[words], ranges[sentences], terminal[sentences]))
-        if k < len(forms):
+        if k < len(indexes):
             own = word_features(corpus.document(int(indexes[k])))
             word_counts[k], sentence_counts[k] = len(own.hashes), len(own.sentence_words)
             pieces.append(own)

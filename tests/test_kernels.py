@@ -67,7 +67,7 @@ def test_ascii_kernel_equals_the_regex_path(text, k):
 
 def compiled_rows(texts: list[str]) -> list[int]:
     """The texts the fingerprints read with the compiled ASCII tokeniser."""
-    known = kernels.ascii_shingle_sets(*fingerprint.pack(texts), 1, fingerprint._READING)[2]
+    known = kernels.ascii_shingle_sets(*fingerprint.pack(texts), 1, fingerprint.READING)[2]
     return np.flatnonzero(fingerprint._words_are_ascii(texts, known)).tolist()
 
 
@@ -95,9 +95,9 @@ def test_the_kernels_know_text_of_ascii_and_news_punctuation_to_have_ascii_words
     # Known without asking `has_ascii_words_only`: every character beyond ASCII has a stand-in (`plain_form`).
     expected = [all(c.isascii() or ord(c) in fingerprint.STAND_INS for c in text) for text in texts]
     data, offsets = fingerprint.pack(texts)
-    assert kernels.ascii_shingle_sets(data, offsets, 3, fingerprint._READING)[2].tolist() == expected
+    assert kernels.ascii_shingle_sets(data, offsets, 3, fingerprint.READING)[2].tolist() == expected
     assert (
-        kernels.ascii_signatures(data, offsets, 3, *MinHasher(8, 1).permutations, fingerprint._READING)[2].tolist()
+        kernels.ascii_signatures(data, offsets, 3, *MinHasher(8, 1).permutations, fingerprint.READING)[2].tolist()
         == expected
     )
 
@@ -221,7 +221,7 @@ def test_plain_sentences_equal_the_regex_segmenter(text):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(plain_texts, ascii_texts, any_texts), min_size=1, max_size=6))
+@given(st.lists(st.one_of(plain_texts, ascii_texts, any_texts, news_texts), min_size=1, max_size=6))
 def test_plain_passage_signatures_equal_those_of_prepared_documents(texts):
     hasher = MinHasher(16, 1)
     original = fingerprint._TEXT_CHUNK
