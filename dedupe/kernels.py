@@ -715,18 +715,48 @@ def _is_joiner(c: np.uint8) -> bool:
     return False
 
 
-@njit(cache=True)
-def _in_sorted(values: np.ndarray, x: np.uint64) -> bool:
-    i = np.searchsorted(values, x)
-    return i < len(values) and values[i] == x
+# The kinds of word `word_table` holds (bits): a stop word, a number word ("three").
+STOP_WORD = 1
+NUMBER_WORD = 2
+
+
+@njit(inline="always", cache=True)
+def _word_kind(keys: np.ndarray, kinds: np.ndarray, word: np.uint64) -> int:
+    """The kind of the word of hash `word` in the open-addressing table `keys`, `kinds` (`word_table`), 0 if it
+    has none: a probe or two, where two binary searches per word of the stop and number word lists were a third
+    of `_plain_word_features`."""
+    mask = len(keys) - 1
+    slot = np.int64(word & _U64(mask))
+    while kinds[slot] != 0:
+        if keys[slot] == word:
+            return kinds[slot]
+        slot = (slot + 1) & mask
+    return 0
+
+
+def word_table(stop_words: np.ndarray, number_words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The open-addressing table of the word hashes `stop_words` and `number_words` that `_word_kind` reads: slots a
+    power of two at least four times the words (hashes are uniform: most words are found in their first slot), each
+    a hash and its kinds (`STOP_WORD | NUMBER_WORD` bits; 0, an empty slot)."""
+    size = 1 << max(4, (4 * (len(stop_words) + len(number_words))).bit_length())
+    keys = np.zeros(size, dtype=np.uint64)
+    kinds = np.zeros(size, dtype=np.uint8)
+    for words, kind in ((stop_words, STOP_WORD), (number_words, NUMBER_WORD)):
+        for word in words.tolist():
+            slot = word & (size - 1)
+            while kinds[slot] != 0 and keys[slot] != word:
+                slot = (slot + 1) & (size - 1)
+            keys[slot] = word
+            kinds[slot] |= kind
+    return keys, kinds
 
 
 @njit(cache=True)
 def _plain_word_features(
     t: np.ndarray,
     abbreviations: np.ndarray,
-    stopwords: np.ndarray,
-    numbers: np.ndarray,
+    word_keys: np.ndarray,
+    word_kinds: np.ndarray,
     stem: int,
     hashes: np.ndarray,
     terms: np.ndarray,
@@ -754,9 +784,10 @@ def _plain_word_features(
         elif length:
             word = _fmix64(h)
             hashes[count] = word
-            terms[count] = _U64(0) if _in_sorted(stopwords, word) else _fmix64(prefix)
+            kind = _word_kind(word_keys, word_kinds, word)
+            terms[count] = _U64(0) if kind & STOP_WORD else _fmix64(prefix)
             figures[count] = 0
-            if digit or _in_sorted(numbers, word):
+            if digit or kind & NUMBER_WORD:
                 start = j - length
                 joined = count > 0 and figures[count - 1] != 0 and word_ends[count - 1] == start - 1
                 figures[count] = FIGURE_PART if joined and _is_joiner(t[start - 1]) else FIGURE_START
@@ -785,15 +816,37 @@ def _plain_word_features(
 
 
 @njit(cache=True)
-def _plain_word_count(t: np.ndarray) -> int:
-    """How many words `_plain_word_features` finds in plain text `t`: its runs of word bytes."""
-    count = 0
-    inside = False
+def _plain_counts(t: np.ndarray) -> tuple[int, int]:
+    """How many words `_plain_word_features` finds in plain text `t` (its runs of word bytes), and at least as many
+    sentences as `plain_sentences` finds: one more than the runs of white space after which one may end (a run
+    holding a line break, or after . ! ? or a closing mark). One pass that splits no sentence, to size the
+    outputs."""
+    words = 0
+    sentences = 1
+    inside = False  # a word
+    spaced = False  # a run of white space
+    counted = False  # this run, as a sentence end
+    previous = np.uint8(0)
     for c in t:
-        word = _is_word_byte(c)
-        count += word and not inside
-        inside = word
-    return count
+        if _is_word_byte(c):
+            words += not inside
+            inside = True
+            spaced = False
+        elif _is_space(c):
+            inside = False
+            if not spaced:
+                spaced = True
+                # `_CLOSERS` and `_ENDS`: " ' ) ] . ! ?
+                counted = previous in (34, 39, 41, 93, 46, 33, 63)
+                sentences += counted
+            if c == 10 and not counted:
+                counted = True
+                sentences += 1
+        else:
+            inside = False
+            spaced = False
+        previous = c
+    return words, sentences
 
 
 @njit(parallel=True, cache=True)
@@ -802,8 +855,8 @@ def plain_word_features(
     offsets: np.ndarray,
     reading: np.ndarray,
     abbreviations: np.ndarray,
-    stopwords: np.ndarray,
-    numbers: np.ndarray,
+    word_keys: np.ndarray,
+    word_kinds: np.ndarray,
     stem: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Word features and sentence ranges of many UTF-8 texts, for those with a plain form (`_plain_text`).
@@ -811,29 +864,29 @@ def plain_word_features(
     Returns `(hashes, terms, figures, word_bounds, ranges, terminal, sentence_bounds, plain)`: text d's words are
     rows `word_bounds[d]:word_bounds[d + 1]`, its sentences rows `sentence_bounds[d]:sentence_bounds[d + 1]` of
     `ranges` (word indexes within the text) and of `terminal` (the sentence ends in ".", "!" or "?"). Texts
-    without a plain form have no words here.
+    without a plain form have no words here. `word_keys`, `word_kinds`: the stop and number words (`word_table`).
     """
     n = len(offsets) - 1
     plain = np.ones(n, dtype=np.bool_)
     word_counts = np.zeros(n, dtype=np.int64)
-    sentence_counts = np.zeros(n, dtype=np.int64)
+    # Each text's sentences go first into room for as many as it may have (`_plain_counts`), then are moved up.
+    room = np.zeros(n, dtype=np.int64)
     for d in prange(n):
         t = _plain_text(data, offsets[d], offsets[d + 1], reading)
         if t is None:
             plain[d] = False
             continue
-        # Counted without hashing (about half the cost of a pass that hashes), to size the outputs.
-        word_counts[d] = _plain_word_count(t)
-        sentence_counts[d] = len(plain_sentences(t, abbreviations))
+        word_counts[d], room[d] = _plain_counts(t)
     word_bounds = np.zeros(n + 1, dtype=np.int64)
     word_bounds[1:] = np.cumsum(word_counts)
-    sentence_bounds = np.zeros(n + 1, dtype=np.int64)
-    sentence_bounds[1:] = np.cumsum(sentence_counts)
+    room_bounds = np.zeros(n + 1, dtype=np.int64)
+    room_bounds[1:] = np.cumsum(room)
     hashes = np.empty(word_bounds[n], dtype=np.uint64)
     terms = np.empty(word_bounds[n], dtype=np.uint64)
     figures = np.empty(word_bounds[n], dtype=np.int8)
-    all_ranges = np.empty((sentence_bounds[n], 2), dtype=np.int64)
-    terminal = np.zeros(sentence_bounds[n], dtype=np.bool_)
+    all_ranges = np.empty((room_bounds[n], 2), dtype=np.int64)
+    terminal = np.zeros(room_bounds[n], dtype=np.bool_)
+    sentence_counts = np.zeros(n, dtype=np.int64)
     for d in prange(n):
         if not plain[d]:
             continue
@@ -844,18 +897,28 @@ def plain_word_features(
         ranges, ends, _ = _plain_word_features(
             t,
             abbreviations,
-            stopwords,
-            numbers,
+            word_keys,
+            word_kinds,
             stem,
             hashes[w0:w1],
             terms[w0:w1],
             figures[w0:w1],
             np.empty(w1 - w0, np.int64),
         )
-        all_ranges[sentence_bounds[d] : sentence_bounds[d + 1]] = ranges
-        for s in range(len(ends)):
-            terminal[sentence_bounds[d] + s] = ends[s]
-    return hashes, terms, figures, word_bounds, all_ranges, terminal, sentence_bounds, plain
+        first = room_bounds[d]
+        all_ranges[first : first + len(ranges)] = ranges
+        terminal[first : first + len(ends)] = ends
+        sentence_counts[d] = len(ranges)
+    sentence_bounds = np.zeros(n + 1, dtype=np.int64)
+    sentence_bounds[1:] = np.cumsum(sentence_counts)
+    for d in range(n):  # in order: a text's sentences move up, never past the next text's
+        source, target = room_bounds[d], sentence_bounds[d]
+        if source != target:
+            for s in range(sentence_counts[d]):
+                all_ranges[target + s] = all_ranges[source + s]
+                terminal[target + s] = terminal[source + s]
+    total = sentence_bounds[n]
+    return hashes, terms, figures, word_bounds, all_ranges[:total], terminal[:total], sentence_bounds, plain
 
 
 @njit(inline="always", cache=True)

@@ -36,10 +36,10 @@ from dedupe.segment import ABBREVIATION_TABLE
 
 
 @cache
-def _word_list_hashes() -> tuple[np.ndarray, np.ndarray]:
-    """The sorted hashes of the stop words and of the number words (on first use: hashing loads a kernel, which
-    the document-level job never needs)."""
-    return np.sort(word_hashes(sorted(STOPWORDS))), np.sort(word_hashes(sorted(NUMBER_WORDS)))
+def _word_table() -> tuple[np.ndarray, np.ndarray]:
+    """The compiled features' table of the stop words and the number words (`kernels.word_table`; made on first
+    use: hashing loads a kernel, which the document-level job never needs)."""
+    return kernels.word_table(word_hashes(sorted(STOPWORDS)), word_hashes(sorted(NUMBER_WORDS)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +201,7 @@ def corpus_features(corpus: Corpus, indexes: np.ndarray) -> CorpusFeatures:
     """The word features of articles `indexes` of a corpus, joined (document k is article `indexes[k]`)."""
     data, offsets = pack([corpus.held_text(i) for i in indexes.tolist()])
     hashes, terms, figures, word_bounds, ranges, terminal, sentence_bounds, plain = kernels.plain_word_features(
-        data, offsets, READING, ABBREVIATION_TABLE, *_word_list_hashes(), STEM
+        data, offsets, READING, ABBREVIATION_TABLE, *_word_table(), STEM
     )
     others = np.flatnonzero(~plain)
     if len(others) == 0:

@@ -11,14 +11,14 @@ from hypothesis import strategies as st
 
 import dedupe
 from dedupe import kernels
-from dedupe.align import align
+from dedupe.align import NUMBER_WORDS, STOPWORDS, align
 from dedupe.config import PassageEvidence, ScanConfig
 from dedupe.document import Corpus, prepare
-from dedupe.fingerprint import READING, pack, plain_form
+from dedupe.fingerprint import READING, pack, plain_form, word_hashes
 from dedupe.normalize import looks_like_html
 from dedupe.profiles import (
     STEM,
-    _word_list_hashes,
+    _word_table,
     corpus_features,
     corpus_profiles,
     joined,
@@ -46,7 +46,7 @@ typeset_texts = news_like.map(
 def kernel_features(text: str) -> tuple[np.ndarray, ...]:
     data, offsets = pack([text])
     hashes, terms, figures, _, ranges, terminal, _, plain = kernels.plain_word_features(
-        data, offsets, READING, ABBREVIATION_TABLE, *_word_list_hashes(), STEM
+        data, offsets, READING, ABBREVIATION_TABLE, *_word_table(), STEM
     )
     assert plain[0]
     return hashes, terms, figures, ranges, terminal
@@ -64,6 +64,45 @@ def test_compiled_word_features_equal_those_of_the_prepared_document(text):
     assert np.array_equal(figures, expected.figures)
     assert np.array_equal(ranges, expected.sentence_words)
     assert np.array_equal(terminal, expected.terminal)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(news_like, ascii_texts, typeset_texts), min_size=2, max_size=8))
+def test_compiled_word_features_of_many_texts_are_those_of_each(texts):
+    # Packed together, each text's sentences are first written where its room starts (as many as it may have),
+    # then moved up after the texts before it: each text must still get its own.
+    data, offsets = pack(texts)
+    hashes, terms, figures, word_bounds, ranges, terminal, sentence_bounds, plain = kernels.plain_word_features(
+        data, offsets, READING, ABBREVIATION_TABLE, *_word_table(), STEM
+    )
+    for d, text in enumerate(texts):
+        assert plain[d] == (plain_form(text) is not None)
+        words = slice(word_bounds[d], word_bounds[d + 1])
+        sentences = slice(sentence_bounds[d], sentence_bounds[d + 1])
+        if not plain[d]:
+            assert words.start == words.stop and sentences.start == sentences.stop
+            continue
+        alone = kernel_features(text)
+        for got, expected in zip((hashes[words], terms[words], figures[words]), alone[:3], strict=True):
+            assert np.array_equal(got, expected)
+        assert np.array_equal(ranges[sentences], alone[3])
+        assert np.array_equal(terminal[sentences], alone[4])
+
+
+def test_the_word_table_finds_every_stop_and_number_word_and_nothing_else():
+    stop_words, number_words = word_hashes(sorted(STOPWORDS)), word_hashes(sorted(NUMBER_WORDS))
+    keys, kinds = kernels.word_table(stop_words, number_words)
+    assert len(keys) & (len(keys) - 1) == 0 and len(keys) >= 4 * (len(stop_words) + len(number_words))
+    found = {key: kind for key, kind in zip(keys.tolist(), kinds.tolist(), strict=True) if kind}
+    expected: dict[int, int] = {}
+    for words, kind in ((stop_words, kernels.STOP_WORD), (number_words, kernels.NUMBER_WORD)):
+        for word in words.tolist():
+            expected[word] = expected.get(word, 0) | kind
+    assert found == expected
+    # A word whose slot is taken goes to the next free one: 37 and 5 share their low 5 bits (32 slots).
+    keys, kinds = kernels.word_table(np.array([5, 21, 37], dtype=np.uint64), np.array([21], dtype=np.uint64))
+    assert len(keys) == 32
+    assert (keys[5], kinds[5], keys[6], kinds[6], keys[21], kinds[21]) == (5, 1, 37, 1, 21, 3)
 
 
 def test_corpus_profiles_take_each_text_through_its_own_path():
