@@ -399,3 +399,18 @@ def test_shingles_of_the_screens_word_features_are_those_of_the_texts(texts, k):
     found = ShingleSets.of_words(features.hashes, features.word_bounds, k)
     expected = shingle_sets([corpus.text(i) for i in range(len(texts))], k)
     assert np.array_equal(found.bounds, expected.bounds) and np.array_equal(found.values, expected.values)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 2**32 - 1), max_size=200) | st.lists(st.integers(0, 9), max_size=100),
+    st.sampled_from([np.uint32, np.uint64]),
+)
+def test_sort_and_sorted_unique_on_both_sides_of_the_insertion_sort(values, dtype):
+    # Sets of up to 64 values are sorted by insertion, longer ones by numba's sort: both as numpy's unique.
+    array = np.array(values, dtype=dtype)
+    count = kernels._sorted_unique(array)
+    assert np.array_equal(array[:count], np.unique(np.array(values, dtype=dtype)))
+    array = np.array(values, dtype=dtype)
+    kernels._sort(array)
+    assert np.array_equal(array, np.sort(np.array(values, dtype=dtype)))
