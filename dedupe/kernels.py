@@ -203,11 +203,50 @@ def _sort(values: np.ndarray) -> None:
 
 
 @njit(cache=True)
+def _sort_hashes(values: np.ndarray) -> None:
+    """Sort 32-bit unsigned `values` in place: more than 32 of them by four passes of an 8-bit radix sort, where
+    numba's sort took 5.9 us for 160 random hashes (a document's shingles) and this 1.2 (64: 2.1 us, 1.6 by
+    insertion, 0.7 so; 400: 17.6 against 2.5 us; scratch measurement, fortieth round)."""
+    n = len(values)
+    if n <= 32:
+        _sort(values)
+        return
+    counts = np.zeros((4, 256), dtype=np.int64)
+    for i in range(n):
+        value = values[i]
+        for digit in range(4):
+            counts[digit, (value >> np.uint32(8 * digit)) & np.uint32(255)] += 1
+    source = values
+    target = np.empty(n, dtype=values.dtype)
+    for digit in range(4):
+        total = 0
+        for b in range(256):
+            count = counts[digit, b]
+            counts[digit, b] = total
+            total += count
+        shift = np.uint32(8 * digit)
+        for i in range(n):
+            b = (source[i] >> shift) & np.uint32(255)
+            target[counts[digit, b]] = source[i]
+            counts[digit, b] += 1
+        source, target = target, source
+    # An even number of passes: the sorted values are back in `values`.
+
+
+@njit(cache=True)
 def _sorted_unique(values: np.ndarray) -> int:
     """Sort `values` in place and move its distinct values to the front; returns how many there are."""
     if len(values) == 0:
         return 0
     _sort(values)
+    return _distinct_to_front(values)
+
+
+@njit(cache=True)
+def _distinct_to_front(values: np.ndarray) -> int:
+    """Move the distinct values of the sorted `values` to its front; returns how many there are."""
+    if len(values) == 0:
+        return 0
     count = 1
     for i in range(1, len(values)):
         if values[i] != values[count - 1]:
@@ -223,7 +262,8 @@ def _shingles_into(words: np.ndarray, count: int, k: int, out: np.ndarray) -> in
     width = min(k, count)
     for first in range(count - width + 1):
         out[first] = np.uint32(_shingle(words, first, width))
-    return _sorted_unique(out[: count - width + 1])
+    _sort_hashes(out[: count - width + 1])
+    return _distinct_to_front(out[: count - width + 1])
 
 
 @njit(cache=True)

@@ -414,3 +414,7 @@ def test_sort_and_sorted_unique_on_both_sides_of_the_insertion_sort(values, dtyp
     array = np.array(values, dtype=dtype)
     kernels._sort(array)
     assert np.array_equal(array, np.sort(np.array(values, dtype=dtype)))
+    if dtype is np.uint32:  # shingle hashes: radix sorted beyond 32
+        array = np.array(values, dtype=dtype)
+        kernels._sort_hashes(array)
+        assert np.array_equal(array, np.sort(np.array(values, dtype=dtype)))
