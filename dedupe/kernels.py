@@ -205,6 +205,24 @@ def _sort(values: np.ndarray) -> None:
 
 
 @njit(cache=True)
+def _stable_order(keys: np.ndarray) -> np.ndarray:
+    """`np.argsort(keys, kind="mergesort")`: the order of `keys`, ties in place order; by insertion when there are
+    few (`_INSERTION_SORT_MAX`), where numba's argsort spent about a microsecond setting up (the compiled
+    matching orders each pair's scored sentence pairs and its matches, a few each)."""
+    n = len(keys)
+    if n > _INSERTION_SORT_MAX:
+        return np.argsort(keys, kind="mergesort")
+    order = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        j = i - 1
+        while j >= 0 and keys[order[j]] > keys[i]:
+            order[j + 1] = order[j]
+            j -= 1
+        order[j + 1] = i
+    return order
+
+
+@njit(cache=True)
 def _sort_hashes(values: np.ndarray) -> None:
     """Sort 32-bit unsigned `values` in place: more than `_RADIX_SORT_MIN` of them by four passes of an 8-bit radix
     sort, where numba's sort took 5.9 us for 160 random hashes (a document's shingles) and this 1.2 (400: 17.6

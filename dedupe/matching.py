@@ -20,7 +20,16 @@ from numba import njit, prange
 
 from dedupe.config import ScanConfig
 from dedupe.flat import DOCUMENTS, Layout, spread
-from dedupe.kernels import _pack, _shared, _shared_bound, _sorted_unique, sentence_hashes, set_sketches, set_slots
+from dedupe.kernels import (
+    _pack,
+    _shared,
+    _shared_bound,
+    _sorted_unique,
+    _stable_order,
+    sentence_hashes,
+    set_sketches,
+    set_slots,
+)
 from dedupe.profiles import CorpusFeatures
 
 _U64 = np.uint64
@@ -493,7 +502,7 @@ def _match(
         candidates_i = _grown(candidates_i, c + nb, na * nb)
         candidates_j = _grown(candidates_j, c + nb, na * nb)
         candidate_scores = _grown(candidate_scores, c + nb, na * nb)
-    order = np.argsort(-candidate_scores[:c], kind="mergesort")
+    order = _stable_order(-candidate_scores[:c])
     for k in order:
         i, j = candidates_i[k], candidates_j[k]
         if used_a[i] or used_b[j] or min(lengths[sa + i], lengths[sb + j]) < min_words:
@@ -555,7 +564,7 @@ def _match(
             used_b[following] = True
             found[m, 3] = following
     # In order of a (each sentence of a is in one match at most), consecutive verbatim matches become one.
-    by_a = np.argsort(found[:count, 0])
+    by_a = _stable_order(found[:count, 0])  # (each sentence of a starts one match at most)
     joined_scores = np.empty(count, dtype=np.float64)
     n_joined = 0
     for m in by_a:

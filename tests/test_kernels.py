@@ -418,3 +418,11 @@ def test_sort_and_sorted_unique_on_both_sides_of_the_insertion_sort(values, dtyp
         array = np.array(values, dtype=dtype)
         kernels._sort_hashes(array)
         assert np.array_equal(array, np.sort(np.array(values, dtype=dtype)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([-1.0, -0.5, -0.25, 0.0, 0.75]) | st.floats(-1, 1), max_size=150))
+def test_stable_order_is_numpys_stable_argsort(keys):
+    # Few keys (the compiled matching's) are ordered by insertion, many by numpy's merge sort: ties keep their order.
+    array = np.array(keys, dtype=np.float64)
+    assert kernels._stable_order(array).tolist() == np.argsort(array, kind="mergesort").tolist()
