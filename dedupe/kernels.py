@@ -182,8 +182,9 @@ def ascii_signatures(
 
 
 # Up to this many values, `_sort` sorts by insertion: numba's sort spent about 400 ns setting up on a set of any
-# size, and a sentence's words, terms and figures are 1 to 30 (on random values, insertion sorted 12 in 200 ns
-# against 770, 64 in 1.6 us against 3.3, and came even at about 160; scratch measurement, fortieth round).
+# size, and most sets the kernels sort per sentence, document or pair are small (a sentence's words, terms and
+# figures are 1 to 30). On random values insertion sorted 12 in 200 ns against 770, 64 in 1.6 us against 3.3, and
+# came even at about 160 (scratch measurement, fortieth round).
 _INSERTION_SORT_MAX = 64
 # Beyond this many 32-bit hashes, `_sort_hashes` sorts by radix (64: 0.7 us, against 1.6 by insertion).
 _RADIX_SORT_MIN = 32
@@ -642,7 +643,8 @@ def marker_sites(
         elif c == 40:  # (
             keys[count] = (at * span + at + 3) * 8 + _SITE_BRACKET
             count += 1
-    found = np.sort(keys[:count])
+    found = keys[:count]
+    _sort(found)
     kinds = found % 8
     edges = found // 8
     return edges // span, edges % span, kinds
@@ -2121,7 +2123,7 @@ def _run_keys(values: np.ndarray, bounds: np.ndarray, n: int) -> tuple[np.ndarra
 def _frequency_table(values: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """A `count_table` of how many sets `values[bounds[i]:bounds[i + 1]]` hold each value, and how many values."""
     distinct = unique_per_set(values, bounds)
-    distinct.sort()
+    _sort(distinct)
     keys = np.empty(len(distinct), dtype=np.uint64)
     counts = np.empty(len(distinct), dtype=np.int64)
     size = 0
@@ -2215,7 +2217,7 @@ def shared_terms(
                             keys[count] = sentences_a[p] * n_b + sentences_b[q]
                             count += 1
                 x, y = x_end, y_end
-    keys.sort()
+    _sort(keys)
     index_a = np.empty(len(keys), dtype=np.int64)
     index_b = np.empty(len(keys), dtype=np.int64)
     shared = np.empty(len(keys), dtype=np.int64)

@@ -564,7 +564,7 @@ def _match(
             used_b[following] = True
             found[m, 3] = following
     # In order of a (each sentence of a is in one match at most), consecutive verbatim matches become one.
-    by_a = _stable_order(found[:count, 0])  # (each sentence of a starts one match at most)
+    by_a = _stable_order(found[:count, 0])
     joined_scores = np.empty(count, dtype=np.float64)
     n_joined = 0
     for m in by_a:
