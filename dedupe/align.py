@@ -524,12 +524,12 @@ def _marker_sites(doc: Document) -> MarkerSites:
     the lower-cased text) that are equal, so of equal hash. So too in text with a plain form (news punctuation
     between ASCII words, `fingerprint.plain_form`): its words are those of the form, and no mark is a letter or
     joins words. Other text is always searched (a third of the marker search in verifying news with curly
-    quotes). Text that is its own plain form (nearly all ASCII text) has its sites found by a compiled pass."""
+    quotes). Text with a plain form (nearly all news) has its sites found by a compiled pass."""
     text = doc.clean.text
-    if not (text.isascii() or doc.plain):
-        return MarkerSites.of(text)
-    if doc.plain and text.isascii():
+    if doc.plain:
         return MarkerSites.of_plain(text, doc.word_hashes, doc.word_starts, doc.word_ends)
+    if not text.isascii():
+        return MarkerSites.of(text)
     repeated = np.flatnonzero(doc.word_hashes[1:] == doc.word_hashes[:-1])
     starts, ends = doc.word_starts[repeated].tolist(), doc.word_ends[repeated + 1].tolist()
     return MarkerSites.of(text, zip(starts, ends, strict=True))

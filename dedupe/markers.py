@@ -16,6 +16,7 @@ import numpy as np
 import regex
 
 from dedupe import kernels
+from dedupe.fingerprint import STAND_INS
 
 # Words whose period is no sentence end, so a lower-case word after them is no broken join.
 _ABBREVIATION = (
@@ -143,12 +144,18 @@ class MarkerSites:
     def of_plain(
         cls, text: str, word_hashes: np.ndarray, word_starts: np.ndarray, word_ends: np.ndarray
     ) -> MarkerSites:
-        """`of` a text of printable ASCII, tabs and line breaks (the compiled tokeniser's plain text) with the
-        hashes, starts and ends of its words (a word of the same hash as the next is doubled), by one compiled pass
-        (`kernels.marker_sites`)."""
-        starts, ends, kinds = kernels.marker_sites(
-            np.frombuffer(text.encode("ascii"), dtype=np.uint8), word_hashes, word_starts, word_ends
-        )
+        """`of` a text with a plain form (`fingerprint.plain_form`: printable ASCII, tabs, line breaks and news
+        punctuation) with the hashes, starts and ends of its words (a word of the same hash as the next is doubled),
+        by one compiled pass (`kernels.marker_sites`) over the text read one byte a character (`_SITE_READING`)."""
+        if text.isascii():
+            data = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        else:
+            data = kernels.plain_form(
+                np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8), _SITE_READING
+            )
+            if data is None:
+                raise ValueError("the text has no plain form")
+        starts, ends, kinds = kernels.marker_sites(data, word_hashes, word_starts, word_ends)
         names = kernels.SITE_KINDS
         return cls(text, tuple(starts.tolist()), tuple(ends.tolist()), tuple([names[k] for k in kinds.tolist()]), True)
 
@@ -186,6 +193,17 @@ class MarkerSites:
         if not self.doubled_known:
             kinds.add("doubled")
         return _searched(frozenset(kinds), document_start)
+
+
+# The byte `kernels.marker_sites` reads for each news mark of a plain form (`fingerprint.STAND_INS`; ASCII reads as
+# itself): white space as a space, a closing quote as `"` and a dash as `-` (the quotes and dashes `of` looks for),
+# any other mark as `~`, which starts no site. (The plain form's own stand-ins would read the closing single quote
+# as `'` and the dashes as `~`.) tests/test_markers.py checks each mark's reading against `of`.
+_SITE_READING = np.zeros(0x10000, dtype=np.uint8)
+for _mark in map(chr, STAND_INS):
+    _SITE_READING[ord(_mark)] = ord(
+        " " if _mark.isspace() else '"' if _mark in _QUOTES else "-" if _mark in _DASHES else "~"
+    )
 
 
 def _offsets(text: str, characters: str) -> Iterator[int]:

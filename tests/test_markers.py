@@ -169,10 +169,12 @@ def test_heading_markers_skip_only_sentences_too_long_or_short_for_a_heading(wor
 
 
 PLAIN_PIECES = st.sampled_from(["the", "The", "km", "a1", "x", " ", "  ", "\t", "\n", "\r\n", *".,;:!?\"'-()[]"])
+# News marks of a plain form: quotes of both kinds and sides, dashes and hyphens, spaces, other marks.
+TYPESET_PIECES = st.sampled_from([*"\u201c\u201d\u2018\u2019\u2013\u2014\u2010\u00a0\u2009\u2026\u200b\u00b0"])
 
 
 @settings(max_examples=1500, deadline=None)
-@given(st.lists(PLAIN_PIECES, max_size=30).map("".join))
+@given(st.lists(PLAIN_PIECES | TYPESET_PIECES, max_size=30).map("".join))
 def test_the_compiled_sites_of_plain_text_are_its_sites(text: str):
     from dedupe.document import prepare
     from dedupe.models import Article
@@ -183,3 +185,15 @@ def test_the_compiled_sites_of_plain_text_are_its_sites(text: str):
     hashes, starts, ends = document.word_hashes, document.word_starts, document.word_ends
     doubled = [(int(starts[k - 1]), int(ends[k])) for k in range(1, len(hashes)) if hashes[k] == hashes[k - 1]]
     assert MarkerSites.of_plain(text, hashes, starts, ends) == MarkerSites.of(text, doubled)
+
+
+def test_each_news_mark_reads_as_the_sites_read_it():
+    from dedupe.document import prepare
+    from dedupe.fingerprint import STAND_INS
+    from dedupe.models import Article
+
+    for code in STAND_INS:
+        text = f"said {chr(code)}- it"
+        document = prepare(Article("mark", text))
+        sites = MarkerSites.of_plain(text, document.word_hashes, document.word_starts, document.word_ends)
+        assert sites == MarkerSites.of(text, []), repr(chr(code))
