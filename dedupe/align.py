@@ -231,7 +231,10 @@ def match(
     else:
         # (A match's term similarity only ordered the matching; the compiled matching does not return it.)
         matches = [_Match(a0, a1, b0, b1, math.nan) for a0, a1, b0, b1 in sentence_matches.tolist()]
-    scores = tuple(_similarity(_words(a, m.a0, m.a1), _words(b, m.b0, m.b1)) for m in matches)
+    # The scores on the word hashes, by one compiled call (`_similarity` of each match's words, computed alike).
+    bounds = np.array([(m.a0, m.a1, m.b0, m.b1) for m in matches], dtype=np.int64).reshape(-1, 4)
+    found = kernels.passage_scores(a.word_hashes, a.sentence_words, b.word_hashes, b.sentence_words, bounds)
+    scores = tuple(found.tolist())
     # Compared as the passages give their scores, rounded (`_label`).
     reused = [m for m, score in zip(matches, scores, strict=True) if round(score, 4) >= config.edited_similarity]
     longest_reuse = max((_words_in(a, m.a0, m.a1) for m in reused), default=0)
@@ -966,10 +969,10 @@ def _words_in(doc: Document, first: int, last: int) -> int:
 
 
 def _coverage(doc: Document, matched: set[int]) -> float:
-    if not doc.words:
+    if not len(doc.word_hashes):
         return 0.0
     bounds = doc.sentence_words.tolist()
-    return round(sum(bounds[i][1] - bounds[i][0] for i in matched) / len(doc.words), 4)
+    return round(sum(bounds[i][1] - bounds[i][0] for i in matched) / len(doc.word_hashes), 4)
 
 
 def _sentences_span(doc: Document, first: int, last: int) -> Span:

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from dedupe import kernels
-from dedupe.fingerprint import plain_form, shingle_hashes, word_hashes
+from dedupe.fingerprint import STAND_INS, plain_form, shingle_hashes, word_hashes
 from dedupe.models import Article, Articles, MadeWhenAsked, Span, Text, decoded
 from dedupe.normalize import CleanText, looks_like_html, strip_markup, word_spans
 from dedupe.segment import ABBREVIATION_TABLE, sentences
@@ -23,7 +23,8 @@ class Document:
 
     article: Article
     clean: CleanText
-    words: tuple[str, ...]
+    # The words (normalised: `normalize.words`) are `words`, made when first read: the compiled paths read their
+    # hashes.
     word_hashes: np.ndarray
     word_starts: np.ndarray
     word_ends: np.ndarray
@@ -42,6 +43,14 @@ class Document:
     @property
     def id(self) -> str:
         return self.article.id
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The words of the clean text, normalised (`normalize.words`), in order: `word_hashes` are their hashes."""
+        found = self._derived.get("words")
+        if found is None:
+            found = self._derived["words"] = _plain_words(self.clean.text)
+        return found
 
     def to_original(self, span: Span) -> Span:
         """Map a clean-text span to the article's original text."""
@@ -75,10 +84,9 @@ def prepare(article: Article, shingle: int = 5) -> Document:
     sentence_words = np.empty((len(spans), 2), dtype=np.int32)
     sentence_words[:, 0] = starts.searchsorted(spans[:, 0], side="left")
     sentence_words[:, 1] = ends.searchsorted(spans[:, 1], side="right")
-    return Document(
+    document = Document(
         article=article,
         clean=clean,
-        words=tuple(words),
         word_hashes=hashes,
         word_starts=starts,
         word_ends=ends,
@@ -87,10 +95,14 @@ def prepare(article: Article, shingle: int = 5) -> Document:
         shingles=shingle_hashes(hashes, shingle),
         plain=plain is not None,
     )
+    if words is not None:
+        document._derived["words"] = tuple(words)
+    return document
 
 
-# Words (normalised), their start and end offsets, their hashes, and the sentence spans of a clean text.
-_Parts = tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+# Words (normalised; None where they are made when first read), their start and end offsets, their hashes, and the
+# sentence spans of a clean text.
+_Parts = tuple[list[str] | None, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def _regex_parts(text: str) -> _Parts:
@@ -100,20 +112,28 @@ def _regex_parts(text: str) -> _Parts:
     return words, starts, ends, word_hashes(words), spans
 
 
-# Every ASCII character but `[A-Za-z0-9]` (the compiled tokeniser's word bytes) to a space.
-_WORDS_ONLY = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
-
-
 def _plain_parts(text: str) -> _Parts:
     """The same for plain ASCII text (or a text's plain form, `fingerprint.plain_form`), from the compiled tokeniser
     and sentence splitter (tests/test_document.py proves the equality): about five times faster, and preparing is
-    most of a gate check's fixed cost."""
+    most of a gate check's fixed cost. The words are left to `Document.words`: verification and the gate read only
+    their hashes, and making them was a fifth of preparing a document."""
     data = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
     starts, ends, hashes = kernels.plain_words(data)
-    # The words by `str.split` of the text with every character but a letter or digit made a space: slicing each
-    # out at its offsets, in Python, took a tenth of verifying the pairs of 20,000 articles.
-    words = text.lower().translate(_WORDS_ONLY).split()
-    return words, starts, ends, hashes, kernels.plain_sentences(data, ABBREVIATION_TABLE)
+    return None, starts, ends, hashes, kernels.plain_sentences(data, ABBREVIATION_TABLE)
+
+
+# Every ASCII character but `[A-Za-z0-9]` (the compiled tokeniser's word bytes), and every news mark of a plain form
+# (`fingerprint.STAND_INS`, none a letter or digit), to a space.
+_WORDS_ONLY = str.maketrans(
+    {**{chr(c): " " for c in range(128) if not chr(c).isalnum()}, **dict.fromkeys(STAND_INS, " ")}
+)
+
+
+def _plain_words(text: str) -> tuple[str, ...]:
+    """The words of a text with a plain form, as the compiled tokeniser found them (`_plain_parts`): `str.split` of
+    the text with every character but a letter or digit made a space (slicing each word out at its offsets, in
+    Python, took a tenth of verifying the pairs of 20,000 articles)."""
+    return tuple(text.lower().translate(_WORDS_ONLY).split())
 
 
 def sentence_spans(text: str) -> list[Span]:

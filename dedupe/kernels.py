@@ -2179,7 +2179,7 @@ def associations(
     return out
 
 
-# --- align.py: sentence pairs that share terms, shingles two documents share ---------------------------------------
+# --- align.py: sentence pairs that share terms, shingles two documents share, passage scores ----------------------
 
 
 @njit(cache=True)
@@ -2240,6 +2240,59 @@ def shared_terms(
 def shared_count(x: np.ndarray, y: np.ndarray) -> int:
     """How many values two sorted arrays of distinct values share (`len(np.intersect1d(x, y))` without sorting)."""
     return _shared(x, 0, len(x), y, 0, len(y))
+
+
+@njit(cache=True)
+def _same_words(words: np.ndarray, x: int, x_end: int, y: int, y_end: int) -> bool:
+    if x_end - x != y_end - y:
+        return False
+    for k in range(x_end - x):  # noqa: SIM110 (numba compiles no generator for all())
+        if words[x + k] != words[y + k]:
+            return False
+    return True
+
+
+@njit(cache=True)
+def _indel_similarity(words: np.ndarray, x: int, x_end: int, y: int, y_end: int, row: np.ndarray) -> float:
+    """rapidfuzz's `Indel.normalized_similarity` of two word sequences: 1 - (|x| + |y| - 2 LCS) / (|x| + |y|)."""
+    nx, ny = x_end - x, y_end - y
+    if nx + ny == 0:
+        return 1.0
+    row[: ny + 1] = 0
+    for p in range(nx):
+        diagonal = 0
+        for q in range(ny):
+            above = row[q + 1]
+            if words[x + p] == words[y + q]:
+                row[q + 1] = diagonal + 1
+            elif row[q] > above:
+                row[q + 1] = row[q]
+            diagonal = above
+    return 1.0 - (nx + ny - 2 * row[ny]) / (nx + ny)
+
+
+@njit(cache=True)
+def passage_scores(
+    hashes_a: np.ndarray,
+    sentence_words_a: np.ndarray,
+    hashes_b: np.ndarray,
+    sentence_words_b: np.ndarray,
+    matches: np.ndarray,
+) -> np.ndarray:
+    """The word-level Indel similarity of each match `(a0, a1, b0, b1)` (sentence ranges, inclusive) of two documents
+    given by their word hashes and each sentence's `[first, last)` words: 1.0 for the same words in the same order,
+    else rapidfuzz's `Indel.normalized_similarity` of the two word sequences (`align.match`'s scores; the same
+    division, so the same floats)."""
+    words = np.concatenate((hashes_a, hashes_b))
+    offset = len(hashes_a)
+    row = np.empty(len(hashes_b) + 1, dtype=np.int64)
+    scores = np.empty(len(matches), dtype=np.float64)
+    for m in range(len(matches)):
+        x0, x1 = sentence_words_a[matches[m, 0], 0], sentence_words_a[matches[m, 1], 1]
+        y0, y1 = offset + sentence_words_b[matches[m, 2], 0], offset + sentence_words_b[matches[m, 3], 1]
+        same = _same_words(words, x0, x1, y0, y1)
+        scores[m] = 1.0 if same else _indel_similarity(words, x0, x1, y0, y1, row)
+    return scores
 
 
 # The gate's recent band rows (store.SQLiteStore) in memory: an open-addressing hash table of `(key, seq)` rows with

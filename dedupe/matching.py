@@ -21,7 +21,9 @@ from numba import njit, prange
 from dedupe.config import ScanConfig
 from dedupe.flat import DOCUMENTS, Layout, spread
 from dedupe.kernels import (
+    _indel_similarity,
     _pack,
+    _same_words,
     _shared,
     _shared_bound,
     _sorted_unique,
@@ -250,35 +252,6 @@ def _dice(
     if nx + ny == 0:
         return 0.0
     return 2 * _shared(x, 0, nx, y, 0, ny) / (nx + ny)
-
-
-@njit(cache=True)
-def _same_words(words: np.ndarray, x: int, x_end: int, y: int, y_end: int) -> bool:
-    if x_end - x != y_end - y:
-        return False
-    for k in range(x_end - x):  # noqa: SIM110 (numba compiles no generator for all())
-        if words[x + k] != words[y + k]:
-            return False
-    return True
-
-
-@njit(cache=True)
-def _indel_similarity(words: np.ndarray, x: int, x_end: int, y: int, y_end: int, row: np.ndarray) -> float:
-    """rapidfuzz's `Indel.normalized_similarity` of two word sequences: 1 - (|x| + |y| - 2 LCS) / (|x| + |y|)."""
-    nx, ny = x_end - x, y_end - y
-    if nx + ny == 0:
-        return 1.0
-    row[: ny + 1] = 0
-    for p in range(nx):
-        diagonal = 0
-        for q in range(ny):
-            above = row[q + 1]
-            if words[x + p] == words[y + q]:
-                row[q + 1] = diagonal + 1
-            elif row[q] > above:
-                row[q + 1] = row[q]
-            diagonal = above
-    return 1.0 - (nx + ny - 2 * row[ny]) / (nx + ny)
 
 
 @njit(cache=True)

@@ -29,10 +29,16 @@ def names_agree(a: Document, b: Document, min_shared: float, min_names: int) -> 
 
 
 def _names(document: Document) -> frozenset[str]:
-    text, starts, words = document.clean.text, document.word_starts.tolist(), document.words
-    return frozenset(
-        words[k]
+    text, starts = document.clean.text, document.word_starts.tolist()
+    capitalised = [
+        k
         for first, last in document.sentence_words.tolist()
         for k in range(first + 1, last)
         if text[starts[k]].isupper()
-    )
+    ]
+    if not document.plain:
+        return frozenset(document.words[k] for k in capitalised)
+    # A word the compiled tokeniser found is its text lower-cased (`document._plain_words`): slicing out the few
+    # names costs less than making every word.
+    ends = document.word_ends
+    return frozenset(text[starts[k] : ends[k]].lower() for k in capitalised)

@@ -50,9 +50,10 @@ def classify(a: Document, b: Document, jaccard: float, matching: Matching, confi
       and firms (`names.names_agree`: notices filled in from one template align as well, but name others);
     - partial-reuse: less than that, but one passage of `reuse_min_words` words or more is verbatim or edited.
     """
-    if a.words and a.words == b.words:
+    words_a, words_b = a.word_hashes, b.word_hashes
+    if len(words_a) and np.array_equal(words_a, words_b):
         return "exact-duplicate"
-    shorter_coverage = matching.coverage_a if len(a.words) <= len(b.words) else matching.coverage_b
+    shorter_coverage = matching.coverage_a if len(words_a) <= len(words_b) else matching.coverage_b
     covered = min(matching.coverage_a, matching.coverage_b) >= config.near_coverage
     if jaccard >= config.near_jaccard or (
         (covered or shorter_coverage >= config.contained_coverage)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.document import _plain_parts, _regex_parts, prepare, sentence_spans
+from dedupe.document import _plain_parts, _plain_words, _regex_parts, prepare, sentence_spans
 from dedupe.fingerprint import STAND_INS, plain_form
 from dedupe.models import Article
 from dedupe.normalize import WORD
@@ -22,7 +22,7 @@ def test_plain_text_is_prepared_as_the_regex_path_prepares_it(text):
     if plain_form(text) != text:
         return
     plain, regex = _plain_parts(text), _regex_parts(text)
-    assert plain[0] == regex[0]
+    assert plain[0] is None and _plain_words(text) == tuple(regex[0])  # (the words made when first read)
     for compiled, defined in zip(plain[1:], regex[1:], strict=True):
         assert compiled.dtype == defined.dtype
         assert np.array_equal(compiled, defined)
@@ -63,7 +63,7 @@ def test_the_plain_form_of_news_punctuation_is_prepared_as_the_regex_path_prepar
     form = plain_form(text)
     assert form is not None and len(form) == len(text)
     plain, regex = _plain_parts(form), _regex_parts(text)
-    assert plain[0] == regex[0]
+    assert _plain_words(text) == _plain_words(form) == tuple(regex[0])
     for compiled, defined in zip(plain[1:], regex[1:], strict=True):
         assert np.array_equal(compiled, defined)
 
@@ -103,5 +103,8 @@ def test_letters_outside_ascii_keep_a_text_on_the_regex_path():
     # The prepared document says which path read it (the aligner reads doubled words off its words then).
     assert prepare(Article("x", "He said \u201cno\u201d.")).plain
     assert not prepare(Article("x", "Erdo\u011fan said \u201cno\u201d.")).plain
+    # Either way the document's words are the normalised words.
+    assert prepare(Article("x", "He said \u201cNO\u201d.")).words == ("he", "said", "no")
+    assert prepare(Article("x", "Erdo\u011fan said \u201cNO\u201d.")).words == ("erdo\u011fan", "said", "no")
     # Guillemets and low quotes open and close sentences with a space inside them (segment.py): the regex path.
     assert plain_form("He said \u00ab no \u00bb.") is None and plain_form("\u201eNo\u201c.") is None

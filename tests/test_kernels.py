@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapidfuzz.distance import Indel
 
 from dedupe import fingerprint, kernels
 from dedupe.document import prepare
@@ -328,6 +329,32 @@ def test_shared_terms_are_the_pairs_sharing_two_terms_or_more(a: list[frozenset[
 def test_shared_count_is_the_size_of_the_intersection(x: frozenset[int], y: frozenset[int]):
     xs, ys = np.array(sorted(x), dtype=np.uint32), np.array(sorted(y), dtype=np.uint32)
     assert kernels.shared_count(xs, ys) == len(np.intersect1d(xs, ys)) == len(x & y)
+
+
+# Sentences of a few words from a small vocabulary (so that passages share words, in and out of order), some empty.
+_sentence_words = st.lists(st.lists(st.sampled_from(["a", "b", "c", "d", "e"]), max_size=6), min_size=1, max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_sentence_words, _sentence_words, st.data())
+def test_passage_scores_are_rapidfuzz_indel_of_the_words(a: list[list[str]], b: list[list[str]], data):
+    def document(sentences: list[list[str]]) -> tuple[list[str], np.ndarray, np.ndarray]:
+        bounds = np.cumsum([0, *map(len, sentences)])
+        words_ = [w for sentence in sentences for w in sentence]
+        return words_, word_hashes(words_), np.stack([bounds[:-1], bounds[1:]], axis=1).astype(np.int32)
+
+    (words_a, hashes_a, ranges_a), (words_b, hashes_b, ranges_b) = document(a), document(b)
+    ranges = st.tuples(st.integers(0, len(a) - 1), st.integers(0, len(a) - 1), st.integers(0, len(b) - 1))
+    matches = [
+        (min(a0, a1), max(a0, a1), b0, data.draw(st.integers(b0, len(b) - 1)))
+        for a0, a1, b0 in data.draw(st.lists(ranges, max_size=4))
+    ]
+    scores = kernels.passage_scores(
+        hashes_a, ranges_a, hashes_b, ranges_b, np.array(matches, dtype=np.int64).reshape(-1, 4)
+    )
+    for (a0, a1, b0, b1), score in zip(matches, scores.tolist(), strict=True):
+        x, y = words_a[ranges_a[a0, 0] : ranges_a[a1, 1]], words_b[ranges_b[b0, 0] : ranges_b[b1, 1]]
+        assert score == (1.0 if x == y else Indel.normalized_similarity(x, y))  # the same float, not a close one
 
 
 @settings(max_examples=200, deadline=None)
