@@ -42,7 +42,7 @@ from dedupe import flat, kernels
 from dedupe.config import AlignConfig
 from dedupe.document import Document, prepare
 from dedupe.fingerprint import word_hashes
-from dedupe.markers import MarkerSites, heading_markers, markers_among, may_be_heading
+from dedupe.markers import MarkerSites, PlainMarkers, heading_markers, markers_among, may_be_heading
 from dedupe.models import Article, PassageMatch, Region, Span
 
 # Function words carry no content: two sentences sharing only these are not the same sentence.
@@ -512,25 +512,24 @@ def _passage_markers(doc: Document, first: int, last: int) -> tuple[str, ...]:
 
 
 def _garble_markers(doc: Document, start: int, end: int, *, document_start: bool) -> tuple[str, ...]:
-    """`garble_markers` of the clean text's `[start, end)`, searched for only where they could fire
-    (`markers.MarkerSites`, found once per document; tests/test_align.py checks the result against searching
-    always)."""
-    sites: MarkerSites = doc.derived("marker sites", _marker_sites)
-    return sites.garble_markers(start, end, document_start=document_start)
+    """`garble_markers` of the clean text's `[start, end)`, by the document's finder (`_marker_finder`;
+    tests/test_align.py checks the result against the patterns)."""
+    finder: PlainMarkers | MarkerSites = doc.derived("marker finder", _marker_finder)
+    return finder.garble_markers(start, end, document_start=document_start)
 
 
-def _marker_sites(doc: Document) -> MarkerSites:
-    """The marker sites of the clean text, with its doubled words where they can be read off the word hashes.
+def _marker_finder(doc: Document) -> PlainMarkers | MarkerSites:
+    """What finds the garbling markers of stretches of the clean text: for text with a plain form (nearly all news:
+    ASCII, or ASCII and news punctuation), a compiled scan (`markers.PlainMarkers`); for other text, the patterns,
+    searched for only where their sites are (`markers.MarkerSites`).
 
     The doubled-word marker needs a run of two or more letters between non-word characters, then white space,
     then the same letters in any case: in ASCII text, two consecutive words of the tokeniser (`[a-z0-9]+` runs of
-    the lower-cased text) that are equal, so of equal hash. So too in text with a plain form (news punctuation
-    between ASCII words, `fingerprint.plain_form`): its words are those of the form, and no mark is a letter or
-    joins words. Other text is always searched (a third of the marker search in verifying news with curly
-    quotes). Text with a plain form (nearly all news) has its sites found by a compiled pass."""
+    the lower-cased text) that are equal, so of equal hash, and the sites of ASCII text are told its doubled words.
+    Other text is always searched for them."""
     text = doc.clean.text
     if doc.plain:
-        return MarkerSites.of_plain(text, doc.word_hashes, doc.word_starts, doc.word_ends)
+        return PlainMarkers.of(text)
     if not text.isascii():
         return MarkerSites.of(text)
     repeated = np.flatnonzero(doc.word_hashes[1:] == doc.word_hashes[:-1])
@@ -596,16 +595,26 @@ def _unmatched(doc: Document, matched: set[int], side: str) -> list[PassageMatch
 def _markers_of(doc: Document, index: int) -> tuple[str, ...]:
     start, end = doc.sentences[index]
     sentence = doc.clean.text[start:end]
-    found = markers_among(sentence, doc.derived("sentence searches", _sentence_searches)[index])
+    if doc.plain:
+        found = doc.derived("sentence markers", _plain_sentence_markers)[index]
+    else:
+        found = markers_among(sentence, doc.derived("sentence searches", _sentence_searches)[index])
     if may_be_heading(sentence):
         following = doc.clean.text[end : doc.sentences[min(index + 3, len(doc.sentences) - 1)][1]]
         found += heading_markers(sentence, following)
     return found
 
 
+def _plain_sentence_markers(doc: Document) -> list[tuple[str, ...]]:
+    """The garbling markers of each sentence of `doc`, a text with a plain form, by one compiled call."""
+    finder: PlainMarkers = doc.derived("marker finder", _marker_finder)
+    return finder.span_markers(doc.sentences, [index == 0 for index in range(len(doc.sentences))])
+
+
 def _sentence_searches(doc: Document) -> list[tuple[str, ...]]:
-    """The garbling markers to search for in each sentence of `doc` (`MarkerSites.sentence_searches`)."""
-    sites: MarkerSites = doc.derived("marker sites", _marker_sites)
+    """The garbling markers to search for in each sentence of `doc`, a text without a plain form
+    (`MarkerSites.sentence_searches`)."""
+    sites: MarkerSites = doc.derived("marker finder", _marker_finder)
     return sites.sentence_searches(doc.sentences)
 
 

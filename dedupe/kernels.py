@@ -601,53 +601,230 @@ def _add_trimmed(t: np.ndarray, start: int, end: int, spans: np.ndarray, count: 
     return count
 
 
-# The kinds of marker sites (`markers.MarkerSites`), numbered as their names sort: the sites sort as there.
-SITE_KINDS = ("bracket", "dash", "doubled", "quote", "space", "stop")
-_SITE_BRACKET, _SITE_DASH, _SITE_DOUBLED, _SITE_QUOTE, _SITE_SPACE, _SITE_STOP = range(6)
+# The garbling markers of `markers.MARKERS` evaluated on plain text (printable ASCII, tabs, line breaks, and news
+# marks read one byte each: `markers._MARKER_READING`), as one bit each in `MARKERS` order. Over such text each
+# pattern's classes reduce to ASCII ranges (no mark is a letter, a word character or, but for the spaces, white
+# space; tests/test_markers.py checks the marks) and each one reduces to a scan of maximal runs; tests/test_markers.py
+# checks every marker against its regex on random text.
+MARK_OPEN_DOUBLE, MARK_CLOSE_DOUBLE, MARK_OPEN_SINGLE, MARK_CLOSE_SINGLE, MARK_EN_DASH, MARK_EM_DASH = range(0x80, 0x86)
+(
+    _BROKEN_JOIN,
+    _DANGLING_FRAGMENT,
+    _LOWERCASE_START,
+    _STRAY_PUNCTUATION,
+    _DETACHED_QUOTE,
+    _NONSENSE_JOIN,
+    _UNIT_GARBLE,
+    _DOUBLED_WORD,
+) = (1 << bit for bit in range(8))
+
+
+@njit(inline="always", cache=True)
+def _is_lower(c: np.uint8) -> bool:
+    return 97 <= c <= 122
+
+
+@njit(inline="always", cache=True)
+def _is_letter(c: np.uint8) -> bool:
+    return 97 <= c <= 122 or 65 <= c <= 90
+
+
+@njit(inline="always", cache=True)
+def _is_word_character(c: np.uint8) -> bool:
+    return _is_letter(c) or 48 <= c <= 57 or c == 95
+
+
+@njit(inline="always", cache=True)
+def _is_stop(c: np.uint8) -> bool:
+    return c == 46 or c == 33 or c == 63
+
+
+@njit(inline="always", cache=True)
+def _is_mark(c: np.uint8) -> bool:
+    return _is_stop(c) or c == 44 or c == 59 or c == 58
+
+
+@njit(inline="always", cache=True)
+def _spaces_before(s: np.ndarray, at: int) -> int:
+    """Where the run of white space ending before `at` starts."""
+    while at > 0 and _is_space(s[at - 1]):
+        at -= 1
+    return at
+
+
+@njit(inline="always", cache=True)
+def _letters_before(s: np.ndarray, at: int) -> int:
+    """Where the run of letters ending before `at` starts."""
+    while at > 0 and _is_letter(s[at - 1]):
+        at -= 1
+    return at
+
+
+@njit(inline="always", cache=True)
+def _one_of(s: np.ndarray, start: int, end: int, words: np.ndarray, lengths: np.ndarray) -> bool:
+    """Whether `s[start:end]` is one of the lower-case `words` (rows, `lengths` long), in any case."""
+    for w in range(len(words)):
+        if lengths[w] != end - start:
+            continue
+        same = True
+        for k in range(end - start):
+            c = s[start + k]
+            if (c | 32 if 65 <= c <= 90 else c) != words[w, k]:
+                same = False
+                break
+        if same:
+            return True
+    return False
+
+
+@njit(inline="always", cache=True)
+def _fragment_after_stop(s: np.ndarray, first: int) -> bool:
+    r"""dangling-fragment's head: the run of letters starting at `first` follows a stop, white space and perhaps a
+    quote (`[.!?]\s+["'\u201c\u201d]?`)."""
+    at = first
+    if at > 0:
+        c = s[at - 1]
+        if c in (34, 39, MARK_OPEN_DOUBLE, MARK_CLOSE_DOUBLE):
+            at -= 1
+    spaces = _spaces_before(s, at)
+    return spaces < at and spaces > 0 and _is_stop(s[spaces - 1])
+
+
+@njit(inline="always", cache=True)
+def _dangling_fragment(s: np.ndarray) -> bool:
+    r"""dangling-fragment: the text ends in a stop, white space, a quote perhaps, one or two words, a stop and white
+    space (`[.!?]\s+["'\u201c\u201d]?\p{L}+(?:\s\p{L}+)?[.!?]\s*$`)."""
+    end = _spaces_before(s, len(s))
+    if end == 0 or not _is_stop(s[end - 1]):
+        return False
+    last = _letters_before(s, end - 1)
+    if last == end - 1:
+        return False
+    if _fragment_after_stop(s, last):
+        return True
+    return (
+        last >= 2
+        and _is_space(s[last - 1])
+        and _is_letter(s[last - 2])
+        and _fragment_after_stop(s, _letters_before(s, last - 1))
+    )
 
 
 @njit(cache=True)
-def marker_sites(
-    t: np.ndarray, word_hashes: np.ndarray, word_starts: np.ndarray, word_ends: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`markers.MarkerSites.of` of a plain ASCII text (its bytes; no character but its white space is one), its
-    doubled words those of equal hash after one another: each site's start, end and kind (`SITE_KINDS`), sorted by
-    start, end and kind's name."""
-    n = len(t)
-    # One key a site, which sorts as the site does: start, then end (at most 3 past the text's end), then kind.
-    span = n + 4
-    keys = np.empty(len(word_hashes) + 2 * n, dtype=np.int64)
-    count = 0
-    for k in range(1, len(word_hashes)):
-        if word_hashes[k] == word_hashes[k - 1]:
-            keys[count] = (word_starts[k - 1] * span + word_ends[k]) * 8 + _SITE_DOUBLED
-            count += 1
-    for at in range(n):
-        c = t[at]
-        after_space = at > 0 and _is_space(t[at - 1])
-        if c == 46 or c == 44 or c == 59 or c == 58 or c == 33 or c == 63:  # . , ; : ! ?
-            if after_space:
-                keys[count] = ((at - 1) * span + at + 1) * 8 + _SITE_SPACE
-                count += 1
-            if (c == 46 or c == 33 or c == 63) and at + 1 < n and _is_space(t[at + 1]):
-                keys[count] = (at * span + at + 2) * 8 + _SITE_STOP
-                count += 1
-        elif c == 34:  # "
-            if after_space:
-                keys[count] = ((at - 1) * span + at + 1) * 8 + _SITE_QUOTE
-                count += 1
-        elif c == 45:  # -
-            if after_space:
-                keys[count] = ((at - 1) * span + at + 2) * 8 + _SITE_DASH
-                count += 1
-        elif c == 40:  # (
-            keys[count] = (at * span + at + 3) * 8 + _SITE_BRACKET
-            count += 1
-    found = keys[:count]
-    _sort(found)
-    kinds = found % 8
-    edges = found // 8
-    return edges // span, edges % span, kinds
+def _garble_marks(
+    s: np.ndarray,
+    document_start: bool,
+    abbreviations: np.ndarray,
+    abbreviation_lengths: np.ndarray,
+    units: np.ndarray,
+    unit_lengths: np.ndarray,
+) -> int:
+    n = len(s)
+    found = 0
+    # lowercase-start: `^["'\u201c\u2018(]?\p{Ll}+\b`.
+    if not document_start and n:
+        at = 1 if s[0] in (34, 39, 40, MARK_OPEN_DOUBLE, MARK_OPEN_SINGLE) else 0
+        if at < n and _is_lower(s[at]):
+            while at < n and _is_lower(s[at]):
+                at += 1
+            if at == n or not _is_word_character(s[at]):
+                found |= _LOWERCASE_START
+    if _dangling_fragment(s):
+        found |= _DANGLING_FRAGMENT
+    for i in range(n):
+        c = s[i]
+        if _is_mark(c):
+            after = i + 1
+            while after < n and _is_space(s[after]):
+                after += 1
+            spaced = after > i + 1 and after < n
+            # stray-punctuation: `[.,;:!?]\s+[.,;:!?]`.
+            if spaced and _is_mark(s[after]):
+                found |= _STRAY_PUNCTUATION
+            # broken-join: two letters and a stop that ends no abbreviation, white space, a lower-case letter.
+            if (
+                spaced
+                and _is_stop(c)
+                and _is_lower(s[after])
+                and i >= 2
+                and _is_letter(s[i - 1])
+                and _is_letter(s[i - 2])
+                and not (found & _BROKEN_JOIN)
+            ):
+                word = _letters_before(s, i)
+                abbreviation = False
+                for start in range(word, i - 1):
+                    # (`\b` before the abbreviation: a letter, so no word character before it)
+                    if (start == 0 or not _is_word_character(s[start - 1])) and _one_of(
+                        s, start, i, abbreviations, abbreviation_lengths
+                    ):
+                        abbreviation = True
+                if not abbreviation:
+                    found |= _BROKEN_JOIN
+        elif c in (34, MARK_CLOSE_DOUBLE, MARK_CLOSE_SINGLE):
+            # detached-quote: a word character, white space, the quote, then white space, a mark or the end.
+            spaces = _spaces_before(s, i)
+            if (
+                spaces < i
+                and spaces > 0
+                and _is_word_character(s[spaces - 1])
+                and (i + 1 == n or _is_space(s[i + 1]) or _is_mark(s[i + 1]))
+            ):
+                found |= _DETACHED_QUOTE
+        elif c in (45, MARK_EN_DASH, MARK_EM_DASH):
+            # nonsense-join: a letter, white space, the dash, a letter.
+            spaces = _spaces_before(s, i)
+            if spaces < i and spaces > 0 and _is_letter(s[spaces - 1]) and i + 1 < n and _is_letter(s[i + 1]):
+                found |= _NONSENSE_JOIN
+        elif c == 40:
+            # unit-garble: a unit alone in brackets.
+            close = i + 1
+            while close < n and _is_letter(s[close]):
+                close += 1
+            if close < n and s[close] == 41 and _one_of(s, i + 1, close, units, unit_lengths):
+                found |= _UNIT_GARBLE
+        elif _is_space(c) and not (found & _DOUBLED_WORD):
+            # doubled-word: a word of two letters or more (a whole word), white space, the same word in any case.
+            first = _letters_before(s, i)
+            length = i - first
+            if length >= 2 and (first == 0 or not _is_word_character(s[first - 1])):
+                other = i + 1
+                while other < n and _is_space(s[other]):
+                    other += 1
+                if other + length <= n and (other + length == n or not _is_word_character(s[other + length])):
+                    same = True
+                    for k in range(length):
+                        if s[first + k] | 32 != s[other + k] | 32:
+                            same = False
+                            break
+                    if same:
+                        found |= _DOUBLED_WORD
+    return found
+
+
+@njit(cache=True)
+def garble_marks(
+    t: np.ndarray,
+    spans: np.ndarray,
+    document_start: np.ndarray,
+    abbreviations: np.ndarray,
+    abbreviation_lengths: np.ndarray,
+    units: np.ndarray,
+    unit_lengths: np.ndarray,
+) -> np.ndarray:
+    """The garbling markers (bits in `markers.MARKERS` order) of each `[start, end)` of `spans` in the plain text `t`
+    (one byte a character), searched as in a string of its own; lowercase-start not where `document_start`."""
+    found = np.empty(len(spans), dtype=np.int64)
+    for k in range(len(spans)):
+        found[k] = _garble_marks(
+            t[spans[k, 0] : spans[k, 1]],
+            document_start[k],
+            abbreviations,
+            abbreviation_lengths,
+            units,
+            unit_lengths,
+        )
+    return found
 
 
 @njit(cache=True)

@@ -19,10 +19,15 @@ from dedupe import kernels
 from dedupe.fingerprint import STAND_INS
 
 # Words whose period is no sentence end, so a lower-case word after them is no broken join.
-_ABBREVIATION = (
-    r"(?<!\b(?i:mr|mrs|ms|dr|st|gen|gov|sen|rep|inc|corp|ltd|co|vs|etc|no"
-    r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)[.!?])"
-)
+_ABBREVIATIONS = (
+    "mr mrs ms dr st gen gov sen rep inc corp ltd co vs etc no jan feb mar apr jun jul aug sep sept oct nov dec"
+).split()
+_ABBREVIATION = rf"(?<!\b(?i:{'|'.join(_ABBREVIATIONS)})[.!?])"
+# The units a garbled conversion leaves in brackets.
+_UNITS = (
+    "km kms kilometre kilometres kilometer kilometers mile miles mi m metre metres meter meters ft feet kg kilogram"
+    " kilograms lb lbs pound pounds"
+).split()
 
 MARKERS: dict[str, regex.Pattern[str]] = {
     # "three Syrian sources said. to Reuters": a full stop inside a clause.
@@ -43,10 +48,7 @@ MARKERS: dict[str, regex.Pattern[str]] = {
     # "told reporters -statement": a dash glued to the next word only.
     "nonsense-join": regex.compile(r"[-\u2013\u2014](?<=\p{L}\s+[-\u2013\u2014])\p{L}"),
     # "within miles (km) of Homs": a unit conversion that lost its numbers.
-    "unit-garble": regex.compile(
-        r"\((?:km|kms|kilomet(?:re|er)s?|miles?|mi|m|metres?|meters?|ft|feet|kg|kilograms?|lbs?|pounds?)\)",
-        regex.IGNORECASE,
-    ),
+    "unit-garble": regex.compile(rf"\((?:{'|'.join(_UNITS)})\)", regex.IGNORECASE),
     # "the the": a doubled word.
     "doubled-word": regex.compile(r"\s(?<=\b(\p{L}{2,})\s)\s*\1\b", regex.IGNORECASE),
 }
@@ -140,25 +142,6 @@ class MarkerSites:
         starts, ends, kinds = zip(*found, strict=True) if found else ((), (), ())
         return cls(text, starts, ends, kinds, doubled is not None)
 
-    @classmethod
-    def of_plain(
-        cls, text: str, word_hashes: np.ndarray, word_starts: np.ndarray, word_ends: np.ndarray
-    ) -> MarkerSites:
-        """`of` a text with a plain form (`fingerprint.plain_form`: printable ASCII, tabs, line breaks and news
-        punctuation) with the hashes, starts and ends of its words (a word of the same hash as the next is doubled),
-        by one compiled pass (`kernels.marker_sites`) over the text read one byte a character (`_SITE_READING`)."""
-        if text.isascii():
-            data = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-        else:
-            data = kernels.plain_form(
-                np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8), _SITE_READING
-            )
-            if data is None:
-                raise ValueError("the text has no plain form")
-        starts, ends, kinds = kernels.marker_sites(data, word_hashes, word_starts, word_ends)
-        names = kernels.SITE_KINDS
-        return cls(text, tuple(starts.tolist()), tuple(ends.tolist()), tuple([names[k] for k in kinds.tolist()]), True)
-
     def garble_markers(self, start: int, end: int, *, document_start: bool = False) -> tuple[str, ...]:
         """`garble_markers(text[start:end], document_start=...)`, searching only for the markers that could fire
         there."""
@@ -195,15 +178,75 @@ class MarkerSites:
         return _searched(frozenset(kinds), document_start)
 
 
-# The byte `kernels.marker_sites` reads for each news mark of a plain form (`fingerprint.STAND_INS`; ASCII reads as
-# itself): white space as a space, a closing quote as `"` and a dash as `-` (the quotes and dashes `of` looks for),
-# any other mark as `~`, which starts no site. (The plain form's own stand-ins would read the closing single quote
-# as `'` and the dashes as `~`.) tests/test_markers.py checks each mark's reading against `of`.
-_SITE_READING = np.zeros(0x10000, dtype=np.uint8)
+@dataclass(frozen=True, slots=True)
+class PlainMarkers:
+    """The markers of stretches of one text with a plain form (`fingerprint.plain_form`), found by a compiled scan
+    (`kernels.garble_marks`) of the text read one byte a character (`_MARKER_READING`): over such text each pattern
+    reduces to a few tests of maximal runs of letters and white space, and the regex searches, with the Python
+    around them, were a quarter of verification at 20,000 documents (benchmarks/README.md, forty-first round)."""
+
+    form: np.ndarray
+
+    @classmethod
+    def of(cls, text: str) -> PlainMarkers:
+        if text.isascii():
+            return cls(np.frombuffer(text.encode("ascii"), dtype=np.uint8))
+        form = kernels.plain_form(np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8), _MARKER_READING)
+        if form is None:
+            raise ValueError("the text has no plain form")
+        return cls(form)
+
+    def garble_markers(self, start: int, end: int, *, document_start: bool = False) -> tuple[str, ...]:
+        """`garble_markers(text[start:end], document_start=...)`."""
+        return self.span_markers([(start, end)], [document_start])[0]
+
+    def span_markers(self, spans: Sequence[tuple[int, int]], document_start: Sequence[bool]) -> list[tuple[str, ...]]:
+        """`garble_markers` of each `[start, end)` of `spans`, with each one's `document_start`, in one call."""
+        found = kernels.garble_marks(
+            self.form,
+            np.asarray(spans, dtype=np.int64).reshape(-1, 2),
+            np.asarray(document_start, dtype=np.bool_),
+            *_KERNEL_WORDS,
+        )
+        return [_names_of(bits) for bits in found.tolist()]
+
+
+def _word_rows(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Lower-case ASCII words as the kernels read them: one zero-padded row each, and their lengths."""
+    rows = np.zeros((len(words), max(map(len, words))), dtype=np.uint8)
+    for row, word in zip(rows, words, strict=True):
+        row[: len(word)] = np.frombuffer(word.encode("ascii"), dtype=np.uint8)
+    return rows, np.array([len(word) for word in words], dtype=np.int64)
+
+
+_KERNEL_WORDS = (*_word_rows(_ABBREVIATIONS), *_word_rows(_UNITS))
+
+
+@functools.cache
+def _names_of(bits: int) -> tuple[str, ...]:
+    """The names of the markers set in `bits` (one bit each, in `MARKERS` order), in that order."""
+    return tuple(name for k, name in enumerate(MARKERS) if bits >> k & 1)
+
+
+# The byte `kernels.garble_marks` reads for each news mark of a plain form (ASCII reads as itself): white space as
+# a space, the curly quotes and the two dashes the patterns name as bytes of their own (`kernels.MARK_*`), any other
+# mark as `~`, which no pattern names. tests/test_markers.py checks each mark's reading against the patterns.
+_MARKER_READING = np.zeros(0x10000, dtype=np.uint8)
 for _mark in map(chr, STAND_INS):
-    _SITE_READING[ord(_mark)] = ord(
-        " " if _mark.isspace() else '"' if _mark in _QUOTES else "-" if _mark in _DASHES else "~"
-    )
+    _MARKER_READING[ord(_mark)] = ord(" ") if _mark.isspace() else ord("~")
+for _mark, _byte in zip(
+    "\u201c\u201d\u2018\u2019\u2013\u2014",
+    (
+        kernels.MARK_OPEN_DOUBLE,
+        kernels.MARK_CLOSE_DOUBLE,
+        kernels.MARK_OPEN_SINGLE,
+        kernels.MARK_CLOSE_SINGLE,
+        kernels.MARK_EN_DASH,
+        kernels.MARK_EM_DASH,
+    ),
+    strict=True,
+):
+    _MARKER_READING[ord(_mark)] = _byte
 
 
 def _offsets(text: str, characters: str) -> Iterator[int]:

@@ -33,7 +33,7 @@ def warm() -> None:
     pair = relate(first, second, config)
     if pair is not None:
         rank_members(articles, {(pair.a, pair.b): pair}, LanguageModel.build(a.text for a in articles))
-    # ASCII text has kernels of its own (its marker sites).
+    # ASCII text has kernels of its own (its markers' scan reads the text's bytes as they are: a read-only array).
     ascii_text = _TEXT.replace("\u201c", '"').replace("\u201d", '"')
     relate(prepare(Article("third", ascii_text), config.shingle), second, config)
 

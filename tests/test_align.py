@@ -505,12 +505,17 @@ def test_markers_read_off_the_words_equal_searching_for_a_doubled_word_always(to
         assert _garble_markers(doc, start, end, document_start=first == 0) == expected
 
 
-def test_doubled_words_are_read_off_the_words_of_text_with_a_plain_form():
-    from dedupe.align import _marker_sites
+def test_text_with_a_plain_form_has_its_markers_found_by_the_compiled_scan():
+    from dedupe.align import _marker_finder
+    from dedupe.markers import MarkerSites, PlainMarkers
 
-    for text, known in (("He said \u201cthe\u00a0the\u201d talks ended.", True), ("Le caf\u00e9 ferme.", False)):
-        sites = _marker_sites(prepare(dedupe.Article("x", text)))
-        assert sites.doubled_known is known
+    assert isinstance(
+        _marker_finder(prepare(dedupe.Article("x", "He said \u201cthe\u00a0the\u201d talks."))), PlainMarkers
+    )
+    # Other text is searched where its sites are; ASCII text's doubled words are read off its word hashes.
+    for text, known in (("He said the\x0bthe talks ended.", True), ("Le caf\u00e9 ferme.", False)):
+        sites = _marker_finder(prepare(dedupe.Article("x", text)))
+        assert isinstance(sites, MarkerSites) and sites.doubled_known is known
         assert ("doubled" in sites.kinds) is known
 
 

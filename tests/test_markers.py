@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 import regex
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedupe.markers import MARKERS, MarkerSites, garble_markers, heading_markers, markers_among, may_be_heading
@@ -168,32 +168,39 @@ def test_heading_markers_skip_only_sentences_too_long_or_short_for_a_heading(wor
     assert bool(heading_markers(sentence, "nothing here")) == bool(heading and regex.search(r"\p{Lu}{3,}", sentence))
 
 
-PLAIN_PIECES = st.sampled_from(["the", "The", "km", "a1", "x", " ", "  ", "\t", "\n", "\r\n", *".,;:!?\"'-()[]"])
-# News marks of a plain form: quotes of both kinds and sides, dashes and hyphens, spaces, other marks.
-TYPESET_PIECES = st.sampled_from([*"\u201c\u201d\u2018\u2019\u2013\u2014\u2010\u00a0\u2009\u2026\u200b\u00b0"])
+# Plain text holding what each pattern reads: words of both cases and of one or two letters, abbreviations, units,
+# digits and underscores between glue of white space of each kind, marks, quotes and dashes, and marks no pattern
+# names.
+MARKER_WORDS = st.sampled_from(
+    "the The THE theory ab AB a x1 _x eBay km KM kms Miles lbs mr Mr Sept etc no U.S.".split()
+)
+MARKER_GLUE = st.sampled_from(
+    [
+        *[" ", "  ", "\n", "\t", "\r\n", "\u00a0", "\u2009", "", "_", "0"],
+        *[". ", "? ", "! ", ". .", ", ", " ,", ".\n", ". \u201c", ". '", ".\u201d ", ". \u2018", '? "', ".\u2026 "],
+        *[" \u201d", " \u2019", ' "', "\u201d ", " \u201d.", " -", " \u2013", " \u2014", "-", " - ", "\u2010"],
+        *["(", ") ", " (", ")", "~", "\u200b", "'", "\u201c", "\u2018"],
+    ]
+)
+MARKER_TEXTS = st.lists(st.tuples(MARKER_WORDS, MARKER_GLUE).map("".join), max_size=8).map("".join)
 
 
-@settings(max_examples=1500, deadline=None)
-@given(st.lists(PLAIN_PIECES | TYPESET_PIECES, max_size=30).map("".join))
-def test_the_compiled_sites_of_plain_text_are_its_sites(text: str):
-    from dedupe.document import prepare
-    from dedupe.models import Article
+@settings(max_examples=600, deadline=None)
+@given(MARKER_TEXTS, st.booleans())
+def test_the_compiled_markers_of_plain_text_are_the_patterns_markers(text: str, document_start: bool):
+    from dedupe.markers import PlainMarkers
 
-    document = prepare(Article("plain", text))
-    assume(document.clean.text == text)  # (not read as markup)
-    assert document.plain
-    hashes, starts, ends = document.word_hashes, document.word_starts, document.word_ends
-    doubled = [(int(starts[k - 1]), int(ends[k])) for k in range(1, len(hashes)) if hashes[k] == hashes[k - 1]]
-    assert MarkerSites.of_plain(text, hashes, starts, ends) == MarkerSites.of(text, doubled)
+    spans = list(itertools.combinations_with_replacement(range(len(text) + 1), 2))
+    found = PlainMarkers.of(text).span_markers(spans, [document_start] * len(spans))
+    for (start, end), markers in zip(spans, found, strict=True):
+        assert markers == garble_markers(text[start:end], document_start=document_start), (start, end)
 
 
-def test_each_news_mark_reads_as_the_sites_read_it():
-    from dedupe.document import prepare
+def test_each_news_mark_reads_as_the_patterns_read_it():
     from dedupe.fingerprint import STAND_INS
-    from dedupe.models import Article
+    from dedupe.markers import PlainMarkers
 
     for code in STAND_INS:
-        text = f"said {chr(code)}- it"
-        document = prepare(Article("mark", text))
-        sites = MarkerSites.of_plain(text, document.word_hashes, document.word_starts, document.word_ends)
-        assert sites == MarkerSites.of(text, []), repr(chr(code))
+        for context in ("said {0}the", "said{0} - the", "a b. {0}c.", "x. {0}it", "ab {0}-cd", "{0}the", "ab. {0} cd"):
+            text = context.format(chr(code))
+            assert PlainMarkers.of(text).garble_markers(0, len(text)) == garble_markers(text), repr(text)
