@@ -506,8 +506,13 @@ def _passage_markers(doc: Document, first: int, last: int) -> tuple[str, ...]:
     known: dict[tuple[int, int], tuple[str, ...]] = doc.derived("passage markers", lambda _: {})
     found = known.get((first, last))
     if found is None:
-        start, end = _sentences_span(doc, first, last)
-        found = known[first, last] = _garble_markers(doc, start, end, document_start=first == 0)
+        if first == last and doc.plain:
+            # (A sentence's: all of them were found at once. A compiled call per passage cost more than its scan.)
+            found = doc.derived("sentence markers", _plain_sentence_markers)[first]
+        else:
+            start, end = _sentences_span(doc, first, last)
+            found = _garble_markers(doc, start, end, document_start=first == 0)
+        known[first, last] = found
     return found
 
 
