@@ -751,14 +751,11 @@ def _garble_marks(
                 and _is_letter(s[i - 2])
                 and not (found & _BROKEN_JOIN)
             ):
+                # (`\b` before the abbreviation, a word of letters: its whole word, with no word character before)
                 word = _letters_before(s, i)
-                abbreviation = False
-                for start in range(word, i - 1):
-                    # (`\b` before the abbreviation: a letter, so no word character before it)
-                    if (start == 0 or not _is_word_character(s[start - 1])) and _one_of(
-                        s, start, i, abbreviations, abbreviation_lengths
-                    ):
-                        abbreviation = True
+                abbreviation = (word == 0 or not _is_word_character(s[word - 1])) and _one_of(
+                    s, word, i, abbreviations, abbreviation_lengths
+                )
                 if not abbreviation:
                     found |= _BROKEN_JOIN
         elif c in (34, MARK_CLOSE_DOUBLE, MARK_CLOSE_SINGLE):

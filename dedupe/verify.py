@@ -51,7 +51,7 @@ def classify(a: Document, b: Document, jaccard: float, matching: Matching, confi
     - partial-reuse: less than that, but one passage of `reuse_min_words` words or more is verbatim or edited.
     """
     words_a, words_b = a.word_hashes, b.word_hashes
-    if len(words_a) and np.array_equal(words_a, words_b):
+    if len(words_a) and np.array_equal(words_a, words_b):  # (64-bit hashes of the words: the same words)
         return "exact-duplicate"
     shorter_coverage = matching.coverage_a if len(words_a) <= len(words_b) else matching.coverage_b
     covered = min(matching.coverage_a, matching.coverage_b) >= config.near_coverage
