@@ -36,7 +36,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz.distance import Indel
 
 from dedupe import flat, kernels
 from dedupe.config import AlignConfig
@@ -231,7 +230,7 @@ def match(
     else:
         # (A match's term similarity only ordered the matching; the compiled matching does not return it.)
         matches = [_Match(a0, a1, b0, b1, math.nan) for a0, a1, b0, b1 in sentence_matches.tolist()]
-    # The scores on the word hashes, by one compiled call (`_similarity` of each match's words, computed alike).
+    # The scores on the word hashes, by one compiled call (rapidfuzz's Indel similarity of each match's words).
     bounds = np.array([(m.a0, m.a1, m.b0, m.b1) for m in matches], dtype=np.int64).reshape(-1, 4)
     found = kernels.passage_scores(a.word_hashes, a.sentence_words, b.word_hashes, b.sentence_words, bounds)
     scores = tuple(found.tolist())
@@ -469,11 +468,6 @@ def _join_verbatim_runs(a: Document, b: Document, matches: list[_Match]) -> list
         else:
             joined.append(match)
     return joined
-
-
-def _similarity(words_a: tuple[str, ...], words_b: tuple[str, ...]) -> float:
-    """The word-level Indel similarity of a passage's two sides (1.0: the same words in the same order)."""
-    return 1.0 if words_a == words_b else Indel.normalized_similarity(words_a, words_b)
 
 
 def _label(a: Document, b: Document, match: _Match, score: float, config: AlignConfig) -> PassageMatch:

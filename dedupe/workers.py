@@ -1,14 +1,14 @@
 """Work on every core: verification of candidate pairs, and the ranking of clusters, in worker processes.
 
-Alignment and ranking are Python (rapidfuzz per sentence pair, the language model per cluster), so threads would
-contend for the GIL; processes do not. One scan starts its processes once (`Workers`, on first need) and uses them
-for both. Where the platform has it, the processes fork from a server process that imported this module once and
-loaded its compiled kernels (`forkserver`, started ahead of need by `Workers.warm`; preload.py), so they start in
-milliseconds instead of each importing numpy, numba and rapidfuzz (about 1 s on this machine) and loading the kernels
-(about 0.3 s). Candidates go in chunks in the order a walk of the candidate graph reaches their documents
-(`verification_order`), so a worker meets each document in a short stretch of chunks and forgets it after the last
-(1.15 preparations a document at 200,000 documents, 1.53 at 1,000,000, where the walk's stretches outgrow the
-workers' caches); clusters go in many small chunks, and the language model by a file each worker reads once
+Alignment and ranking are Python around compiled kernels (a call per pair, the language model per cluster), so
+threads would contend for the GIL; processes do not. One scan starts its processes once (`Workers`, on first need)
+and uses them for both. Where the platform has it, the processes fork from a server process that imported this
+module once and loaded its compiled kernels (`forkserver`, started ahead of need by `Workers.warm`; preload.py), so
+they start in milliseconds instead of each importing numpy, numba and rapidfuzz (about 1 s on this machine) and
+loading the kernels (about 0.3 s). Candidates go in chunks in the order a walk of the candidate graph reaches their
+documents (`verification_order`), so a worker meets each document in a short stretch of chunks and forgets it after
+the last (1.15 preparations a document at 200,000 documents, 1.53 at 1,000,000, where the walk's stretches outgrow
+the workers' caches); clusters go in many small chunks, and the language model by a file each worker reads once
 (built by one of them while the other verifies).
 Results come back in input order: they are exactly those of the single-process path.
 """
