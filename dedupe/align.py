@@ -231,7 +231,11 @@ def match(
         # (A match's term similarity only ordered the matching; the compiled matching does not return it.)
         matches = [_Match(a0, a1, b0, b1, math.nan) for a0, a1, b0, b1 in sentence_matches.tolist()]
     # The scores on the word hashes, by one compiled call (rapidfuzz's Indel similarity of each match's words).
-    bounds = np.array([(m.a0, m.a1, m.b0, m.b1) for m in matches], dtype=np.int64).reshape(-1, 4)
+    bounds = (
+        np.array([(m.a0, m.a1, m.b0, m.b1) for m in matches], dtype=np.int64).reshape(-1, 4)
+        if sentence_matches is None
+        else sentence_matches.astype(np.int64)  # (the rows the matches were read from)
+    )
     found = kernels.passage_scores(a.word_hashes, a.sentence_words, b.word_hashes, b.sentence_words, bounds)
     scores = tuple(found.tolist())
     # Compared as the passages give their scores, rounded (`_label`).

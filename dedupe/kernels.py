@@ -630,11 +630,6 @@ def _is_letter(c: np.uint8) -> bool:
 
 
 @njit(inline="always", cache=True)
-def _is_word_character(c: np.uint8) -> bool:
-    return _is_letter(c) or 48 <= c <= 57 or c == 95
-
-
-@njit(inline="always", cache=True)
 def _is_stop(c: np.uint8) -> bool:
     return c == 46 or c == 33 or c == 63
 
@@ -658,23 +653,6 @@ def _letters_before(s: np.ndarray, at: int) -> int:
     while at > 0 and _is_letter(s[at - 1]):
         at -= 1
     return at
-
-
-@njit(inline="always", cache=True)
-def _one_of(s: np.ndarray, start: int, end: int, words: np.ndarray, lengths: np.ndarray) -> bool:
-    """Whether `s[start:end]` is one of the lower-case `words` (rows, `lengths` long), in any case."""
-    for w in range(len(words)):
-        if lengths[w] != end - start:
-            continue
-        same = True
-        for k in range(end - start):
-            c = s[start + k]
-            if (c | 32 if 65 <= c <= 90 else c) != words[w, k]:
-                same = False
-                break
-        if same:
-            return True
-    return False
 
 
 @njit(inline="always", cache=True)
@@ -711,14 +689,7 @@ def _dangling_fragment(s: np.ndarray) -> bool:
 
 
 @njit(cache=True)
-def _garble_marks(
-    s: np.ndarray,
-    document_start: bool,
-    abbreviations: np.ndarray,
-    abbreviation_lengths: np.ndarray,
-    units: np.ndarray,
-    unit_lengths: np.ndarray,
-) -> int:
+def _garble_marks(s: np.ndarray, document_start: bool, abbreviations: np.ndarray, units: np.ndarray) -> int:
     n = len(s)
     found = 0
     # lowercase-start: `^["'\u201c\u2018(]?\p{Ll}+\b`.
@@ -727,7 +698,7 @@ def _garble_marks(
         if at < n and _is_lower(s[at]):
             while at < n and _is_lower(s[at]):
                 at += 1
-            if at == n or not _is_word_character(s[at]):
+            if at == n or not _is_regex_word(s[at]):
                 found |= _LOWERCASE_START
     if _dangling_fragment(s):
         found |= _DANGLING_FRAGMENT
@@ -753,9 +724,7 @@ def _garble_marks(
             ):
                 # (`\b` before the abbreviation, a word of letters: its whole word, with no word character before)
                 word = _letters_before(s, i)
-                abbreviation = (word == 0 or not _is_word_character(s[word - 1])) and _one_of(
-                    s, word, i, abbreviations, abbreviation_lengths
-                )
+                abbreviation = (word == 0 or not _is_regex_word(s[word - 1])) and _in_table(s, word, i, abbreviations)
                 if not abbreviation:
                     found |= _BROKEN_JOIN
         elif c in (34, MARK_CLOSE_DOUBLE, MARK_CLOSE_SINGLE):
@@ -764,7 +733,7 @@ def _garble_marks(
             if (
                 spaces < i
                 and spaces > 0
-                and _is_word_character(s[spaces - 1])
+                and _is_regex_word(s[spaces - 1])
                 and (i + 1 == n or _is_space(s[i + 1]) or _is_mark(s[i + 1]))
             ):
                 found |= _DETACHED_QUOTE
@@ -778,17 +747,17 @@ def _garble_marks(
             close = i + 1
             while close < n and _is_letter(s[close]):
                 close += 1
-            if close < n and s[close] == 41 and _one_of(s, i + 1, close, units, unit_lengths):
+            if close < n and s[close] == 41 and _in_table(s, i + 1, close, units):
                 found |= _UNIT_GARBLE
         elif _is_space(c) and not (found & _DOUBLED_WORD):
             # doubled-word: a word of two letters or more (a whole word), white space, the same word in any case.
             first = _letters_before(s, i)
             length = i - first
-            if length >= 2 and (first == 0 or not _is_word_character(s[first - 1])):
+            if length >= 2 and (first == 0 or not _is_regex_word(s[first - 1])):
                 other = i + 1
                 while other < n and _is_space(s[other]):
                     other += 1
-                if other + length <= n and (other + length == n or not _is_word_character(s[other + length])):
+                if other + length <= n and (other + length == n or not _is_regex_word(s[other + length])):
                     same = True
                     for k in range(length):
                         if s[first + k] | 32 != s[other + k] | 32:
@@ -805,22 +774,13 @@ def garble_marks(
     spans: np.ndarray,
     document_start: np.ndarray,
     abbreviations: np.ndarray,
-    abbreviation_lengths: np.ndarray,
     units: np.ndarray,
-    unit_lengths: np.ndarray,
 ) -> np.ndarray:
     """The garbling markers (bits in `markers.MARKERS` order) of each `[start, end)` of `spans` in the plain text `t`
     (one byte a character), searched as in a string of its own; lowercase-start not where `document_start`."""
     found = np.empty(len(spans), dtype=np.int64)
     for k in range(len(spans)):
-        found[k] = _garble_marks(
-            t[spans[k, 0] : spans[k, 1]],
-            document_start[k],
-            abbreviations,
-            abbreviation_lengths,
-            units,
-            unit_lengths,
-        )
+        found[k] = _garble_marks(t[spans[k, 0] : spans[k, 1]], document_start[k], abbreviations, units)
     return found
 
 

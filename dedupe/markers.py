@@ -17,6 +17,7 @@ import regex
 
 from dedupe import kernels
 from dedupe.fingerprint import STAND_INS
+from dedupe.segment import byte_table
 
 # Words whose period is no sentence end, so a lower-case word after them is no broken join.
 _ABBREVIATIONS = (
@@ -211,15 +212,8 @@ class PlainMarkers:
         return [_names_of(bits) for bits in found.tolist()]
 
 
-def _word_rows(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Lower-case ASCII words as the kernels read them: one zero-padded row each, and their lengths."""
-    rows = np.zeros((len(words), max(map(len, words))), dtype=np.uint8)
-    for row, word in zip(rows, words, strict=True):
-        row[: len(word)] = np.frombuffer(word.encode("ascii"), dtype=np.uint8)
-    return rows, np.array([len(word) for word in words], dtype=np.int64)
-
-
-_KERNEL_WORDS = (*_word_rows(_ABBREVIATIONS), *_word_rows(_UNITS))
+# The abbreviations and units as the kernels read them (`segment.byte_table`).
+_KERNEL_WORDS = (byte_table(_ABBREVIATIONS), byte_table(_UNITS))
 
 
 @functools.cache

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import regex
 
@@ -86,19 +88,22 @@ _ABBREVIATIONS = frozenset(
         "univ",
     ]
 )
-# The same words as a zero-padded byte table, for the compiled splitter of plain ASCII text (kernels.py).
-ABBREVIATION_TABLE = np.array(
-    [list(word.encode().ljust(max(map(len, _ABBREVIATIONS)), b"\0")) for word in sorted(_ABBREVIATIONS)],
-    dtype=np.uint8,
-)
+
+
+def byte_table(words: Iterable[str]) -> np.ndarray:
+    """Lower-case ASCII words as the kernels look them up (`kernels._in_table`): one zero-padded row each, sorted."""
+    ordered = sorted(words)
+    return np.array([list(word.encode().ljust(max(map(len, ordered)), b"\0")) for word in ordered], dtype=np.uint8)
+
+
+# The same words as a byte table, for the compiled splitter of plain ASCII text (kernels.py).
+ABBREVIATION_TABLE = byte_table(_ABBREVIATIONS)
 _LAST_WORD = regex.compile(r"(\w+)[.]\W*$")
 # Words that never end a sentence: a line ending with one of them was wrapped, not finished.
 _CONTINUING = frozenset("a an and as at but by for from in into of on or than that the to with".split())
 _WORD_BEFORE = regex.compile(r"(\w+)\W*$")
-# The same words as a zero-padded byte table, for the compiled splitter (kernels.py).
-CONTINUING_TABLE = np.array(
-    [list(word.encode().ljust(max(map(len, _CONTINUING)), b"\0")) for word in sorted(_CONTINUING)], dtype=np.uint8
-)
+# The same words as a byte table, for the compiled splitter (kernels.py).
+CONTINUING_TABLE = byte_table(_CONTINUING)
 
 
 def sentences(text: str) -> list[Span]:
