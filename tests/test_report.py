@@ -3,6 +3,7 @@ person reads first."""
 
 from __future__ import annotations
 
+import gc
 import io
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import orjson
 from rich.console import Console
 
 import dedupe
+from dedupe import report
 from dedupe.report import render, to_dict, to_json, write_json
 from tests.conftest import SEEDS
 
@@ -35,6 +37,17 @@ def test_an_empty_scan_writes_empty_lists():
     assert result.pairs == () and result.clusters == ()
     assert to_json(result) == _dumped_whole(result)
     assert b'"pairs": [],' in to_json(result)
+
+
+def test_the_report_as_data_is_built_with_the_collector_paused(monkeypatch):
+    result = dedupe.scan([SEEDS])
+    during: list[bool] = []
+    pair = report._pair
+    monkeypatch.setattr(report, "_pair", lambda p: during.append(gc.isenabled()) or pair(p))
+    assert gc.isenabled()
+    assert to_dict(result)["pairs"] == [pair(p) for p in result.pairs]
+    assert during == [False] * len(result.pairs) and during
+    assert gc.isenabled()  # as it was before
 
 
 def test_the_summary_counts_in_the_singular_and_the_plural():
