@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -37,8 +38,16 @@ Bigram = tuple[str, str]
 _PHRASE = 4
 
 
-def tokens(text: str) -> list[str]:
-    """Case-folded words and punctuation marks of `text`, in order."""
+# `_TOKEN` of plain text (`fingerprint.plain_form`: ASCII, and news punctuation, none of it a letter, digit or mark),
+# lower-cased: the same tokens (tests/test_fluency.py), found several times faster than by the Unicode pattern.
+_PLAIN_TOKEN = re.compile(r"[a-z0-9]+|[^a-z0-9\s]")
+
+
+def tokens(text: str, plain: bool = False) -> list[str]:
+    """Case-folded words and punctuation marks of `text`, in order. `plain`: the text is known to be plain text
+    (`fingerprint.plain_form` has it as it is, or by its stand-ins), which is read faster."""
+    if plain:
+        return _PLAIN_TOKEN.findall(text.lower())
     return [t.casefold() for t in _TOKEN.findall(text)]
 
 
@@ -278,10 +287,11 @@ class LanguageModel:
         counts = corpus.lookup(keys)
         return (counts - left_out.lookup(keys) if len(left_out) else counts).tolist()
 
-    def repeated_share(self, text: str) -> float:
+    def repeated_share(self, text: str, plain: bool = False) -> float:
         """Share of the word 4-grams of `text` that other documents of the corpus contain: site boilerplate
-        (navigation, sign-up and copyright lines) repeats across pages, story text rarely does."""
-        seq = tokens(text)
+        (navigation, sign-up and copyright lines) repeats across pages, story text rarely does. `plain`: as for
+        `tokens`."""
+        seq = tokens(text, plain)
         words = [h for h, t in zip(self.hashes(seq), seq, strict=True) if t[0].isalnum()]
         # The phrases' keys as `kernels.frequency_tables` computes them (modulo 2**64 once at the end is the same).
         m = _MULTIPLIER

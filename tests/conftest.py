@@ -14,9 +14,13 @@ from types import ModuleType
 import pytest
 
 import dedupe
+from dedupe.fingerprint import STAND_INS
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+# Every character plain text holds (`fingerprint.plain_form`): printable ASCII, tabs and line breaks, and the news
+# punctuation that has an ASCII stand-in.
+PLAIN_CHARACTERS = [chr(code) for code in range(0x20, 0x7F)] + ["\t", "\n", "\r"] + [chr(code) for code in STAND_INS]
 
 
 def seed_id(prefix: str) -> str:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from dedupe import fluency
 from dedupe.fingerprint import STAND_INS, plain_form, word_hashes
 from dedupe.fluency import Counts, LanguageModel, bigrams, token_hashes, tokens
+from tests.conftest import PLAIN_CHARACTERS
 
 TEXTS = [
     "The embassy urged its nationals to leave the country on commercial flights.",
@@ -144,6 +145,22 @@ def test_the_model_counts_what_its_definition_counts(texts, data):
         _, _, _, out = _reference(left_out)
         expected = sum(1 for g in mine if everywhere[g] - out[g] > 0) / len(mine) if mine else 0.0
         assert model.repeated_share(text) == expected
+
+
+# Plain text of every character it may hold, in runs, so that marks stand against letters and digits too.
+plain_texts = st.lists(
+    st.text(st.sampled_from(PLAIN_CHARACTERS), min_size=1, max_size=6) | st.sampled_from(["Reuters", "U.S.", "4,236"]),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(plain_texts)
+def test_plain_text_is_tokenised_as_the_unicode_pattern_tokenises_it(text):
+    assert plain_form(text) is not None
+    assert tokens(text, plain=True) == tokens(text)
+    model = LanguageModel.build([text, text.upper(), TEXTS[0]])
+    assert model.repeated_share(text, plain=True) == model.repeated_share(text)
 
 
 def test_tokens_are_characters_in_scripts_without_spaces_and_words_keep_their_marks():

@@ -7,14 +7,15 @@ import random
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dedupe
 from dedupe.document import clean_text
-from dedupe.fingerprint import STAND_INS, word_hashes
+from dedupe.fingerprint import STAND_INS, plain_form, word_hashes
 from dedupe.fluency import LanguageModel, tokens
 from dedupe.rank import (
+    _PLAIN_STORY_WORD,
     _STORY_WORD,
     PARTNERS,
     Evidence,
@@ -36,7 +37,7 @@ from dedupe.rank import (
     score,
     tally_evidence,
 )
-from tests.conftest import seed_id
+from tests.conftest import PLAIN_CHARACTERS, seed_id
 
 ORIGINAL = (
     "The city council of Northbridge voted on Tuesday to close the old harbour bridge for repairs next spring. "
@@ -450,6 +451,14 @@ def test_a_spans_tokens_and_story_words_are_those_of_its_text(pieces, spans):
             assert read(0, len(seq)) == seq
             assert read(len(seq) // 3, len(seq) // 2) == seq[len(seq) // 3 : len(seq) // 2]
             assert plain.words(span) == len(_STORY_WORD.findall(text[span[0] : span[1]]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES + _MARKS) | st.text(st.sampled_from(PLAIN_CHARACTERS), max_size=6)))
+def test_plain_texts_story_words_are_those_of_the_unicode_pattern(pieces):
+    text = "".join(pieces)
+    assert plain_form(text) is not None
+    assert _PLAIN_STORY_WORD.findall(text.lower()) == _STORY_WORD.findall(text.casefold())
 
 
 def test_every_mark_with_a_stand_in_is_read_off_the_compiled_tokens():
