@@ -96,21 +96,11 @@ def token_hashes(texts: Sequence[str]) -> TokenHashes:
     )
 
 
-def plain_text_tokens(text: str, form: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Where each token of `fluency.tokens(text)` starts and ends in `text`, and its hash (`word_hashes` of it), read
-    by the compiled pass over `text`'s plain form `form` (`fingerprint.plain_form`)."""
-    starts, ends, hashes = kernels.plain_text_tokens(np.frombuffer(form.encode("ascii"), dtype=np.uint8))
-    if form is not text:
-        _restore_marks(hashes, text, form, starts)
-    return starts, ends, hashes
-
-
-def _restore_marks(hashes: np.ndarray, text: str, form: str, starts: np.ndarray | None = None) -> None:
-    """Set the hashes of the tokens of `form` (`hashes`, in order; `starts`: where they start, when known) that stand
-    in for a mark of `text` to the mark's own. A stand-in (`fingerprint.STAND_INS`) is white space where its mark
-    is, and otherwise a token of one character, as its mark is one of `text` (tests/test_fluency.py)."""
-    if starts is None:
-        starts, _, _ = kernels.plain_text_tokens(np.frombuffer(form.encode("ascii"), dtype=np.uint8))
+def _restore_marks(hashes: np.ndarray, text: str, form: str) -> None:
+    """Set the hashes of the tokens of `form` (`hashes`, in order) that stand in for a mark of `text` to the mark's
+    own. A stand-in (`fingerprint.STAND_INS`) is white space where its mark is, and otherwise a token of one
+    character, as its mark is one of `text` (tests/test_fluency.py)."""
+    starts, _, _ = kernels.plain_text_tokens(np.frombuffer(form.encode("ascii"), dtype=np.uint8))
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     for k in np.flatnonzero(codes[starts] > 127).tolist():
         hashes[k] = _mark_hash(text[starts[k]])

@@ -2174,6 +2174,69 @@ def plain_text_tokens(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 
 @njit(cache=True)
+def plain_utf8_tokens(
+    data: np.ndarray, reading: np.ndarray
+) -> tuple[bool, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The tokens of `fluency.tokens` of one text given as UTF-8, when it is plain text (`plain_form`): where each
+    starts and ends (in characters), its hash (`hash_words` of the token: a mark beyond ASCII hashed as its own
+    bytes, not as its stand-in), how many of the tokens before each (and before the end) are story words (four
+    characters or more: the marks are one character each), and the story words' hashes.
+
+    Returns `(plain, starts, ends, hashes, long_before, story)`, all empty when the text is not plain. One pass over
+    the text where finding its plain form, reading that, and putting the marks' own hashes back were three, with two
+    conversions of the text between them (a third of the ranking's reading of a member, typeset)."""
+    n = len(data)
+    starts = np.empty(n, dtype=np.int64)
+    ends = np.empty(n, dtype=np.int64)
+    hashes = np.empty(n, dtype=np.uint64)
+    count = 0
+    j = character = 0
+    while j < n:
+        c = data[j]
+        if c >= 0x80:
+            code, following = _code_point(data, j)
+            if code < 0 or reading[code] == 0:
+                return False, starts[:0], ends[:0], hashes[:0], starts[:1], hashes[:0]
+            if not _is_space(reading[code]):  # a stand-in is white space or a token of one character
+                h = _FNV_OFFSET
+                for k in range(j, following):
+                    h = (h ^ _U64(data[k])) * _FNV_PRIME
+                starts[count], ends[count], hashes[count] = character, character + 1, _fmix64(h)
+                count += 1
+            j = following
+            character += 1
+        elif not _is_plain(c):
+            return False, starts[:0], ends[:0], hashes[:0], starts[:1], hashes[:0]
+        elif _is_space(c):
+            j += 1
+            character += 1
+        elif _is_word_byte(c):
+            starts[count] = character
+            h = _FNV_OFFSET
+            while j < n and _is_word_byte(data[j]):
+                h = _fold_and_hash(h, data[j])
+                j += 1
+                character += 1
+            ends[count], hashes[count] = character, _fmix64(h)
+            count += 1
+        else:
+            starts[count], ends[count] = character, character + 1
+            hashes[count] = _fmix64((_FNV_OFFSET ^ _U64(c)) * _FNV_PRIME)
+            count += 1
+            j += 1
+            character += 1
+    long_before = np.zeros(count + 1, dtype=np.int64)
+    story = np.empty(count, dtype=np.uint64)
+    stories = 0
+    for k in range(count):
+        if ends[k] - starts[k] >= 4:
+            story[stories] = hashes[k]
+            stories += 1
+        long_before[k + 1] = stories
+    return True, starts[:count].copy(), ends[:count].copy(), hashes[:count].copy(), long_before, story[:stories].copy()
+
+
+@njit(cache=True)
 def unique_per_set(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     """The distinct values of each set `values[bounds[i]:bounds[i + 1]]`, sorted, the sets one after another.
 

@@ -32,8 +32,8 @@ from rapidfuzz.distance import Indel
 
 from dedupe import kernels
 from dedupe.document import clean_text, sentence_spans
-from dedupe.fingerprint import plain_form, word_hashes
-from dedupe.fluency import Counts, LanguageModel, bigrams, plain_text_tokens, tokens
+from dedupe.fingerprint import READING, word_hashes
+from dedupe.fluency import Counts, LanguageModel, bigrams, tokens
 from dedupe.models import Article, Member, Pair, Span
 from dedupe.normalize import SPACELESS, looks_like_html, strip_markup
 
@@ -521,20 +521,26 @@ class _PlainText:
     @classmethod
     def of(cls, article: Article) -> _PlainText:
         clean = _clean(article)
-        form = plain_form(clean) if clean is article.text else None
-        if form is None:
+        # Plain text is tokenised once, by a compiled pass over its UTF-8: its tokens are the lower-cased text
+        # between the offsets, news punctuation included (`fluency.tokens` of it; tests/test_rank.py), hashed as
+        # the model hashes them. (Their text, sliced token by token, was a third of this.)
+        plain, starts, ends, hashes, long_before, story = (
+            kernels.plain_utf8_tokens(np.frombuffer(clean.encode("utf-8", "surrogatepass"), dtype=np.uint8), READING)
+            if clean is article.text
+            else _NOT_READ
+        )
+        if not plain:
             story_words = frozenset(word_hashes(_STORY_WORD.findall(clean.casefold())).tolist())
             return cls(article, clean, Occurrences(word_hashes(tokens(clean)).tolist()), story_words)
-        # Text with a plain form is tokenised once, by the compiled pass over that form: its tokens are the
-        # lower-cased text between the offsets, news punctuation included (`fluency.tokens` of it; tests/test_rank.py),
-        # hashed as the model hashes them. (Their text, sliced token by token, was a third of this.)
-        found_starts, found_ends, hashes = plain_text_tokens(clean, form)
-        long = found_ends - found_starts >= 4  # story words: the marks are one character each
-        long_before = np.zeros(len(found_starts) + 1, dtype=np.int64)
-        np.cumsum(long, out=long_before[1:])
-        starts, ends = found_starts.tolist(), found_ends.tolist()
-        story_words = frozenset(hashes[long].tolist())
-        return cls(article, clean, Occurrences(hashes.tolist()), story_words, starts, ends, long_before.tolist())
+        return cls(
+            article,
+            clean,
+            Occurrences(hashes.tolist()),
+            frozenset(story.tolist()),
+            starts.tolist(),
+            ends.tolist(),
+            long_before.tolist(),
+        )
 
     @property
     def is_plain(self) -> bool:
@@ -759,6 +765,10 @@ def _split_added(
         else:
             story_count += found.words
     return story_count, boilerplate_count
+
+
+# What `kernels.plain_utf8_tokens` gives for text it does not read (markup stripped: its offsets are not the text's).
+_NOT_READ = (False, *([np.zeros(0, dtype=np.int64)] * 5))
 
 
 def _clean(article: Article) -> str:

@@ -461,6 +461,23 @@ def test_plain_texts_story_words_are_those_of_the_unicode_pattern(pieces):
     assert _PLAIN_STORY_WORD.findall(text.lower()) == _STORY_WORD.findall(text.casefold())
 
 
+# Characters that leave a text without a plain form: a letter and a mark beyond ASCII, a character of four bytes in
+# UTF-8, a control character, a lone surrogate.
+_NOT_PLAIN = ["caf\u00e9", "\u6771\u4eac", "\U0001f600", "\x00", "\x7f", "\ud800"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_NOT_PLAIN) | st.text(st.sampled_from(PLAIN_CHARACTERS), max_size=6), max_size=30))
+def test_the_compiled_pass_reads_every_plain_text_and_only_those(pieces):
+    text = "".join(pieces)
+    plain = _PlainText.of(dedupe.Article("a", text))
+    assert plain.is_plain == (plain_form(text) is not None)
+    assert plain.occurrences.tokens == word_hashes(tokens(text)).tolist()
+    assert plain.story_words == frozenset(word_hashes(_STORY_WORD.findall(text.casefold())).tolist())
+    if plain.is_plain:
+        assert [text[s:e].casefold() for s, e in zip(plain.starts, plain.ends or [], strict=True)] == tokens(text)
+
+
 def test_every_mark_with_a_stand_in_is_read_off_the_compiled_tokens():
     for mark in map(chr, STAND_INS):
         text = f"{mark}Yes{mark} it{mark}s 12{mark}5 the end.{mark}\n{mark}Next"
