@@ -40,6 +40,19 @@ def test_leaving_out_texts_never_counted_changes_nothing():
     assert unchanged.association(("the", "city")) == sampled.association(("the", "city"))
 
 
+def test_what_is_left_out_is_counted_only_when_the_model_is_read(monkeypatch):
+    model = LanguageModel.build(TEXTS)
+    counted: list[int] = []
+    count = Counts.of
+    monkeypatch.setattr(Counts, "of", lambda texts: counted.append(len(texts)) or count(texts))
+    left = model.without(TEXTS[:2])
+    assert left.documents == 1 and counted == []
+    first = left.association(("the", "city"))
+    assert left.repeated_share(TEXTS[0]) == 0.0 and left.association(("the", "city")) == first
+    assert counted == [2]  # once, when first read
+    assert left.left_out == count(TEXTS[:2])
+
+
 def test_a_text_counted_once_is_left_out_once():
     model = LanguageModel.build([TEXTS[0], TEXTS[0], TEXTS[1]])
     assert model.without([TEXTS[0], TEXTS[0], TEXTS[0]]).documents == 1
