@@ -444,8 +444,7 @@ def _compare(pair: Pair, setting: _Setting, tallies: Mapping[str, _Tally]) -> No
     tally_a.usage.append(usage)
     tally_b.usage.append(-usage)
     # A model that counts no document weighs fluency 0 (below): nothing to compute then.
-    fluency_a = model.mean_association(grams_a) if model.documents else None
-    fluency_b = model.mean_association(grams_b) if model.documents else None
+    fluency_a, fluency_b = model.mean_associations(grams_a, grams_b) if model.documents else (None, None)
     if fluency_a is not None and fluency_b is not None:
         advantage = (
             (fluency_a - fluency_b)

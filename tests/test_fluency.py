@@ -53,6 +53,17 @@ def test_what_is_left_out_is_counted_only_when_the_model_is_read(monkeypatch):
     assert left.left_out == count(TEXTS[:2])
 
 
+def test_mean_associations_of_several_sets_at_once_are_each_sets_own():
+    model = LanguageModel.build(TEXTS).without(TEXTS[:1])
+    sets = [list(bigrams(tokens(text))) for text in TEXTS] + [[]]
+    hashed = [{tuple(model.hashes(list(gram))) for gram in grams} for grams in sets]
+    means = model.mean_associations(*hashed)
+    assert means[-1] is None and model.mean_associations() == []
+    for grams, mean in zip(sets[:-1], means, strict=False):
+        assert mean == pytest.approx(sum(model.association(gram) for gram in grams) / len(grams))
+    assert model.mean_associations(hashed[1]) == means[1:2]
+
+
 def test_a_text_counted_once_is_left_out_once():
     model = LanguageModel.build([TEXTS[0], TEXTS[0], TEXTS[1]])
     assert model.without([TEXTS[0], TEXTS[0], TEXTS[0]]).documents == 1
