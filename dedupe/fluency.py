@@ -13,7 +13,6 @@ belong to their word (Hindi's vowel signs, Arabic's vowel marks).
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import itertools
 import re
@@ -25,7 +24,7 @@ import numpy as np
 import regex
 
 from dedupe import kernels
-from dedupe.fingerprint import pack, plain_form, word_hashes
+from dedupe.fingerprint import READING, pack, word_hashes
 from dedupe.normalize import SPACELESS
 
 # Words as `normalize.WORD` has them (combining marks inside words, as in Hindi or vowelled Arabic), or one mark.
@@ -66,49 +65,29 @@ class TokenHashes:
 
 
 def token_hashes(texts: Sequence[str]) -> TokenHashes:
-    """`word_hashes(tokens(t))` of every text: compiled for text with a plain form (`fingerprint.plain_form`: ASCII,
-    or ASCII and news punctuation; tests/test_fluency.py proves it the same), the regex path for the rest. Counting
-    the model's tokens as strings in Python was 3 s of a 5,000-document scan."""
-    forms = [plain_form(text) for text in texts]
-    plain = [(i, form) for i, form in enumerate(forms) if form is not None]
-    if plain:
-        found = TokenHashes(*kernels.plain_tokens(*pack([form for _, form in plain])))
-        for row, (i, form) in enumerate(plain):
-            if form is not texts[i]:
-                _restore_marks(found.hashes[found.bounds[row] : found.bounds[row + 1]], texts[i], form)
-        if len(plain) == len(texts):
-            return found
-    hashes: list[np.ndarray] = [np.zeros(0, dtype=np.uint64)] * len(texts)
-    is_word: list[np.ndarray] = [np.zeros(0, dtype=bool)] * len(texts)
-    for row, (i, _) in enumerate(plain):
-        hashes[i] = found.hashes[found.bounds[row] : found.bounds[row + 1]]
-        is_word[i] = found.is_word[found.bounds[row] : found.bounds[row + 1]]
-    for i in sorted(set(range(len(texts))) - {i for i, _ in plain}):
-        seq = tokens(texts[i])
-        hashes[i] = word_hashes(seq)
-        is_word[i] = np.fromiter((t[0].isalnum() for t in seq), dtype=bool, count=len(seq))
-    bounds = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum([len(h) for h in hashes], out=bounds[1:])
+    """`word_hashes(tokens(t))` of every text: compiled for plain text (`fingerprint.plain_form`: ASCII, or ASCII and
+    news punctuation; tests/test_fluency.py proves it the same), read from its UTF-8 in one pass; the regex path for
+    the rest. Counting the model's tokens as strings in Python was 3 s of a 5,000-document scan."""
+    plain, hashes, is_word, bounds = kernels.utf8_plain_tokens(*pack(texts), READING)
+    if plain.all():
+        return TokenHashes(hashes, is_word, bounds)
+    hash_parts: list[np.ndarray] = []
+    word_parts: list[np.ndarray] = []
+    for i, text in enumerate(texts):
+        if plain[i]:
+            hash_parts.append(hashes[bounds[i] : bounds[i + 1]])
+            word_parts.append(is_word[bounds[i] : bounds[i + 1]])
+        else:
+            seq = tokens(text)
+            hash_parts.append(word_hashes(seq))
+            word_parts.append(np.fromiter((t[0].isalnum() for t in seq), dtype=bool, count=len(seq)))
+    spliced = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([len(part) for part in hash_parts], out=spliced[1:])
     return TokenHashes(
-        np.concatenate([np.zeros(0, dtype=np.uint64), *hashes]),
-        np.concatenate([np.zeros(0, dtype=bool), *is_word]),
-        bounds,
+        np.concatenate([np.zeros(0, dtype=np.uint64), *hash_parts]),
+        np.concatenate([np.zeros(0, dtype=bool), *word_parts]),
+        spliced,
     )
-
-
-def _restore_marks(hashes: np.ndarray, text: str, form: str) -> None:
-    """Set the hashes of the tokens of `form` (`hashes`, in order) that stand in for a mark of `text` to the mark's
-    own. A stand-in (`fingerprint.STAND_INS`) is white space where its mark is, and otherwise a token of one
-    character, as its mark is one of `text` (tests/test_fluency.py)."""
-    starts, _, _ = kernels.plain_text_tokens(np.frombuffer(form.encode("ascii"), dtype=np.uint8))
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    for k in np.flatnonzero(codes[starts] > 127).tolist():
-        hashes[k] = _mark_hash(text[starts[k]])
-
-
-@functools.cache
-def _mark_hash(mark: str) -> int:
-    return int(word_hashes([mark.casefold()])[0])
 
 
 _MASK = (1 << 64) - 1

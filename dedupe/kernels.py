@@ -2108,79 +2108,53 @@ def passage_hits(keys: np.ndarray, found_keys: np.ndarray, found_seqs: np.ndarra
 
 
 @njit(inline="always", cache=True)
-def _plain_token(data: np.ndarray, j: int, end: int) -> tuple[int, int, np.uint64]:
-    """The first token of the plain text `data[j:end]`: where it starts and ends, and its hash (a word `[a-z0-9]+`
-    hashed as `hash_words` hashes its lower-cased bytes; any other byte that is no white space, a token of its own);
-    a start of -1 when only white space is left."""
-    while j < end and _is_space(data[j]):
-        j += 1
-    if j == end:
-        return -1, end, _U64(0)
-    c = data[j]
-    if not _is_word_byte(c):
-        return j, j + 1, _fmix64((_FNV_OFFSET ^ _U64(c)) * _FNV_PRIME)
-    start = j
-    h = _FNV_OFFSET
-    while j < end and _is_word_byte(data[j]):
-        h = _fold_and_hash(h, data[j])
-        j += 1
-    return start, j, _fmix64(h)
-
-
-@njit(cache=True)
-def plain_tokens(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The tokens of `fluency.tokens` of many plain texts (`fingerprint.plain_form`s), hashed as `hash_words`
-    hashes their case-folded UTF-8 bytes: words `[a-z0-9]+` of the lower-cased text, and every other byte that is no
-    white space as a token of its own (`_plain_token`). On plain text that is what the Unicode pattern of
-    `fluency.tokens` finds.
-
-    Returns `(hashes, is_word, bounds)`: text d's tokens are `hashes[bounds[d]:bounds[d + 1]]`, and `is_word` says
-    which are words (the others are punctuation marks).
-    """
-    n = len(offsets) - 1
-    # No text has more tokens than bytes.
-    hashes = np.empty(len(data), dtype=np.uint64)
-    is_word = np.empty(len(data), dtype=np.bool_)
-    bounds = np.zeros(n + 1, dtype=np.int64)
-    count = 0
-    for d in range(n):
-        j = offsets[d]
-        while True:
-            start, j, h = _plain_token(data, j, offsets[d + 1])
-            if start < 0:
-                break
-            hashes[count], is_word[count] = h, _is_word_byte(data[start])
-            count += 1
-        bounds[d + 1] = count
-    return hashes[:count].copy(), is_word[:count].copy(), bounds
-
-
-@njit(cache=True)
-def plain_text_tokens(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The tokens `plain_tokens` reads in one plain text (its ASCII bytes), in order: where each starts and ends, and
-    its hash."""
-    starts = np.empty(len(data), dtype=np.int64)
-    ends = np.empty(len(data), dtype=np.int64)
-    hashes = np.empty(len(data), dtype=np.uint64)
-    count = 0
-    j = 0
-    while True:
-        start, j, h = _plain_token(data, j, len(data))
-        if start < 0:
-            break
-        starts[count], ends[count], hashes[count] = start, j, h
-        count += 1
-    return starts[:count].copy(), ends[:count].copy(), hashes[:count].copy()
+def _utf8_token(data: np.ndarray, j: int, end: int, reading: np.ndarray) -> tuple[int, int, int, int, np.uint64]:
+    """The first token `fluency.tokens` reads in the UTF-8 text `data[j:end]` when it is plain text (`plain_form`):
+    a word `[a-z0-9]+` of the lower-cased text, or any other character that is no white space, read as its plain
+    form reads (a mark beyond ASCII whose stand-in is white space is white space). Returns `(kind, skipped, length,
+    following, hash)`. `kind`: 1 for a word, 2 for a mark, 0 when only white space is left, -1 at a character with
+    no plain reading; `skipped`: the characters of white space before the token; `length`: its characters;
+    `following`: where the bytes after it start; `hash`: `hash_words` of its case-folded UTF-8 bytes (a mark beyond
+    ASCII hashed as its own bytes, not as its stand-in)."""
+    skipped = 0
+    while j < end:
+        c = data[j]
+        if c >= 0x80:
+            code, following = _code_point(data, j)
+            if code < 0 or reading[code] == 0:
+                return -1, skipped, 0, j, _U64(0)
+            if _is_space(reading[code]):  # a stand-in is white space or a token of one character
+                j = following
+                skipped += 1
+                continue
+            h = _FNV_OFFSET
+            for k in range(j, following):
+                h = (h ^ _U64(data[k])) * _FNV_PRIME
+            return 2, skipped, 1, following, _fmix64(h)
+        if not _is_plain(c):
+            return -1, skipped, 0, j, _U64(0)
+        if _is_space(c):
+            j += 1
+            skipped += 1
+            continue
+        if not _is_word_byte(c):
+            return 2, skipped, 1, j + 1, _fmix64((_FNV_OFFSET ^ _U64(c)) * _FNV_PRIME)
+        start = j
+        h = _FNV_OFFSET
+        while j < end and _is_word_byte(data[j]):
+            h = _fold_and_hash(h, data[j])
+            j += 1
+        return 1, skipped, j - start, j, _fmix64(h)
+    return 0, skipped, 0, end, _U64(0)
 
 
 @njit(cache=True)
 def plain_utf8_tokens(
     data: np.ndarray, reading: np.ndarray
 ) -> tuple[bool, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The tokens of `fluency.tokens` of one text given as UTF-8, when it is plain text (`plain_form`): where each
-    starts and ends (in characters), its hash (`hash_words` of the token: a mark beyond ASCII hashed as its own
-    bytes, not as its stand-in), how many of the tokens before each (and before the end) are story words (four
-    characters or more: the marks are one character each), and the story words' hashes.
+    """The tokens of `fluency.tokens` of one text given as UTF-8, when it is plain text (`_utf8_token`): where each
+    starts and ends (in characters), its hash, how many of the tokens before each (and before the end) are story
+    words (four characters or more: the marks are one character each), and the story words' hashes.
 
     Returns `(plain, starts, ends, hashes, long_before, story)`, all empty when the text is not plain. One pass over
     the text where finding its plain form, reading that, and putting the marks' own hashes back were three, with two
@@ -2189,42 +2163,17 @@ def plain_utf8_tokens(
     starts = np.empty(n, dtype=np.int64)
     ends = np.empty(n, dtype=np.int64)
     hashes = np.empty(n, dtype=np.uint64)
-    count = 0
-    j = character = 0
-    while j < n:
-        c = data[j]
-        if c >= 0x80:
-            code, following = _code_point(data, j)
-            if code < 0 or reading[code] == 0:
-                return False, starts[:0], ends[:0], hashes[:0], starts[:1], hashes[:0]
-            if not _is_space(reading[code]):  # a stand-in is white space or a token of one character
-                h = _FNV_OFFSET
-                for k in range(j, following):
-                    h = (h ^ _U64(data[k])) * _FNV_PRIME
-                starts[count], ends[count], hashes[count] = character, character + 1, _fmix64(h)
-                count += 1
-            j = following
-            character += 1
-        elif not _is_plain(c):
-            return False, starts[:0], ends[:0], hashes[:0], starts[:1], hashes[:0]
-        elif _is_space(c):
-            j += 1
-            character += 1
-        elif _is_word_byte(c):
-            starts[count] = character
-            h = _FNV_OFFSET
-            while j < n and _is_word_byte(data[j]):
-                h = _fold_and_hash(h, data[j])
-                j += 1
-                character += 1
-            ends[count], hashes[count] = character, _fmix64(h)
-            count += 1
-        else:
-            starts[count], ends[count] = character, character + 1
-            hashes[count] = _fmix64((_FNV_OFFSET ^ _U64(c)) * _FNV_PRIME)
-            count += 1
-            j += 1
-            character += 1
+    count = j = character = 0
+    while True:
+        kind, skipped, length, j, h = _utf8_token(data, j, n, reading)
+        if kind < 0:
+            return False, starts[:0], ends[:0], hashes[:0], starts[:0], hashes[:0]
+        if kind == 0:
+            break
+        character += skipped
+        starts[count], ends[count], hashes[count] = character, character + length, h
+        character += length
+        count += 1
     long_before = np.zeros(count + 1, dtype=np.int64)
     story = np.empty(count, dtype=np.uint64)
     stories = 0
@@ -2234,6 +2183,37 @@ def plain_utf8_tokens(
             stories += 1
         long_before[k + 1] = stories
     return True, starts[:count].copy(), ends[:count].copy(), hashes[:count].copy(), long_before, story[:stories].copy()
+
+
+@njit(cache=True)
+def utf8_plain_tokens(
+    data: np.ndarray, offsets: np.ndarray, reading: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The tokens of `fluency.tokens` of many texts given as UTF-8 (text d is `data[offsets[d]:offsets[d + 1]]`),
+    each read as `_utf8_token` reads it, where finding each one's plain form, reading that, then putting its marks'
+    hashes back took three passes over a typeset text.
+
+    Returns `(plain, hashes, is_word, bounds)`: which texts are plain text (a text that is not has no tokens here),
+    and the tokens' hashes, text d's `hashes[bounds[d]:bounds[d + 1]]`, with `is_word` telling words from marks."""
+    n = len(offsets) - 1
+    plain = np.zeros(n, dtype=np.bool_)
+    hashes = np.empty(len(data), dtype=np.uint64)
+    is_word = np.empty(len(data), dtype=np.bool_)
+    bounds = np.zeros(n + 1, dtype=np.int64)
+    count = 0
+    for d in range(n):
+        j, first = offsets[d], count
+        while True:
+            kind, _, _, j, h = _utf8_token(data, j, offsets[d + 1], reading)
+            if kind <= 0:
+                break
+            hashes[count], is_word[count] = h, kind == 1
+            count += 1
+        plain[d] = kind == 0
+        if not plain[d]:
+            count = first
+        bounds[d + 1] = count
+    return plain, hashes[:count].copy(), is_word[:count].copy(), bounds
 
 
 @njit(cache=True)

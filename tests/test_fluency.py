@@ -183,6 +183,12 @@ plain_texts = st.lists(
 def test_plain_text_is_tokenised_as_the_unicode_pattern_tokenises_it(text):
     assert plain_form(text) is not None
     assert tokens(text, plain=True) == tokens(text)
+    texts = [text, "caf\u00e9 " + text, text]  # plain, not plain (the regex path), plain
+    found = token_hashes(texts)
+    for i, each in enumerate(texts):
+        seq = tokens(each)
+        assert np.array_equal(found.hashes[found.bounds[i] : found.bounds[i + 1]], word_hashes(seq))
+        assert found.is_word[found.bounds[i] : found.bounds[i + 1]].tolist() == [t[0].isalnum() for t in seq]
     model = LanguageModel.build([text, text.upper(), TEXTS[0]])
     assert model.repeated_share(text, plain=True) == model.repeated_share(text)
 
