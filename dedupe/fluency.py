@@ -38,7 +38,8 @@ _PHRASE = 4
 
 
 # `_TOKEN` of plain text (`fingerprint.plain_form`: ASCII, and news punctuation, none of it a letter, digit or mark),
-# lower-cased: the same tokens (tests/test_fluency.py), found several times faster than by the Unicode pattern.
+# lower-cased: the same tokens (tests/test_fluency.py), found four times faster than by the Unicode pattern (19
+# against 5 us a sentence).
 _PLAIN_TOKEN = re.compile(r"[a-z0-9]+|[^a-z0-9\s]")
 
 

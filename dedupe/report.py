@@ -32,8 +32,8 @@ _RELATION_STYLE = {"exact-duplicate": "bold red", "near-duplicate": "bold yellow
 
 def to_dict(result: ScanResult) -> dict[str, Any]:
     """The scan as plain data (the JSON contract documented in README.md)."""
-    # Millions of small dicts, all kept: with the collector on, its full collections walked them again and again
-    # (2.3 of the 2.7 s of a 40,000-document report; benchmarks/README.md, forty-second round).
+    # A small dict for every passage of every pair, all kept: with the collector on, its full collections walked them
+    # again and again (2.3 of the 2.7 s of a 40,000-document report; benchmarks/README.md, forty-second round).
     with collector.paused():
         return {name: list(value) if isinstance(value, Iterator) else value for name, value in _fields(result)}
 
