@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections import Counter
 
 import numba
 import numpy as np
@@ -364,6 +365,18 @@ def test_unique_per_set_is_numpys_unique_of_each_set(sets: list[list[int]]):
     bounds = np.cumsum([0, *map(len, sets)]).astype(np.int64)
     expected = [v for s in sets for v in np.unique(np.array(s, dtype=np.uint64)).tolist()]
     assert kernels.unique_per_set(values, bounds).tolist() == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 40) | st.integers(2**64 - 3, 2**64 - 1), max_size=30), max_size=8))
+def test_frequencies_by_hashing_and_by_sorting_are_the_sets_counted(sets: list[list[int]]):
+    values = np.array([v for s in sets for v in s], dtype=np.uint64)
+    bounds = np.cumsum([0, *map(len, sets)]).astype(np.int64)
+    counted = Counter(v for s in sets for v in set(s))
+    expected = sorted(counted), [counted[v] for v in sorted(counted)]
+    for count in (kernels.hashed_frequencies, kernels.sorted_frequencies):
+        keys, counts = count(values, bounds)
+        assert (keys.tolist(), counts.tolist()) == expected
 
 
 @settings(max_examples=200, deadline=None)
