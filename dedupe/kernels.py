@@ -1486,14 +1486,22 @@ def band_keys(signatures: np.ndarray, first: int, bands: int, rows: int, multipl
     return out
 
 
+@njit(inline="always", cache=True)
+def _half_full_size(items: int) -> int:
+    """Slots for an open-addressing table of `items` keys: a power of two, at least 16, at most half of them full
+    (linear probing stays short)."""
+    size = 16
+    while size < 2 * items:
+        size *= 2
+    return size
+
+
 @njit(cache=True)
 def _first_seen_ids(column: np.ndarray, out: np.ndarray) -> int:
     """Number the distinct values of `column` 0, 1, ... in the order they first occur, each item's number into
     `out`; returns how many there are. A hash table (at most half full, probed linearly from the value's low bits:
     band keys are hashes already) instead of a sort: linear in the items."""
-    size = 16
-    while size < 2 * len(column):
-        size *= 2
+    size = _half_full_size(len(column))
     mask = _U64(size - 1)
     slot_keys = np.empty(size, dtype=np.uint64)
     slot_ids = np.full(size, -1, dtype=np.int32)
@@ -2241,9 +2249,7 @@ def count_table(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.nd
     """A hash table of the distinct 64-bit `keys` with their `counts` (each at least 1): slots of keys and of counts,
     a count of 0 marking an empty slot, at most half of them full, probed linearly from the key's low bits (the
     keys are hashes already). Filled in the order given, so the same keys in the same order give the same table."""
-    size = 16
-    while size < 2 * len(keys):
-        size *= 2
+    size = _half_full_size(len(keys))
     mask = _U64(size - 1)
     slot_keys = np.zeros(size, dtype=np.uint64)
     slot_counts = np.zeros(size, dtype=np.int32)
@@ -2318,9 +2324,7 @@ _HASHED_FREQUENCIES_MAX = 1 << 16
 def hashed_frequencies(values: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct values of the sets `values[bounds[i]:bounds[i + 1]]`, ascending, and how many sets hold each:
     counted in an open-addressing table where each value keeps the last set that counted it."""
-    size = 16
-    while size < 2 * len(values):
-        size *= 2
+    size = _half_full_size(len(values))
     mask = _U64(size - 1)
     slot_keys = np.zeros(size, dtype=np.uint64)
     slot_counts = np.zeros(size, dtype=np.int64)
