@@ -69,7 +69,7 @@ def token_hashes(texts: Sequence[str]) -> TokenHashes:
     """`word_hashes(tokens(t))` of every text: compiled for plain text (`fingerprint.plain_form`: ASCII, or ASCII and
     news punctuation; tests/test_fluency.py proves it the same), read from its UTF-8 in one pass; the regex path for
     the rest. Counting the model's tokens as strings in Python was 3 s of a 5,000-document scan."""
-    plain, hashes, is_word, bounds = kernels.utf8_plain_tokens(*pack(texts), READING)
+    plain, hashes, is_word, bounds = kernels.token_hashes(*pack(texts), READING)
     if plain.all():
         return TokenHashes(hashes, is_word, bounds)
     hash_parts: list[np.ndarray] = []

@@ -2157,7 +2157,7 @@ def _utf8_token(data: np.ndarray, j: int, end: int, reading: np.ndarray) -> tupl
 
 
 @njit(cache=True)
-def plain_utf8_tokens(
+def text_tokens(
     data: np.ndarray, reading: np.ndarray
 ) -> tuple[bool, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The tokens of `fluency.tokens` of one text given as UTF-8, when it is plain text (`_utf8_token`): where each
@@ -2194,7 +2194,7 @@ def plain_utf8_tokens(
 
 
 @njit(cache=True)
-def utf8_plain_tokens(
+def token_hashes(
     data: np.ndarray, offsets: np.ndarray, reading: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The tokens of `fluency.tokens` of many texts given as UTF-8 (text d is `data[offsets[d]:offsets[d + 1]]`),

@@ -409,6 +409,7 @@ def _compare(pair: Pair, setting: _Setting, tallies: Mapping[str, _Tally]) -> No
     grams_a: set = set()
     grams_b: set = set()
     weighted = 0.0
+    aligned_tokens = 0
     usage = 0.0
     aligned_words = {"a": 0, "b": 0}
     corrupted = {"a": 0, "b": 0}
@@ -424,6 +425,7 @@ def _compare(pair: Pair, setting: _Setting, tallies: Mapping[str, _Tally]) -> No
         words_a, words_b = a.tokens(passage.a_span), b.tokens(passage.b_span)
         aligned_words["a"] += a.words(passage.a_span)
         aligned_words["b"] += b.words(passage.b_span)
+        aligned_tokens += len(words_a) + len(words_b)
         weighted += passage.score * (len(words_a) + len(words_b))
         if passage.score < 1.0:
             ga, gb = bigrams(words_a), bigrams(words_b)
@@ -435,10 +437,7 @@ def _compare(pair: Pair, setting: _Setting, tallies: Mapping[str, _Tally]) -> No
     excess = corrupted["a"] - corrupted["b"]
     tally_a.excess_corruption.append(math.tanh(max(0, excess) / 2))
     tally_b.excess_corruption.append(math.tanh(max(0, -excess) / 2))
-    total_aligned = sum(
-        len(a.tokens(p.a_span)) + len(b.tokens(p.b_span)) for p in pair.passages if p.a_span and p.b_span
-    )
-    similarity = weighted / total_aligned if total_aligned else 0.0
+    similarity = weighted / aligned_tokens if aligned_tokens else 0.0
     tally_a.similarity.append(similarity)
     tally_b.similarity.append(similarity)
     tally_a.usage.append(usage)
@@ -524,7 +523,7 @@ class _PlainText:
         # between the offsets, news punctuation included (`fluency.tokens` of it; tests/test_rank.py), hashed as
         # the model hashes them. (Their text, sliced token by token, was a third of this.)
         plain, starts, ends, hashes, long_before, story = (
-            kernels.plain_utf8_tokens(np.frombuffer(clean.encode("utf-8", "surrogatepass"), dtype=np.uint8), READING)
+            kernels.text_tokens(np.frombuffer(clean.encode("utf-8", "surrogatepass"), dtype=np.uint8), READING)
             if clean is article.text
             else _NOT_READ
         )
@@ -766,7 +765,7 @@ def _split_added(
     return story_count, boilerplate_count
 
 
-# What `kernels.plain_utf8_tokens` gives for text it does not read (markup stripped: its offsets are not the text's).
+# What `kernels.text_tokens` gives for text it does not read (markup stripped: its offsets are not the text's).
 _NOT_READ = (False, *([np.zeros(0, dtype=np.int64)] * 5))
 
 
