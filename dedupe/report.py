@@ -11,6 +11,8 @@ import regex
 from rapidfuzz.distance import Indel
 from rich.console import Console
 from rich.markup import escape
+from rich.segment import Segment, Segments
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
@@ -151,32 +153,68 @@ def render(result: ScanResult, console: Console, passages: bool = True) -> None:
             table.add_row(str(member.rank), escape(member.id), f"{member.score:.2f}", escape("; ".join(member.reasons)))
         console.print(table)
     for pair in result.pairs:
-        console.print(
-            f"\n[{_RELATION_STYLE[pair.relation]}]{pair.relation}[/] {escape(pair.a)} ~ {escape(pair.b)}  "
-            f"jaccard {pair.jaccard:.2f}, coverage {pair.coverage_a:.0%} / {pair.coverage_b:.0%}"
-        )
-        if passages and pair.passages:
-            text_a, text_b = (result.documents[index_of[side]].text for side in (pair.a, pair.b))
-            for passage in pair.passages:
-                _render_passage(console, passage, text_a, text_b)
+        # A pair at a time, as styled pieces of text written as they are (`Segments`), its passages' lines cut to the
+        # console's width: printing each line (its markup parsed, its numbers highlighted, the line wrapped) took most
+        # of the 46 s the report of 20,000 articles took to print, where the scan took 6 (benchmarks/README.md).
+        texts = (result.documents[index_of[pair.a]].text, result.documents[index_of[pair.b]].text) if passages else None
+        console.print(Segments(_pair_segments(pair, texts, console.width)), soft_wrap=True)
     for skipped in result.skipped:
         console.print(f"[yellow]skipped[/] {escape(str(skipped))}")
     for warning in result.warnings:
         console.print(f"[yellow]warning[/] {escape(warning)}")
 
 
-def _render_passage(console: Console, passage: PassageMatch, text_a: str, text_b: str) -> None:
-    style = _LABEL_STYLE[passage.label]
-    markers = f" [red]{', '.join(passage.markers)}[/]" if passage.markers else ""
-    console.print(f"  [{style}]{passage.label:>10}[/] {passage.score:.2f}{markers}")
-    for name, span, text in (("a", passage.a_span, text_a), ("b", passage.b_span, text_b)):
-        if span is not None:
-            console.print(
-                f"      {name} [{span[0]}:{span[1]}] {escape(_snippet(text[span[0] : span[1]]))}", style="dim"
-            )
+def _pair_segments(pair: Pair, texts: tuple[str, str] | None, width: int) -> list[Segment]:
+    """A pair's lines in the terminal report: a blank line, the pair, then (given both articles' `texts`) each
+    passage's label line and a line for each side it has: where it is, and as much of its text as fits in `width`
+    (at most `_SNIPPET` characters)."""
+    line = Segment.line()
+    pieces = [
+        line,
+        Segment(pair.relation, _STYLES[pair.relation]),
+        Segment(
+            f" {_printable(pair.a)} ~ {_printable(pair.b)}  jaccard {pair.jaccard:.2f}, "
+            f"coverage {pair.coverage_a:.0%} / {pair.coverage_b:.0%}"
+        ),
+        line,
+    ]
+    for passage in pair.passages if texts is not None else ():
+        pieces += [
+            Segment("  "),
+            Segment(f"{passage.label:>10}", _STYLES[passage.label]),
+            Segment(f" {passage.score:.2f}"),
+        ]
+        if passage.markers:
+            pieces += [Segment(" "), Segment(", ".join(passage.markers), _STYLES["marker"])]
+        pieces.append(line)
+        for name, span, text in (("a", passage.a_span, texts[0]), ("b", passage.b_span, texts[1])):
+            if span is not None:
+                where = f"      {name} [{span[0]}:{span[1]}] "
+                room = min(_SNIPPET, max(_MIN_SNIPPET, width - len(where)))
+                pieces += [Segment(where + _printable(_snippet(text[span[0] : span[1]], room)), _STYLES["side"]), line]
+    return pieces
 
 
-def _snippet(text: str, width: int = 100) -> str:
+# The styles of the pairs' lines, parsed once.
+_STYLES = {
+    name: Style.parse(style)
+    for name, style in {**_RELATION_STYLE, **_LABEL_STYLE, "marker": "red", "side": "dim"}.items()
+}
+# Control characters, dropped from an article's id and text where the terminal report writes them as they are (an
+# escape sequence in an article would otherwise restyle the terminal).
+_CONTROL = dict.fromkeys([*range(32), 127])
+
+
+def _printable(text: str) -> str:
+    return text.translate(_CONTROL)
+
+
+# A passage's text in the terminal report: at most this many characters, and at least this many on a narrow console.
+_SNIPPET = 100
+_MIN_SNIPPET = 20
+
+
+def _snippet(text: str, width: int = _SNIPPET) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 

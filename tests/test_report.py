@@ -55,3 +55,34 @@ def test_the_summary_counts_in_the_singular_and_the_plural():
     render(dedupe.scan([SEEDS]), Console(file=out, width=200), passages=False)
     # The seeds: one family of two copies, and one pair sharing a sentence.
     assert out.getvalue().startswith("5 articles, 1 cluster, 1 duplicate pair, 1 partial-reuse pair ")
+
+
+def test_the_terminal_report_shows_each_passage_with_its_spans_and_text_as_written():
+    story = (
+        "The council approved the [bold] harbour plan :smile: on Tuesday\x1b[31m after a long debate. "
+        "Work on the new quay will start in the spring and take two years. "
+        "The mayor said the town had waited for this decision for a decade. "
+        "Fishermen welcomed the vote but asked for help with the cost of moving their boats."
+    )
+    copy = story.replace("two years", "three years") + " Residents can see the plans at the town hall."
+    result = dedupe.scan([dedupe.Article("story", story), dedupe.Article("copy", copy)])
+    out = io.StringIO()
+    render(result, Console(file=out, width=300), passages=True)
+    lines = out.getvalue().splitlines()
+    (pair,) = result.pairs
+    texts = {"a": story if pair.a == "story" else copy, "b": copy if pair.a == "story" else story}
+    assert {p.label for p in pair.passages} == {"verbatim", "only-in-a", "only-in-b"}
+    for passage in pair.passages:
+        assert f"  {passage.label:>10} {passage.score:.2f}" in lines
+        for side, span in (("a", passage.a_span), ("b", passage.b_span)):
+            if span is not None:
+                snippet = report._snippet(texts[side][span[0] : span[1]].replace("\x1b", ""))
+                assert f"      {side} [{span[0]}:{span[1]}] {snippet}" in lines
+    # Neither markup nor an emoji code, and no control character written to the terminal.
+    assert any("[bold] harbour plan :smile: on Tuesday[31m after" in line for line in lines)
+    assert "\x1b" not in out.getvalue()
+    narrow = io.StringIO()
+    render(result, Console(file=narrow, width=60), passages=True)
+    sides = [line for line in narrow.getvalue().splitlines() if line.startswith(("      a [", "      b ["))]
+    assert len(sides) == sum((p.a_span is not None) + (p.b_span is not None) for p in pair.passages)
+    assert all(len(line) <= 60 for line in sides)  # each side's text cut to fit on its line
