@@ -150,7 +150,13 @@ def render(result: ScanResult, console: Console, passages: bool = True) -> None:
         table.add_column("score", justify="right")
         table.add_column("why")
         for member in cluster.members:
-            table.add_row(str(member.rank), escape(member.id), f"{member.score:.2f}", escape("; ".join(member.reasons)))
+            # Cells as text: no markup to parse (and no emoji codes read in an id).
+            table.add_row(
+                Text(str(member.rank)),
+                Text(_printable(member.id)),
+                Text(f"{member.score:.2f}"),
+                Text("; ".join(member.reasons)),
+            )
         console.print(table)
     for pair in result.pairs:
         # A pair at a time, as styled pieces of text written as they are (`Segments`), its passages' lines cut to the

@@ -65,12 +65,13 @@ def test_the_terminal_report_shows_each_passage_with_its_spans_and_text_as_writt
         "Fishermen welcomed the vote but asked for help with the cost of moving their boats."
     )
     copy = story.replace("two years", "three years") + " Residents can see the plans at the town hall."
-    result = dedupe.scan([dedupe.Article("story", story), dedupe.Article("copy", copy)])
+    result = dedupe.scan([dedupe.Article("story [b] :smile:", story), dedupe.Article("copy", copy)])
     out = io.StringIO()
     render(result, Console(file=out, width=300), passages=True)
     lines = out.getvalue().splitlines()
     (pair,) = result.pairs
-    texts = {"a": story if pair.a == "story" else copy, "b": copy if pair.a == "story" else story}
+    texts = {"a": story, "b": copy} if pair.a != "copy" else {"a": copy, "b": story}
+    assert sum("story [b] :smile:" in line for line in lines) == 2  # in its cluster's table and in the pair's line
     assert {p.label for p in pair.passages} == {"verbatim", "only-in-a", "only-in-b"}
     for passage in pair.passages:
         assert f"  {passage.label:>10} {passage.score:.2f}" in lines
