@@ -164,10 +164,9 @@ def render(result: ScanResult, console: Console, passages: bool = True) -> None:
         # of the 46 s the report of 20,000 articles took to print, where the scan took 6 (benchmarks/README.md).
         texts = (result.documents[index_of[pair.a]].text, result.documents[index_of[pair.b]].text) if passages else None
         console.print(Segments(_pair_segments(pair, texts, console.width)), soft_wrap=True)
-    for skipped in result.skipped:
-        console.print(f"[yellow]skipped[/] {escape(str(skipped))}")
-    for warning in result.warnings:
-        console.print(f"[yellow]warning[/] {escape(warning)}")
+    for kind, notes in (("skipped", map(str, result.skipped)), ("warning", result.warnings)):
+        for note in notes:
+            console.print(Text.assemble((kind, "yellow"), " ", _printable(note)), highlight=False)
 
 
 def _pair_segments(pair: Pair, texts: tuple[str, str] | None, width: int) -> list[Segment]:

@@ -87,3 +87,13 @@ def test_the_terminal_report_shows_each_passage_with_its_spans_and_text_as_writt
     sides = [line for line in narrow.getvalue().splitlines() if line.startswith(("      a [", "      b ["))]
     assert len(sides) == sum((p.a_span is not None) + (p.b_span is not None) for p in pair.passages)
     assert all(len(line) <= 60 for line in sides)  # each side's text cut to fit on its line
+
+
+def test_skipped_inputs_and_warnings_name_their_files_as_written(tmp_path: Path):
+    (tmp_path / "bad [b].jsonl").write_bytes(b"{oops\n")
+    (tmp_path / "odd :smile:.txt").write_bytes(b"caf\xe9 news")
+    out = io.StringIO()
+    render(dedupe.scan([tmp_path]), Console(file=out, width=300))
+    lines = out.getvalue().splitlines()
+    assert any(line.startswith("skipped ") and "bad [b].jsonl line 1" in line for line in lines)
+    assert any(line.startswith("warning ") and "odd :smile:.txt" in line for line in lines)
