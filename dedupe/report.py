@@ -162,7 +162,8 @@ def render(result: ScanResult, console: Console, passages: bool = True) -> None:
         # A pair at a time, as styled pieces of text written as they are (`Segments`), its passages' lines cut to the
         # console's width: printing each line (its markup parsed, its numbers highlighted, the line wrapped) took most
         # of the 46 s the report of 20,000 articles took to print, where the scan took 6 (benchmarks/README.md).
-        texts = (result.documents[index_of[pair.a]].text, result.documents[index_of[pair.b]].text) if passages else None
+        shown = passages and pair.passages
+        texts = (result.documents[index_of[pair.a]].text, result.documents[index_of[pair.b]].text) if shown else None
         console.print(Segments(_pair_segments(pair, texts, console.width)), soft_wrap=True)
     for kind, notes in (("skipped", map(str, result.skipped)), ("warning", result.warnings)):
         for note in notes:
