@@ -60,6 +60,8 @@ def ensure(tool: Tool, log: Path) -> None:
     root = tool.python.parent.parent
     marker = root / ".benchmark-installed"
     if marker.exists():
+        if tool.venv == "ours":
+            _compile_ours(tool, log)
         return
     commands = [] if tool.python.exists() else [[sys.executable, "-m", "venv", str(root)]]
     if tool.venv == "ours":
@@ -74,3 +76,17 @@ def ensure(tool: Tool, log: Path) -> None:
             if subprocess.run(command, stdout=handle, stderr=subprocess.STDOUT, check=False).returncode != 0:
                 raise RuntimeError(f"installing {tool.name} failed: see {log}")
     marker.write_text("\n".join(tool.requirements or ("-e .",)) + "\n", encoding="utf-8")
+    if tool.venv == "ours":
+        _compile_ours(tool, log)
+
+
+def _compile_ours(tool: Tool, log: Path) -> None:
+    """Compile the working tree's bytecode, as pip compiles an installed package's (the peers'): an editable install
+    leaves it to the first import, which never writes it where `PYTHONDONTWRITEBYTECODE` is set (as on this machine),
+    and every run then compiled the package's modules from source again, about 80 ms a process."""
+    command = [str(tool.python), "-m", "compileall", "-q", str(REPO / "dedupe")]
+    with log.open("a", encoding="utf-8") as handle:
+        handle.write("$ " + " ".join(command) + "\n")
+        handle.flush()
+        if subprocess.run(command, stdout=handle, stderr=subprocess.STDOUT, check=False).returncode != 0:
+            raise RuntimeError(f"compiling {tool.name} failed: see {log}")
