@@ -52,22 +52,25 @@ TOOLS: tuple[Tool, ...] = (
 
 
 def ensure(tool: Tool, log: Path) -> None:
-    """Create the tool's venv and install its requirements unless it is already there.
+    """Create the tool's venv and install its requirements unless it is already there; compile ours's bytecode.
 
     Raises:
         RuntimeError: the venv could not be created or pip failed (the pip log is named in the message).
     """
     root = tool.python.parent.parent
     marker = root / ".benchmark-installed"
-    if marker.exists():
-        if tool.venv == "ours":
-            _compile_ours(tool, log)
-        return
-    commands = [] if tool.python.exists() else [[sys.executable, "-m", "venv", str(root)]]
+    installed = marker.exists()
+    commands = []
+    if not installed:
+        if not tool.python.exists():
+            commands.append([sys.executable, "-m", "venv", str(root)])
+        requirements = ["-e", str(REPO)] if tool.venv == "ours" else list(tool.requirements)
+        commands.append([str(tool.python), "-m", "pip", "install", "--disable-pip-version-check", *requirements])
     if tool.venv == "ours":
-        commands.append([str(tool.python), "-m", "pip", "install", "--disable-pip-version-check", "-e", str(REPO)])
-    else:
-        commands.append([str(tool.python), "-m", "pip", "install", "--disable-pip-version-check", *tool.requirements])
+        # The working tree's bytecode, before each comparison, as pip compiles an installed package's (the peers'):
+        # an editable install leaves it to the first import, which never writes it where `PYTHONDONTWRITEBYTECODE`
+        # is set (as on this machine), and every run compiled the package from source again, about 80 ms a process.
+        commands.append([str(tool.python), "-m", "compileall", "-q", str(REPO / "dedupe")])
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("a", encoding="utf-8") as handle:
         for command in commands:
@@ -75,18 +78,5 @@ def ensure(tool: Tool, log: Path) -> None:
             handle.flush()
             if subprocess.run(command, stdout=handle, stderr=subprocess.STDOUT, check=False).returncode != 0:
                 raise RuntimeError(f"installing {tool.name} failed: see {log}")
-    marker.write_text("\n".join(tool.requirements or ("-e .",)) + "\n", encoding="utf-8")
-    if tool.venv == "ours":
-        _compile_ours(tool, log)
-
-
-def _compile_ours(tool: Tool, log: Path) -> None:
-    """Compile the working tree's bytecode, as pip compiles an installed package's (the peers'): an editable install
-    leaves it to the first import, which never writes it where `PYTHONDONTWRITEBYTECODE` is set (as on this machine),
-    and every run then compiled the package's modules from source again, about 80 ms a process."""
-    command = [str(tool.python), "-m", "compileall", "-q", str(REPO / "dedupe")]
-    with log.open("a", encoding="utf-8") as handle:
-        handle.write("$ " + " ".join(command) + "\n")
-        handle.flush()
-        if subprocess.run(command, stdout=handle, stderr=subprocess.STDOUT, check=False).returncode != 0:
-            raise RuntimeError(f"compiling {tool.name} failed: see {log}")
+    if not installed:
+        marker.write_text("\n".join(tool.requirements or ("-e .",)) + "\n", encoding="utf-8")

@@ -10,7 +10,6 @@ import orjson
 import regex
 from rapidfuzz.distance import Indel
 from rich.console import Console
-from rich.markup import escape
 from rich.segment import Segment, Segments
 from rich.style import Style
 from rich.table import Table
@@ -206,9 +205,9 @@ _STYLES = {
     name: Style.parse(style)
     for name, style in {**_RELATION_STYLE, **_LABEL_STYLE, "marker": "red", "side": "dim"}.items()
 }
-# Control characters, dropped from an article's id and text where the terminal report writes them as they are (an
-# escape sequence in an article would otherwise restyle the terminal).
-_CONTROL = dict.fromkeys([*range(32), 127])
+# Control characters but white space, dropped from an article's id and text where a report writes them as they are
+# (an escape sequence in an article would otherwise restyle the terminal).
+_CONTROL = dict.fromkeys(c for c in [*range(32), 127] if not chr(c).isspace())
 
 
 def _printable(text: str) -> str:
@@ -252,9 +251,14 @@ def render_alignment(alignment: Alignment, a: Article, b: Article, console: Cons
     """Print an alignment interleaved: each passage's label, then side a and side b, changed words highlighted
     (words only in a struck through in red, words only in b in green)."""
     console.print(
-        f"[bold]{escape(a.id)}[/] ~ [bold]{escape(b.id)}[/]: {_count(len(alignment.passages), 'passage')}, "
-        f"coverage {alignment.coverage_a:.0%} / {alignment.coverage_b:.0%}, "
-        f"{_count(len(alignment.regions), 'region')} of reuse"
+        Text.assemble(
+            (_printable(a.id), "bold"),
+            " ~ ",
+            (_printable(b.id), "bold"),
+            f": {_count(len(alignment.passages), 'passage')}, "
+            f"coverage {alignment.coverage_a:.0%} / {alignment.coverage_b:.0%}, "
+            f"{_count(len(alignment.regions), 'region')} of reuse",
+        )
     )
     for passage in alignment.passages:
         style = _LABEL_STYLE[passage.label]
@@ -264,8 +268,8 @@ def render_alignment(alignment: Alignment, a: Article, b: Article, console: Cons
         )
         score = f" {passage.score:.2f}" if passage.a_span and passage.b_span else ""
         console.print(f"\n[{style}]{passage.label}[/]{score}{markers} [dim]{where}[/]")
-        text_a = a.text[passage.a_span[0] : passage.a_span[1]] if passage.a_span else ""
-        text_b = b.text[passage.b_span[0] : passage.b_span[1]] if passage.b_span else ""
+        text_a = _printable(a.text[passage.a_span[0] : passage.a_span[1]]) if passage.a_span else ""
+        text_b = _printable(b.text[passage.b_span[0] : passage.b_span[1]]) if passage.b_span else ""
         if text_a and text_b:
             line_a, line_b = _highlight(text_a, text_b)
         else:

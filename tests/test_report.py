@@ -12,6 +12,7 @@ from rich.console import Console
 
 import dedupe
 from dedupe import report
+from dedupe.align import align_texts
 from dedupe.report import render, to_dict, to_json, write_json
 from tests.conftest import SEEDS
 
@@ -97,3 +98,13 @@ def test_skipped_inputs_and_warnings_name_their_files_as_written(tmp_path: Path)
     lines = out.getvalue().splitlines()
     assert any(line.startswith("skipped ") and "bad [b].jsonl line 1" in line for line in lines)
     assert any(line.startswith("warning ") and "odd :smile:.txt" in line for line in lines)
+
+
+def test_an_alignment_names_its_articles_and_shows_their_text_as_written():
+    first = "The council approved the harbour plan on Tuesday\x1b[31m after a long and heated debate in the hall."
+    second = first.replace("long and heated", "long") + " Work starts in the spring."
+    out = io.StringIO()
+    articles = dedupe.Article("a [b] :smile:", first), dedupe.Article("b", second)
+    report.render_alignment(align_texts(first, second), *articles, Console(file=out))
+    assert out.getvalue().startswith("a [b] :smile: ~ b: ")
+    assert "\x1b" not in out.getvalue() and "Tuesday[31m after" in out.getvalue()
