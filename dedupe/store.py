@@ -48,6 +48,7 @@ import orjson
 from dedupe import kernels
 from dedupe.errors import InputError, StoreError
 from dedupe.models import Article
+from dedupe.sets import contains, distinct, union
 
 # Bump when the layout or the meaning of stored keys changes; an index of another version is refused. Each backend
 # writes the latest version that changed its layout (`FORMAT_VERSIONS`).
@@ -783,17 +784,19 @@ class SQLiteStore:
         wanted = {level: _sorted_signed(getattr(keys, level)) for level in _LEVELS}
         members = self._members(wanted)
         documents, passages = members["document"], members["passage"]
-        # Bucket sizes count every row, those of removed articles still in runs included, as `_sizes` does.
-        sizes = Sizes(_counts(documents, wanted["document"]), _counts(passages, wanted["passage"]), self._removals)
+        # Bucket sizes count every row, those of removed articles still in runs included, as `_sizes` does. Every
+        # row's key is one of those wanted: its bucket is its key's place among them.
+        buckets = {level: np.searchsorted(wanted[level], members[level][:, 0]) for level in _LEVELS}
+        sizes = Sizes(*(np.bincount(buckets[level], minlength=len(wanted[level])) for level in _LEVELS), self._removals)
         # A full passage bucket is boilerplate: its members are no candidates through it.
-        full = wanted["passage"][sizes.passage >= self.max_bucket]
-        if len(full):
-            passages = passages[~np.isin(passages[:, 0], full)]
+        full = sizes.passage >= self.max_bucket
+        if full.any():
+            passages = passages[~full[buckets["passage"]]]
         if self._removed:
-            removed = np.fromiter(self._removed, dtype=np.int64, count=len(self._removed))
-            documents = documents[~np.isin(documents[:, 1], removed)]
-            passages = passages[~np.isin(passages[:, 1], removed)]
-        entries, records = self._entries(np.union1d(documents[:, 1], passages[:, 1]))
+            removed = np.sort(np.fromiter(self._removed, dtype=np.int64, count=len(self._removed)))
+            documents = documents[~contains(removed, documents[:, 1])]
+            passages = passages[~contains(removed, passages[:, 1])]
+        entries, records = self._entries(union(documents[:, 1], passages[:, 1]))
         return Found(
             entries,
             frozenset(documents[:, 1].tolist()),
@@ -821,7 +824,7 @@ class SQLiteStore:
         wrote no segments)."""
         entries: dict[int, bytes | memoryview] = {}
         which = np.searchsorted(self._segment_lasts, seqs)
-        for number in np.unique(which).tolist():
+        for number in distinct(which).tolist():
             if number == len(self._segments):
                 continue
             segment, mine = self._segments[number], seqs[which == number]
@@ -1316,7 +1319,7 @@ class RedisStore:
         in_documents = bucket < documents
         # The second round trip: the records of every member, the entries for the candidate rule and the texts for
         # verification together (two reads of the index's entries and texts would be three round trips).
-        records = self.records(np.unique(seqs).tolist())
+        records = self.records(distinct(seqs).tolist())
         return Found(
             {seq: decode_entry(record) for seq, record in records.items()},
             frozenset(seqs[in_documents].tolist()),
