@@ -318,6 +318,21 @@ def index_stats(index: IndexOption) -> None:
     _print_json(stats)
 
 
+@index_app.command("compact")
+def index_compact(
+    index: IndexOption,
+    json_output: Annotated[bool, typer.Option("--json", help="Print what was done as JSON.")] = False,
+) -> None:
+    """Merge the index's sorted runs into one per level (checks search every run), after a load or many adds."""
+    with user_errors(), Index.open(index, create=False) as gate:
+        compacted = gate.compact()
+    if json_output:
+        _print_json(dataclasses.asdict(compacted))
+    else:
+        (runs, runs_after), (segments, segments_after) = compacted.runs, compacted.segments
+        typer.echo(f"{index}: {runs} runs -> {runs_after}, {segments} entry segments -> {segments_after}", err=True)
+
+
 @index_app.command("upgrade")
 def index_upgrade(
     index: IndexOption,

@@ -47,6 +47,7 @@ from dedupe.report import passage_dict
 from dedupe.sets import contains, distinct
 from dedupe.store import (
     FORMAT_VERSIONS,
+    Compacted,
     Found,
     KeyRows,
     Keys,
@@ -346,7 +347,11 @@ class Index:
             return self._store.insert(article, incoming.entry, incoming.keys, None) == "added"
 
     def add_many(
-        self, articles: Iterable[Article], batch: int = BULK_BATCH, progress: Callable[[Added], None] | None = None
+        self,
+        articles: Iterable[Article],
+        batch: int = BULK_BATCH,
+        progress: Callable[[Added], None] | None = None,
+        compact: bool | None = None,
     ) -> Added:
         """Add many articles without checking them (loading an archive): the index `add` of each in turn would
         build, much faster.
@@ -356,13 +361,15 @@ class Index:
         transaction, its band keys written straight into a sorted run; Redis: two round trips). As with `add`, an id
         already indexed (or met earlier in `articles`) is left alone, and buckets are capped in the order the
         articles come. A crash keeps every batch whose commit ended. `progress(done)` is called after each commit
-        with that batch's result.
+        with that batch's result. Then the index is compacted (`Index.compact`) when `compact` is True, or, when it
+        is None, if this call at least doubled it: a load is followed by checks, which compaction makes faster.
 
         Returns:
             How many articles were added, and the ids left alone.
         """
         if batch < 1:
             raise ValueError(f"batch must be at least 1, not {batch}")
+        held = self._store.stats()["articles"] if compact is None else 0
         total = Added()
         iterator = iter(articles)
         with pages.ordinary():  # a batch's arrays are large (pages.py)
@@ -373,6 +380,8 @@ class Index:
                 total += done
                 if progress is not None:
                     progress(done)
+        if compact or (compact is None and total.added and total.added >= held):
+            self.compact()
         return total
 
     def check_and_add(self, article: Article, policy: Policy = "new") -> Verdict:
@@ -401,6 +410,14 @@ class Index:
         with _call():
             keys = self._incoming(article).keys
         return self._store.delete(article_id, keys)
+
+    def compact(self) -> Compacted:
+        """Merge the index's sorted runs of band keys into one per level, and its entry segments into one, in one
+        durable commit (SQLite; a Redis index has none): each check then searches one run per level (at 1M indexed
+        the lookup took 0.43 instead of 0.72 ms, and compacting 30 s; benchmarks/README.md). Adds go on writing
+        runs, merged as they grow; `add_many` compacts after a load, and `stats` counts the runs. Other processes
+        go on checking meanwhile (an add waits for the commit)."""
+        return self._store.compact()
 
     def stats(self) -> dict[str, Any]:
         """Backend, location, article count, size in bytes, format version and settings."""

@@ -113,6 +113,14 @@ class Found:
 
 
 @dataclass(frozen=True, slots=True)
+class Compacted:
+    """What `compact` did: how many runs of band keys (both levels) and entry segments the index had, then has."""
+
+    runs: tuple[int, int]
+    segments: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
 class Sizes:
     """The sizes of the buckets of some keys per level (aligned with the keys as signed integers, sorted), and the
     removal counter they were counted under."""
@@ -144,6 +152,8 @@ class Store(Protocol):
     def get(self, article_id: str) -> Article | None: ...
 
     def delete(self, article_id: str, keys: Keys) -> bool: ...
+
+    def compact(self) -> Compacted: ...
 
     def write(self) -> Any: ...
 
@@ -988,10 +998,11 @@ class SQLiteStore:
             return
         self._flush(last, {})
 
-    def _flush(self, last: int, added: dict[str, np.ndarray]) -> None:
+    def _flush(self, last: int, added: dict[str, np.ndarray], compact: bool = False) -> None:
         """Inside the outermost write transaction: write each level's recent rows, with the `(key, seq)` rows `added`
         of articles not among them (above their sequence numbers, capped here), as a new run, merge runs of similar
-        size, and name the result in `meta` with `last`, the highest sequence number now in runs."""
+        size (`compact`: every run of a level into one), and name the result in `meta` with `last`, the highest
+        sequence number now in runs."""
         db = self._db
         self._refresh()
         names: dict[str, list[str]] = {}
@@ -1007,30 +1018,33 @@ class SQLiteStore:
                 path = self._runs_directory / f"{level}-{last}.bin"
                 _write_run(path, rows[:, 0], rows[:, 1])
                 runs.append(_Run.open(path))
-            while len(runs) >= 2 and len(runs[-2].keys) < _MERGE_RATIO * len(runs[-1].keys):
+            while len(runs) >= 2 and (compact or len(runs[-2].keys) < _MERGE_RATIO * len(runs[-1].keys)):
                 older, newer = runs[-2], runs.pop()
-                path = self._runs_directory / f"{level}-{last}-{len(runs)}.bin"
+                # A compaction may follow a flush at the same `last`: its runs are named apart.
+                path = self._runs_directory / f"{level}-{last}-{'c' if compact else ''}{len(runs)}.bin"
                 _merge(older, newer, path)
                 runs[-1] = _Run.open(path)
                 self._retired += [self._runs_directory / older.name, self._runs_directory / newer.name]
             names[level] = [run.name for run in runs]
-        names[ENTRIES] = [segment.name for segment in self._flush_entries(last)]
+        names[ENTRIES] = [segment.name for segment in self._flush_entries(last, compact)]
         db.execute("DELETE FROM recent")
         db.execute("UPDATE meta SET value = ? WHERE key = 'runs'", (orjson.dumps(names).decode(),))
         db.execute("UPDATE meta SET value = ? WHERE key = 'flushed'", (str(last),))
 
-    def _flush_entries(self, last: int) -> list[_Segment]:
+    def _flush_entries(self, last: int, compact: bool = False) -> list[_Segment]:
         """Inside `_flush`, before it moves the flushed mark: write the entries of the articles the new runs add (after
-        the mark, up to `last`) as a new segment, merge segments as runs merge, and return them all."""
+        the mark, up to `last`) as a new segment, merge segments as runs merge (`compact`: all into one), and return
+        them all."""
         db = self._db
         segments = list(self._segments)
         first = int(db.execute("SELECT value FROM meta WHERE key = 'flushed'").fetchone()[0])
-        rows = db.execute("SELECT seq, record FROM articles WHERE seq > ? AND seq <= ?", (first, last))
-        path = self._entries_directory / f"{first}-{last}.bin"
-        _write_segment(path, first, last, {seq: decode_entry(record) for seq, record in rows})
-        segments.append(_Segment.open(path))
+        if last > first:
+            rows = db.execute("SELECT seq, record FROM articles WHERE seq > ? AND seq <= ?", (first, last))
+            path = self._entries_directory / f"{first}-{last}.bin"
+            _write_segment(path, first, last, {seq: decode_entry(record) for seq, record in rows})
+            segments.append(_Segment.open(path))
         while len(segments) >= 2 and (
-            segments[-2].last - segments[-2].first < _MERGE_RATIO * (segments[-1].last - segments[-1].first)
+            compact or segments[-2].last - segments[-2].first < _MERGE_RATIO * (segments[-1].last - segments[-1].first)
         ):
             older, newer = segments[-2], segments.pop()
             path = self._entries_directory / f"{older.first}-{newer.last}.bin"
@@ -1038,6 +1052,20 @@ class SQLiteStore:
             segments[-1] = _Segment.open(path)
             self._retired += [self._entries_directory / older.name, self._entries_directory / newer.name]
         return segments
+
+    def compact(self) -> Compacted:
+        """Write the recent rows into runs, then merge each level's runs into one and the entry segments into one, in
+        one durable commit. A lookup searches every run of both levels: merged, a 1M index's four passage runs and
+        three document runs are searched in two."""
+        with self.write():
+            self._refresh()
+            before = sum(map(len, self._runs.values())), len(self._segments)
+            last = self._db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
+            merged = all(len(runs) <= 1 for runs in self._runs.values()) and before[1] <= 1
+            if not merged or self._db.execute("SELECT 1 FROM recent LIMIT 1").fetchone():
+                self._flush(last, {}, compact=True)
+                self._refresh()
+            return Compacted((before[0], sum(map(len, self._runs.values()))), (before[1], len(self._segments)))
 
     def get(self, article_id: str) -> Article | None:
         row = self._db.execute("SELECT record FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -1063,11 +1091,16 @@ class SQLiteStore:
             *self._runs_directory.iterdir(),
             *self._entries_directory.iterdir(),
         ]
+        with self._snapshot():
+            self._refresh()
         return {
             "backend": self.backend,
             "location": str(self.path),
             "articles": count,
             "bytes": sum(f.stat().st_size for f in files if f.exists()),
+            # Each check searches every run (`compact` merges them).
+            "runs": sum(map(len, self._runs.values())),
+            "segments": len(self._segments),
         }
 
     def close(self) -> None:
@@ -1385,6 +1418,10 @@ class RedisStore:
         seq = self._redis.hget(self._ids, article_id)
         record = self._redis.hget(self._records, seq) if seq is not None else None
         return decode_article(record) if record is not None else None
+
+    def compact(self) -> Compacted:
+        """Nothing to merge: the buckets live in the server's memory."""
+        return Compacted((0, 0), (0, 0))
 
     def delete(self, article_id: str, keys: Keys) -> bool:
         try:

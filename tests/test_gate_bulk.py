@@ -1,6 +1,6 @@
 """`Index.add_many`: the index it builds is the one `add` of each article in turn builds (same sequence numbers,
 bucket members, capped buckets, verdicts, stats), on SQLite with and without runs and on Redis; ids already
-indexed; the command line; a crash in the middle of a bulk load."""
+indexed; the command line; a crash in the middle of a bulk load. And compaction: the same answers from fewer runs."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from dedupe.config import ScanConfig
 from dedupe.gate import Added, Index
 from dedupe.models import Article
+from dedupe.store import Compacted
 from tests.test_gate_reliability import printed_until_killed, synthetic
 from tests.test_verify import small_corpus
 
@@ -76,8 +77,10 @@ def test_add_many_builds_the_index_add_builds(locations: tuple[str, str, int | N
         assert sum(d.added for d in done) == total.added and len(done) == -(-(len(stream) - 3) // 7)
         assert _lookups(index, probes) == lookups
         assert [index.check(p).to_dict() for p in probes] == verdicts
-        assert {k: v for k, v in index.stats().items() if k not in ("bytes", "location")} == {
-            k: v for k, v in stats.items() if k not in ("bytes", "location")
+        # The layout on disk differs (the bulk load at least doubled its index, and compacted it).
+        layout = ("bytes", "location", "runs", "segments")
+        assert {k: v for k, v in index.stats().items() if k not in layout} == {
+            k: v for k, v in stats.items() if k not in layout
         }
 
 
@@ -108,6 +111,49 @@ def test_the_runs_of_a_bulk_load_hold_each_kept_key_once(tmp_path: Path):
             assert len(np.unique(rows, axis=0)) == len(rows)
             # Full buckets (each seed comes four times) were not grown.
             assert np.unique(rows[:, 0], return_counts=True)[1].max() == CONFIG.max_bucket
+
+
+def test_compaction_keeps_every_lookup_and_verdict(locations: tuple[str, str, int | None]):
+    location, _, run_articles = locations
+    articles = _articles()
+    probes = [*articles[::3], Article("probe", small_corpus()[2].text + " A new closing sentence of many words here.")]
+    with Index.open(location, CONFIG, run_articles) as index, Index.open(location, CONFIG, run_articles) as other:
+        for article in articles:
+            index.add(article)
+        lookups, verdicts = _lookups(index, probes), [index.check(p).to_dict() for p in probes]
+        assert _lookups(other, probes) == lookups  # another process's view of the same index
+        stats = index.stats()
+        compacted = index.compact()
+        if location.startswith("redis"):
+            assert compacted == Compacted((0, 0), (0, 0))  # nothing to merge: the buckets live in the server
+            return
+        assert compacted.runs == (stats["runs"], index.stats()["runs"])
+        assert compacted.segments == (stats["segments"], index.stats()["segments"])
+        assert index.stats()["runs"] == 2 and index.stats()["segments"] == 1
+        if run_articles == 3:  # then each level had several runs
+            assert stats["runs"] > 2 and stats["segments"] > 1
+        # The same answers, from this process and from one that opened the index before the compaction.
+        assert _lookups(index, probes) == _lookups(other, probes) == lookups
+        assert [index.check(p).to_dict() for p in probes] == verdicts
+        assert index.compact() == Compacted((2, 2), (1, 1))  # nothing left to do
+        files = sorted(path.name for path in Path(location).glob("*/*.bin"))
+        assert len(files) == 3, files  # the merged runs and segments were removed
+        # Adds go on: the new article's buckets hold it, and the recent rows go into the runs at the next compaction.
+        assert index.check_and_add(Article("late", articles[1].text + " And a last line.")).added is False
+        assert index.check_and_add(Article("new", small_corpus()[5].text[::-1])).added is True
+        index.compact()
+        assert index.check(Article("again", small_corpus()[5].text[::-1])).verdict == "exact-duplicate"
+
+
+def test_a_load_that_doubles_the_index_compacts_it(tmp_path: Path):
+    articles = [Article(f"a{n}", synthetic(n)) for n in range(40)]
+    with Index.open(tmp_path / "index", run_articles=3) as index:
+        index.add_many(articles[:20], batch=4)
+        assert (index.stats()["runs"], index.stats()["segments"]) == (2, 1)
+        index.add_many(articles[20:30], batch=4)  # not doubled: left as the adds wrote it
+        assert index.stats()["runs"] > 2
+        index.add_many(articles[30:], batch=4, compact=True)
+        assert (index.stats()["runs"], index.stats()["segments"]) == (2, 1)
 
 
 _LOADER = """

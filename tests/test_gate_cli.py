@@ -64,6 +64,15 @@ def test_index_stats_and_remove(tmp_path: Path):
     assert orjson.loads(runner.invoke(app, ["index", "stats", "--index", index]).stdout)["articles"] == 1
 
 
+def test_index_compact(tmp_path: Path):
+    index = _index(tmp_path, "000", "001", "002")
+    result = runner.invoke(app, ["index", "compact", "--index", index, "--json"])
+    assert result.exit_code == 0 and orjson.loads(result.stdout) == {"runs": [2, 2], "segments": [1, 1]}
+    result = runner.invoke(app, ["index", "compact", "--index", index])
+    assert result.exit_code == 0 and result.stderr == f"{index}: 2 runs -> 2, 1 entry segments -> 1\n"
+    assert runner.invoke(app, ["index", "compact", "--index", str(tmp_path / "missing")]).exit_code == 1
+
+
 def test_adding_an_indexed_id_again_is_reported_not_repeated(tmp_path: Path):
     index = _index(tmp_path, "000")
     result = runner.invoke(app, ["index", "add", str(SEEDS / seed_id("000")), "--index", index])
