@@ -369,7 +369,7 @@ class Index:
         """
         if batch < 1:
             raise ValueError(f"batch must be at least 1, not {batch}")
-        held = self._store.stats()["articles"] if compact is None else 0
+        indexed = self._store.stats()["articles"] if compact is None else 0
         total = Added()
         iterator = iter(articles)
         with pages.ordinary():  # a batch's arrays are large (pages.py)
@@ -380,7 +380,7 @@ class Index:
                 total += done
                 if progress is not None:
                     progress(done)
-        if compact or (compact is None and total.added and total.added >= held):
+        if compact or (compact is None and total.added and total.added >= indexed):
             self.compact()
         return total
 
