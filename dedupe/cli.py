@@ -28,7 +28,7 @@ from dedupe.align import align
 from dedupe.config import MinHashConfig, ScanConfig
 from dedupe.document import prepare
 from dedupe.errors import DedupeError
-from dedupe.gate import BULK_BATCH, MAX_MATCHES, Added, Index, Verdict
+from dedupe.gate import BULK_BATCH, MAX_MATCHES, Added, Index, Verdict, load_compacts
 from dedupe.ingest import Fields, IngestLog, parse_line, read_article, read_articles
 from dedupe.near_duplicates import NearDuplicates, near_duplicates
 from dedupe.report import alignment_dict, render, render_alignment, write_json
@@ -289,8 +289,13 @@ def index_add(
             typer.echo(f"{seen} articles read", err=True)
 
     with user_errors(), Index.open(index) as gate:
+        indexed = gate.stats()["articles"]
         # In batches: computed together on every core, one durable commit each (Index.add_many).
-        total = gate.add_many(read_articles(paths, log, Fields(id=id_field, text=text_field)), progress=progress)
+        articles = read_articles(paths, log, Fields(id=id_field, text=text_field))
+        total = gate.add_many(articles, progress=progress, compact=False)
+        if load_compacts(indexed, total.added):
+            typer.echo("compacting the index (its sorted runs merged into one per level)", err=True)
+            gate.compact()
     _report_log(log)
     present = len(total.present)
     typer.echo(f"added {total.added} articles ({present} already indexed, {len(log.skipped)} skipped)", err=True)

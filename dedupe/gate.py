@@ -380,7 +380,7 @@ class Index:
                 total += done
                 if progress is not None:
                     progress(done)
-        if compact or (compact is None and total.added and total.added >= indexed):
+        if compact or (compact is None and load_compacts(indexed, total.added)):
             self.compact()
         return total
 
@@ -660,6 +660,13 @@ class Index:
         if len(self._prepared) > _CACHE:
             self._prepared.popitem(last=False)
         return prepared
+
+
+def load_compacts(indexed: int, added: int) -> bool:
+    """Whether a load of `added` articles into an index that held `indexed` ends by compacting it (`Index.add_many`):
+    when it at least doubled the index. Checks follow a load, and compaction, which rewrites the index once, makes
+    them faster."""
+    return added > 0 and added >= indexed
 
 
 @contextmanager
