@@ -192,9 +192,14 @@ def _drawn_table(cluster_id: int, rows: list[tuple[str, str, str, str]], width: 
         widths[3] = room  # rich narrows the widest column first
     title = f"Cluster {cluster_id}"
     table_width = sum(widths) + 3 * len(_COLUMNS) + 1
-    wrapped = [_wrapped(row[3], widths[3]) for row in rows]
-    if len(title) > table_width or None in wrapped:
+    if len(title) > table_width:
         return None
+    wrapped = []
+    for row in rows:
+        lines = _wrapped(row[3], widths[3])
+        if lines is None:
+            return None
+        wrapped.append(lines)
     line, header = Segment.line(), _STYLES["header"]
     pad = Segment(" ", header)
     pieces = [
@@ -207,8 +212,8 @@ def _drawn_table(cluster_id: int, rows: list[tuple[str, str, str, str]], width: 
         # As rich writes a header cell: its padding and its text styled apart.
         pieces += [Segment("┃"), pad, Segment(_justified(name, column_width, justify), header), pad]
     pieces += [Segment("┃"), line, Segment("┡" + "╇".join("━" * (w + 2) for w in widths) + "┩"), line]
-    for row, lines in zip(rows, wrapped, strict=True):
-        for number, text in enumerate(lines or ()):
+    for row, reasons in zip(rows, wrapped, strict=True):
+        for number, text in enumerate(reasons):
             cells = (*row[:3], text) if number == 0 else ("", "", "", text)
             shown = (_justified(c, w, j) for c, w, (_, j) in zip(cells, widths, _COLUMNS, strict=True))
             pieces += [Segment("│ " + " │ ".join(shown) + " │"), line]
