@@ -2092,24 +2092,35 @@ def passage_hits(keys: np.ndarray, found_keys: np.ndarray, found_seqs: np.ndarra
     flat = keys.ravel()
     order = np.argsort(flat, kind="mergesort")
     ordered = flat[order]
-    total = 0
+    # Each membership's stored article (its position in seqs, -1 when not there) and its run of equal keys; the
+    # rows are then written in place, each article's after the previous one's (a counting sort: sorting 100,000
+    # rows by article took a long story's check 5 of its 13 ms here).
+    stored = np.full(len(found_keys), -1, dtype=np.int64)
+    firsts = np.zeros(len(found_keys), dtype=np.int64)
+    lasts = np.zeros(len(found_keys), dtype=np.int64)
+    starts = np.zeros(len(seqs) + 1, dtype=np.int64)
     for i in range(len(found_keys)):
-        total += np.searchsorted(ordered, found_keys[i], "right") - np.searchsorted(ordered, found_keys[i], "left")
-    hits = np.empty((total, 3), dtype=np.int64)
-    count = 0
-    for i in range(len(found_keys)):
-        stored = np.searchsorted(seqs, found_seqs[i])
-        if stored == len(seqs) or seqs[stored] != found_seqs[i]:
+        position = np.searchsorted(seqs, found_seqs[i])
+        if position == len(seqs) or seqs[position] != found_seqs[i]:
             continue
-        j = np.searchsorted(ordered, found_keys[i], "left")
-        while j < len(ordered) and ordered[j] == found_keys[i]:
-            hits[count, 0] = stored + 1
-            hits[count, 1] = order[j] // bands
-            hits[count, 2] = order[j] % bands
-            count += 1
-            j += 1
-    hits = hits[:count]
-    return hits[np.argsort(hits[:, 0], kind="mergesort")]
+        stored[i] = position
+        firsts[i] = np.searchsorted(ordered, found_keys[i], "left")
+        lasts[i] = np.searchsorted(ordered, found_keys[i], "right")
+        starts[position + 1] += lasts[i] - firsts[i]
+    starts = np.cumsum(starts)
+    hits = np.empty((starts[-1], 3), dtype=np.int64)
+    for i in range(len(found_keys)):
+        position = stored[i]
+        if position < 0:
+            continue
+        row = starts[position]
+        for j in range(firsts[i], lasts[i]):
+            hits[row, 0] = position + 1
+            hits[row, 1] = order[j] // bands
+            hits[row, 2] = order[j] % bands
+            row += 1
+        starts[position] = row
+    return hits
 
 
 # --- fluency.py: tokens of plain text ------------------------------------------------------------------------------
