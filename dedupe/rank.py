@@ -454,9 +454,9 @@ def _compare(pair: Pair, setting: _Setting, tallies: Mapping[str, _Tally]) -> No
         tally_b.fluency.append(-advantage)
     # Unmatched passages: story text one side lacks, or boilerplate one side added; judged sentence by sentence.
     extra = {"a": [0, 0], "b": [0, 0]}  # [story words, boilerplate words] only on that side
-    aligned_spans = {
-        "a": [p.a_span for p in pair.passages if p.a_span and p.b_span],
-        "b": [p.b_span for p in pair.passages if p.a_span and p.b_span],
+    aligned = {
+        "a": _extent([p.a_span for p in pair.passages if p.a_span and p.b_span]),
+        "b": _extent([p.b_span for p in pair.passages if p.a_span and p.b_span]),
     }
     for passage in pair.passages:
         side, span = ("a", passage.a_span) if passage.label == "only-in-a" else ("b", passage.b_span)
@@ -468,7 +468,7 @@ def _compare(pair: Pair, setting: _Setting, tallies: Mapping[str, _Tally]) -> No
             plain.span_text(span),
             setting.others_words[member],
             model,
-            _interior(span, aligned_spans[side]),
+            _interior(span, aligned[side]),
             setting.judged.setdefault(member, {}),
             plain.is_plain,
         )
@@ -529,11 +529,12 @@ class _PlainText:
         )
         if not plain:
             story_words = frozenset(word_hashes(_STORY_WORD.findall(clean.casefold())).tolist())
-            return cls(article, clean, Occurrences(word_hashes(tokens(clean)).tolist()), story_words)
+            hashes = word_hashes(tokens(clean))
+            return cls(article, clean, Occurrences(hashes.tolist(), hashes), story_words)
         return cls(
             article,
             clean,
-            Occurrences(hashes.tolist()),
+            Occurrences(hashes.tolist(), hashes),
             frozenset(story.tolist()),
             starts.tolist(),
             ends.tolist(),
@@ -617,21 +618,25 @@ class _PlainText:
 
 
 class Occurrences:
-    """A text's tokens (their text, or their hashes), counting how often a run of them occurs. A run of one token is
-    counted off a tally of all the tokens, made on the first count; a longer run is looked for only where its rarest
-    token is, the positions of each token found on the first such count; each run is counted once. The usage
-    evidence counts in each member's whole text for every differently worded stretch of every passage: scanning the
-    text each time was a sixth of the gate's ranking (cProfile), and looking where the run's first token is took a
-    pair of 4.7 MB texts 60% of 88 s, a count for each of the thousands of changed words in the thousands of places
-    "the" stands. (Most texts are asked only for single tokens: their tally, counted in C, cost a fifth of the
-    positions found in Python.)"""
+    """A text's tokens (their text, or their hashes), counting how often a run of them occurs. The tokens are sorted
+    once, on the first count: a run of one token is counted off their tally, a longer run is looked for only where
+    its rarest token is; each run is counted once. The usage evidence counts in each member's whole text for every
+    differently worded stretch of every passage: scanning the text each time was a sixth of the gate's ranking
+    (cProfile), and looking where the run's first token is took a pair of 4.7 MB texts 60% of 88 s, a count for
+    each of the thousands of changed words in the thousands of places "the" stands. (Every token's positions
+    gathered in a dict took the gate's ranking of a long story's half-reworded copies 11 of its 41 ms; one numpy
+    sort gives them, and the tally.)"""
 
-    __slots__ = ("_counts", "_positions", "_tally", "tokens")
+    __slots__ = ("_counts", "_order", "_sorted", "_tally", "_values", "tokens")
 
-    def __init__(self, tokens: Sequence[Hashable]) -> None:
+    def __init__(self, tokens: Sequence[Hashable], values: np.ndarray | None = None) -> None:
+        """`values`: the tokens as an array, `np.array(tokens)` unless given (give hashes as their own array: numpy
+        reads a list of integers of which some reach 2**63 as floats)."""
         self.tokens = tokens
-        self._tally: Counter[Hashable] | None = None
-        self._positions: dict[Hashable, list[int]] | None = None
+        self._values = values
+        self._tally: dict[Hashable, int] | None = None
+        # The tokens' positions in the order of their values, and the values in that order.
+        self._order = self._sorted = np.zeros(0, dtype=np.int64)
         self._counts: dict[tuple[Hashable, ...], int] = {}
 
     def count(self, gram: Sequence[Hashable]) -> int:
@@ -640,22 +645,36 @@ class Occurrences:
         found = self._counts.get(run)
         if found is not None:
             return found
+        tally = self._tally if self._tally is not None else self._sort()
         if len(run) == 1:
-            if self._tally is None:
-                self._tally = Counter(self.tokens)
-            found = self._tally[run[0]]
+            found = tally.get(run[0], 0)
         else:
-            if self._positions is None:
-                self._positions = {}
-                for position, token in enumerate(self.tokens):
-                    self._positions.setdefault(token, []).append(position)
-            positions = [self._positions.get(token, ()) for token in run]
             # Where the run starts if its rarest token (the k-th) stands at i.
-            k = min(range(len(run)), key=lambda at: len(positions[at]))
-            n, seq = len(run), self.tokens
-            found = sum(1 for i in positions[k] if i >= k and tuple(seq[i - k : i - k + n]) == run)
+            k = min(range(len(run)), key=lambda at: tally.get(run[at], 0))
+            found = 0
+            if run[k] in tally:
+                first, last = (
+                    np.searchsorted(self._sorted, run[k], "left"),
+                    np.searchsorted(self._sorted, run[k], "right"),
+                )
+                n, seq = len(run), self.tokens
+                found = sum(
+                    1 for i in self._order[first:last].tolist() if i >= k and tuple(seq[i - k : i - k + n]) == run
+                )
         self._counts[run] = found
         return found
+
+    def _sort(self) -> dict[Hashable, int]:
+        """Sort the tokens, and tally them."""
+        values = np.array(self.tokens) if self._values is None else self._values
+        self._tally = {}
+        if len(values):
+            self._order = np.argsort(values, kind="stable")
+            self._sorted = values[self._order]
+            starts = np.flatnonzero(np.concatenate([[True], self._sorted[1:] != self._sorted[:-1]]))
+            counts = np.diff(np.append(starts, len(values)))
+            self._tally = dict(zip(self._sorted[starts].tolist(), counts.tolist(), strict=True))
+        return self._tally
 
 
 def _alternatives(x: Sequence[str], y: Sequence[str]) -> bool:
@@ -709,9 +728,15 @@ def _replaced(x: Sequence[Hashable], y: Sequence[Hashable]) -> Iterator[tuple[in
         yield i, len(x), j, len(y)
 
 
-def _interior(span: Span, aligned: Sequence[Span]) -> bool:
-    """Whether shared text lies both before and after `span`: the stretch sits inside the story."""
-    return any(s[1] <= span[0] for s in aligned) and any(s[0] >= span[1] for s in aligned)
+def _extent(spans: Sequence[Span]) -> tuple[int, int] | None:
+    """Where the first of `spans` to end ends and where the last to start starts (None: no spans)."""
+    return (min(end for _, end in spans), max(start for start, _ in spans)) if spans else None
+
+
+def _interior(span: Span, aligned: tuple[int, int] | None) -> bool:
+    """Whether shared text lies both before and after `span`: the stretch sits inside the story. `aligned`: the
+    `_extent` of the shared passages."""
+    return aligned is not None and aligned[0] <= span[0] and aligned[1] >= span[1]
 
 
 @dataclass(slots=True)
