@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument("--any-stretch", action="store_true")
     args = parser.parse_args()
     if args.any_stretch:
-        rank._alternatives = lambda x, y: True  # type: ignore[attr-defined]
+        rank._alternatives = lambda *_: True  # type: ignore[attr-defined]
     for folder in FOLDERS:
         pairs = [line.split() for line in (args.root / folder / "pairs").read_text().splitlines() if line.strip()]
         random.Random(args.seed).shuffle(pairs)

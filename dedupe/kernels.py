@@ -2170,27 +2170,31 @@ def _utf8_token(data: np.ndarray, j: int, end: int, reading: np.ndarray) -> tupl
 @njit(cache=True)
 def text_tokens(
     data: np.ndarray, reading: np.ndarray
-) -> tuple[bool, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[bool, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The tokens of `fluency.tokens` of one text given as UTF-8, when it is plain text (`_utf8_token`): where each
     starts and ends (in characters), its hash, how many of the tokens before each (and before the end) are story
-    words (four characters or more: the marks are one character each), and the story words' hashes.
+    words (four characters or more: the marks are one character each) and how many are words (not marks), and the
+    story words' hashes.
 
-    Returns `(plain, starts, ends, hashes, long_before, story)`, all empty when the text is not plain. One pass over
+    Returns `(plain, starts, ends, hashes, long_before, words_before, story)`, all empty when the text is not
+    plain. One pass over
     the text where finding its plain form, reading that, and putting the marks' own hashes back were three, with two
     conversions of the text between them (a third of the ranking's reading of a member, typeset)."""
     n = len(data)
     starts = np.empty(n, dtype=np.int64)
     ends = np.empty(n, dtype=np.int64)
     hashes = np.empty(n, dtype=np.uint64)
+    words_before = np.zeros(n + 1, dtype=np.int64)
     count = j = character = 0
     while True:
         kind, skipped, length, j, h = _utf8_token(data, j, n, reading)
         if kind < 0:
-            return False, starts[:0], ends[:0], hashes[:0], starts[:0], hashes[:0]
+            return False, starts[:0], ends[:0], hashes[:0], starts[:0], starts[:0], hashes[:0]
         if kind == 0:
             break
         character += skipped
         starts[count], ends[count], hashes[count] = character, character + length, h
+        words_before[count + 1] = words_before[count] + (kind == 1)
         character += length
         count += 1
     long_before = np.zeros(count + 1, dtype=np.int64)
@@ -2201,7 +2205,15 @@ def text_tokens(
             story[stories] = hashes[k]
             stories += 1
         long_before[k + 1] = stories
-    return True, starts[:count].copy(), ends[:count].copy(), hashes[:count].copy(), long_before, story[:stories].copy()
+    return (
+        True,
+        starts[:count].copy(),
+        ends[:count].copy(),
+        hashes[:count].copy(),
+        long_before,
+        words_before[: count + 1].copy(),
+        story[:stories].copy(),
+    )
 
 
 @njit(cache=True)

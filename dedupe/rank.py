@@ -501,12 +501,13 @@ class _PlainText:
     # The hashes of its story words (`_STORY_WORD`, as `LanguageModel.hashes` hashes them).
     story_words: frozenset[int]
     # Where the clean text is the article's own text and has a plain form (`fingerprint.plain_form`): where each of
-    # its tokens starts and ends, and how many of the tokens before each have four characters or more (story
-    # words). A span's tokens and story words are then read off the whole text's instead of found again in the
-    # span's text.
+    # its tokens starts and ends, how many of the tokens before each have four characters or more (story words),
+    # and how many are words (not marks). A span's tokens, story words and words are then read off the whole
+    # text's instead of found again in the span's text.
     starts: list[int] | None = None
     ends: list[int] | None = None
     long_before: list[int] | None = None
+    words_before: list[int] | None = None
     _tokens: dict[Span, list[int]] = field(default_factory=dict, repr=False, compare=False)
     # The tokens' text of a span whose tokens were found in the span's text.
     _strings: dict[Span, list[str]] = field(default_factory=dict, repr=False, compare=False)
@@ -522,7 +523,7 @@ class _PlainText:
         # Plain text is tokenised once, by a compiled pass over its UTF-8: its tokens are the lower-cased text
         # between the offsets, news punctuation included (`fluency.tokens` of it; tests/test_rank.py), hashed as
         # the model hashes them. (Their text, sliced token by token, was a third of this.)
-        plain, starts, ends, hashes, long_before, story = (
+        plain, starts, ends, hashes, long_before, words_before, story = (
             kernels.text_tokens(np.frombuffer(clean.encode("utf-8", "surrogatepass"), dtype=np.uint8), READING)
             if clean is article.text
             else _NOT_READ
@@ -539,6 +540,7 @@ class _PlainText:
             starts.tolist(),
             ends.tolist(),
             long_before.tolist(),
+            words_before.tolist(),
         )
 
     @property
@@ -568,10 +570,10 @@ class _PlainText:
             self._tokens[span] = found
         return found
 
-    def reader(self, span: Span | None) -> Callable[[int, int], list[str]]:
-        """`read(first, last)`: the text of the span's tokens `first..last - 1` (`tokens(span)[first:last]`)."""
+    def reader(self, span: Span | None) -> _Reading:
+        """How `_usage` reads the span's tokens (`tokens(span)`)."""
 
-        def read(first: int, last: int) -> list[str]:
+        def text(first: int, last: int) -> list[str]:
             if not span:
                 return []
             run = self._run(span)
@@ -582,7 +584,13 @@ class _PlainText:
             starts, ends = self.starts[run[0] + first : run[0] + last], self.ends[run[0] + first : run[0] + last]
             return [self.clean[start:end].lower() for start, end in zip(starts, ends, strict=True)]
 
-        return read
+        def words(first: int, last: int) -> int:
+            run = self._run(span) if span else None
+            if run is None or self.words_before is None:
+                return _word_count(text(first, last))
+            return self.words_before[run[0] + last] - self.words_before[run[0] + first]
+
+        return _Reading(text, words)
 
     def words(self, span: Span | None) -> int:
         """How many story words (`_STORY_WORD`) the span has."""
@@ -677,13 +685,35 @@ class Occurrences:
         return self._tally
 
 
-def _alternatives(x: Sequence[str], y: Sequence[str]) -> bool:
-    """Whether two readings are alternatives for one another: as many words ("said"/"stated"), or the same letters
-    ("U.S."/"US", "per cent"/"percent"). A diff also pairs a phrase with a common word ("think-tank" with "the",
-    where a copy dropped words); counting how often the text uses "the" would then side with the copy."""
-    words_x = [t for t in x if t[0].isalnum()]
-    words_y = [t for t in y if t[0].isalnum()]
-    return len(words_x) == len(words_y) or "".join(words_x) == "".join(words_y)
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """A passage's tokens as `_usage` reads them: `text(first, last)`, the text of tokens `first..last - 1`;
+    `words(first, last)`, how many of them are words (start with a letter or digit), which plain text tells
+    without their text (`_PlainText.reader`)."""
+
+    text: Callable[[int, int], list[str]]
+    words: Callable[[int, int], int]
+
+    @classmethod
+    def of_text(cls, tokens: Sequence[str]) -> _Reading:
+        """The reading of tokens that are their own text."""
+        return cls(lambda first, last: list(tokens[first:last]), lambda first, last: _word_count(tokens[first:last]))
+
+
+def _word_count(tokens: Sequence[str]) -> int:
+    return sum(1 for t in tokens if t[0].isalnum())
+
+
+def _alternatives(x: _Reading, i1: int, i2: int, y: _Reading, j1: int, j2: int) -> bool:
+    """Whether two readings (tokens `i1..i2 - 1` of x, `j1..j2 - 1` of y) are alternatives for one another: as many
+    words ("said"/"stated"), or the same letters ("U.S."/"US", "per cent"/"percent"). A diff also pairs a phrase
+    with a common word ("think-tank" with "the", where a copy dropped words); counting how often the text uses "the"
+    would then side with the copy. (Most stretches have as many words: their text is read only when not.)"""
+    if x.words(i1, i2) == y.words(j1, j2):
+        return True
+    words_x = [t for t in x.text(i1, i2) if t[0].isalnum()]
+    words_y = [t for t in y.text(j1, j2) if t[0].isalnum()]
+    return "".join(words_x) == "".join(words_y)
 
 
 def _usage(
@@ -691,8 +721,8 @@ def _usage(
     words_b: Sequence[Hashable],
     doc_a: Occurrences,
     doc_b: Occurrences,
-    read_a: Callable[[int, int], Sequence[str]] | None = None,
-    read_b: Callable[[int, int], Sequence[str]] | None = None,
+    read_a: _Reading | None = None,
+    read_b: _Reading | None = None,
 ) -> float:
     """Evidence for side a's readings in one aligned passage: for each short stretch worded differently (a reads x
     where b reads y, two alternatives), log((1 + uses of x in b) / (1 + uses of y in a)). Each copy's text
@@ -700,17 +730,15 @@ def _usage(
     occurrences of a word (a synonym, a spelling) but not others; when a copy changed every occurrence, neither
     count sees it and the evidence is 0.
 
-    The tokens are their text, or stand for it one to one (their hashes): then `read_a(i1, i2)` gives the text of
-    `words_a[i1:i2]`, and `read_b` of b's.
+    The tokens are their text, or stand for it one to one (their hashes): then `read_a` reads `words_a`, and
+    `read_b` b's.
     """
+    read_a = read_a or _Reading.of_text(words_a)  # type: ignore[arg-type]
+    read_b = read_b or _Reading.of_text(words_b)  # type: ignore[arg-type]
     total = 0.0
     for i1, i2, j1, j2 in _replaced(words_a, words_b):
-        if i2 - i1 <= _USAGE_SPAN and j2 - j1 <= _USAGE_SPAN:
-            x, y = words_a[i1:i2], words_b[j1:j2]
-            text_x = read_a(i1, i2) if read_a is not None else x
-            text_y = read_b(j1, j2) if read_b is not None else y
-            if _alternatives(text_x, text_y):  # type: ignore[arg-type]
-                total += math.log((1 + doc_b.count(x)) / (1 + doc_a.count(y)))
+        if i2 - i1 <= _USAGE_SPAN and j2 - j1 <= _USAGE_SPAN and _alternatives(read_a, i1, i2, read_b, j1, j2):
+            total += math.log((1 + doc_b.count(words_a[i1:i2])) / (1 + doc_a.count(words_b[j1:j2])))
     return total
 
 
@@ -791,7 +819,7 @@ def _split_added(
 
 
 # What `kernels.text_tokens` gives for text it does not read (markup stripped: its offsets are not the text's).
-_NOT_READ = (False, *([np.zeros(0, dtype=np.int64)] * 5))
+_NOT_READ = (False, *([np.zeros(0, dtype=np.int64)] * 6))
 
 
 def _clean(article: Article) -> str:
