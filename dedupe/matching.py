@@ -323,13 +323,42 @@ def _match_pairs(
 
 
 @njit(cache=True)
-def _next_same(s: int, sb: int, first: int, nb: int, lengths: np.ndarray, sequence: np.ndarray) -> int:
-    """The first sentence of b (rows `sb:sb + nb`), at place `first` or later, with the words of sentence `s`;
-    -1 when there is none."""
-    for j in range(first, nb):
-        if lengths[sb + j] == lengths[s] and sequence[sb + j] == sequence[s]:
-            return j
-    return -1
+def _identical(sa: int, na: int, sb: int, nb: int, lengths: np.ndarray, sequence: np.ndarray) -> np.ndarray:
+    """For each sentence of a (rows `sa:sa + na`), the sentence of b (rows `sb:sb + nb`) identical to it, -1 for
+    none: the k-th sentence of a with some words takes the k-th of b with the same words (word count and sequence
+    hash). The two documents' sentences are met in order of their hashes (ties in place order): looking through b
+    for each sentence of a made two long texts' pair square in their lengths (a 14 kB story against 52 copies:
+    10 of the 27 ms of their matching)."""
+    same = np.full(na, -1, dtype=np.int64)
+    order_a, order_b = _stable_order(sequence[sa : sa + na]), _stable_order(sequence[sb : sb + nb])
+    p = q = 0
+    while p < na and q < nb:
+        value, other = sequence[sa + order_a[p]], sequence[sb + order_b[q]]
+        if other < value:
+            q += 1
+        elif value < other:
+            p += 1
+        else:
+            p_end, q_end = p + 1, q + 1
+            while p_end < na and sequence[sa + order_a[p_end]] == value:
+                p_end += 1
+            while q_end < nb and sequence[sb + order_b[q_end]] == value:
+                q_end += 1
+            for x in range(p, p_end):
+                i = order_a[x]
+                if lengths[sa + i] == 0:
+                    continue
+                k = 0  # the sentences of a before this one with the same words
+                for earlier in range(p, x):
+                    k += lengths[sa + order_a[earlier]] == lengths[sa + i]
+                for y in range(q, q_end):
+                    if lengths[sb + order_b[y]] == lengths[sa + i]:
+                        if k == 0:
+                            same[i] = order_b[y]
+                            break
+                        k -= 1
+            p, q = p_end, q_end
+    return same
 
 
 @njit(cache=True)
@@ -424,22 +453,10 @@ def _match(
     found = np.empty((min(na, nb), 4), dtype=np.int64)
     scores = np.empty(min(na, nb), dtype=np.float64)
     count = 0
-    # Identical sentences first: the k-th sentence of a with some words takes the k-th of b with the same words.
-    # (k is counted only for a sentence b has: counting it for every sentence made a long text's pairs square in
-    # its length.)
+    # Identical sentences first, in order of a.
+    identical = _identical(sa, na, sb, nb, lengths, sequence)
     for i in range(na):
-        s = sa + i
-        if lengths[s] == 0:
-            continue
-        same = _next_same(s, sb, 0, nb, lengths, sequence)
-        if same < 0:
-            continue
-        k = 0
-        for earlier in range(sa, s):
-            k += lengths[earlier] == lengths[s] and sequence[earlier] == sequence[s]
-        while k > 0 and same >= 0:
-            same = _next_same(s, sb, same + 1, nb, lengths, sequence)
-            k -= 1
+        same = identical[i]
         if same >= 0:
             used_a[i] = used_b[same] = True
             found[count, 0] = found[count, 1] = i
