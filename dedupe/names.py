@@ -12,6 +12,8 @@ are capitalised anyway). Texts in scripts without case have none, and the rule t
 
 from __future__ import annotations
 
+import numpy as np
+
 from dedupe.document import Document
 
 
@@ -29,16 +31,31 @@ def names_agree(a: Document, b: Document, min_shared: float, min_names: int) -> 
 
 
 def _names(document: Document) -> frozenset[str]:
-    text, starts = document.clean.text, document.word_starts.tolist()
-    capitalised = [
-        k
-        for first, last in document.sentence_words.tolist()
-        for k in range(first + 1, last)
-        if text[starts[k]].isupper()
-    ]
     if not document.plain:
-        return frozenset(document.words[k] for k in capitalised)
-    # A word the compiled tokeniser found is its text lower-cased (`document._plain_words`): slicing out the few
-    # names costs less than making every word.
-    ends = document.word_ends
-    return frozenset(text[starts[k] : ends[k]].lower() for k in capitalised)
+        text, starts = document.clean.text, document.word_starts.tolist()
+        return frozenset(
+            document.words[k]
+            for first, last in document.sentence_words.tolist()
+            for k in range(first + 1, last)
+            if text[starts[k]].isupper()
+        )
+    # A word the compiled tokeniser found starts with an ASCII letter or digit, and is its text lower-cased
+    # (`document._plain_words`): the capitals are found among every word's first character at once, and only the
+    # few names are sliced out (a 14 kB story's names 215 -> 55 us; its copies' were a sixth of a gate check).
+    text, starts, ends = document.clean.text, document.word_starts, document.word_ends
+    codes = (
+        np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        if text.isascii()
+        else np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    )
+    first_letters = codes[starts]
+    capitalised = (first_letters >= ord("A")) & (first_letters <= ord("Z"))
+    # The words of each sentence after its first: +1 where such a stretch starts, -1 where it ends.
+    bounds = document.sentence_words[document.sentence_words[:, 1] > document.sentence_words[:, 0] + 1]
+    steps = np.bincount(bounds[:, 0] + 1, minlength=len(starts) + 1) - np.bincount(
+        bounds[:, 1], minlength=len(starts) + 1
+    )
+    named = np.flatnonzero(capitalised & (np.cumsum(steps[: len(starts)]) > 0))
+    return frozenset(
+        text[start:end].lower() for start, end in zip(starts[named].tolist(), ends[named].tolist(), strict=True)
+    )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import dedupe
 from dedupe.document import prepare
@@ -32,6 +34,39 @@ def test_names_are_capitalised_words_after_the_first_of_each_sentence():
     document = prepare(dedupe.Article("n", "Shares of Acme Corp rose. Analysts in Paris and Rome said so. Fine."))
     assert proper_names(document) == {"acme", "corp", "paris", "rome"}
     assert proper_names(prepare(dedupe.Article("u", "东京 证券 交易所 今天 收盘 上涨 。"))) == frozenset()
+
+
+# Words and marks that start, end and fill sentences, capitalised or not, with news punctuation beyond ASCII.
+_PIECES = [
+    "Acme",
+    "corp",
+    "Paris.",
+    "he",
+    "Said",
+    "U.S.",
+    "Mr.",
+    "3M",
+    "iPhone",
+    "ACME",
+    "\u201cNo\u201d",
+    "\u2014",
+    "?",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([*_PIECES, "\n\n", "caf\u00e9"]), max_size=40))
+def test_names_are_those_of_the_definition_on_every_text(pieces):
+    # The definition, word by word: a capitalised word after the first of its sentence.
+    document = prepare(dedupe.Article("n", " ".join(pieces)))
+    text, starts = document.clean.text, document.word_starts.tolist()
+    expected = {
+        document.words[k]
+        for first, last in document.sentence_words.tolist()
+        for k in range(first + 1, last)
+        if text[starts[k]].isupper()
+    }
+    assert proper_names(document) == expected
 
 
 def test_names_agree_when_the_smaller_set_is_mostly_shared_or_too_small_to_tell():
