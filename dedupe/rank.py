@@ -428,9 +428,10 @@ def _compare(pair: Pair, setting: _Setting, tallies: Mapping[str, _Tally]) -> No
         aligned_tokens += len(words_a) + len(words_b)
         weighted += passage.score * (len(words_a) + len(words_b))
         if passage.score < 1.0:
-            ga, gb = bigrams(words_a), bigrams(words_b)
-            grams_a |= ga - gb
-            grams_b |= gb - ga
+            if model.documents:  # the differing bigrams, which only fluency reads (below)
+                ga, gb = bigrams(words_a), bigrams(words_b)
+                grams_a |= ga - gb
+                grams_b |= gb - ga
             usage += _usage(
                 words_a, words_b, a.occurrences, b.occurrences, a.reader(passage.a_span), b.reader(passage.b_span)
             )
@@ -802,11 +803,11 @@ def _split_added(
         found = judged.get(sentence)
         if found is None:
             own = _PLAIN_STORY_WORD.findall(sentence.lower()) if plain else _STORY_WORD.findall(sentence.casefold())
-            cohesion = sum(1 for h in model.hashes(own) if h in story) / len(own) if own else 0.0
             figures = len(own) < _MIN_STORY_WORDS and len(_FIGURE.findall(sentence)) >= _ROW_FIGURES
             found = judged[sentence] = _Judged(len(own), figures)
-            # (A model that counts no document finds nothing repeated: the share is not computed then.)
-            if not (model.documents and cohesion < _ON_TOPIC_SHARE):
+            # Only a sentence off the story can be repeated boilerplate. (A model that counts no document finds
+            # nothing repeated: neither the share nor the sentence's cohesion with the story is computed then.)
+            if not model.documents or _cohesion(own, story, model) >= _ON_TOPIC_SHARE:
                 found.repeated = False
         short = found.words < _MIN_STORY_WORDS and not interior and not found.figures
         if not short and found.repeated is None:
@@ -816,6 +817,11 @@ def _split_added(
         else:
             story_count += found.words
     return story_count, boilerplate_count
+
+
+def _cohesion(words: list[str], story: frozenset[int], model: LanguageModel) -> float:
+    """The share of a sentence's story words (`words`) that the story uses (`story`: their hashes)."""
+    return sum(1 for h in model.hashes(words) if h in story) / len(words) if words else 0.0
 
 
 # What `kernels.text_tokens` gives for text it does not read (markup stripped: its offsets are not the text's).
