@@ -2177,9 +2177,9 @@ def text_tokens(
     story words' hashes.
 
     Returns `(plain, starts, ends, hashes, long_before, words_before, story)`, all empty when the text is not
-    plain. One pass over
-    the text where finding its plain form, reading that, and putting the marks' own hashes back were three, with two
-    conversions of the text between them (a third of the ranking's reading of a member, typeset)."""
+    plain. One pass over the text where finding its plain form, reading that, and putting the marks' own hashes back
+    were three, with two conversions of the text between them (a third of the ranking's reading of a member,
+    typeset)."""
     n = len(data)
     starts = np.empty(n, dtype=np.int64)
     ends = np.empty(n, dtype=np.int64)

@@ -585,13 +585,13 @@ class _PlainText:
             starts, ends = self.starts[run[0] + first : run[0] + last], self.ends[run[0] + first : run[0] + last]
             return [self.clean[start:end].lower() for start, end in zip(starts, ends, strict=True)]
 
-        def words(first: int, last: int) -> int:
+        def count_words(first: int, last: int) -> int:
             run = self._run(span) if span else None
             if run is None or self.words_before is None:
                 return _word_count(text(first, last))
             return self.words_before[run[0] + last] - self.words_before[run[0] + first]
 
-        return _Reading(text, words)
+        return _Reading(text, count_words)
 
     def words(self, span: Span | None) -> int:
         """How many story words (`_STORY_WORD`) the span has."""
@@ -689,11 +689,11 @@ class Occurrences:
 @dataclass(frozen=True, slots=True)
 class _Reading:
     """A passage's tokens as `_usage` reads them: `text(first, last)`, the text of tokens `first..last - 1`;
-    `words(first, last)`, how many of them are words (start with a letter or digit), which plain text tells
-    without their text (`_PlainText.reader`)."""
+    `count_words(first, last)`, how many of them are words (start with a letter or digit; not only story words),
+    which plain text tells without their text (`_PlainText.reader`)."""
 
     text: Callable[[int, int], list[str]]
-    words: Callable[[int, int], int]
+    count_words: Callable[[int, int], int]
 
     @classmethod
     def of_text(cls, tokens: Sequence[str]) -> _Reading:
@@ -710,7 +710,7 @@ def _alternatives(x: _Reading, i1: int, i2: int, y: _Reading, j1: int, j2: int) 
     words ("said"/"stated"), or the same letters ("U.S."/"US", "per cent"/"percent"). A diff also pairs a phrase
     with a common word ("think-tank" with "the", where a copy dropped words); counting how often the text uses "the"
     would then side with the copy. (Most stretches have as many words: their text is read only when not.)"""
-    if x.words(i1, i2) == y.words(j1, j2):
+    if x.count_words(i1, i2) == y.count_words(j1, j2):
         return True
     words_x = [t for t in x.text(i1, i2) if t[0].isalnum()]
     words_y = [t for t in y.text(j1, j2) if t[0].isalnum()]

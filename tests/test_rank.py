@@ -451,8 +451,8 @@ def test_a_spans_tokens_and_story_words_are_those_of_its_text(pieces, spans):
             assert read.text(0, len(seq)) == seq
             assert read.text(len(seq) // 3, len(seq) // 2) == seq[len(seq) // 3 : len(seq) // 2]
             # A word starts with a letter or digit: plain text counts them without their text.
-            assert read.words(0, len(seq)) == sum(1 for t in seq if t[0].isalnum())
-            assert read.words(len(seq) // 3, len(seq)) == sum(1 for t in seq[len(seq) // 3 :] if t[0].isalnum())
+            assert read.count_words(0, len(seq)) == sum(1 for t in seq if t[0].isalnum())
+            assert read.count_words(len(seq) // 3, len(seq)) == sum(1 for t in seq[len(seq) // 3 :] if t[0].isalnum())
             assert plain.words(span) == len(_STORY_WORD.findall(text[span[0] : span[1]]))
 
 
@@ -490,7 +490,7 @@ def test_every_mark_with_a_stand_in_is_read_off_the_compiled_tokens():
         assert plain.reader((0, len(text))).text(0, 3) == tokens(text)[:3], repr(mark)
         # A mark is no word, whatever its stand-in.
         words = sum(1 for t in tokens(text) if t[0].isalnum())
-        assert plain.reader((0, len(text))).words(0, len(tokens(text))) == words, repr(mark)
+        assert plain.reader((0, len(text))).count_words(0, len(tokens(text))) == words, repr(mark)
 
 
 def test_text_with_markup_or_beyond_ascii_is_read_span_by_span():
@@ -500,7 +500,7 @@ def test_text_with_markup_or_beyond_ascii_is_read_span_by_span():
         seq = tokens(plain.span_text((0, len(text))))
         assert plain.tokens((0, len(text))) == word_hashes(seq).tolist()
         assert plain.reader((0, len(text))).text(1, 3) == seq[1:3]
-        assert plain.reader((0, len(text))).words(0, 3) == sum(1 for t in seq[:3] if t[0].isalnum())
+        assert plain.reader((0, len(text))).count_words(0, 3) == sum(1 for t in seq[:3] if t[0].isalnum())
 
 
 def test_compared_pairs_are_every_two_of_a_small_cluster_and_ring_partners_of_a_large_one():
