@@ -30,18 +30,34 @@ def names_agree(a: Document, b: Document, min_shared: float, min_names: int) -> 
     return smaller < min_names or len(names_a & names_b) >= min_shared * smaller
 
 
+# From this many words on, a plain text's names are found with numpy (about 20 us, then 0.03 us a word) rather than
+# word by word (0.08 us a word): on the 20k twin's documents the two cost the same at about 250 words, and a 14 kB
+# story's names took 215 us word by word against 55 (benchmarks/README.md, forty-fifth round).
+_VECTORISED_FROM = 256
+
+
 def _names(document: Document) -> frozenset[str]:
+    if document.plain and len(document.word_starts) >= _VECTORISED_FROM:
+        return _plain_names(document)
+    text, starts = document.clean.text, document.word_starts.tolist()
+    capitalised = [
+        k
+        for first, last in document.sentence_words.tolist()
+        for k in range(first + 1, last)
+        if text[starts[k]].isupper()
+    ]
     if not document.plain:
-        text, starts = document.clean.text, document.word_starts.tolist()
-        return frozenset(
-            document.words[k]
-            for first, last in document.sentence_words.tolist()
-            for k in range(first + 1, last)
-            if text[starts[k]].isupper()
-        )
-    # A word the compiled tokeniser found starts with an ASCII letter or digit, and is its text lower-cased
-    # (`document._plain_words`): the capitals are found among every word's first character at once, and only the
-    # few names are sliced out (a 14 kB story's names 215 -> 55 us; its copies' were a sixth of a gate check).
+        return frozenset(document.words[k] for k in capitalised)
+    # A word the compiled tokeniser found is its text lower-cased (`document._plain_words`): slicing out the few
+    # names costs less than making every word.
+    ends = document.word_ends
+    return frozenset(text[starts[k] : ends[k]].lower() for k in capitalised)
+
+
+def _plain_names(document: Document) -> frozenset[str]:
+    """`_names` of a document with a plain form, found among every word's first character at once: a word the
+    compiled tokeniser found starts with an ASCII letter or digit, and is its text lower-cased
+    (`document._plain_words`), so only the names are sliced out."""
     text, starts, ends = document.clean.text, document.word_starts, document.word_ends
     codes = (
         np.frombuffer(text.encode("ascii"), dtype=np.uint8)

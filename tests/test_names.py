@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dedupe
-from dedupe.document import prepare
+from dedupe.document import Document, prepare
 from dedupe.errors import ConfigError
-from dedupe.names import names_agree, proper_names
+from dedupe.names import _plain_names, names_agree, proper_names
 from dedupe.verify import relate
 
 # Two wire notices of one template (written for this test): the boilerplate sentences are the same words, the
@@ -54,19 +55,32 @@ _PIECES = [
 ]
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from([*_PIECES, "\n\n", "caf\u00e9"]), max_size=40))
-def test_names_are_those_of_the_definition_on_every_text(pieces):
-    # The definition, word by word: a capitalised word after the first of its sentence.
-    document = prepare(dedupe.Article("n", " ".join(pieces)))
+def by_definition(document: Document) -> set[str]:
+    """The names word by word: a capitalised word after the first of its sentence."""
     text, starts = document.clean.text, document.word_starts.tolist()
-    expected = {
+    return {
         document.words[k]
         for first, last in document.sentence_words.tolist()
         for k in range(first + 1, last)
         if text[starts[k]].isupper()
     }
-    assert proper_names(document) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([*_PIECES, "\n\n", "caf\u00e9"]), max_size=40))
+def test_names_are_those_of_the_definition_on_every_text(pieces):
+    document = prepare(dedupe.Article("n", " ".join(pieces)))
+    assert proper_names(document) == by_definition(document)
+    if document.plain:  # as a long text's are found, with numpy
+        assert _plain_names(document) == by_definition(document)
+
+
+def test_a_long_texts_names_are_those_of_the_definition():
+    rng = random.Random(5)
+    for pieces in ([p for p in _PIECES if p.isascii()], _PIECES):  # ASCII, typeset
+        document = prepare(dedupe.Article("n", " ".join(rng.choice(pieces) for _ in range(2000))))
+        assert document.plain and len(document.word_starts) > 1000
+        assert proper_names(document) == by_definition(document)
 
 
 def test_names_agree_when_the_smaller_set_is_mostly_shared_or_too_small_to_tell():
