@@ -626,17 +626,24 @@ class _PlainText:
         return run
 
 
-class Occurrences:
-    """A text's tokens (their text, or their hashes), counting how often a run of them occurs. The tokens are sorted
-    once, on the first count: a run of one token is counted off their tally, a longer run is looked for only where
-    its rarest token is; each run is counted once. The usage evidence counts in each member's whole text for every
-    differently worded stretch of every passage: scanning the text each time was a sixth of the gate's ranking
-    (cProfile), and looking where the run's first token is took a pair of 4.7 MB texts 60% of 88 s, a count for
-    each of the thousands of changed words in the thousands of places "the" stands. (Every token's positions
-    gathered in a dict took the gate's ranking of a long story's half-reworded copies 11 of its 41 ms; one numpy
-    sort gives them, and the tally.)"""
+# From this many tokens on, a text's tokens are sorted by numpy for the counts; a shorter text's are tallied and
+# placed in Python, which costs less there (a text's tally and a few dozen counts: 75 against 138 us at 128 tokens,
+# 563 against 319 at 3,000; they cross between 256 and 512).
+_SORTED_FROM = 512
 
-    __slots__ = ("_counts", "_order", "_sorted", "_tally", "_values", "tokens")
+
+class Occurrences:
+    """A text's tokens (their text, or their hashes), counting how often a run of them occurs. A run of one token is
+    counted off a tally of all the tokens, made on the first count; a longer run is looked for only where its rarest
+    token is; each run is counted once. The usage evidence counts in each member's whole text for every differently
+    worded stretch of every passage: scanning the text each time was a sixth of the gate's ranking (cProfile), and
+    looking where the run's first token is took a pair of 4.7 MB texts 60% of 88 s, a count for each of the
+    thousands of changed words in the thousands of places "the" stands. A long text's tokens are sorted once by
+    numpy, which gives the tally and where each token stands (gathered in a dict, the positions took the gate's
+    ranking of a long story's half-reworded copies 11 of its 41 ms); a short text's are tallied by `Counter` and
+    placed in a dict (`_SORTED_FROM`)."""
+
+    __slots__ = ("_counts", "_order", "_places", "_sorted", "_tally", "_values", "tokens")
 
     def __init__(self, tokens: Sequence[Hashable], values: np.ndarray | None = None) -> None:
         """`values`: the tokens as an array, `np.array(tokens)` unless given (give hashes as their own array: numpy
@@ -644,8 +651,11 @@ class Occurrences:
         self.tokens = tokens
         self._values = values
         self._tally: dict[Hashable, int] | None = None
-        # The tokens' positions in the order of their values, and the values in that order.
-        self._order = self._sorted = np.zeros(0, dtype=np.int64)
+        # A short text's positions of each token; a long text's token positions in the order of their values, and
+        # the values in that order.
+        self._places: dict[Hashable, list[int]] | None = None
+        self._order: np.ndarray | None = None
+        self._sorted: np.ndarray | None = None
         self._counts: dict[tuple[Hashable, ...], int] = {}
 
     def count(self, gram: Sequence[Hashable]) -> int:
@@ -654,36 +664,44 @@ class Occurrences:
         found = self._counts.get(run)
         if found is not None:
             return found
-        tally = self._tally if self._tally is not None else self._sort()
-        if len(run) == 1:
-            found = tally.get(run[0], 0)
+        if len(self.tokens) >= _SORTED_FROM:
+            found = self._count_sorted(run)
+        elif len(run) == 1:
+            if self._tally is None:
+                self._tally = Counter(self.tokens)
+            found = self._tally[run[0]]
         else:
+            if self._places is None:
+                self._places = {}
+                for position, token in enumerate(self.tokens):
+                    self._places.setdefault(token, []).append(position)
+            positions = [self._places.get(token, ()) for token in run]
             # Where the run starts if its rarest token (the k-th) stands at i.
-            k = min(range(len(run)), key=lambda at: tally.get(run[at], 0))
-            found = 0
-            if run[k] in tally:
-                first, last = (
-                    np.searchsorted(self._sorted, run[k], "left"),
-                    np.searchsorted(self._sorted, run[k], "right"),
-                )
-                n, seq = len(run), self.tokens
-                found = sum(
-                    1 for i in self._order[first:last].tolist() if i >= k and tuple(seq[i - k : i - k + n]) == run
-                )
+            k = min(range(len(run)), key=lambda at: len(positions[at]))
+            found = self._starting(run, k, positions[k])
         self._counts[run] = found
         return found
 
-    def _sort(self) -> dict[Hashable, int]:
-        """Sort the tokens, and tally them."""
-        values = np.array(self.tokens) if self._values is None else self._values
-        self._tally = {}
-        if len(values):
+    def _count_sorted(self, run: tuple[Hashable, ...]) -> int:
+        """`count` of a long text, off its tokens sorted once."""
+        if self._tally is None or self._order is None or self._sorted is None:
+            values = np.array(self.tokens) if self._values is None else self._values
             self._order = np.argsort(values, kind="stable")
             self._sorted = values[self._order]
             starts = np.flatnonzero(np.concatenate([[True], self._sorted[1:] != self._sorted[:-1]]))
             counts = np.diff(np.append(starts, len(values)))
             self._tally = dict(zip(self._sorted[starts].tolist(), counts.tolist(), strict=True))
-        return self._tally
+        tally = self._tally
+        k = min(range(len(run)), key=lambda at: tally.get(run[at], 0))
+        if len(run) == 1 or run[k] not in tally:
+            return tally.get(run[k], 0)
+        first, last = np.searchsorted(self._sorted, run[k], "left"), np.searchsorted(self._sorted, run[k], "right")
+        return self._starting(run, k, self._order[first:last].tolist())
+
+    def _starting(self, run: tuple[Hashable, ...], k: int, positions: Sequence[int]) -> int:
+        """How many times `run` occurs with its k-th token at one of `positions`."""
+        n, seq = len(run), self.tokens
+        return sum(1 for i in positions if i >= k and tuple(seq[i - k : i - k + n]) == run)
 
 
 @dataclass(frozen=True, slots=True)

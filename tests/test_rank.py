@@ -16,6 +16,7 @@ from dedupe.fingerprint import STAND_INS, plain_form, word_hashes
 from dedupe.fluency import LanguageModel, tokens
 from dedupe.rank import (
     _PLAIN_STORY_WORD,
+    _SORTED_FROM,
     _STORY_WORD,
     PARTNERS,
     Evidence,
@@ -379,6 +380,21 @@ def test_occurrences_count_every_run_overlaps_included(tokens, gram):
     counts = Occurrences(tokens)
     assert counts.count(gram) == naive
     assert counts.count(gram) == naive  # the positions found by the first count serve the next
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_long_texts_runs_are_counted_off_its_sorted_tokens(seed):
+    # A long text's tokens, as text and as hashes (some of them 2**63 or more), are sorted by numpy for the counts.
+    rng = random.Random(seed)
+    text = rng.choices("ab.c", k=_SORTED_FROM + 100)
+    hashes = word_hashes(text)
+    for seq, counts in ((text, Occurrences(text)), (hashes.tolist(), Occurrences(hashes.tolist(), hashes))):
+        for n in (1, 2, 3, 1, 2, 3):
+            start = rng.randrange(len(seq) - n)
+            gram = seq[start : start + n]
+            naive = sum(1 for i in range(len(seq) - n + 1) if seq[i : i + n] == gram)
+            assert counts.count(gram) == naive
+        assert counts.count([seq[0], "absent"]) == 0
 
 
 def test_usage_prefers_the_reading_the_text_uses_elsewhere():
