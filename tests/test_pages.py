@@ -127,7 +127,11 @@ def test_memory_of_arrays_from_a_block_freed_after_it_is_given_back_on_request()
     with pages.kept():
         small = np.ones(1 << 20, dtype=np.uint8)
         array = np.ones(size, dtype=np.uint8)
-        later = np.ones(1 << 20, dtype=np.uint8)  # above it in the heap: freeing it leaves a hole, not a top
+        # Above it in the heap, so that freeing it leaves a hole, not a top (a hole an earlier test left in the heap
+        # can take the first arrays asked for after it).
+        later = [np.ones(1 << 20, dtype=np.uint8)]
+        while later[-1].ctypes.data < array.ctypes.data:
+            later.append(np.ones(1 << 20, dtype=np.uint8))
     del array
     assert _resident() - before > size * 3 // 4
     pages.give_back()
