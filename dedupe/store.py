@@ -1176,14 +1176,19 @@ local function rewrite(group, f, members, chunks)
 end
 """
 
-# KEYS: the sequence counter, then each bucket's group; ARGV: each bucket's field. Returns the counter, then each
-# bucket's members (nil for an empty bucket).
+# KEYS: the sequence counter, then each bucket's group; ARGV: each bucket's field. Returns the counter, each
+# bucket's length in bytes (4 bytes each, little-endian), and every bucket's members one after the other: three
+# values, where one per bucket (about 300, most empty) cost the client an object each.
 _LOOKUP = (
     _BUCKETS
     + """
-local out = {redis.call('GET', KEYS[1]) or '0'}
-for i = 2, #KEYS do out[i] = bucket(KEYS[i], ARGV[i - 1]) or false end
-return out
+local lengths, members = {}, {}
+for i = 2, #KEYS do
+  local v = bucket(KEYS[i], ARGV[i - 1]) or ''
+  lengths[i - 1] = struct.pack('<I4', #v)
+  members[#members + 1] = v
+end
+return {redis.call('GET', KEYS[1]) or '0', table.concat(lengths), table.concat(members)}
 """
 )
 
@@ -1274,17 +1279,56 @@ return 1
 )
 
 
-def _places(prefix: bytes, keys: np.ndarray) -> tuple[list[bytes], list[bytes]]:
+def _places(prefix: bytes, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The group (`prefix` and the first `_GROUP_BITS` bits) and the field (the last 48 bits) of each of the uint64
-    `keys`, as bytes, big-endian: built as arrays, three times faster than bytes from each integer."""
+    `keys`, big-endian: one row of bytes per key (`uint8` arrays), built as arrays, three times faster than bytes
+    from each integer."""
     width = len(prefix) + 3
     groups = np.empty((len(keys), width), dtype=np.uint8)
     groups[:, : len(prefix)] = np.frombuffer(prefix, dtype=np.uint8)
     top = (keys >> np.uint64(64 - _GROUP_BITS)).astype(">u4")
     groups[:, len(prefix) :] = top.view(np.uint8).reshape(-1, 4)[:, 1:]
     fields = np.ascontiguousarray(keys.astype(">u8").view(np.uint8).reshape(-1, 8)[:, 2:])
-    # A void item becomes bytes whole (a bytes item, `S`, would lose trailing zero bytes).
-    return groups.view(f"V{width}").ravel().tolist(), fields.view("V6").ravel().tolist()
+    return groups, fields
+
+
+def _values(rows: np.ndarray) -> list[bytes]:
+    """Each row of a `uint8` array as bytes (a void item becomes bytes whole; a bytes item, `S`, would lose
+    trailing zero bytes)."""
+    return np.ascontiguousarray(rows).view(f"V{rows.shape[1]}").ravel().tolist()
+
+
+# A script's keys or arguments: one value, or many of one width (the rows of a `uint8` array).
+_Items = bytes | np.ndarray
+
+
+def _script_command(sha: str, keys: Sequence[_Items], args: Sequence[_Items]) -> bytes:
+    """`EVALSHA sha` of `keys` and `args` as the Redis protocol writes it (RESP arrays of bulk strings). A check's
+    script takes about 300 keys and as many arguments: redis-py packed them one Python object at a time, 180 us a
+    command, where the rows of many values are written here at once (benchmarks/README.md, forty-sixth round)."""
+    numkeys = sum(map(_count, keys))
+    head = [b"EVALSHA", sha.encode("ascii"), b"%d" % numkeys]
+    values = [_bulk(item) if isinstance(item, bytes) else _bulk_rows(item) for item in (*keys, *args)]
+    return b"".join([b"*%d\r\n" % (len(head) + numkeys + sum(map(_count, args))), *map(_bulk, head), *values])
+
+
+def _count(items: _Items) -> int:
+    return 1 if isinstance(items, bytes) else len(items)
+
+
+def _bulk(value: bytes) -> bytes:
+    return b"$%d\r\n%b\r\n" % (len(value), value)
+
+
+def _bulk_rows(rows: np.ndarray) -> bytes:
+    """The rows of a `uint8` array as RESP bulk strings, one after the other."""
+    count, width = rows.shape
+    head = b"$%d\r\n" % width
+    out = np.empty((count, len(head) + width + 2), dtype=np.uint8)
+    out[:, : len(head)] = np.frombuffer(head, dtype=np.uint8)
+    out[:, len(head) : len(head) + width] = rows
+    out[:, -2:] = np.frombuffer(b"\r\n", dtype=np.uint8)
+    return out.tobytes()
 
 
 class RedisStore:
@@ -1311,6 +1355,7 @@ class RedisStore:
         self._redis = redis.Redis.from_url(self.url, socket_timeout=30)
         self._cache = _RecordCache()
         self._errors = redis.RedisError
+        self._no_script = redis.exceptions.NoScriptError
         try:
             self._redis.hsetnx(self._meta, "format", str(FORMAT_VERSIONS[self.backend]))
             self._redis.hsetnx(self._meta, "config", identity)
@@ -1326,10 +1371,35 @@ class RedisStore:
             raise StoreError(f"{self.url}: cannot reach Redis ({error}); is redis-server running there?") from None
         _check_meta(url, self.backend, meta.get("format"), meta.get("config"), identity)
 
-    def _places(self, keys: Keys) -> tuple[list[bytes], list[bytes]]:
-        """The group and the field of each bucket of `keys`, document level first."""
+    def _places(self, keys: Keys) -> tuple[np.ndarray, np.ndarray]:
+        """The group and the field of each bucket of `keys`, document level first (rows of bytes, `_places`; the
+        two levels' prefixes are as long)."""
         documents, passages = _places(self._document, keys.document), _places(self._passage, keys.passage)
-        return documents[0] + passages[0], documents[1] + passages[1]
+        return np.concatenate([documents[0], passages[0]]), np.concatenate([documents[1], passages[1]])
+
+    def _run(self, script: Any, keys: Sequence[_Items], args: Sequence[_Items]) -> Any:
+        """`script` (registered) run on `keys` and `args`, packed here (`_script_command`) and sent on a connection
+        of the client's pool, retried as the client retries its own commands; loaded first if the server has lost
+        it (a restart, SCRIPT FLUSH)."""
+        command = _script_command(script.sha, keys, args)
+        try:
+            return self._send(command)
+        except self._no_script:
+            self._redis.script_load(script.script)
+            return self._send(command)
+
+    def _send(self, command: bytes) -> Any:
+        pool = self._redis.connection_pool
+        connection = pool.get_connection()
+        try:
+
+            def send() -> Any:
+                connection.send_packed_command([command])
+                return connection.read_response()
+
+            return connection.retry.call_with_retry(send, lambda _: connection.disconnect())
+        finally:
+            pool.release(connection)
 
     @contextmanager
     def write(self) -> Iterator[None]:
@@ -1341,14 +1411,15 @@ class RedisStore:
         try:
             # One script, atomic on the server: the counter and every bucket, a consistent snapshot.
             groups, fields = self._places(keys)
-            seen, *buckets = self._lookup(keys=[self._seq, *groups], args=fields)
+            seen, lengths, members = self._run(self._lookup, [self._seq, groups], [fields])
         except self._errors as error:
             raise StoreError(f"{self.url}: lookup failed ({error})") from None
-        sizes = np.array([0 if members is None else len(members) // _MEMBER for members in buckets], dtype=np.int64)
+        sizes = np.frombuffer(lengths, dtype="<u4").astype(np.int64) // _MEMBER
+        bucket = np.repeat(np.arange(len(sizes)), sizes)
         # A full passage bucket is boilerplate and left out.
-        read = np.flatnonzero((sizes > 0) & ((np.arange(len(sizes)) < documents) | (sizes < self.max_bucket)))
-        seqs = np.frombuffer(b"".join(buckets[i] for i in read.tolist()), dtype="<u4").astype(np.int64)
-        bucket = np.repeat(read, sizes[read])
+        read = (bucket < documents) | (sizes[bucket] < self.max_bucket)
+        seqs = np.frombuffer(members, dtype="<u4").astype(np.int64)[read]
+        bucket = bucket[read]
         in_documents = bucket < documents
         # The second round trip: the records of every member, the entries for the candidate rule and the texts for
         # verification together (two reads of the index's entries and texts would be three round trips).
@@ -1376,10 +1447,13 @@ class RedisStore:
     def insert(self, article: Article, entry: bytes, keys: Keys, found: Found | None) -> Inserted:
         seen = "-" if found is None else str(found.token)
         groups, fields = self._places(keys)
+        record = encode_article(article, entry)  # refuses an id or text that cannot be stored (InputError)
+        cap = self.max_bucket * _MEMBER
         try:
-            result = self._insert(
-                keys=[self._seq, self._records, self._ids, *groups],
-                args=[article.id, encode_article(article, entry), seen, self.max_bucket * _MEMBER, *fields],
+            result = self._run(
+                self._insert,
+                [self._seq, self._records, self._ids, groups],
+                [article.id.encode("utf-8"), record, seen.encode("ascii"), b"%d" % cap, fields],
             )
         except self._errors as error:
             raise StoreError(f"{self.url}: add failed ({error})") from None
@@ -1395,7 +1469,7 @@ class RedisStore:
         for prefix, rows in ((self._document, keys.document), (self._passage, keys.passage)):
             order = np.argsort(rows[:, 1], kind="stable")
             ends = np.cumsum(np.bincount(rows[:, 1], minlength=len(articles))).tolist()
-            level_groups, level_fields = _places(prefix, rows[order, 0].astype(np.uint64))
+            level_groups, level_fields = map(_values, _places(prefix, rows[order, 0].astype(np.uint64)))
             for article, (start, end) in enumerate(zip([0, *ends[:-1]], ends, strict=True)):
                 groups[article] += level_groups[start:end]
                 fields[article] += level_fields[start:end]
@@ -1425,7 +1499,7 @@ class RedisStore:
 
     def delete(self, article_id: str, keys: Keys) -> bool:
         try:
-            groups, fields = self._places(keys)
+            groups, fields = map(_values, self._places(keys))
             return bool(self._delete(keys=[self._records, self._ids, *groups], args=[article_id, *fields]))
         except self._errors as error:
             raise StoreError(f"{self.url}: remove failed ({error})") from None

@@ -438,6 +438,24 @@ def test_a_redis_check_takes_at_most_two_round_trips(redis_url: str, monkeypatch
     assert len(sent) == 2
 
 
+def test_a_redis_index_checks_and_adds_after_its_scripts_are_flushed_and_its_connection_killed(redis_url: str):
+    """The check's and the add's scripts go to the server packed by the store: a server that lost them (restarted,
+    SCRIPT FLUSH) gets them again, and a connection the server closed is opened again, as redis-py does for its own
+    commands."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url.split("#")[0])
+    with Index.open(redis_url) as index:
+        index.add(ARTICLES[seed_id("001")])
+        client.script_flush()
+        assert index.check(ARTICLES[seed_id("002")]).verdict == "near-duplicate"
+        client.script_flush()
+        assert index.check_and_add(ARTICLES[seed_id("000")]).added
+        client.client_kill_filter(_type="normal", skipme=True)
+        assert index.check(ARTICLES[seed_id("000")]).verdict == "exact-duplicate"
+        assert index.stats()["articles"] == 2
+
+
 def test_a_redis_removal_cuts_its_member_where_a_member_starts(redis_url: str):
     """A Redis bucket holds 4-byte little-endian sequence numbers: 1 then 2 hold the bytes of 33,554,432
     (00 00 00 02) across their boundary, one byte in; removing 33,554,432 cuts it at its own place."""

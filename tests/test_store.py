@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 from dedupe.models import Article
-from dedupe.store import DATABASE, Keys, RedisStore, SQLiteStore, _Recent
+from dedupe.store import DATABASE, Keys, RedisStore, SQLiteStore, _Recent, _script_command
 
 _ENDS = np.array([0, 1, 2**63 - 1, 2**63, 2**64 - 1], dtype=np.uint64)
 
@@ -242,3 +242,23 @@ def test_each_store_follows_the_recent_rows_other_writers_add_and_drops_a_rolled
         assert store.lookup(other).documents == {2}
     assert second.delete("a", keys)
     assert first.lookup(keys).documents == {3}
+
+
+def test_a_script_command_is_packed_as_the_redis_protocol_packs_its_values():
+    """The store writes its scripts' commands itself (rows of equal-width values at once): the same bytes as hiredis
+    packs from the values one by one, for values holding zero bytes and line breaks, and no rows at all."""
+    hiredis = pytest.importorskip("hiredis")
+    rng = np.random.default_rng(3)
+    rows = rng.integers(0, 256, (40, 9)).astype(np.uint8)
+    rows[0] = 0
+    rows[1, :2] = (13, 10)
+    fields = rng.integers(0, 256, (40, 6)).astype(np.uint8)
+    record = b"entry\r\n\x00" + bytes(range(256))
+    for keys, args in (
+        ([b"{t}:seq", rows], [fields]),
+        ([b"{t}:seq", b"{t}:rec", b"{t}:ids", rows[:0]], ["caf\u00e9".encode(), record, b"-", b"256", fields[:0]]),
+    ):
+        values = [v for items in (*keys, *args) for v in ([items] if isinstance(items, bytes) else map(bytes, items))]
+        count = sum(len(k) if isinstance(k, np.ndarray) else 1 for k in keys)
+        expected = hiredis.pack_command(("EVALSHA", "ab" * 20, count, *values))
+        assert _script_command("ab" * 20, keys, args) == expected
