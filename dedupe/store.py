@@ -1394,14 +1394,17 @@ class RedisStore:
             return self._send(command)
 
     def _send(self, command: bytes) -> Any:
+        """The reply to a packed `command`, as redis-py's own commands are sent: on a connection of its pool (which
+        replaces one the server closed), retried after a connection error with the connection dropped (a reply
+        left half read is dropped with it by `read_response`)."""
         pool = self._redis.connection_pool
         connection = pool.get_connection()
+
+        def send() -> Any:
+            connection.send_packed_command([command])
+            return connection.read_response()
+
         try:
-
-            def send() -> Any:
-                connection.send_packed_command([command])
-                return connection.read_response()
-
             return connection.retry.call_with_retry(send, lambda _: connection.disconnect())
         finally:
             pool.release(connection)

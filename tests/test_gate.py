@@ -440,8 +440,8 @@ def test_a_redis_check_takes_at_most_two_round_trips(redis_url: str, monkeypatch
 
 def test_a_redis_index_checks_and_adds_after_its_scripts_are_flushed_and_its_connection_killed(redis_url: str):
     """The check's and the add's scripts go to the server packed by the store: a server that lost them (restarted,
-    SCRIPT FLUSH) gets them again, and a connection the server closed is opened again, as redis-py does for its own
-    commands."""
+    SCRIPT FLUSH) gets them again, and a connection the server closed is replaced by the client's pool, as for
+    redis-py's own commands."""
     import redis
 
     client = redis.Redis.from_url(redis_url.split("#")[0])
